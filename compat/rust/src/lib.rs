@@ -1,0 +1,1 @@
+//! Compatibility checks live in `tests/`.

@@ -1,0 +1,154 @@
+//! OAuth clients: public or confidential, with the switches the grants check.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::secret::Secret;
+
+/// Client attribute that makes the token response say `"token_type": "bearer"`
+/// (`OIDCConfigAttributes.USE_LOWER_CASE_IN_TOKEN_RESPONSE`).
+pub const ATTR_LOWER_CASE_BEARER: &str = "token.response.type.bearer.lower-case";
+/// Client attribute overriding the realm's access token lifespan, in seconds.
+pub const ATTR_ACCESS_TOKEN_LIFESPAN: &str = "access.token.lifespan";
+/// Client attributes overriding the realm's client session idle and max.
+pub const ATTR_CLIENT_SESSION_IDLE: &str = "client.session.idle.timeout";
+pub const ATTR_CLIENT_SESSION_MAX: &str = "client.session.max.lifespan";
+/// Client attribute turning refresh tokens off (`use.refresh.tokens`, default true).
+pub const ATTR_USE_REFRESH_TOKENS: &str = "use.refresh.tokens";
+/// Client attribute giving client-credentials grants a refresh token (default false).
+pub const ATTR_CLIENT_CREDENTIALS_REFRESH: &str = "client_credentials.use_refresh_token";
+
+/// A protocol mapper attached to a client, in Keycloak's representation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProtocolMapper {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default = "default_protocol")]
+    pub protocol: String,
+    pub protocol_mapper: String,
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
+}
+
+fn default_protocol() -> String {
+    "openid-connect".to_owned()
+}
+
+/// The parts of a client that are not its identity, kept together because they
+/// travel together between storage, import and the grants.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientSettings {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub bearer_only: bool,
+    pub consent_required: bool,
+    pub standard_flow_enabled: bool,
+    pub implicit_flow_enabled: bool,
+    pub direct_access_grants_enabled: bool,
+    pub service_accounts_enabled: bool,
+    pub full_scope_allowed: bool,
+    pub client_authenticator_type: String,
+    pub protocol: String,
+    pub root_url: Option<String>,
+    pub base_url: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub web_origins: Vec<String>,
+    pub attributes: BTreeMap<String, String>,
+    pub protocol_mappers: Vec<ProtocolMapper>,
+    pub default_client_scopes: Vec<String>,
+    pub optional_client_scopes: Vec<String>,
+    pub not_before: i64,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        ClientSettings {
+            name: None,
+            description: None,
+            bearer_only: false,
+            consent_required: false,
+            standard_flow_enabled: true,
+            implicit_flow_enabled: false,
+            direct_access_grants_enabled: false,
+            service_accounts_enabled: false,
+            full_scope_allowed: true,
+            client_authenticator_type: "client-secret".to_owned(),
+            protocol: "openid-connect".to_owned(),
+            root_url: None,
+            base_url: None,
+            redirect_uris: Vec::new(),
+            web_origins: Vec::new(),
+            attributes: BTreeMap::new(),
+            protocol_mappers: Vec::new(),
+            default_client_scopes: crate::scope::DEFAULT_CLIENT_SCOPES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            optional_client_scopes: crate::scope::OPTIONAL_CLIENT_SCOPES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            not_before: 0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Client {
+    /// Internal UUID (`id` in the Admin API).
+    pub id: String,
+    pub realm_id: String,
+    /// The OAuth `client_id`.
+    pub client_id: String,
+    pub enabled: bool,
+    pub public_client: bool,
+    /// Present for confidential clients.
+    pub secret: Option<Secret>,
+    pub settings: ClientSettings,
+}
+
+impl Client {
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.settings.attributes.get(name).map(String::as_str)
+    }
+
+    fn attribute_is_true(&self, name: &str) -> bool {
+        self.attribute(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+
+    fn attribute_secs(&self, name: &str) -> Option<i64> {
+        self.attribute(name).and_then(|v| v.trim().parse::<i64>().ok()).filter(|v| *v != 0)
+    }
+
+    pub fn uses_lower_case_bearer(&self) -> bool {
+        self.attribute_is_true(ATTR_LOWER_CASE_BEARER)
+    }
+
+    pub fn access_token_lifespan(&self) -> Option<i64> {
+        self.attribute_secs(ATTR_ACCESS_TOKEN_LIFESPAN)
+    }
+
+    pub fn client_session_idle(&self) -> Option<i64> {
+        self.attribute_secs(ATTR_CLIENT_SESSION_IDLE)
+    }
+
+    pub fn client_session_max(&self) -> Option<i64> {
+        self.attribute_secs(ATTR_CLIENT_SESSION_MAX)
+    }
+
+    pub fn uses_refresh_tokens(&self) -> bool {
+        !self.attribute(ATTR_USE_REFRESH_TOKENS).is_some_and(|v| v.eq_ignore_ascii_case("false"))
+    }
+
+    pub fn client_credentials_use_refresh_token(&self) -> bool {
+        self.attribute_is_true(ATTR_CLIENT_CREDENTIALS_REFRESH)
+    }
+
+    pub fn has_mapper(&self, protocol_mapper: &str) -> bool {
+        self.settings.protocol_mappers.iter().any(|m| m.protocol_mapper == protocol_mapper)
+    }
+}

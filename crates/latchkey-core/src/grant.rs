@@ -1,0 +1,48 @@
+//! The grant rules. Each decision is a pure function of what was loaded and `now`;
+//! the server's flows load, call these, and save.
+//!
+//! Order of checks and every error text follow Keycloak 26.7 (`TokenEndpoint`,
+//! the grant types in `protocol/oidc/grants/`, `TokenManager`), see
+//! `spec/keycloak-protocol.md` §1.
+
+pub mod client_auth;
+pub mod password;
+pub mod refresh_token;
+pub mod client_credentials;
+
+use crate::oauth_error::OAuthError;
+
+/// The grant types latchkey serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrantType {
+    Password,
+    RefreshToken,
+    ClientCredentials,
+}
+
+impl GrantType {
+    /// Parses `grant_type`; checked before client authentication (`TokenEndpoint.checkGrantType`).
+    pub fn parse(value: Option<&str>) -> Result<Self, OAuthError> {
+        match value {
+            None => Err(OAuthError::invalid_request("Missing form parameter: grant_type")),
+            Some("password") => Ok(GrantType::Password),
+            Some("refresh_token") => Ok(GrantType::RefreshToken),
+            Some("client_credentials") => Ok(GrantType::ClientCredentials),
+            Some(_) => Err(OAuthError::new(
+                crate::oauth_error::Refusal::BadRequest,
+                "unsupported_grant_type",
+                "Unsupported grant_type",
+            )),
+        }
+    }
+
+    /// The two letters Keycloak ≥26.2 puts in an access token's `jti` prefix
+    /// (`AccessTokenContext`, the grant type factories' short names).
+    pub fn short_name(self) -> &'static str {
+        match self {
+            GrantType::Password => "ro",
+            GrantType::RefreshToken => "rt",
+            GrantType::ClientCredentials => "cc",
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Client scopes: which ones a client has, which a request may ask for, and the
+//! `scope` string of tokens (`OIDCLoginProtocolFactory`, `TokenManager`).
+
+use crate::client::Client;
+use crate::oauth_error::OAuthError;
+
+/// Scopes every new client gets as default (`OIDCLoginProtocolFactory`, KC 26).
+pub const DEFAULT_CLIENT_SCOPES: &[&str] = &["web-origins", "acr", "profile", "roles", "basic", "email"];
+/// Scopes every new client may ask for.
+pub const OPTIONAL_CLIENT_SCOPES: &[&str] =
+    &["address", "phone", "offline_access", "microprofile-jwt", "organization"];
+
+/// Whether a scope is written into the token's `scope` claim (`include.in.token.scope`).
+pub fn is_included_in_token_scope(scope: &str) -> bool {
+    !matches!(scope, "roles" | "web-origins" | "acr" | "basic")
+}
+
+/// The scopes a grant ends up with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantedScope {
+    pub openid: bool,
+    /// Client scope names, defaults first then the optional ones asked for.
+    pub scopes: Vec<String>,
+}
+
+impl GrantedScope {
+    /// Resolves the `scope` parameter against the client's scopes. Unknown names
+    /// fail with `Invalid scopes: <parameter as sent>` (`TokenManager.isValidScope`).
+    pub fn resolve(client: &Client, requested: Option<&str>) -> Result<Self, OAuthError> {
+        let mut granted = GrantedScope {
+            openid: false,
+            scopes: client.settings.default_client_scopes.clone(),
+        };
+        let Some(requested) = requested else { return Ok(granted) };
+        for word in requested.split(' ').filter(|w| !w.is_empty()) {
+            if word == "openid" {
+                granted.openid = true;
+            } else if client.settings.default_client_scopes.iter().any(|s| s == word) {
+                continue;
+            } else if client.settings.optional_client_scopes.iter().any(|s| s == word) {
+                if !granted.scopes.iter().any(|s| s == word) {
+                    granted.scopes.push(word.to_owned());
+                }
+            } else {
+                return Err(OAuthError::new(
+                    crate::oauth_error::Refusal::BadRequest,
+                    "invalid_scope",
+                    format!("Invalid scopes: {requested}"),
+                ));
+            }
+        }
+        Ok(granted)
+    }
+
+    /// Parses the full scope string kept in a refresh token.
+    pub fn from_refresh_scope(scope: &str) -> Self {
+        let mut granted = GrantedScope { openid: false, scopes: Vec::new() };
+        for word in scope.split(' ').filter(|w| !w.is_empty()) {
+            if word == "openid" {
+                granted.openid = true;
+            } else {
+                granted.scopes.push(word.to_owned());
+            }
+        }
+        granted
+    }
+
+    pub fn has(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+
+    /// The `scope` of the access token and token response.
+    pub fn token_scope(&self) -> String {
+        let shown = self.scopes.iter().filter(|s| is_included_in_token_scope(s)).map(String::as_str);
+        let words: Vec<&str> = self.openid.then_some("openid").into_iter().chain(shown).collect();
+        words.join(" ")
+    }
+
+    /// The `scope` of the refresh token: every scope, so a refresh keeps all of them.
+    pub fn full_scope(&self) -> String {
+        let words: Vec<&str> = self
+            .openid
+            .then_some("openid")
+            .into_iter()
+            .chain(self.scopes.iter().map(String::as_str))
+            .collect();
+        words.join(" ")
+    }
+}

@@ -1,0 +1,129 @@
+//! The storage port: what the grants and the server need from a database.
+//!
+//! Speaks domain types only. Implemented by `latchkey-store` for SQLite (and
+//! PostgreSQL later); every method is one short transaction or less.
+
+use std::future::Future;
+
+use crate::brute_force::LoginFailure;
+use crate::client::Client;
+use crate::realm::Realm;
+use crate::role::Role;
+use crate::session::Session;
+use crate::token::keys::StoredKey;
+use crate::user::{PasswordCredential, User};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the write (duplicate name, username, client id...).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A row that must exist does not.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The database failed; the cause is kept for the log, never shown to clients.
+    #[error("database error: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A stored value no longer parses (a bug or a hand-edited database).
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+}
+
+/// A user with what import and export move along with it.
+#[derive(Clone, Debug)]
+pub struct UserBundle {
+    pub user: User,
+    pub password: Option<PasswordCredential>,
+    /// Ids of the roles granted directly.
+    pub role_ids: Vec<String>,
+}
+
+/// A whole realm, for import (one transaction) and export.
+#[derive(Clone, Debug)]
+pub struct RealmBundle {
+    pub realm: Realm,
+    pub keys: Vec<StoredKey>,
+    pub clients: Vec<Client>,
+    pub roles: Vec<Role>,
+    pub users: Vec<UserBundle>,
+}
+
+type Res<T> = Result<T, StoreError>;
+
+pub trait Store: Send + Sync {
+    // Realms.
+    fn list_realms(&self) -> impl Future<Output = Res<Vec<Realm>>> + Send;
+    fn find_realm_by_name(&self, name: &str) -> impl Future<Output = Res<Option<Realm>>> + Send;
+    fn update_realm(&self, realm: &Realm) -> impl Future<Output = Res<()>> + Send;
+    /// Deletes the realm and everything in it.
+    fn delete_realm(&self, realm_id: &str) -> impl Future<Output = Res<()>> + Send;
+    /// Inserts a whole realm in one transaction; `Conflict` if the name exists.
+    fn import_realm(&self, bundle: &RealmBundle) -> impl Future<Output = Res<()>> + Send;
+
+    // Keys.
+    fn list_keys(&self, realm_id: &str) -> impl Future<Output = Res<Vec<StoredKey>>> + Send;
+    fn insert_key(&self, key: &StoredKey) -> impl Future<Output = Res<()>> + Send;
+
+    // Clients.
+    fn list_clients(&self, realm_id: &str) -> impl Future<Output = Res<Vec<Client>>> + Send;
+    fn find_client_by_client_id(
+        &self,
+        realm_id: &str,
+        client_id: &str,
+    ) -> impl Future<Output = Res<Option<Client>>> + Send;
+    fn insert_client(&self, client: &Client) -> impl Future<Output = Res<()>> + Send;
+    fn update_client(&self, client: &Client) -> impl Future<Output = Res<()>> + Send;
+
+    // Roles.
+    /// Every realm and client role of the realm, with composites.
+    fn list_roles(&self, realm_id: &str) -> impl Future<Output = Res<Vec<Role>>> + Send;
+    fn insert_role(&self, role: &Role) -> impl Future<Output = Res<()>> + Send;
+    /// Ids of the roles granted directly to the user.
+    fn list_user_role_ids(&self, user_id: &str) -> impl Future<Output = Res<Vec<String>>> + Send;
+    fn grant_roles(&self, user_id: &str, role_ids: &[String]) -> impl Future<Output = Res<()>> + Send;
+
+    // Users.
+    fn list_users(&self, realm_id: &str) -> impl Future<Output = Res<Vec<User>>> + Send;
+    fn find_user_by_id(&self, realm_id: &str, id: &str) -> impl Future<Output = Res<Option<User>>> + Send;
+    /// Exact match on the lower-cased username.
+    fn find_user_by_username(
+        &self,
+        realm_id: &str,
+        username: &str,
+    ) -> impl Future<Output = Res<Option<User>>> + Send;
+    /// Users with this email (case-insensitive); more than one only when the realm allows duplicates.
+    fn find_users_by_email(
+        &self,
+        realm_id: &str,
+        email: &str,
+    ) -> impl Future<Output = Res<Vec<User>>> + Send;
+    fn insert_user(&self, user: &User) -> impl Future<Output = Res<()>> + Send;
+    fn update_user(&self, user: &User) -> impl Future<Output = Res<()>> + Send;
+    fn find_password(&self, user_id: &str) -> impl Future<Output = Res<Option<PasswordCredential>>> + Send;
+    /// Replaces the user's password credential.
+    fn set_password(&self, credential: &PasswordCredential) -> impl Future<Output = Res<()>> + Send;
+
+    // Sessions.
+    fn insert_session(&self, session: &Session) -> impl Future<Output = Res<()>> + Send;
+    fn find_session(&self, id: &str) -> impl Future<Output = Res<Option<Session>>> + Send;
+    /// Writes `last_refresh` and the reuse state.
+    fn update_session(&self, session: &Session) -> impl Future<Output = Res<()>> + Send;
+    fn delete_session(&self, id: &str) -> impl Future<Output = Res<()>> + Send;
+    fn delete_user_sessions(&self, user_id: &str) -> impl Future<Output = Res<()>> + Send;
+    fn count_sessions(&self, realm_id: &str) -> impl Future<Output = Res<i64>> + Send;
+    /// Removes sessions whose `last_refresh` is older than `before_secs`; returns how many.
+    fn delete_sessions_idle_since(&self, before_secs: i64) -> impl Future<Output = Res<u64>> + Send;
+
+    // Brute force.
+    fn find_login_failure(
+        &self,
+        realm_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = Res<Option<LoginFailure>>> + Send;
+    fn upsert_login_failure(&self, failure: &LoginFailure) -> impl Future<Output = Res<()>> + Send;
+    fn delete_login_failure(&self, realm_id: &str, user_id: &str) -> impl Future<Output = Res<()>> + Send;
+
+    // Revoked access tokens (RFC 7009 on an access token), kept until they expire.
+    fn insert_revoked_token(&self, jti: &str, expires_at: i64) -> impl Future<Output = Res<()>> + Send;
+    fn is_token_revoked(&self, jti: &str) -> impl Future<Output = Res<bool>> + Send;
+}
