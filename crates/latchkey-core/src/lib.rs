@@ -19,3 +19,4 @@ pub mod oauth_error;
 pub mod token;
 pub mod store;
 pub mod grant;
+pub mod representation;

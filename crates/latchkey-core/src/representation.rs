@@ -1,0 +1,2 @@
+//! Keycloak's JSON representations (RealmRepresentation and friends) for realm
+//! import and export.
