@@ -5,7 +5,8 @@ use crate::client::Client;
 use crate::oauth_error::OAuthError;
 
 /// Scopes every new client gets as default (`OIDCLoginProtocolFactory`, KC 26).
-pub const DEFAULT_CLIENT_SCOPES: &[&str] = &["web-origins", "acr", "profile", "roles", "basic", "email"];
+pub const DEFAULT_CLIENT_SCOPES: &[&str] =
+    &["web-origins", "acr", "profile", "roles", "basic", "email"];
 /// Scopes every new client may ask for.
 pub const OPTIONAL_CLIENT_SCOPES: &[&str] =
     &["address", "phone", "offline_access", "microprofile-jwt", "organization"];
@@ -27,10 +28,8 @@ impl GrantedScope {
     /// Resolves the `scope` parameter against the client's scopes. Unknown names
     /// fail with `Invalid scopes: <parameter as sent>` (`TokenManager.isValidScope`).
     pub fn resolve(client: &Client, requested: Option<&str>) -> Result<Self, OAuthError> {
-        let mut granted = GrantedScope {
-            openid: false,
-            scopes: client.settings.default_client_scopes.clone(),
-        };
+        let mut granted =
+            GrantedScope { openid: false, scopes: client.settings.default_client_scopes.clone() };
         let Some(requested) = requested else { return Ok(granted) };
         for word in requested.split(' ').filter(|w| !w.is_empty()) {
             if word == "openid" {
@@ -71,7 +70,8 @@ impl GrantedScope {
 
     /// The `scope` of the access token and token response.
     pub fn token_scope(&self) -> String {
-        let shown = self.scopes.iter().filter(|s| is_included_in_token_scope(s)).map(String::as_str);
+        let shown =
+            self.scopes.iter().filter(|s| is_included_in_token_scope(s)).map(String::as_str);
         let words: Vec<&str> = self.openid.then_some("openid").into_iter().chain(shown).collect();
         words.join(" ")
     }
@@ -82,7 +82,10 @@ impl GrantedScope {
             .openid
             .then_some("openid")
             .into_iter()
-            .chain(self.scopes.iter().map(String::as_str))
+            .chain(self.scopes.iter().filter(|s| is_included_in_token_scope(s)).map(String::as_str))
+            .chain(
+                self.scopes.iter().filter(|s| !is_included_in_token_scope(s)).map(String::as_str),
+            )
             .collect();
         words.join(" ")
     }

@@ -80,11 +80,19 @@ pub trait Store: Send + Sync {
     fn insert_role(&self, role: &Role) -> impl Future<Output = Res<()>> + Send;
     /// Ids of the roles granted directly to the user.
     fn list_user_role_ids(&self, user_id: &str) -> impl Future<Output = Res<Vec<String>>> + Send;
-    fn grant_roles(&self, user_id: &str, role_ids: &[String]) -> impl Future<Output = Res<()>> + Send;
+    fn grant_roles(
+        &self,
+        user_id: &str,
+        role_ids: &[String],
+    ) -> impl Future<Output = Res<()>> + Send;
 
     // Users.
     fn list_users(&self, realm_id: &str) -> impl Future<Output = Res<Vec<User>>> + Send;
-    fn find_user_by_id(&self, realm_id: &str, id: &str) -> impl Future<Output = Res<Option<User>>> + Send;
+    fn find_user_by_id(
+        &self,
+        realm_id: &str,
+        id: &str,
+    ) -> impl Future<Output = Res<Option<User>>> + Send;
     /// Exact match on the lower-cased username.
     fn find_user_by_username(
         &self,
@@ -99,20 +107,25 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Res<Vec<User>>> + Send;
     fn insert_user(&self, user: &User) -> impl Future<Output = Res<()>> + Send;
     fn update_user(&self, user: &User) -> impl Future<Output = Res<()>> + Send;
-    fn find_password(&self, user_id: &str) -> impl Future<Output = Res<Option<PasswordCredential>>> + Send;
+    fn find_password(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Res<Option<PasswordCredential>>> + Send;
     /// Replaces the user's password credential.
-    fn set_password(&self, credential: &PasswordCredential) -> impl Future<Output = Res<()>> + Send;
+    fn set_password(&self, credential: &PasswordCredential)
+    -> impl Future<Output = Res<()>> + Send;
 
     // Sessions.
     fn insert_session(&self, session: &Session) -> impl Future<Output = Res<()>> + Send;
     fn find_session(&self, id: &str) -> impl Future<Output = Res<Option<Session>>> + Send;
-    /// Writes `last_refresh` and the reuse state.
+    /// Writes `last_refresh`, `client_uuid` and the reuse state.
     fn update_session(&self, session: &Session) -> impl Future<Output = Res<()>> + Send;
     fn delete_session(&self, id: &str) -> impl Future<Output = Res<()>> + Send;
     fn delete_user_sessions(&self, user_id: &str) -> impl Future<Output = Res<()>> + Send;
     fn count_sessions(&self, realm_id: &str) -> impl Future<Output = Res<i64>> + Send;
     /// Removes sessions whose `last_refresh` is older than `before_secs`; returns how many.
-    fn delete_sessions_idle_since(&self, before_secs: i64) -> impl Future<Output = Res<u64>> + Send;
+    fn delete_sessions_idle_since(&self, before_secs: i64)
+    -> impl Future<Output = Res<u64>> + Send;
 
     // Brute force.
     fn find_login_failure(
@@ -121,9 +134,17 @@ pub trait Store: Send + Sync {
         user_id: &str,
     ) -> impl Future<Output = Res<Option<LoginFailure>>> + Send;
     fn upsert_login_failure(&self, failure: &LoginFailure) -> impl Future<Output = Res<()>> + Send;
-    fn delete_login_failure(&self, realm_id: &str, user_id: &str) -> impl Future<Output = Res<()>> + Send;
+    fn delete_login_failure(
+        &self,
+        realm_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = Res<()>> + Send;
 
     // Revoked access tokens (RFC 7009 on an access token), kept until they expire.
-    fn insert_revoked_token(&self, jti: &str, expires_at: i64) -> impl Future<Output = Res<()>> + Send;
+    fn insert_revoked_token(
+        &self,
+        jti: &str,
+        expires_at: i64,
+    ) -> impl Future<Output = Res<()>> + Send;
     fn is_token_revoked(&self, jti: &str) -> impl Future<Output = Res<bool>> + Send;
 }

@@ -1,1 +1,85 @@
-//! placeholder
+//! latchkey's HTTP server: the OIDC endpoints of every realm, health, and the
+//! start-up work (bootstrap admin, realm import).
+//!
+//! Architecture invariant: only this crate knows status codes, headers and bodies;
+//! `error.rs` is the one place errors become answers.
+
+pub mod app;
+pub mod bootstrap;
+pub mod cache;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod hashing;
+pub mod health;
+pub mod oidc;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum_server::tls_rustls::RustlsConfig;
+
+pub use crate::app::app;
+pub use crate::state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {address}: {source}")]
+    Bind { address: SocketAddr, source: std::io::Error },
+    #[error("cannot load TLS certificate or key: {0}")]
+    Tls(std::io::Error),
+    #[error("server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A bound listener, ready to serve.
+pub struct Server {
+    listener: std::net::TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    /// Binds `address` (port 0 picks a free port).
+    pub fn bind(address: SocketAddr, state: AppState) -> Result<Self, ServeError> {
+        let listener = std::net::TcpListener::bind(address)
+            .map_err(|source| ServeError::Bind { address, source })?;
+        listener.set_nonblocking(true)?;
+        Ok(Server { listener, state })
+    }
+
+    pub fn local_addr(&self) -> Result<SocketAddr, ServeError> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
+        let tls = self.state.config.tls.clone();
+        let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        match tls {
+            None => {
+                let listener = tokio::net::TcpListener::from_std(self.listener)?;
+                axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
+            }
+            Some(files) => {
+                let config = RustlsConfig::from_pem_file(&files.certificate, &files.key)
+                    .await
+                    .map_err(ServeError::Tls)?;
+                let handle = axum_server::Handle::new();
+                let stopper = handle.clone();
+                tokio::spawn(async move {
+                    shutdown.await;
+                    stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+                });
+                axum_server::from_tcp_rustls(self.listener, config)
+                    .handle(handle)
+                    .serve(service)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,1 +1,206 @@
-//! placeholder
+//! Starts latchkey for tests the same way everywhere: a real HTTP server on
+//! 127.0.0.1 port 0, a fresh SQLite file, the example realm `nagra`, and a manual clock.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use latchkey_core::time::{ManualClock, UnixMillis};
+use latchkey_server::bootstrap::{BootstrapAdmin, ensure_master_realm, import_realm_file};
+use latchkey_server::config::ServerConfig;
+use latchkey_server::{AppState, Server};
+use latchkey_store::Database;
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Where the example realm file lives in the repository.
+pub fn nagra_realm_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/nagra-realm.json")
+}
+
+/// The manual clock's starting point: a fixed, realistic instant.
+pub const START: UnixMillis = UnixMillis(1_760_000_000_000);
+
+pub const ADMIN_USERNAME: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "admin-password";
+
+/// A running latchkey.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>/keycloak/auth`
+    pub base_url: String,
+    pub clock: Arc<ManualClock>,
+    pub store: Database,
+    pub http: reqwest::Client,
+    data_dir: Arc<tempfile::TempDir>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// Starts latchkey with a fresh database holding `master` and `nagra`.
+pub async fn spawn_app() -> TestApp {
+    spawn_with(ServerConfig::default(), None, Arc::new(ManualClock::new(START))).await
+}
+
+/// Starts latchkey with a given server configuration.
+pub async fn spawn_app_with(config: ServerConfig) -> TestApp {
+    spawn_with(config, None, Arc::new(ManualClock::new(START))).await
+}
+
+async fn spawn_with(
+    mut config: ServerConfig,
+    data_dir: Option<Arc<tempfile::TempDir>>,
+    clock: Arc<ManualClock>,
+) -> TestApp {
+    let data_dir = data_dir.unwrap_or_else(|| Arc::new(tempfile::tempdir().expect("temp dir")));
+    let store =
+        Database::open_sqlite(&data_dir.path().join("latchkey.db")).await.expect("database");
+    let admin = BootstrapAdmin { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() };
+    ensure_master_realm(&store, Some(admin), START).await.expect("master realm");
+    import_realm_file(&store, &nagra_realm_file(), START).await.expect("nagra realm");
+    config.http_port = 0;
+    config.hash_workers = 2;
+    let relative_path = config.relative_path.clone();
+    let state = AppState::new(store.clone(), clock.clone(), config);
+    let server = Server::bind("127.0.0.1:0".parse().expect("address"), state).expect("bind");
+    let address = server.local_addr().expect("address");
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = server
+            .run(async move {
+                let _ = signal.await;
+            })
+            .await;
+    });
+    TestApp {
+        base_url: format!("http://{address}{relative_path}"),
+        clock,
+        store,
+        http: reqwest::Client::builder().build().expect("http client"),
+        data_dir,
+        shutdown: Some(shutdown),
+        task: Some(task),
+    }
+}
+
+impl TestApp {
+    /// Stops the server and starts a new one on the same database file, as a restart
+    /// of the process would. The clock carries on.
+    pub async fn restart(mut self) -> TestApp {
+        self.stop().await;
+        let data_dir = Arc::clone(&self.data_dir);
+        let clock = Arc::clone(&self.clock);
+        spawn_with(ServerConfig::default(), Some(data_dir), clock).await
+    }
+
+    async fn stop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    pub fn realm_url(&self, realm: &str) -> String {
+        format!("{}/realms/{realm}", self.base_url)
+    }
+
+    pub fn oidc_url(&self, realm: &str, endpoint: &str) -> String {
+        format!("{}/realms/{realm}/protocol/openid-connect/{endpoint}", self.base_url)
+    }
+
+    pub fn token_url(&self, realm: &str) -> String {
+        self.oidc_url(realm, "token")
+    }
+
+    /// POSTs a form exactly as given (pairs in order, duplicates allowed).
+    pub async fn post_form(&self, url: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
+        let body: String = form_encode(pairs);
+        self.http
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The seed's password grant for `crm_client_user` / `1234`.
+    pub async fn seed_login(&self) -> Value {
+        let response = self
+            .post_form(
+                &self.token_url("nagra"),
+                &[
+                    ("grant_type", "password"),
+                    ("username", "crm_client_user"),
+                    ("password", "1234"),
+                    ("client_id", "crm_client"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 200, "seed login failed");
+        response.json().await.expect("json")
+    }
+
+    pub async fn refresh(&self, client_id: &str, refresh_token: &str) -> reqwest::Response {
+        self.post_form(
+            &self.token_url("nagra"),
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", client_id),
+                ("refresh_token", refresh_token),
+            ],
+        )
+        .await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of pairs.
+pub fn form_encode(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode_component(value: &str) -> String {
+    let mut out = String::new();
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(char::from(byte))
+            }
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+/// The decoded JSON of a JWT's header and payload (no verification).
+pub fn jwt_parts(token: &str) -> (Value, Value) {
+    let mut pieces = token.split('.');
+    let header = pieces.next().expect("header");
+    let payload = pieces.next().expect("payload");
+    let decode = |piece: &str| -> Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(piece).expect("base64url")).expect("json")
+    };
+    (decode(header), decode(payload))
+}
+
+/// The raw header bytes of a JWT, as a string.
+pub fn jwt_header_text(token: &str) -> String {
+    let header = token.split('.').next().expect("header");
+    String::from_utf8(URL_SAFE_NO_PAD.decode(header).expect("base64url")).expect("utf-8")
+}

@@ -88,10 +88,9 @@ pub fn authenticate_client(
     presented: &PresentedClient,
     client: Option<&Client>,
 ) -> Result<(), OAuthError> {
+    // An unusable `Authorization` header without a form `client_id` is a plain
+    // `invalid_client` in Keycloak 26.7.3 (observed), not a Basic challenge.
     let Some(_) = presented.client_id.as_deref() else {
-        if presented.unusable_authorization {
-            return Err(OAuthError::basic_challenge());
-        }
         return Err(OAuthError::invalid_client());
     };
     let Some(client) = client else { return Err(OAuthError::invalid_client()) };
@@ -99,7 +98,11 @@ pub fn authenticate_client(
         return Err(OAuthError::invalid_client());
     }
     if client.settings.protocol != "openid-connect" {
-        return Err(OAuthError::new(Refusal::BadRequest, "invalid_client", "Wrong client protocol."));
+        return Err(OAuthError::new(
+            Refusal::BadRequest,
+            "invalid_client",
+            "Wrong client protocol.",
+        ));
     }
     if client.public_client {
         return Ok(());
@@ -112,7 +115,11 @@ pub fn authenticate_client(
         _ => return Err(OAuthError::unauthorized_client()),
     }
     if client.settings.bearer_only {
-        return Err(OAuthError::new(Refusal::BadRequest, "invalid_client", "Bearer-only not allowed"));
+        return Err(OAuthError::new(
+            Refusal::BadRequest,
+            "invalid_client",
+            "Bearer-only not allowed",
+        ));
     }
     Ok(())
 }

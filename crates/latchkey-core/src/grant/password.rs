@@ -72,7 +72,13 @@ pub fn decide_login(facts: &LoginFacts<'_>) -> Result<(), (OAuthError, FailureBo
         return Err((invalid(), FailureBookkeeping::None));
     }
     if !user.enabled {
-        return Err((OAuthError::invalid_grant("Account disabled"), FailureBookkeeping::None));
+        // Keycloak 26.7 reveals "Account disabled" only to someone who knows the password.
+        let error = if facts.is_password_valid {
+            OAuthError::invalid_grant("Account disabled")
+        } else {
+            invalid()
+        };
+        return Err((error, FailureBookkeeping::None));
     }
     if facts.is_locked {
         // The lockout is not revealed, and failures during it are not counted.

@@ -161,9 +161,10 @@ fn audience(request: &IssueRequest<'_>) -> Option<Audience> {
         }
         for key in ["included.client.audience", "included.custom.audience"] {
             if let Some(value) = mapper.config.get(key).filter(|v| !v.is_empty())
-                && !audience.contains(value) {
-                    audience.push(value.clone());
-                }
+                && !audience.contains(value)
+            {
+                audience.push(value.clone());
+            }
         }
     }
     Audience::from_list(audience)
@@ -187,9 +188,10 @@ pub fn user_claims(user: &User, scope: &GrantedScope, claims: &mut Map<String, V
         }
     }
     if scope.has("email")
-        && let Some(email) = &user.profile.email {
-            claims.insert("email".into(), json!(email));
-        }
+        && let Some(email) = &user.profile.email
+    {
+        claims.insert("email".into(), json!(email));
+    }
 }
 
 /// Builds and signs the token set.
@@ -204,9 +206,6 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     let mut access = Map::new();
     access.insert("exp".into(), json!(access_exp));
     access.insert("iat".into(), json!(now));
-    if request.scope.has("basic") {
-        access.insert("auth_time".into(), json!(auth_time));
-    }
     access.insert("jti".into(), json!(access_token_id(session, request.grant)));
     access.insert("iss".into(), json!(request.issuer));
     if let Some(aud) = audience(request) {
@@ -215,7 +214,9 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     if request.scope.has("basic") {
         access.insert("sub".into(), json!(request.user.id));
     }
-    access.insert("typ".into(), json!(TYP_BEARER));
+    // The access token's `typ` is the response's token type (`TokenManager.formatTokenType`),
+    // so the lower-case attribute makes it "bearer" too (observed in 26.7.3).
+    access.insert("typ".into(), json!(token_type(request.client)));
     access.insert("azp".into(), json!(request.client.client_id));
     if let Some(session_id) = session_id {
         access.insert("sid".into(), json!(session_id));
@@ -325,11 +326,15 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
         refresh_expires_in,
         refresh_token_id,
         id_token,
-        token_type: if request.client.uses_lower_case_bearer() { "bearer" } else { TYP_BEARER },
+        token_type: token_type(request.client),
         not_before_policy,
         session_state: session_id.map(str::to_owned),
         scope: request.scope.token_scope(),
     })
+}
+
+fn token_type(client: &Client) -> &'static str {
+    if client.uses_lower_case_bearer() { "bearer" } else { TYP_BEARER }
 }
 
 /// Left half of SHA-256 of the access token, Base64URL (OIDC Core §3.1.3.6).

@@ -64,7 +64,8 @@ impl Lifetimes {
 
     /// Access token `exp`: now + lifespan, never past the session's max (`-1`: until max).
     pub fn access_expiry(&self, session: Option<&Session>, now: i64) -> i64 {
-        let wanted = if self.access_token < 0 { i64::MAX } else { now.saturating_add(self.access_token) };
+        let wanted =
+            if self.access_token < 0 { i64::MAX } else { now.saturating_add(self.access_token) };
         match session {
             Some(session) => wanted.min(self.max_deadline(session)),
             None => wanted,

@@ -1,0 +1,77 @@
+//! Every URL latchkey serves, on one screen.
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::health;
+use crate::oidc;
+use crate::state::AppState;
+
+pub fn app(state: AppState) -> Router {
+    let oidc_routes = Router::new()
+        .route("/realms/{realm}", get(oidc::realm_info::get_realm))
+        .route(
+            "/realms/{realm}/.well-known/openid-configuration",
+            get(oidc::discovery::get_openid_configuration),
+        )
+        .route("/realms/{realm}/protocol/openid-connect/token", post(oidc::token::post_token))
+        .route(
+            "/realms/{realm}/protocol/openid-connect/token/introspect",
+            post(oidc::introspect::post_introspect),
+        )
+        .route("/realms/{realm}/protocol/openid-connect/certs", get(oidc::certs::get_certs))
+        .route(
+            "/realms/{realm}/protocol/openid-connect/userinfo",
+            get(oidc::userinfo::get_userinfo).post(oidc::userinfo::post_userinfo),
+        )
+        .route("/realms/{realm}/protocol/openid-connect/logout", post(oidc::logout::post_logout))
+        .route("/realms/{realm}/protocol/openid-connect/revoke", post(oidc::revoke::post_revoke))
+        .route("/health/live", get(health::get_live))
+        .route("/health/ready", get(health::get_ready))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+
+    let relative_path = state.config.relative_path.clone();
+    let routes = if relative_path.is_empty() {
+        oidc_routes
+    } else {
+        Router::new().nest(&relative_path, oidc_routes).fallback(not_found)
+    };
+    // Keycloak's default `browserSecurityHeaders`, as 26.7.3 sends them on every answer.
+    let security_headers = [
+        ("referrer-policy", "no-referrer"),
+        ("strict-transport-security", "max-age=31536000; includeSubDomains"),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "SAMEORIGIN"),
+        ("x-robots-tag", "none"),
+    ];
+    let mut routes = routes;
+    for (name, value) in security_headers {
+        routes = routes.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    routes
+        .layer(SetSensitiveHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+            HeaderName::from_static("set-cookie"),
+        ]))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    ApiError::plain(StatusCode::NOT_FOUND, "HTTP 404 Not Found").into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::plain(StatusCode::METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed").into_response()
+}

@@ -1,0 +1,142 @@
+//! Start-up work: the master realm with its bootstrap admin, and realm imports.
+
+use std::path::{Path, PathBuf};
+
+use latchkey_core::password::hash_password;
+use latchkey_core::representation::{RealmRepresentation, export_realm, import_realm, new_realm};
+use latchkey_core::store::{Store, StoreError, UserBundle};
+use latchkey_core::time::UnixMillis;
+use latchkey_core::user::{PasswordCredential, User, UserProfile};
+use latchkey_store::Database;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BootstrapError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path} is not a Keycloak realm file: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("realm {0} does not exist")]
+    UnknownRealm(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("background task failed")]
+    Join,
+}
+
+/// The first admin of realm `master` (`KC_BOOTSTRAP_ADMIN_USERNAME` / `_PASSWORD`).
+#[derive(Clone)]
+pub struct BootstrapAdmin {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for BootstrapAdmin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BootstrapAdmin").field("username", &self.username).finish_non_exhaustive()
+    }
+}
+
+/// Creates realm `master` on first start, with the bootstrap admin when one is given.
+/// Returns whether the realm was created.
+pub async fn ensure_master_realm(
+    store: &Database,
+    admin: Option<BootstrapAdmin>,
+    now: UnixMillis,
+) -> Result<bool, BootstrapError> {
+    if store.find_realm_by_name("master").await?.is_some() {
+        return Ok(false);
+    }
+    let bundle = tokio::task::spawn_blocking(move || {
+        let mut bundle = new_realm("master", now);
+        if let Some(admin) = admin {
+            let admin_role = bundle
+                .roles
+                .iter()
+                .find(|r| r.client_uuid.is_none() && r.name == "admin")
+                .map(|r| r.id.clone());
+            let user = User {
+                id: latchkey_core::random::uuid(),
+                realm_id: bundle.realm.id.clone(),
+                username: admin.username.to_lowercase(),
+                enabled: true,
+                created_timestamp: now.0,
+                profile: UserProfile::default(),
+            };
+            let password = PasswordCredential {
+                id: latchkey_core::random::uuid(),
+                user_id: user.id.clone(),
+                created_date: now.0,
+                hash: hash_password(&admin.password),
+            };
+            bundle.users.push(UserBundle {
+                user,
+                password: Some(password),
+                role_ids: admin_role.into_iter().collect(),
+            });
+        }
+        bundle
+    })
+    .await
+    .map_err(|_| BootstrapError::Join)?;
+    store.import_realm(&bundle).await?;
+    tracing::info!("created realm master");
+    Ok(true)
+}
+
+/// Imports one Keycloak realm file. Returns the realm name, or `None` when a realm of
+/// that name exists already (skipped, as Keycloak's `--import-realm` does).
+pub async fn import_realm_file(
+    store: &Database,
+    path: &Path,
+    now: UnixMillis,
+) -> Result<Option<String>, BootstrapError> {
+    let text = tokio::fs::read_to_string(path)
+        .await
+        .map_err(|source| BootstrapError::Read { path: path.to_owned(), source })?;
+    let representation: RealmRepresentation = serde_json::from_str(&text)
+        .map_err(|e| BootstrapError::Parse { path: path.to_owned(), message: e.to_string() })?;
+    let name = representation.realm.clone().unwrap_or_default();
+    if store.find_realm_by_name(&name).await?.is_some() {
+        tracing::info!(realm = %name, "realm exists, import skipped");
+        return Ok(None);
+    }
+    let owned_path = path.to_owned();
+    let bundle = tokio::task::spawn_blocking(move || import_realm(representation, now))
+        .await
+        .map_err(|_| BootstrapError::Join)?
+        .map_err(|e| BootstrapError::Parse { path: owned_path, message: e.to_string() })?;
+    store.import_realm(&bundle).await?;
+    tracing::info!(realm = %name, "realm imported");
+    Ok(Some(name))
+}
+
+/// Writes a realm, users and credentials included, as a Keycloak realm file.
+pub async fn export_realm_file(
+    store: &Database,
+    realm_name: &str,
+    path: &Path,
+) -> Result<(), BootstrapError> {
+    let Some(realm) = store.find_realm_by_name(realm_name).await? else {
+        return Err(BootstrapError::UnknownRealm(realm_name.to_owned()));
+    };
+    let mut users = Vec::new();
+    for user in store.list_users(&realm.id).await? {
+        let password = store.find_password(&user.id).await?;
+        let role_ids = store.list_user_role_ids(&user.id).await?;
+        users.push(UserBundle { user, password, role_ids });
+    }
+    let bundle = latchkey_core::store::RealmBundle {
+        keys: store.list_keys(&realm.id).await?,
+        clients: store.list_clients(&realm.id).await?,
+        roles: store.list_roles(&realm.id).await?,
+        realm,
+        users,
+    };
+    let text = serde_json::to_string_pretty(&export_realm(&bundle))
+        .map_err(|e| BootstrapError::Parse { path: path.to_owned(), message: e.to_string() })?;
+    tokio::fs::write(path, text)
+        .await
+        .map_err(|source| BootstrapError::Write { path: path.to_owned(), source })
+}

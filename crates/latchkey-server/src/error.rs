@@ -1,0 +1,130 @@
+//! The one place where errors become HTTP answers.
+//!
+//! Bodies follow Keycloak: OAuth errors as `{"error":…,"error_description":…}`
+//! (`OAuth2ErrorRepresentation`), other failures as `{"error":"<message>"}`
+//! (`KeycloakErrorHandler`), bearer-token failures as a bare `WWW-Authenticate`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::oauth_error::{OAuthError, Refusal};
+use latchkey_core::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    OAuth(#[from] OAuthError),
+    /// `NotFoundException("Realm does not exist")`.
+    #[error("realm does not exist")]
+    RealmNotFound,
+    /// A non-OAuth refusal written as `{"error":"<message>"}`.
+    #[error("{message}")]
+    Plain { status: StatusCode, message: &'static str },
+    /// Bearer-token refusal of a resource endpoint (userinfo): status plus
+    /// `WWW-Authenticate`, no body (`OAuth2Error.json(false)`, Keycloak ≥19.0.2).
+    #[error("bearer refused: {description:?}")]
+    Bearer {
+        status: StatusCode,
+        realm: String,
+        code: Option<&'static str>,
+        description: Option<&'static str>,
+    },
+    /// 401 with `WWW-Authenticate: Basic realm="<realm>"` and no body: an
+    /// `Authorization` header that is not client credentials, and no `client_id`.
+    #[error("client authentication challenge")]
+    BasicChallenge { realm: String },
+    /// The request body is larger than the configured limit.
+    #[error("request body too large")]
+    TooLarge,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// Maps a grant refusal, turning a Basic challenge into its realm-named header.
+    pub fn from_oauth(realm: &str, error: OAuthError) -> Self {
+        if error.basic_challenge {
+            ApiError::BasicChallenge { realm: realm.to_owned() }
+        } else {
+            ApiError::OAuth(error)
+        }
+    }
+
+    pub fn plain(status: StatusCode, message: &'static str) -> Self {
+        ApiError::Plain { status, message }
+    }
+}
+
+fn status_of(refusal: Refusal) -> StatusCode {
+    match refusal {
+        Refusal::BadRequest => StatusCode::BAD_REQUEST,
+        Refusal::Unauthorized => StatusCode::UNAUTHORIZED,
+        Refusal::Forbidden => StatusCode::FORBIDDEN,
+        Refusal::NotFound => StatusCode::NOT_FOUND,
+    }
+}
+
+/// A JSON answer with a body built from pairs, in order.
+fn json_response(status: StatusCode, pairs: &[(&str, &str)]) -> Response {
+    let body: serde_json::Map<String, serde_json::Value> =
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v))).collect();
+    (status, axum::Json(serde_json::Value::Object(body))).into_response()
+}
+
+/// Quotes a value for a `WWW-Authenticate` parameter.
+fn quoted(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::OAuth(error) => {
+                let status = status_of(error.refusal);
+                json_response(
+                    status,
+                    &[("error", error.code), ("error_description", &error.description)],
+                )
+            }
+            ApiError::RealmNotFound => {
+                json_response(StatusCode::NOT_FOUND, &[("error", "Realm does not exist")])
+            }
+            ApiError::Plain { status, message } => json_response(status, &[("error", message)]),
+            ApiError::Bearer { status, realm, code, description } => {
+                let mut value = format!("Bearer realm=\"{}\"", quoted(&realm));
+                if let Some(code) = code {
+                    value.push_str(&format!(", error=\"{code}\""));
+                }
+                if let Some(description) = description {
+                    value.push_str(&format!(", error_description=\"{}\"", quoted(description)));
+                }
+                let mut response = status.into_response();
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+                }
+                response
+            }
+            ApiError::BasicChallenge { realm } => {
+                let mut response = StatusCode::UNAUTHORIZED.into_response();
+                let value = format!("Basic realm=\"{}\"", quoted(&realm));
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+                }
+                response
+            }
+            ApiError::TooLarge => json_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &[("error", "invalid_request"), ("error_description", "Request body too large")],
+            ),
+            ApiError::Store(error) => {
+                tracing::error!(error = %error, "storage failure");
+                json_response(StatusCode::INTERNAL_SERVER_ERROR, &[("error", "unknown_error")])
+            }
+            ApiError::Internal(message) => {
+                tracing::error!(error = %message, "internal failure");
+                json_response(StatusCode::INTERNAL_SERVER_ERROR, &[("error", "unknown_error")])
+            }
+        }
+    }
+}

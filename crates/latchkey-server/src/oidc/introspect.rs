@@ -1,0 +1,145 @@
+//! `POST /realms/{realm}/protocol/openid-connect/token/introspect`
+//! (`TokenIntrospectionEndpoint`, `AccessTokenIntrospectionProvider`, RFC 7662).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::grant::refresh_token::check_token;
+use latchkey_core::oauth_error::{OAuthError, Refusal};
+use latchkey_core::store::Store;
+use latchkey_core::token::claims::Audience;
+use latchkey_core::token::jwt;
+use serde_json::{Map, Value, json};
+
+use super::bearer::verify_access_token;
+use super::token::{authenticate, check_realm};
+use crate::cache::RealmSnapshot;
+use crate::error::ApiError;
+use crate::extract::{Caller, Form};
+use crate::state::AppState;
+
+pub async fn post_introspect(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    caller: Caller,
+    form: Result<Form, ApiError>,
+) -> Response {
+    introspect(&state, &realm_name, &caller, form).await.unwrap_or_else(IntoResponse::into_response)
+}
+
+fn inactive() -> Response {
+    Json(json!({ "active": false })).into_response()
+}
+
+async fn introspect(
+    state: &AppState,
+    realm_name: &str,
+    caller: &Caller,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ApiError> {
+    let realm = state.realm(realm_name).await?;
+    let form = form?;
+    check_realm(&realm, caller)?;
+    // No client at all gives the token endpoint's answer; a failed secret gets
+    // introspection's own text (observed in 26.7.3).
+    let client = authenticate(&realm, &form, caller).map_err(|error| match error {
+        ApiError::OAuth(oauth) if oauth.code == "unauthorized_client" => {
+            ApiError::OAuth(OAuthError::new(
+                Refusal::Unauthorized,
+                "invalid_client",
+                "Client authentication failed.",
+            ))
+        }
+        other => other,
+    })?;
+    if client.public_client {
+        return Err(
+            OAuthError::new(Refusal::Forbidden, "invalid_request", "Client not allowed.").into()
+        );
+    }
+    if form.has_duplicates() {
+        return Err(OAuthError::invalid_request("duplicated parameter").into());
+    }
+    if form.count("token") == 0 {
+        return Err(OAuthError::invalid_request("Token not provided.").into());
+    }
+    let Some(token) = form.get("token") else { return Ok(inactive()) };
+    let skips_audience_check = client
+        .attribute("allow.token.introspection.without.audience.check")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let issuer = caller.issuer(realm_name);
+    match form.get("token_type_hint").unwrap_or("access_token") {
+        "access_token" | "requesting_party_token" => {
+            let verified = match verify_access_token(state, &realm, token, &issuer).await? {
+                Ok(verified) => verified,
+                Err(_) => return Ok(inactive()),
+            };
+            // Keycloak ≥26.5 shows a token only to a client in its audience, unless the
+            // client skips that check (`allow.token.introspection.without.audience.check`).
+            let is_audience = verified
+                .raw
+                .get("aud")
+                .and_then(|aud| serde_json::from_value::<Audience>(aud.clone()).ok())
+                .is_some_and(|aud| aud.contains(&client.client_id));
+            if !is_audience && !skips_audience_check {
+                return Ok(inactive());
+            }
+            let mut claims: Map<String, Value> = verified.raw;
+            if let Some(azp) = claims.get("azp").cloned() {
+                claims.insert("client_id".into(), azp);
+            }
+            claims.insert("username".into(), json!(verified.user.username));
+            claims.insert("token_type".into(), json!("Bearer"));
+            claims.insert("active".into(), json!(true));
+            Ok(Json(Value::Object(claims)).into_response())
+        }
+        "refresh_token" => {
+            introspect_refresh(state, &realm, &client.client_id, token, &issuer).await
+        }
+        _ => Err(OAuthError::invalid_request("Unsupported token type.").into()),
+    }
+}
+
+async fn introspect_refresh(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    caller_client_id: &str,
+    token: &str,
+    issuer: &str,
+) -> Result<Response, ApiError> {
+    let Ok(raw) = jwt::verify_hmac::<Map<String, Value>>(&realm.keys, token) else {
+        return Ok(inactive());
+    };
+    let Ok(claims) = serde_json::from_value::<latchkey_core::token::claims::RefreshClaims>(
+        Value::Object(raw.clone()),
+    ) else {
+        return Ok(inactive());
+    };
+    // A refresh token is shown only to the client it was issued to.
+    if claims.azp.as_deref() != Some(caller_client_id) {
+        return Ok(inactive());
+    }
+    let Some(client) = realm.client(caller_client_id) else { return Ok(inactive()) };
+    let now = state.clock.now();
+    if check_token(&claims, issuer, &realm.realm, client, now, true).is_err() {
+        return Ok(inactive());
+    }
+    let session = match claims.session_id() {
+        Some(id) => state.store.find_session(id).await?,
+        None => None,
+    };
+    let Some(session) = session else { return Ok(inactive()) };
+    let lifetimes = latchkey_core::token::lifetimes::Lifetimes::new(&realm.realm, client);
+    if !lifetimes.is_user_session_active(&session, now.secs()) {
+        return Ok(inactive());
+    }
+    let Some(user) = state.store.find_user_by_id(&realm.realm.id, &session.user_id).await? else {
+        return Ok(inactive());
+    };
+    let mut body = raw;
+    body.insert("client_id".into(), json!(client.client_id));
+    body.insert("username".into(), json!(user.username));
+    body.insert("token_type".into(), json!(claims.typ));
+    body.insert("active".into(), json!(user.enabled));
+    Ok(Json(Value::Object(body)).into_response())
+}

@@ -1,0 +1,67 @@
+//! `POST /realms/{realm}/protocol/openid-connect/logout` with a `refresh_token`:
+//! back-channel logout of the token's session (`LogoutEndpoint`), 204 on success.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use latchkey_core::grant::refresh_token::check_token;
+use latchkey_core::oauth_error::OAuthError;
+use latchkey_core::store::Store;
+
+use super::token::{authenticate, check_realm, no_store};
+use super::token_refresh::verify_refresh_token;
+use crate::error::ApiError;
+use crate::extract::{Caller, Form};
+use crate::state::AppState;
+
+pub async fn post_logout(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    caller: Caller,
+    form: Result<Form, ApiError>,
+) -> Response {
+    no_store(
+        logout(&state, &realm_name, &caller, form)
+            .await
+            .unwrap_or_else(IntoResponse::into_response),
+    )
+}
+
+async fn logout(
+    state: &AppState,
+    realm_name: &str,
+    caller: &Caller,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ApiError> {
+    let realm = state.realm(realm_name).await?;
+    let form = form?;
+    check_realm(&realm, caller)?;
+    let Some(refresh_token) = form.get("refresh_token") else {
+        // Without a refresh token Keycloak starts browser (RP-initiated) logout, which
+        // latchkey does not serve.
+        return Err(OAuthError::invalid_request("Missing parameter: refresh_token").into());
+    };
+    let client = authenticate(&realm, &form, caller)?;
+    let claims = verify_refresh_token(&realm, refresh_token)?;
+    // An expired refresh token still logs out.
+    check_token(
+        &claims,
+        &caller.issuer(realm_name),
+        &realm.realm,
+        &client,
+        state.clock.now(),
+        false,
+    )?;
+    if let Some(session_id) = claims.session_id()
+        && let Some(session) = state.store.find_session(session_id).await?
+    {
+        if claims.iat.unwrap_or(0) < session.started {
+            return Err(
+                OAuthError::invalid_grant("Toked issued before the user session started").into()
+            );
+        }
+        state.store.delete_session(session_id).await?;
+        tracing::info!(session_id = %session_id, "session logged out");
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

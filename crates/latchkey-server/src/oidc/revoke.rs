@@ -1,0 +1,106 @@
+//! `POST /realms/{realm}/protocol/openid-connect/revoke` (`TokenRevocationEndpoint`, RFC 7009).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use latchkey_core::oauth_error::{OAuthError, Refusal};
+use latchkey_core::store::Store;
+use latchkey_core::token::claims::{
+    AccessClaims, RefreshClaims, TYP_BEARER, TYP_OFFLINE, TYP_REFRESH,
+};
+use latchkey_core::token::jwt;
+use serde_json::json;
+
+use super::token::{authenticate, check_realm, no_store};
+use crate::error::ApiError;
+use crate::extract::{Caller, Form};
+use crate::state::AppState;
+
+pub async fn post_revoke(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    caller: Caller,
+    form: Result<Form, ApiError>,
+) -> Response {
+    no_store(
+        revoke(&state, &realm_name, &caller, form)
+            .await
+            .unwrap_or_else(IntoResponse::into_response),
+    )
+}
+
+/// RFC 7009 §2.2: an invalid token is not an error for the caller; Keycloak still
+/// says so in a 200 body.
+fn invalid_token() -> Response {
+    (StatusCode::OK, Json(json!({"error": "invalid_token", "error_description": "Invalid token"})))
+        .into_response()
+}
+
+fn unmatching_clients() -> ApiError {
+    OAuthError::invalid_request("Unmatching clients").into()
+}
+
+async fn revoke(
+    state: &AppState,
+    realm_name: &str,
+    caller: &Caller,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ApiError> {
+    let realm = state.realm(realm_name).await?;
+    let form = form?;
+    check_realm(&realm, caller)?;
+    let client = authenticate(&realm, &form, caller)?;
+    if form.has_duplicates() {
+        return Err(OAuthError::invalid_request("duplicated parameter").into());
+    }
+    let Some(token) = form.get("token") else {
+        return Err(OAuthError::invalid_request("Token not provided").into());
+    };
+    if let Ok(claims) = jwt::verify_hmac::<RefreshClaims>(&realm.keys, token) {
+        if !matches!(claims.typ.as_deref(), Some(TYP_REFRESH) | Some(TYP_OFFLINE)) {
+            return Err(OAuthError::new(
+                Refusal::BadRequest,
+                "unsupported_token_type",
+                "Unsupported token type",
+            )
+            .into());
+        }
+        if claims.azp.as_deref() != Some(client.client_id.as_str()) {
+            return Err(unmatching_clients());
+        }
+        let now = state.clock.now().secs();
+        if claims.exp.is_some_and(|exp| exp != 0 && now > exp) {
+            return Ok(invalid_token());
+        }
+        let session = match claims.session_id() {
+            Some(session_id) => state.store.find_session(session_id).await?,
+            None => None,
+        };
+        let Some(session) = session else { return Ok(invalid_token()) };
+        state.store.delete_session(&session.id).await?;
+        return Ok(StatusCode::OK.into_response());
+    }
+    if let Ok(claims) = jwt::verify_rs256::<AccessClaims>(&realm.keys, token) {
+        if claims.typ.as_deref() != Some(TYP_BEARER) {
+            return Err(OAuthError::new(
+                Refusal::BadRequest,
+                "unsupported_token_type",
+                "Unsupported token type",
+            )
+            .into());
+        }
+        if claims.azp.as_deref() != Some(client.client_id.as_str()) {
+            return Err(unmatching_clients());
+        }
+        let now = state.clock.now().secs();
+        match (claims.jti.as_deref(), claims.exp) {
+            (Some(jti), Some(exp)) if exp >= now => {
+                state.store.insert_revoked_token(jti, exp).await?
+            }
+            _ => return Ok(invalid_token()),
+        }
+        return Ok(StatusCode::OK.into_response());
+    }
+    Ok(invalid_token())
+}

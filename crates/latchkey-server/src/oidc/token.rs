@@ -1,0 +1,118 @@
+//! `POST /realms/{realm}/protocol/openid-connect/token` (`TokenEndpoint`): the
+//! checks every grant shares, in Keycloak's order, then the grant's own flow.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::client::Client;
+use latchkey_core::grant::GrantType;
+use latchkey_core::grant::client_auth::{PresentedClient, authenticate_client};
+use latchkey_core::oauth_error::{OAuthError, Refusal};
+use latchkey_core::role::EffectiveRoles;
+use latchkey_core::store::Store;
+use latchkey_core::token::issue::IssuedTokens;
+use latchkey_core::user::User;
+
+use crate::cache::RealmSnapshot;
+use crate::error::ApiError;
+use crate::extract::{Caller, Form};
+use crate::state::AppState;
+
+/// Adds `Cache-Control: no-store` and `Pragma: no-cache`, which Keycloak sets on
+/// every token endpoint answer, errors included.
+pub fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// What the grant flows get after the shared checks.
+pub struct TokenRequest {
+    pub realm: Arc<RealmSnapshot>,
+    pub client: Arc<Client>,
+    pub form: Form,
+    pub caller: Caller,
+}
+
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub async fn post_token(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    caller: Caller,
+    form: Result<Form, ApiError>,
+) -> Response {
+    let result = async {
+        let realm = state.realm(&realm_name).await?;
+        let form = form?;
+        check_realm(&realm, &caller)?;
+        let grant = GrantType::parse(form.get("grant_type"))?;
+        let client = authenticate(&realm, &form, &caller)?;
+        if form.has_duplicates() {
+            return Err(OAuthError::invalid_request("duplicated parameter").into());
+        }
+        let request = TokenRequest { realm, client, form, caller };
+        let tokens = match grant {
+            GrantType::Password => super::token_password::grant(&state, &request).await?,
+            GrantType::RefreshToken => super::token_refresh::grant(&state, &request).await?,
+            GrantType::ClientCredentials => {
+                super::token_client_credentials::grant(&state, &request).await?
+            }
+        };
+        Ok::<IssuedTokens, ApiError>(tokens)
+    }
+    .await;
+    no_store(match result {
+        Ok(tokens) => Json(tokens.response_body()).into_response(),
+        Err(error) => error.into_response(),
+    })
+}
+
+/// `checkSsl` then `checkRealm`.
+pub fn check_realm(realm: &RealmSnapshot, caller: &Caller) -> Result<(), ApiError> {
+    if !caller.is_https
+        && realm.realm.settings.ssl_required.refuses_plain_http(caller.is_private_address())
+    {
+        return Err(OAuthError::new(Refusal::Forbidden, "invalid_request", "HTTPS required").into());
+    }
+    if !realm.realm.enabled {
+        return Err(
+            OAuthError::new(Refusal::Forbidden, "access_denied", "Realm not enabled").into()
+        );
+    }
+    Ok(())
+}
+
+/// Client authentication against the cached clients of the realm.
+pub fn authenticate(
+    realm: &RealmSnapshot,
+    form: &Form,
+    caller: &Caller,
+) -> Result<Arc<Client>, ApiError> {
+    let presented = PresentedClient::from_parts(
+        caller.authorization.as_deref(),
+        form.get("client_id"),
+        form.get("client_secret"),
+    );
+    let client = presented.client_id.as_deref().and_then(|id| realm.client(id)).cloned();
+    match authenticate_client(&presented, client.as_deref()) {
+        Ok(()) => client.ok_or_else(|| OAuthError::invalid_client().into()),
+        Err(error) => {
+            tracing::info!(client_id = ?presented.client_id, error = %error, "client authentication failed");
+            Err(ApiError::from_oauth(&realm.realm.name, error))
+        }
+    }
+}
+
+/// The user's effective roles, composites expanded.
+pub async fn effective_roles(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user: &User,
+) -> Result<EffectiveRoles, ApiError> {
+    let granted = state.store.list_user_role_ids(&user.id).await?;
+    Ok(realm.roles.expand(&granted))
+}

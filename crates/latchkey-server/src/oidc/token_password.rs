@@ -1,0 +1,148 @@
+//! The password grant's flow: load, decide (`latchkey_core::grant::password`), save.
+
+use latchkey_core::brute_force::{
+    FailureOutcome, LoginFailure, is_temporarily_locked, record_failure,
+};
+use latchkey_core::grant::GrantType;
+use latchkey_core::grant::password::{
+    FailureBookkeeping, LoginFacts, check_client, check_username, decide_login,
+};
+use latchkey_core::scope::GrantedScope;
+use latchkey_core::session::{RefreshReuse, Session};
+use latchkey_core::store::Store;
+use latchkey_core::token::issue::{IssueRequest, IssuedTokens, issue};
+use latchkey_core::user::{PasswordCredential, User};
+
+use super::token::{TokenRequest, effective_roles};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Finds the user by username, or by email when the realm allows it
+/// (`KeycloakModelUtils.findUserByNameOrEmail`). The bool says "more than one".
+async fn find_user(
+    state: &AppState,
+    realm_id: &str,
+    login_with_email: bool,
+    username: &str,
+) -> Result<(Option<User>, bool), ApiError> {
+    let lowered = username.to_lowercase();
+    if let Some(user) = state.store.find_user_by_username(realm_id, &lowered).await? {
+        return Ok((Some(user), false));
+    }
+    if login_with_email && username.contains('@') {
+        let mut users = state.store.find_users_by_email(realm_id, &lowered).await?;
+        if users.len() > 1 {
+            return Ok((None, true));
+        }
+        return Ok((users.pop(), false));
+    }
+    Ok((None, false))
+}
+
+pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTokens, ApiError> {
+    let realm = &request.realm;
+    let settings = &realm.realm.settings;
+    check_client(&request.client)?;
+    let scope = GrantedScope::resolve(&request.client, request.form.get("scope"))?;
+    let username = check_username(request.form.get("username"))?;
+    let password = request.form.get("password").unwrap_or_default().to_owned();
+    let now = state.clock.now();
+
+    let (user, is_ambiguous) =
+        find_user(state, &realm.realm.id, settings.login_with_email_allowed, username).await?;
+    let failure = match (&user, settings.brute_force.brute_force_protected) {
+        (Some(user), true) => state.store.find_login_failure(&realm.realm.id, &user.id).await?,
+        _ => None,
+    };
+    let is_locked = is_temporarily_locked(failure.as_ref(), now);
+    let credential = match &user {
+        Some(user) if !is_locked => state.store.find_password(&user.id).await?,
+        _ => None,
+    };
+    // Unknown, disabled and locked users still pay for one hash (no enumeration by timing).
+    let is_password_valid =
+        state.hasher.verify(credential.as_ref().map(|c| c.hash.clone()), password.clone()).await;
+
+    let facts = LoginFacts { user: user.as_ref(), is_ambiguous, is_locked, is_password_valid };
+    if let Err((error, bookkeeping)) = decide_login(&facts) {
+        if let (FailureBookkeeping::CountFailure, Some(user), true) =
+            (bookkeeping, &user, settings.brute_force.brute_force_protected)
+        {
+            let mut record = failure.unwrap_or_else(|| LoginFailure {
+                realm_id: realm.realm.id.clone(),
+                user_id: user.id.clone(),
+                ..LoginFailure::default()
+            });
+            let address = request.caller.address.map(|a| a.to_string());
+            let outcome =
+                record_failure(&settings.brute_force, &mut record, address.as_deref(), now);
+            state.store.upsert_login_failure(&record).await?;
+            if outcome == FailureOutcome::PermanentlyLocked {
+                let mut disabled = user.clone();
+                disabled.enabled = false;
+                disabled
+                    .profile
+                    .attributes
+                    .insert("disabledReason".into(), vec!["permanentLockout".into()]);
+                state.store.update_user(&disabled).await?;
+                tracing::warn!(user_id = %user.id, "user disabled by permanent lockout");
+            }
+        }
+        tracing::info!(error = %error, "password grant refused");
+        return Err(error.into());
+    }
+    let Some(user) = user else { return Err(ApiError::Internal("login without user".into())) };
+
+    if failure.is_some() {
+        state.store.delete_login_failure(&realm.realm.id, &user.id).await?;
+    }
+    if let Some(credential) = credential.filter(|c| !c.hash.is_current_policy()) {
+        rehash(state, credential, password).await?;
+    }
+
+    let now_secs = now.secs();
+    let session = Session {
+        id: latchkey_core::random::uuid(),
+        realm_id: realm.realm.id.clone(),
+        user_id: user.id.clone(),
+        client_uuid: request.client.id.clone(),
+        started: now_secs,
+        last_refresh: now_secs,
+        scope: scope.full_scope(),
+        reuse: RefreshReuse { last_refresh: now_secs, ..RefreshReuse::default() },
+    };
+    let roles = effective_roles(state, realm, &user).await?;
+    let reuse_id = settings.tokens.revoke_refresh_token.then(latchkey_core::random::uuid);
+    let issuer = request.caller.issuer(&realm.realm.name);
+    let tokens = issue(&IssueRequest {
+        realm: &realm.realm,
+        client: &request.client,
+        user: &user,
+        roles: &roles,
+        session: Some(&session),
+        scope: &scope,
+        issuer: &issuer,
+        grant: GrantType::Password,
+        keys: &realm.keys,
+        now,
+        issue_refresh: request.client.uses_refresh_tokens(),
+        reuse_id: reuse_id.as_deref(),
+        client_address: None,
+    })
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    state.store.insert_session(&session).await?;
+    Ok(tokens)
+}
+
+/// Rehashes an imported hash with the current default after a successful login.
+async fn rehash(
+    state: &AppState,
+    credential: PasswordCredential,
+    password: String,
+) -> Result<(), ApiError> {
+    if let Some(hash) = state.hasher.hash(password).await {
+        state.store.set_password(&PasswordCredential { hash, ..credential }).await?;
+        tracing::info!("password rehashed with the current policy");
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! The refresh grant's flow: one HMAC check, one session read, one session write,
+//! one signature (`latchkey_core::grant::refresh_token` decides).
+
+use latchkey_core::grant::GrantType;
+use latchkey_core::grant::refresh_token::{RefreshFacts, check_session, check_token};
+use latchkey_core::oauth_error::OAuthError;
+use latchkey_core::scope::GrantedScope;
+use latchkey_core::store::Store;
+use latchkey_core::token::claims::RefreshClaims;
+use latchkey_core::token::issue::{IssueRequest, IssuedTokens, issue};
+use latchkey_core::token::jwt;
+
+use super::token::{TokenRequest, effective_roles};
+use crate::cache::RealmSnapshot;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const REUSE_EXCEEDED: &str = "Maximum allowed refresh token reuse exceeded";
+
+/// Verifies a refresh token's signature with the realm's HMAC keys.
+pub fn verify_refresh_token(
+    realm: &RealmSnapshot,
+    token: &str,
+) -> Result<RefreshClaims, OAuthError> {
+    jwt::verify_hmac::<RefreshClaims>(&realm.keys, token)
+        .map_err(|_| OAuthError::invalid_grant("Invalid refresh token"))
+}
+
+pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTokens, ApiError> {
+    let realm = &request.realm;
+    let Some(presented) = request.form.get("refresh_token") else {
+        return Err(OAuthError::invalid_request("No refresh token").into());
+    };
+    let claims = verify_refresh_token(realm, presented)?;
+    let now = state.clock.now();
+    let issuer = request.caller.issuer(&realm.realm.name);
+    check_token(&claims, &issuer, &realm.realm, &request.client, now, true)?;
+
+    let session = match claims.session_id() {
+        Some(id) => state.store.find_session(id).await?,
+        None => None,
+    };
+    let user = match &session {
+        Some(session) => state.store.find_user_by_id(&realm.realm.id, &session.user_id).await?,
+        None => None,
+    };
+    let facts = RefreshFacts {
+        claims: &claims,
+        realm: &realm.realm,
+        client: &request.client,
+        session: session.as_ref(),
+        user: user.as_ref(),
+        now,
+    };
+    let reuse = match check_session(&facts) {
+        Ok(reuse) => reuse,
+        Err(error) => {
+            if let (Some(session), true) = (&session, error.description == REUSE_EXCEEDED) {
+                // Keycloak detaches the client session: the client must log in again, and
+                // the chain's newer tokens now get "Session doesn't have required client".
+                let mut detached = session.clone();
+                detached.client_uuid = String::new();
+                state.store.update_session(&detached).await?;
+            }
+            tracing::info!(error = %error, "refresh refused");
+            return Err(error.into());
+        }
+    };
+    let (Some(mut session), Some(user)) = (session, user) else {
+        return Err(ApiError::Internal("refresh accepted without session".into()));
+    };
+    let now_secs = now.secs();
+    session.last_refresh = now_secs;
+    session.reuse = reuse;
+    if realm.realm.settings.tokens.revoke_refresh_token {
+        session.reuse.last_refresh = now_secs;
+    }
+    let scope = GrantedScope::from_refresh_scope(&session.scope);
+    let roles = effective_roles(state, realm, &user).await?;
+    let tokens = issue(&IssueRequest {
+        realm: &realm.realm,
+        client: &request.client,
+        user: &user,
+        roles: &roles,
+        session: Some(&session),
+        scope: &scope,
+        issuer: &issuer,
+        grant: GrantType::RefreshToken,
+        keys: &realm.keys,
+        now,
+        issue_refresh: request.client.uses_refresh_tokens(),
+        reuse_id: claims.reuse_id.as_deref(),
+        client_address: None,
+    })
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    state.store.update_session(&session).await?;
+    Ok(tokens)
+}

@@ -1,0 +1,134 @@
+//! `GET|POST /realms/{realm}/protocol/openid-connect/userinfo` (`UserInfoEndpoint`,
+//! Keycloak ≥19.0.2: errors are a status and `WWW-Authenticate`, no body).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::scope::GrantedScope;
+use latchkey_core::token::issue::{apply_mappers, user_claims};
+use serde_json::{Map, Value, json};
+
+use super::bearer::{BearerFailure, bearer_token, verify_access_token};
+use crate::error::ApiError;
+use crate::extract::{Caller, Form, read_body};
+use crate::state::AppState;
+
+fn refuse(
+    realm: &str,
+    status: StatusCode,
+    code: &'static str,
+    description: &'static str,
+) -> ApiError {
+    ApiError::Bearer {
+        status,
+        realm: realm.to_owned(),
+        code: Some(code),
+        description: Some(description),
+    }
+}
+
+pub async fn get_userinfo(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    caller: Caller,
+) -> Response {
+    userinfo(&state, &realm_name, &caller, None).await.unwrap_or_else(IntoResponse::into_response)
+}
+
+pub async fn post_userinfo(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    caller: Caller,
+    request: axum::extract::Request,
+) -> Response {
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let form = if is_form {
+        match read_body(request.into_body(), state.config.max_body_bytes).await {
+            Ok(body) => Some(Form::parse(&body)),
+            Err(error) => return error.into_response(),
+        }
+    } else {
+        None
+    };
+    userinfo(&state, &realm_name, &caller, form).await.unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn userinfo(
+    state: &AppState,
+    realm_name: &str,
+    caller: &Caller,
+    form: Option<Form>,
+) -> Result<Response, ApiError> {
+    let realm = state.realm(realm_name).await?;
+    let header_token = bearer_token(caller.authorization.as_deref());
+    let form_token = form.as_ref().and_then(|f| f.get("access_token"));
+    if form.as_ref().is_some_and(|f| f.count("access_token") > 1) {
+        return Err(refuse(
+            realm_name,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Duplicate parameter",
+        ));
+    }
+    let token = match (header_token, form_token) {
+        (Some(_), Some(_)) => {
+            return Err(refuse(
+                realm_name,
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "More than one method used for including an access token",
+            ));
+        }
+        (Some(token), None) | (None, Some(token)) => token,
+        (None, None) => {
+            return Err(ApiError::Bearer {
+                status: StatusCode::UNAUTHORIZED,
+                realm: realm_name.to_owned(),
+                code: None,
+                description: None,
+            });
+        }
+    };
+    let issuer = caller.issuer(realm_name);
+    let verified = match verify_access_token(state, &realm, token, &issuer).await? {
+        Ok(verified) => verified,
+        Err(failure) => {
+            let description = match failure {
+                BearerFailure::Verification => "Token verification failed",
+                BearerFailure::ClientNotFound => "Client not found",
+                BearerFailure::ClientDisabled => "Client disabled",
+                // Keycloak 26.7.3 answers a logged-out session with this code-like text (observed).
+                BearerFailure::SessionNotFound => "user_session_not_found",
+                BearerFailure::SessionExpired => "Session expired",
+                BearerFailure::UserDisabled => "User disabled",
+            };
+            return Err(refuse(realm_name, StatusCode::UNAUTHORIZED, "invalid_token", description));
+        }
+    };
+    let scope = GrantedScope::from_refresh_scope(
+        verified
+            .session
+            .as_ref()
+            .map_or(verified.claims.scope.as_deref().unwrap_or(""), |s| &s.scope),
+    );
+    if !scope.openid {
+        return Err(refuse(
+            realm_name,
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            "Missing openid scope",
+        ));
+    }
+    let mut claims = Map::new();
+    claims.insert("sub".into(), json!(verified.user.id));
+    user_claims(&verified.user, &scope, &mut claims);
+    if let Some(client) = verified.claims.azp.as_deref().and_then(|azp| realm.client(azp)) {
+        apply_mappers(client, verified.claims.session_id(), "userinfo.token.claim", &mut claims);
+    }
+    Ok(Json(Value::Object(claims)).into_response())
+}

@@ -1,0 +1,215 @@
+//! `grant_type=refresh_token` (`RefreshTokenGrantType`, `TokenManager.refreshAccessToken`);
+//! expected texts recorded from Keycloak 26.7.3. Expiry uses the manual clock, never sleeps.
+
+use latchkey_core::store::Store;
+use latchkey_testkit::{jwt_parts, spawn_app};
+
+use crate::helpers::{add_confidential_client, expect_token_error, post};
+
+#[tokio::test]
+async fn seed_refresh_returns_new_tokens_and_extends_the_session() {
+    let app = spawn_app().await;
+    let login = app.seed_login().await;
+    app.clock.advance_secs(600);
+    let response = app.refresh("crm_client", login["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["expires_in"], 300);
+    assert_eq!(body["refresh_expires_in"], 1800);
+    assert_eq!(body["token_type"], "bearer");
+    assert_eq!(body["session_state"], login["session_state"]);
+    assert_ne!(body["access_token"], login["access_token"]);
+    let (_, claims) = jwt_parts(body["access_token"].as_str().unwrap());
+    assert_eq!(claims["realm_access"]["roles"], serde_json::json!(["operatorRole"]));
+    // The idle window restarted at the refresh: 1700 s later the new token still works.
+    app.clock.advance_secs(1700);
+    let response = app.refresh("crm_client", body["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn idle_session_expiry_is_token_is_not_active() {
+    let app = spawn_app().await;
+    let login = app.seed_login().await;
+    app.clock.advance_secs(1801);
+    let refresh = login["refresh_token"].as_str().unwrap();
+    expect_token_error(
+        &app,
+        &[("grant_type", "refresh_token"), ("client_id", "crm_client"), ("refresh_token", refresh)],
+        400,
+        "invalid_grant",
+        "Token is not active",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sso_session_max_caps_the_lifetimes_and_then_ends_the_session() {
+    let app = spawn_app().await;
+    let mut token = app.seed_login().await["refresh_token"].as_str().unwrap().to_owned();
+    // Refresh every 25 minutes for 9.5 hours, then watch the last half hour shrink.
+    for _ in 0..23 {
+        app.clock.advance_secs(1500);
+        let body: serde_json::Value = app.refresh("crm_client", &token).await.json().await.unwrap();
+        token = body["refresh_token"].as_str().unwrap().to_owned();
+    }
+    app.clock.advance_secs(1500);
+    let body: serde_json::Value = app.refresh("crm_client", &token).await.json().await.unwrap();
+    // 24 * 1500 = 36000 - 0: the session max is reached exactly now.
+    assert_eq!(body["error"], "invalid_grant", "{body}");
+    assert_eq!(body["error_description"], "Session not active");
+}
+
+#[tokio::test]
+async fn garbage_and_access_tokens_are_invalid_refresh_tokens() {
+    let app = spawn_app().await;
+    let login = app.seed_login().await;
+    for presented in ["garbage", "a.b.c", login["access_token"].as_str().unwrap()] {
+        expect_token_error(
+            &app,
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", "crm_client"),
+                ("refresh_token", presented),
+            ],
+            400,
+            "invalid_grant",
+            "Invalid refresh token",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn missing_refresh_token_is_invalid_request() {
+    let app = spawn_app().await;
+    expect_token_error(
+        &app,
+        &[("grant_type", "refresh_token"), ("client_id", "crm_client")],
+        400,
+        "invalid_request",
+        "No refresh token",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn another_clients_refresh_token_is_refused() {
+    let app = spawn_app().await;
+    add_confidential_client(&app).await;
+    let (status, _, body) = post(
+        &app,
+        &app.token_url("nagra"),
+        &[
+            ("grant_type", "password"),
+            ("username", "crm_client_user"),
+            ("password", "1234"),
+            ("client_id", "svc_client"),
+            ("client_secret", "s3cret"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    expect_token_error(
+        &app,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", "crm_client"),
+            ("refresh_token", body["refresh_token"].as_str().unwrap()),
+        ],
+        400,
+        "invalid_grant",
+        "Invalid refresh token. Token client and authorized client don't match",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn refresh_via_another_host_name_is_an_issuer_mismatch() {
+    let app = spawn_app().await;
+    let login = app.seed_login().await;
+    let url = app.token_url("nagra").replace("127.0.0.1", "localhost");
+    let response = app
+        .http
+        .post(&url)
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "crm_client"),
+            ("refresh_token", login["refresh_token"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let port = app.base_url.split(':').nth(2).unwrap().split('/').next().unwrap();
+    assert_eq!(
+        body["error_description"],
+        format!(
+            "Invalid token issuer. Expected 'http://localhost:{port}/keycloak/auth/realms/nagra', but was 'http://127.0.0.1:{port}/keycloak/auth/realms/nagra'"
+        )
+    );
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_and_its_refresh_tokens() {
+    let app = spawn_app().await;
+    let login = app.seed_login().await;
+    let refresh = login["refresh_token"].as_str().unwrap();
+    let (status, headers, body) = post(
+        &app,
+        &app.oidc_url("nagra", "logout"),
+        &[("client_id", "crm_client"), ("refresh_token", refresh)],
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(headers["cache-control"], "no-store");
+    expect_token_error(
+        &app,
+        &[("grant_type", "refresh_token"), ("client_id", "crm_client"), ("refresh_token", refresh)],
+        400,
+        "invalid_grant",
+        "Session not active",
+    )
+    .await;
+    // Logging out again is still 204 (Keycloak 26.7.3).
+    let (status, _, _) = post(
+        &app,
+        &app.oidc_url("nagra", "logout"),
+        &[("client_id", "crm_client"), ("refresh_token", refresh)],
+    )
+    .await;
+    assert_eq!(status, 204);
+}
+
+#[tokio::test]
+async fn revoke_refresh_token_allows_each_token_once_then_detaches_the_client() {
+    let app = spawn_app().await;
+    let mut realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
+    realm.settings.tokens.revoke_refresh_token = true;
+    realm.settings.tokens.refresh_token_max_reuse = 0;
+    app.store.update_realm(&realm).await.unwrap();
+    let first = app.seed_login().await["refresh_token"].as_str().unwrap().to_owned();
+    app.clock.advance_secs(10);
+    let second: serde_json::Value = app.refresh("crm_client", &first).await.json().await.unwrap();
+    let second = second["refresh_token"].as_str().unwrap().to_owned();
+    app.clock.advance_secs(10);
+    expect_token_error(
+        &app,
+        &[("grant_type", "refresh_token"), ("client_id", "crm_client"), ("refresh_token", &first)],
+        400,
+        "invalid_grant",
+        "Stale token",
+    )
+    .await;
+    let response = app.refresh("crm_client", &second).await;
+    assert_eq!(response.status(), 200);
+    expect_token_error(
+        &app,
+        &[("grant_type", "refresh_token"), ("client_id", "crm_client"), ("refresh_token", &second)],
+        400,
+        "invalid_grant",
+        "Maximum allowed refresh token reuse exceeded",
+    )
+    .await;
+}

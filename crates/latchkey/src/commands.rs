@@ -1,0 +1,115 @@
+//! The commands: start servers, import and export realms.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use latchkey_core::time::{Clock, SystemClock};
+use latchkey_server::bootstrap::{ensure_master_realm, export_realm_file, import_realm_file};
+use latchkey_server::{AppState, Server};
+use latchkey_store::Database;
+
+use crate::cli::{Command, ServerArgs};
+use crate::config::{FileConfig, database_path, start_config};
+
+pub(crate) async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::StartDev(args) => start(args, true).await,
+        Command::Start(args) => start(args, false).await,
+        Command::Import(args) => {
+            init_logging("info");
+            let file = FileConfig::load(args.storage.config_file.as_deref())?;
+            let store = Database::open_sqlite(&database_path(&args.storage, &file)?).await?;
+            match import_realm_file(&store, &args.file, SystemClock.now()).await? {
+                Some(name) => tracing::info!(realm = %name, "imported"),
+                None => tracing::warn!("a realm with that name exists; nothing imported"),
+            }
+            Ok(())
+        }
+        Command::Export(args) => {
+            init_logging("info");
+            let file = FileConfig::load(args.storage.config_file.as_deref())?;
+            let store = Database::open_sqlite(&database_path(&args.storage, &file)?).await?;
+            export_realm_file(&store, &args.realm, &args.file).await?;
+            tracing::info!(realm = %args.realm, file = %args.file.display(), "exported");
+            Ok(())
+        }
+    }
+}
+
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(format!(
+        "{level},sqlx=warn,tower_http=warn,hyper=warn"
+    ))
+    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+async fn start(args: ServerArgs, is_dev: bool) -> anyhow::Result<()> {
+    let file = FileConfig::load(args.storage.config_file.as_deref())?;
+    let config = start_config(&args, &file, is_dev)?;
+    init_logging(&config.log_level);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = Database::open_sqlite(&config.database)
+        .await
+        .with_context(|| format!("cannot open database {}", config.database.display()))?;
+    ensure_master_realm(&store, config.admin.clone(), clock.now()).await?;
+    if let Some(dir) = &config.import_dir {
+        import_directory(&store, dir, clock.as_ref()).await?;
+    }
+    let address = SocketAddr::new(config.server.http_host, config.server.http_port);
+    let relative_path = config.server.relative_path.clone();
+    let is_tls = config.server.tls.is_some();
+    let state = AppState::new(store, clock, config.server);
+    let server = Server::bind(address, state)?;
+    let bound = server.local_addr()?;
+    let scheme = if is_tls { "https" } else { "http" };
+    tracing::info!(
+        mode = if is_dev { "development" } else { "production" },
+        "listening on {scheme}://{bound}{relative_path}"
+    );
+    server.run(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn import_directory(
+    store: &Database,
+    dir: &std::path::Path,
+    clock: &dyn Clock,
+) -> anyhow::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read import directory {}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        import_realm_file(store, &path, clock.now()).await?;
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
