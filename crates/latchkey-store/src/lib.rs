@@ -1,1 +1,253 @@
-//! placeholder
+//! latchkey's storage: the `Store` trait of `latchkey-core` for SQLite, with plain SQL
+//! and migrations (`migrations/sqlite`, and `migrations/postgres` for the PostgreSQL
+//! backend to come, with the same numbers).
+//!
+//! Architecture invariant: all SQL of latchkey lives in this crate.
+
+mod sqlite;
+
+use std::path::Path;
+
+use latchkey_core::brute_force::LoginFailure;
+use latchkey_core::client::Client;
+use latchkey_core::realm::Realm;
+use latchkey_core::role::Role;
+use latchkey_core::session::Session;
+use latchkey_core::store::{RealmBundle, Store, StoreError};
+use latchkey_core::token::keys::StoredKey;
+use latchkey_core::user::{PasswordCredential, User};
+
+pub use crate::sqlite::SqliteStore;
+
+type Res<T> = Result<T, StoreError>;
+
+/// The database the server uses. A closed set of backends, dispatched by `match`:
+/// static dispatch and no generic parameter on every handler. PostgreSQL will be the
+/// second variant.
+#[derive(Clone, Debug)]
+pub enum Database {
+    Sqlite(SqliteStore),
+}
+
+impl Database {
+    /// Opens (or creates) the embedded database file and applies the migrations.
+    pub async fn open_sqlite(path: &Path) -> Res<Self> {
+        Ok(Database::Sqlite(SqliteStore::open(path).await?))
+    }
+}
+
+impl Store for Database {
+    async fn list_realms(&self) -> Res<Vec<Realm>> {
+        match self {
+            Database::Sqlite(store) => store.list_realms().await,
+        }
+    }
+
+    async fn find_realm_by_name(&self, name: &str) -> Res<Option<Realm>> {
+        match self {
+            Database::Sqlite(store) => store.find_realm_by_name(name).await,
+        }
+    }
+
+    async fn update_realm(&self, realm: &Realm) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.update_realm(realm).await,
+        }
+    }
+
+    async fn delete_realm(&self, realm_id: &str) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.delete_realm(realm_id).await,
+        }
+    }
+
+    async fn import_realm(&self, bundle: &RealmBundle) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.import_realm(bundle).await,
+        }
+    }
+
+    async fn list_keys(&self, realm_id: &str) -> Res<Vec<StoredKey>> {
+        match self {
+            Database::Sqlite(store) => store.list_keys(realm_id).await,
+        }
+    }
+
+    async fn insert_key(&self, key: &StoredKey) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.insert_key(key).await,
+        }
+    }
+
+    async fn list_clients(&self, realm_id: &str) -> Res<Vec<Client>> {
+        match self {
+            Database::Sqlite(store) => store.list_clients(realm_id).await,
+        }
+    }
+
+    async fn find_client_by_client_id(
+        &self,
+        realm_id: &str,
+        client_id: &str,
+    ) -> Res<Option<Client>> {
+        match self {
+            Database::Sqlite(store) => store.find_client_by_client_id(realm_id, client_id).await,
+        }
+    }
+
+    async fn insert_client(&self, client: &Client) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.insert_client(client).await,
+        }
+    }
+
+    async fn update_client(&self, client: &Client) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.update_client(client).await,
+        }
+    }
+
+    async fn list_roles(&self, realm_id: &str) -> Res<Vec<Role>> {
+        match self {
+            Database::Sqlite(store) => store.list_roles(realm_id).await,
+        }
+    }
+
+    async fn insert_role(&self, role: &Role) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.insert_role(role).await,
+        }
+    }
+
+    async fn list_user_role_ids(&self, user_id: &str) -> Res<Vec<String>> {
+        match self {
+            Database::Sqlite(store) => store.list_user_role_ids(user_id).await,
+        }
+    }
+
+    async fn grant_roles(&self, user_id: &str, role_ids: &[String]) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.grant_roles(user_id, role_ids).await,
+        }
+    }
+
+    async fn list_users(&self, realm_id: &str) -> Res<Vec<User>> {
+        match self {
+            Database::Sqlite(store) => store.list_users(realm_id).await,
+        }
+    }
+
+    async fn find_user_by_id(&self, realm_id: &str, id: &str) -> Res<Option<User>> {
+        match self {
+            Database::Sqlite(store) => store.find_user_by_id(realm_id, id).await,
+        }
+    }
+
+    async fn find_user_by_username(&self, realm_id: &str, username: &str) -> Res<Option<User>> {
+        match self {
+            Database::Sqlite(store) => store.find_user_by_username(realm_id, username).await,
+        }
+    }
+
+    async fn find_users_by_email(&self, realm_id: &str, email: &str) -> Res<Vec<User>> {
+        match self {
+            Database::Sqlite(store) => store.find_users_by_email(realm_id, email).await,
+        }
+    }
+
+    async fn insert_user(&self, user: &User) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.insert_user(user).await,
+        }
+    }
+
+    async fn update_user(&self, user: &User) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.update_user(user).await,
+        }
+    }
+
+    async fn find_password(&self, user_id: &str) -> Res<Option<PasswordCredential>> {
+        match self {
+            Database::Sqlite(store) => store.find_password(user_id).await,
+        }
+    }
+
+    async fn set_password(&self, credential: &PasswordCredential) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.set_password(credential).await,
+        }
+    }
+
+    async fn insert_session(&self, session: &Session) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.insert_session(session).await,
+        }
+    }
+
+    async fn find_session(&self, id: &str) -> Res<Option<Session>> {
+        match self {
+            Database::Sqlite(store) => store.find_session(id).await,
+        }
+    }
+
+    async fn update_session(&self, session: &Session) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.update_session(session).await,
+        }
+    }
+
+    async fn delete_session(&self, id: &str) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.delete_session(id).await,
+        }
+    }
+
+    async fn delete_user_sessions(&self, user_id: &str) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.delete_user_sessions(user_id).await,
+        }
+    }
+
+    async fn count_sessions(&self, realm_id: &str) -> Res<i64> {
+        match self {
+            Database::Sqlite(store) => store.count_sessions(realm_id).await,
+        }
+    }
+
+    async fn delete_sessions_idle_since(&self, before_secs: i64) -> Res<u64> {
+        match self {
+            Database::Sqlite(store) => store.delete_sessions_idle_since(before_secs).await,
+        }
+    }
+
+    async fn find_login_failure(&self, realm_id: &str, user_id: &str) -> Res<Option<LoginFailure>> {
+        match self {
+            Database::Sqlite(store) => store.find_login_failure(realm_id, user_id).await,
+        }
+    }
+
+    async fn upsert_login_failure(&self, failure: &LoginFailure) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.upsert_login_failure(failure).await,
+        }
+    }
+
+    async fn delete_login_failure(&self, realm_id: &str, user_id: &str) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.delete_login_failure(realm_id, user_id).await,
+        }
+    }
+
+    async fn insert_revoked_token(&self, jti: &str, expires_at: i64) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.insert_revoked_token(jti, expires_at).await,
+        }
+    }
+
+    async fn is_token_revoked(&self, jti: &str) -> Res<bool> {
+        match self {
+            Database::Sqlite(store) => store.is_token_revoked(jti).await,
+        }
+    }
+}
