@@ -46,7 +46,8 @@ pub fn record_failure(
 ) -> FailureOutcome {
     let previous_failure = failure.last_failure;
     let since_last_ms = now.0 - previous_failure;
-    if previous_failure > 0 && since_last_ms > settings.max_delta_time_seconds.saturating_mul(1000) {
+    if previous_failure > 0 && since_last_ms > settings.max_delta_time_seconds.saturating_mul(1000)
+    {
         failure.num_failures = 0;
         failure.num_temporary_lockouts = 0;
     }
@@ -64,7 +65,9 @@ pub fn record_failure(
 
     let factor = settings.failure_factor.max(1);
     let mut wait = match settings.brute_force_strategy {
-        BruteForceStrategy::MULTIPLE => settings.wait_increment_seconds * (failure.num_failures / factor),
+        BruteForceStrategy::MULTIPLE => {
+            settings.wait_increment_seconds * (failure.num_failures / factor)
+        }
         BruteForceStrategy::LINEAR => {
             if failure.num_failures >= factor {
                 settings.wait_increment_seconds * (1 + failure.num_failures - factor)
@@ -73,9 +76,7 @@ pub fn record_failure(
             }
         }
     };
-    if wait <= 0
-        && previous_failure > 0
-        && since_last_ms < settings.quick_login_check_milli_seconds
+    if wait <= 0 && previous_failure > 0 && since_last_ms < settings.quick_login_check_milli_seconds
     {
         wait = settings.minimum_quick_login_wait_seconds;
     }

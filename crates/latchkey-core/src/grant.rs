@@ -6,9 +6,9 @@
 //! `spec/keycloak-protocol.md` §1.
 
 pub mod client_auth;
+pub mod client_credentials;
 pub mod password;
 pub mod refresh_token;
-pub mod client_credentials;
 
 use crate::oauth_error::OAuthError;
 

@@ -26,7 +26,11 @@ pub struct OAuthError {
 }
 
 impl OAuthError {
-    pub fn new(refusal: Refusal, code: &'static str, description: impl Into<Cow<'static, str>>) -> Self {
+    pub fn new(
+        refusal: Refusal,
+        code: &'static str,
+        description: impl Into<Cow<'static, str>>,
+    ) -> Self {
         OAuthError { refusal, code, description: description.into(), basic_challenge: false }
     }
 

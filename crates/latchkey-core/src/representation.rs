@@ -1,2 +1,18 @@
 //! Keycloak's JSON representations (RealmRepresentation and friends) for realm
-//! import and export.
+//! import and export (`core/.../representations/idm/*.java`). Unknown fields are
+//! ignored on import, so a full Keycloak export reads; absent fields are left out
+//! on output, as Keycloak's `NON_NULL` mapper does.
+
+mod types;
+mod defaults;
+mod import;
+mod export;
+
+pub use defaults::new_realm;
+pub use export::export_realm;
+pub use import::{ImportError, import_realm};
+pub use types::*;
+
+#[cfg(test)]
+mod tests;
+pub use export::client_representation;

@@ -50,7 +50,9 @@ impl RoleGraph {
     }
 
     pub fn find_client_role(&self, client_uuid: &str, name: &str) -> Option<&Role> {
-        self.by_id.values().find(|r| r.client_uuid.as_deref() == Some(client_uuid) && r.name == name)
+        self.by_id
+            .values()
+            .find(|r| r.client_uuid.as_deref() == Some(client_uuid) && r.name == name)
     }
 
     /// Expand directly granted role ids through composites (cycles are harmless).

@@ -17,6 +17,8 @@ pub enum BootstrapError {
     Parse { path: PathBuf, message: String },
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot create realm: {0}")]
+    Import(String),
     #[error("realm {0} does not exist")]
     UnknownRealm(String),
     #[error(transparent)]
@@ -49,7 +51,7 @@ pub async fn ensure_master_realm(
         return Ok(false);
     }
     let bundle = tokio::task::spawn_blocking(move || {
-        let mut bundle = new_realm("master", now);
+        let mut bundle = new_realm("master", now)?;
         if let Some(admin) = admin {
             let admin_role = bundle
                 .roles
@@ -76,10 +78,11 @@ pub async fn ensure_master_realm(
                 role_ids: admin_role.into_iter().collect(),
             });
         }
-        bundle
+        Ok::<_, latchkey_core::representation::ImportError>(bundle)
     })
     .await
-    .map_err(|_| BootstrapError::Join)?;
+    .map_err(|_| BootstrapError::Join)?
+    .map_err(|e| BootstrapError::Import(e.to_string()))?;
     store.import_realm(&bundle).await?;
     tracing::info!("created realm master");
     Ok(true)

@@ -243,3 +243,28 @@ impl KeySet {
         serde_json::json!({ "keys": keys })
     }
 }
+
+impl StoredKey {
+    /// An RSA key from DER: PKCS#8, or PKCS#1 `RSAPrivateKey` as Keycloak exports it
+    /// (`rsa` component `privateKey`), kept as PKCS#8.
+    pub fn rsa_from_der(realm_id: &str, der: &[u8], priority: i64, created_at: i64) -> Result<Self, KeyError> {
+        let pkcs8 = match RsaKeyPair::from_pkcs8(der) {
+            Ok(_) => der.to_vec(),
+            Err(_) => {
+                let pair = RsaKeyPair::from_der(der).map_err(|e| KeyError::Rejected(e.to_string()))?;
+                let encoded: Pkcs8V1Der<'static> = pair.as_der().map_err(|_| KeyError::Generation)?;
+                encoded.as_ref().to_vec()
+            }
+        };
+        let key = RsaKey::from_pkcs8(&pkcs8)?;
+        Ok(StoredKey {
+            kid: key.kid.clone(),
+            realm_id: realm_id.to_owned(),
+            kind: KeyKind::Rsa,
+            secret: pkcs8,
+            priority,
+            enabled: true,
+            created_at,
+        })
+    }
+}

@@ -1,0 +1,254 @@
+//! The serde shapes of Keycloak's representations, limited to what latchkey models.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::ProtocolMapper;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(default)]
+pub struct RealmRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssl_required: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token_lifespan: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sso_session_idle_timeout: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sso_session_max_lifespan: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_session_idle_timeout: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_session_max_lifespan: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoke_refresh_token: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token_max_reuse: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brute_force_protected: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permanent_lockout: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_temporary_lockouts: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brute_force_strategy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_failure_wait_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum_quick_login_wait_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_increment_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quick_login_check_milli_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_delta_time_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_factor: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_with_email_allowed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_emails_allowed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_signature_algorithm: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roles: Option<RolesRepresentation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<Vec<ClientRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub users: Option<Vec<UserRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub components: Option<BTreeMap<String, Vec<ComponentRepresentation>>>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RolesRepresentation {
+    pub realm: Vec<RoleRepresentation>,
+    pub client: BTreeMap<String, Vec<RoleRepresentation>>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(default)]
+pub struct RoleRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub composite: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub composites: Option<CompositesRepresentation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_role: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompositesRepresentation {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub realm: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub client: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(default)]
+pub struct ClientRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub client_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_authenticator_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bearer_only: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent_required: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard_flow_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub implicit_flow_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direct_access_grants_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_accounts_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_client: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_scope_allowed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_uris: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web_origins: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol_mappers: Option<Vec<ProtocolMapper>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_client_scopes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub optional_client_scopes: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(default)]
+pub struct UserRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_timestamp: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BTreeMap<String, Vec<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Vec<CredentialRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_actions: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub realm_roles: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_roles: Option<BTreeMap<String, Vec<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_account_client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<i64>,
+}
+
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(default)]
+pub struct CredentialRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub credential_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temporary: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_data: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_data: Option<String>,
+}
+
+impl std::fmt::Debug for CredentialRepresentation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialRepresentation").field("type", &self.credential_type).finish_non_exhaustive()
+    }
+}
+
+/// A component (`org.keycloak.keys.KeyProvider` entries are the realm's keys).
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(default)]
+pub struct ComponentRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<String>,
+    pub config: BTreeMap<String, Vec<String>>,
+}
+
+impl std::fmt::Debug for ComponentRepresentation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComponentRepresentation").field("provider_id", &self.provider_id).finish_non_exhaustive()
+    }
+}
+
+impl ComponentRepresentation {
+    pub fn config_value(&self, name: &str) -> Option<&str> {
+        self.config.get(name)?.first().map(String::as_str)
+    }
+}
+
+/// Where Keycloak keeps key providers in `components`.
+pub const KEY_PROVIDER: &str = "org.keycloak.keys.KeyProvider";
