@@ -40,18 +40,19 @@ pub struct TestApp {
 
 /// Starts latchkey with a fresh database holding `master` and `nagra`.
 pub async fn spawn_app() -> TestApp {
-    spawn_with(ServerConfig::default(), None, Arc::new(ManualClock::new(START))).await
+    spawn_with(ServerConfig::default(), None, Arc::new(ManualClock::new(START)), 0).await
 }
 
 /// Starts latchkey with a given server configuration.
 pub async fn spawn_app_with(config: ServerConfig) -> TestApp {
-    spawn_with(config, None, Arc::new(ManualClock::new(START))).await
+    spawn_with(config, None, Arc::new(ManualClock::new(START)), 0).await
 }
 
 async fn spawn_with(
     mut config: ServerConfig,
     data_dir: Option<Arc<tempfile::TempDir>>,
     clock: Arc<ManualClock>,
+    port: u16,
 ) -> TestApp {
     let data_dir = data_dir.unwrap_or_else(|| Arc::new(tempfile::tempdir().expect("temp dir")));
     let store =
@@ -63,7 +64,7 @@ async fn spawn_with(
     config.hash_workers = 2;
     let relative_path = config.relative_path.clone();
     let state = AppState::new(store.clone(), clock.clone(), config);
-    let server = Server::bind("127.0.0.1:0".parse().expect("address"), state).expect("bind");
+    let server = Server::bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)), state).expect("bind");
     let address = server.local_addr().expect("address");
     let (shutdown, signal) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -85,13 +86,18 @@ async fn spawn_with(
 }
 
 impl TestApp {
-    /// Stops the server and starts a new one on the same database file, as a restart
-    /// of the process would. The clock carries on.
+    /// Stops the server and starts a new one on the same database file and port, as a
+    /// restart of the process would. The clock carries on.
     pub async fn restart(mut self) -> TestApp {
         self.stop().await;
         let data_dir = Arc::clone(&self.data_dir);
         let clock = Arc::clone(&self.clock);
-        spawn_with(ServerConfig::default(), Some(data_dir), clock).await
+        spawn_with(ServerConfig::default(), Some(data_dir), clock, self.port()).await
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.base_url.rsplit(':').next().and_then(|rest| rest.split('/').next()).and_then(|p| p.parse().ok()).unwrap_or(0)
     }
 
     async fn stop(&mut self) {

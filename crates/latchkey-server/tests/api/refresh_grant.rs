@@ -182,6 +182,9 @@ async fn logout_ends_the_session_and_its_refresh_tokens() {
     assert_eq!(status, 204);
 }
 
+// Recorded against Keycloak 26.7.3 with revokeRefreshToken=true, refreshTokenMaxReuse=0:
+// reusing a token answers "Maximum allowed refresh token reuse exceeded" and detaches the
+// client session, after which even the newest token gets "Session doesn't have required client".
 #[tokio::test]
 async fn revoke_refresh_token_allows_each_token_once_then_detaches_the_client() {
     let app = spawn_app().await;
@@ -199,11 +202,32 @@ async fn revoke_refresh_token_allows_each_token_once_then_detaches_the_client() 
         &[("grant_type", "refresh_token"), ("client_id", "crm_client"), ("refresh_token", &first)],
         400,
         "invalid_grant",
-        "Stale token",
+        "Maximum allowed refresh token reuse exceeded",
     )
     .await;
-    let response = app.refresh("crm_client", &second).await;
-    assert_eq!(response.status(), 200);
+    expect_token_error(
+        &app,
+        &[("grant_type", "refresh_token"), ("client_id", "crm_client"), ("refresh_token", &second)],
+        400,
+        "invalid_grant",
+        "Session doesn't have required client",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn revoke_refresh_token_refuses_the_newest_token_used_twice() {
+    let app = spawn_app().await;
+    let mut realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
+    realm.settings.tokens.revoke_refresh_token = true;
+    app.store.update_realm(&realm).await.unwrap();
+    let first = app.seed_login().await["refresh_token"].as_str().unwrap().to_owned();
+    app.clock.advance_secs(10);
+    let second: serde_json::Value = app.refresh("crm_client", &first).await.json().await.unwrap();
+    let second = second["refresh_token"].as_str().unwrap().to_owned();
+    app.clock.advance_secs(10);
+    assert_eq!(app.refresh("crm_client", &second).await.status(), 200);
+    app.clock.advance_secs(10);
     expect_token_error(
         &app,
         &[("grant_type", "refresh_token"), ("client_id", "crm_client"), ("refresh_token", &second)],
