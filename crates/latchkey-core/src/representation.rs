@@ -3,10 +3,10 @@
 //! ignored on import, so a full Keycloak export reads; absent fields are left out
 //! on output, as Keycloak's `NON_NULL` mapper does.
 
-mod types;
 mod defaults;
-mod import;
 mod export;
+mod import;
+mod types;
 
 pub use defaults::new_realm;
 pub use export::export_realm;

@@ -145,3 +145,36 @@ fn is_plausible_host(host: &str) -> bool {
         && host.len() <= 255
         && host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b))
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::Form;
+
+    #[test]
+    fn duplicates_and_empty_values() {
+        let form = Form::parse(b"a=1&b=&a=2&c=%41+b");
+        assert!(form.has_duplicates());
+        assert_eq!(form.get("a"), Some("1"));
+        assert_eq!(form.get("b"), None);
+        assert_eq!(form.get("c"), Some("A b"));
+        assert_eq!(form.count("a"), 2);
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_parse_without_panicking(body in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let form = Form::parse(&body);
+            let _ = form.has_duplicates();
+            let _ = form.get("grant_type");
+        }
+
+        #[test]
+        fn encoded_pairs_round_trip(key in "[a-z_]{1,12}", value in "\\PC{1,40}") {
+            let body: String = form_urlencoded::Serializer::new(String::new()).append_pair(&key, &value).finish();
+            let form = Form::parse(body.as_bytes());
+            prop_assert_eq!(form.get(&key), Some(value.as_str()));
+        }
+    }
+}

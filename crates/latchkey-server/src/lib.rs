@@ -58,6 +58,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let tls = self.state.config.tls.clone();
+        let reaper = tokio::spawn(reap_sessions(self.state.clone()));
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         match tls {
             None => {
@@ -80,6 +81,33 @@ impl Server {
                     .await?;
             }
         }
+        reaper.abort();
         Ok(())
+    }
+}
+
+/// Deletes sessions idle past every realm's SSO idle timeout, and expired access-token
+/// revocations, once a minute. Expired sessions are refused anyway; this keeps the
+/// table small.
+async fn reap_sessions(state: AppState) {
+    use latchkey_core::store::Store;
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        interval.tick().await;
+        let longest_idle = match state.store.list_realms().await {
+            Ok(realms) => {
+                realms.iter().map(|r| r.settings.tokens.sso_session_idle_timeout).max().unwrap_or(0)
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "session cleanup skipped");
+                continue;
+            }
+        };
+        let before = state.clock.now().secs().saturating_sub(longest_idle);
+        match state.store.delete_sessions_idle_since(before).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "expired sessions removed"),
+            Err(error) => tracing::warn!(error = %error, "session cleanup failed"),
+        }
     }
 }

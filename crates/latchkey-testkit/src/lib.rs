@@ -64,7 +64,8 @@ async fn spawn_with(
     config.hash_workers = 2;
     let relative_path = config.relative_path.clone();
     let state = AppState::new(store.clone(), clock.clone(), config);
-    let server = Server::bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)), state).expect("bind");
+    let server =
+        Server::bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)), state).expect("bind");
     let address = server.local_addr().expect("address");
     let (shutdown, signal) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -97,7 +98,12 @@ impl TestApp {
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
-        self.base_url.rsplit(':').next().and_then(|rest| rest.split('/').next()).and_then(|p| p.parse().ok()).unwrap_or(0)
+        self.base_url
+            .rsplit(':')
+            .next()
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
     }
 
     async fn stop(&mut self) {

@@ -39,7 +39,12 @@ pub(super) struct Builder {
 }
 
 impl Builder {
-    pub(super) fn role(&mut self, client_uuid: Option<&str>, name: &str, composites: &[&str]) -> String {
+    pub(super) fn role(
+        &mut self,
+        client_uuid: Option<&str>,
+        name: &str,
+        composites: &[&str],
+    ) -> String {
         let id = crate::random::uuid();
         let composites = composites.iter().filter_map(|c| self.find_role(client_uuid, c)).collect();
         self.bundle.roles.push(Role {
@@ -61,7 +66,12 @@ impl Builder {
             .map(|r| r.id.clone())
     }
 
-    pub(super) fn client(&mut self, client_id: &str, public: bool, settings: ClientSettings) -> String {
+    pub(super) fn client(
+        &mut self,
+        client_id: &str,
+        public: bool,
+        settings: ClientSettings,
+    ) -> String {
         let id = crate::random::uuid();
         self.bundle.clients.push(Client {
             id: id.clone(),
@@ -98,7 +108,13 @@ pub(super) fn new_realm_with(
         StoredKey::generate_hmac(&realm.id, hmac_algorithm, now.0),
     ];
     let mut builder = Builder {
-        bundle: RealmBundle { realm, keys, clients: Vec::new(), roles: Vec::new(), users: Vec::new() },
+        bundle: RealmBundle {
+            realm,
+            keys,
+            clients: Vec::new(),
+            roles: Vec::new(),
+            users: Vec::new(),
+        },
     };
     let account = builder.client(
         "account",
@@ -108,7 +124,10 @@ pub(super) fn new_realm_with(
     builder.client(
         "account-console",
         true,
-        ClientSettings { name: Some("${client_account-console}".into()), ..ClientSettings::default() },
+        ClientSettings {
+            name: Some("${client_account-console}".into()),
+            ..ClientSettings::default()
+        },
     );
     builder.client(
         "admin-cli",
@@ -123,7 +142,11 @@ pub(super) fn new_realm_with(
     builder.client(
         "broker",
         false,
-        ClientSettings { name: Some("${client_broker}".into()), bearer_only: true, ..ClientSettings::default() },
+        ClientSettings {
+            name: Some("${client_broker}".into()),
+            bearer_only: true,
+            ..ClientSettings::default()
+        },
     );
     let management = builder.client(
         "realm-management",
@@ -137,7 +160,10 @@ pub(super) fn new_realm_with(
     builder.client(
         "security-admin-console",
         true,
-        ClientSettings { name: Some("${client_security-admin-console}".into()), ..ClientSettings::default() },
+        ClientSettings {
+            name: Some("${client_security-admin-console}".into()),
+            ..ClientSettings::default()
+        },
     );
 
     builder.role(Some(&account), "view-profile", &[]);
@@ -154,7 +180,10 @@ pub(super) fn new_realm_with(
     let view_profile = builder.find_role(Some(&account), "view-profile");
     let manage_account = builder.find_role(Some(&account), "manage-account");
     if let Some(role) = builder.bundle.roles.iter_mut().find(|r| r.id == default_id) {
-        role.composites = [Some(offline), Some(uma), view_profile, manage_account].into_iter().flatten().collect();
+        role.composites = [Some(offline), Some(uma), view_profile, manage_account]
+            .into_iter()
+            .flatten()
+            .collect();
     }
     if name == "master" {
         builder.role(None, "create-realm", &[]);

@@ -7,8 +7,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
 use super::types::{
-    ClientRepresentation, ComponentRepresentation, CompositesRepresentation, CredentialRepresentation, KEY_PROVIDER,
-    RealmRepresentation, RoleRepresentation, RolesRepresentation, UserRepresentation,
+    ClientRepresentation, ComponentRepresentation, CompositesRepresentation,
+    CredentialRepresentation, KEY_PROVIDER, RealmRepresentation, RoleRepresentation,
+    RolesRepresentation, UserRepresentation,
 };
 use crate::client::Client;
 use crate::realm::{BruteForceStrategy, SslRequired};
@@ -22,7 +23,8 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
     let settings = &realm.settings;
     let client_ids: HashMap<&str, &str> =
         bundle.clients.iter().map(|c| (c.id.as_str(), c.client_id.as_str())).collect();
-    let roles_by_id: HashMap<&str, &Role> = bundle.roles.iter().map(|r| (r.id.as_str(), r)).collect();
+    let roles_by_id: HashMap<&str, &Role> =
+        bundle.roles.iter().map(|r| (r.id.as_str(), r)).collect();
 
     let mut roles = RolesRepresentation::default();
     for role in &bundle.roles {
@@ -44,7 +46,10 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
                 let Some(role) = roles_by_id.get(id.as_str()) else { continue };
                 match role.client_uuid.as_deref().and_then(|uuid| client_ids.get(uuid)) {
                     None => realm_roles.push(role.name.clone()),
-                    Some(client_id) => client_roles.entry((*client_id).to_owned()).or_default().push(role.name.clone()),
+                    Some(client_id) => client_roles
+                        .entry((*client_id).to_owned())
+                        .or_default()
+                        .push(role.name.clone()),
                 }
             }
             let credentials = entry.password.as_ref().map(|password| {
@@ -138,7 +143,9 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
             .to_owned(),
         ),
         max_failure_wait_seconds: Some(settings.brute_force.max_failure_wait_seconds),
-        minimum_quick_login_wait_seconds: Some(settings.brute_force.minimum_quick_login_wait_seconds),
+        minimum_quick_login_wait_seconds: Some(
+            settings.brute_force.minimum_quick_login_wait_seconds,
+        ),
         wait_increment_seconds: Some(settings.brute_force.wait_increment_seconds),
         quick_login_check_milli_seconds: Some(settings.brute_force.quick_login_check_milli_seconds),
         max_delta_time_seconds: Some(settings.brute_force.max_delta_time_seconds),
@@ -155,12 +162,20 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
     }
 }
 
-fn role_representation(role: &Role, roles: &HashMap<&str, &Role>, client_ids: &HashMap<&str, &str>) -> RoleRepresentation {
+fn role_representation(
+    role: &Role,
+    roles: &HashMap<&str, &Role>,
+    client_ids: &HashMap<&str, &str>,
+) -> RoleRepresentation {
     let mut composites = CompositesRepresentation::default();
     for child in role.composites.iter().filter_map(|id| roles.get(id.as_str())) {
         match child.client_uuid.as_deref().and_then(|uuid| client_ids.get(uuid)) {
             None => composites.realm.push(child.name.clone()),
-            Some(client_id) => composites.client.entry((*client_id).to_owned()).or_default().push(child.name.clone()),
+            Some(client_id) => composites
+                .client
+                .entry((*client_id).to_owned())
+                .or_default()
+                .push(child.name.clone()),
         }
     }
     RoleRepresentation {

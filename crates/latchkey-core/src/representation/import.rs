@@ -57,11 +57,16 @@ pub fn import_realm(rep: RealmRepresentation, now: UnixMillis) -> Result<RealmBu
         .bundle
         .clients
         .iter()
-        .filter(|c| c.settings.service_accounts_enabled && !explicit_service_accounts.contains(&c.client_id))
+        .filter(|c| {
+            c.settings.service_accounts_enabled && !explicit_service_accounts.contains(&c.client_id)
+        })
         .map(|c| c.client_id.clone())
         .collect();
     for client_id in service_clients {
-        let mut profile = UserProfile { service_account_client_id: Some(client_id.clone()), ..UserProfile::default() };
+        let mut profile = UserProfile {
+            service_account_client_id: Some(client_id.clone()),
+            ..UserProfile::default()
+        };
         profile.email_verified = false;
         let user = User {
             id: crate::random::uuid(),
@@ -71,8 +76,18 @@ pub fn import_realm(rep: RealmRepresentation, now: UnixMillis) -> Result<RealmBu
             created_timestamp: now.0,
             profile,
         };
-        let default_role = builder.bundle.realm.settings.default_role.clone().and_then(|r| builder.find_role(None, &r));
-        builder.bundle.users.push(UserBundle { user, password: None, role_ids: default_role.into_iter().collect() });
+        let default_role = builder
+            .bundle
+            .realm
+            .settings
+            .default_role
+            .clone()
+            .and_then(|r| builder.find_role(None, &r));
+        builder.bundle.users.push(UserBundle {
+            user,
+            password: None,
+            role_ids: default_role.into_iter().collect(),
+        });
     }
     Ok(builder.bundle)
 }
@@ -82,8 +97,10 @@ fn hmac_algorithm(rep: &RealmRepresentation) -> Result<HmacAlgorithm, ImportErro
     for provider in providers.into_iter().flatten() {
         if provider.provider_id.as_deref() == Some("hmac-generated") {
             let algorithm = provider.config_value("algorithm").unwrap_or("HS256");
-            return HmacAlgorithm::parse(algorithm)
-                .ok_or(ImportError::InvalidValue { field: "hmac algorithm", value: algorithm.to_owned() });
+            return HmacAlgorithm::parse(algorithm).ok_or(ImportError::InvalidValue {
+                field: "hmac algorithm",
+                value: algorithm.to_owned(),
+            });
         }
     }
     Ok(HmacAlgorithm::HS512)
@@ -91,21 +108,31 @@ fn hmac_algorithm(rep: &RealmRepresentation) -> Result<HmacAlgorithm, ImportErro
 
 /// Key material carried by the file replaces the generated keys of that kind, so tokens
 /// issued before the move stay valid.
-fn import_keys(bundle: &mut RealmBundle, rep: &RealmRepresentation, now: UnixMillis) -> Result<(), ImportError> {
+fn import_keys(
+    bundle: &mut RealmBundle,
+    rep: &RealmRepresentation,
+    now: UnixMillis,
+) -> Result<(), ImportError> {
     let providers = rep.components.as_ref().and_then(|c| c.get(KEY_PROVIDER));
     let realm_id = bundle.realm.id.clone();
     let mut imported = Vec::new();
     for provider in providers.into_iter().flatten() {
-        let priority = provider.config_value("priority").and_then(|p| p.parse().ok()).unwrap_or(100);
+        let priority =
+            provider.config_value("priority").and_then(|p| p.parse().ok()).unwrap_or(100);
         match provider.provider_id.as_deref() {
             Some("hmac-generated") | Some("hmac-generated-hs512") => {
-                let (Some(secret), Some(kid)) = (provider.config_value("secret"), provider.config_value("kid")) else {
+                let (Some(secret), Some(kid)) =
+                    (provider.config_value("secret"), provider.config_value("kid"))
+                else {
                     continue;
                 };
                 let secret = URL_SAFE_NO_PAD
                     .decode(secret.trim_end_matches('='))
                     .map_err(|e| ImportError::Key(format!("hmac secret: {e}")))?;
-                let algorithm = provider.config_value("algorithm").and_then(HmacAlgorithm::parse).unwrap_or(HmacAlgorithm::HS256);
+                let algorithm = provider
+                    .config_value("algorithm")
+                    .and_then(HmacAlgorithm::parse)
+                    .unwrap_or(HmacAlgorithm::HS256);
                 imported.push(StoredKey {
                     kid: kid.to_owned(),
                     realm_id: realm_id.clone(),
@@ -118,9 +145,13 @@ fn import_keys(bundle: &mut RealmBundle, rep: &RealmRepresentation, now: UnixMil
             }
             Some("rsa-generated") | Some("rsa") => {
                 let Some(private_key) = provider.config_value("privateKey") else { continue };
-                let body: String = private_key.lines().filter(|l| !l.starts_with("-----")).collect();
-                let der = STANDARD.decode(body.trim()).map_err(|e| ImportError::Key(format!("rsa private key: {e}")))?;
-                let key = StoredKey::rsa_from_der(&realm_id, &der, priority, now.0).map_err(|e| ImportError::Key(e.to_string()))?;
+                let body: String =
+                    private_key.lines().filter(|l| !l.starts_with("-----")).collect();
+                let der = STANDARD
+                    .decode(body.trim())
+                    .map_err(|e| ImportError::Key(format!("rsa private key: {e}")))?;
+                let key = StoredKey::rsa_from_der(&realm_id, &der, priority, now.0)
+                    .map_err(|e| ImportError::Key(e.to_string()))?;
                 imported.push(key);
             }
             _ => {}
@@ -136,7 +167,10 @@ fn import_keys(bundle: &mut RealmBundle, rep: &RealmRepresentation, now: UnixMil
     Ok(())
 }
 
-fn overlay_settings(bundle: &mut RealmBundle, rep: &RealmRepresentation) -> Result<(), ImportError> {
+fn overlay_settings(
+    bundle: &mut RealmBundle,
+    rep: &RealmRepresentation,
+) -> Result<(), ImportError> {
     let realm = &mut bundle.realm;
     let settings = &mut realm.settings;
     if let Some(enabled) = rep.enabled {
@@ -148,7 +182,12 @@ fn overlay_settings(bundle: &mut RealmBundle, rep: &RealmRepresentation) -> Resu
             "all" => SslRequired::All,
             "external" => SslRequired::External,
             "none" => SslRequired::None,
-            _ => return Err(ImportError::InvalidValue { field: "sslRequired", value: ssl.to_owned() }),
+            _ => {
+                return Err(ImportError::InvalidValue {
+                    field: "sslRequired",
+                    value: ssl.to_owned(),
+                });
+            }
         };
     }
     let tokens = &mut settings.tokens;
@@ -173,12 +212,20 @@ fn overlay_settings(bundle: &mut RealmBundle, rep: &RealmRepresentation) -> Resu
         brute.brute_force_strategy = match strategy {
             "MULTIPLE" => BruteForceStrategy::MULTIPLE,
             "LINEAR" => BruteForceStrategy::LINEAR,
-            _ => return Err(ImportError::InvalidValue { field: "bruteForceStrategy", value: strategy.to_owned() }),
+            _ => {
+                return Err(ImportError::InvalidValue {
+                    field: "bruteForceStrategy",
+                    value: strategy.to_owned(),
+                });
+            }
         };
     }
     set_if_given(&mut settings.login_with_email_allowed, rep.login_with_email_allowed);
     set_if_given(&mut settings.duplicate_emails_allowed, rep.duplicate_emails_allowed);
-    set_if_given(&mut settings.default_signature_algorithm, rep.default_signature_algorithm.clone());
+    set_if_given(
+        &mut settings.default_signature_algorithm,
+        rep.default_signature_algorithm.clone(),
+    );
     set_if_given(&mut settings.not_before, rep.not_before);
     set_if_given(&mut settings.password_policy, rep.password_policy.clone().map(Some));
     Ok(())
@@ -205,7 +252,10 @@ fn import_client(builder: &mut Builder, rep: &ClientRepresentation) {
         direct_access_grants_enabled: rep.direct_access_grants_enabled.unwrap_or(false),
         service_accounts_enabled: rep.service_accounts_enabled.unwrap_or(false),
         full_scope_allowed: rep.full_scope_allowed.unwrap_or(true),
-        client_authenticator_type: rep.client_authenticator_type.clone().unwrap_or(defaults.client_authenticator_type),
+        client_authenticator_type: rep
+            .client_authenticator_type
+            .clone()
+            .unwrap_or(defaults.client_authenticator_type),
         protocol: rep.protocol.clone().unwrap_or(defaults.protocol),
         root_url: rep.root_url.clone(),
         base_url: rep.base_url.clone(),
@@ -213,8 +263,14 @@ fn import_client(builder: &mut Builder, rep: &ClientRepresentation) {
         web_origins: rep.web_origins.clone().unwrap_or_default(),
         attributes: rep.attributes.clone().unwrap_or_default(),
         protocol_mappers: rep.protocol_mappers.clone().unwrap_or_default(),
-        default_client_scopes: rep.default_client_scopes.clone().unwrap_or(defaults.default_client_scopes),
-        optional_client_scopes: rep.optional_client_scopes.clone().unwrap_or(defaults.optional_client_scopes),
+        default_client_scopes: rep
+            .default_client_scopes
+            .clone()
+            .unwrap_or(defaults.default_client_scopes),
+        optional_client_scopes: rep
+            .optional_client_scopes
+            .clone()
+            .unwrap_or(defaults.optional_client_scopes),
         not_before: rep.not_before.unwrap_or(0),
     };
     let secret = if public || bearer_only {
@@ -231,7 +287,12 @@ fn import_client(builder: &mut Builder, rep: &ClientRepresentation) {
     };
     if let Some(index) = existing {
         let old_id = builder.bundle.clients.remove(index).id;
-        for role in builder.bundle.roles.iter_mut().filter(|r| r.client_uuid.as_deref() == Some(old_id.as_str())) {
+        for role in builder
+            .bundle
+            .roles
+            .iter_mut()
+            .filter(|r| r.client_uuid.as_deref() == Some(old_id.as_str()))
+        {
             role.client_uuid = Some(id.clone());
         }
     }
@@ -254,7 +315,9 @@ fn import_roles(builder: &mut Builder, rep: &RealmRepresentation) -> Result<(), 
         declared.push((None, role));
     }
     for (client_id, client_roles) in &roles.client {
-        let uuid = client_uuids.get(client_id).ok_or_else(|| ImportError::UnknownClient(client_id.clone()))?;
+        let uuid = client_uuids
+            .get(client_id)
+            .ok_or_else(|| ImportError::UnknownClient(client_id.clone()))?;
         for role in client_roles {
             declared.push((Some(uuid.clone()), role));
         }
@@ -281,19 +344,26 @@ fn import_roles(builder: &mut Builder, rep: &RealmRepresentation) -> Result<(), 
         let Some(composites) = &role.composites else { continue };
         let mut child_ids = Vec::new();
         for name in &composites.realm {
-            child_ids.push(builder.find_role(None, name).ok_or_else(|| ImportError::UnknownRealmRole(name.clone()))?);
+            child_ids.push(
+                builder
+                    .find_role(None, name)
+                    .ok_or_else(|| ImportError::UnknownRealmRole(name.clone()))?,
+            );
         }
         for (client_id, names) in &composites.client {
-            let uuid = client_uuids.get(client_id).ok_or_else(|| ImportError::UnknownClient(client_id.clone()))?;
+            let uuid = client_uuids
+                .get(client_id)
+                .ok_or_else(|| ImportError::UnknownClient(client_id.clone()))?;
             for name in names {
-                child_ids.push(builder.find_role(Some(uuid), name).ok_or_else(|| ImportError::UnknownClientRole {
-                    client: client_id.clone(),
-                    role: name.clone(),
+                child_ids.push(builder.find_role(Some(uuid), name).ok_or_else(|| {
+                    ImportError::UnknownClientRole { client: client_id.clone(), role: name.clone() }
                 })?);
             }
         }
         let parent = builder.find_role(client_uuid.as_deref(), &role.name);
-        if let Some(stored) = builder.bundle.roles.iter_mut().find(|r| Some(&r.id) == parent.as_ref()) {
+        if let Some(stored) =
+            builder.bundle.roles.iter_mut().find(|r| Some(&r.id) == parent.as_ref())
+        {
             for child in child_ids {
                 if !stored.composites.contains(&child) {
                     stored.composites.push(child);
@@ -304,7 +374,11 @@ fn import_roles(builder: &mut Builder, rep: &RealmRepresentation) -> Result<(), 
     Ok(())
 }
 
-fn import_user(builder: &Builder, rep: &UserRepresentation, now: UnixMillis) -> Result<UserBundle, ImportError> {
+fn import_user(
+    builder: &Builder,
+    rep: &UserRepresentation,
+    now: UnixMillis,
+) -> Result<UserBundle, ImportError> {
     let id = rep.id.clone().unwrap_or_else(crate::random::uuid);
     let mut required_actions = rep.required_actions.clone().unwrap_or_default();
     let mut password = None;
@@ -314,11 +388,17 @@ fn import_user(builder: &Builder, rep: &UserRepresentation, now: UnixMillis) -> 
         }
         let hash = match (&credential.value, &credential.secret_data, &credential.credential_data) {
             (Some(value), _, _) => hash_password(value),
-            (None, Some(secret), Some(data)) => PasswordHash::from_keycloak(secret, data)
-                .map_err(|e| ImportError::Credential { user: rep.username.clone(), message: e.to_string() })?,
+            (None, Some(secret), Some(data)) => {
+                PasswordHash::from_keycloak(secret, data).map_err(|e| ImportError::Credential {
+                    user: rep.username.clone(),
+                    message: e.to_string(),
+                })?
+            }
             _ => continue,
         };
-        if credential.temporary.unwrap_or(false) && !required_actions.iter().any(|a| a == REQUIRED_ACTION_UPDATE_PASSWORD) {
+        if credential.temporary.unwrap_or(false)
+            && !required_actions.iter().any(|a| a == REQUIRED_ACTION_UPDATE_PASSWORD)
+        {
             required_actions.push(REQUIRED_ACTION_UPDATE_PASSWORD.to_owned());
         }
         password = Some(PasswordCredential {
@@ -330,15 +410,20 @@ fn import_user(builder: &Builder, rep: &UserRepresentation, now: UnixMillis) -> 
     }
     let mut role_ids = Vec::new();
     for name in rep.realm_roles.iter().flatten() {
-        role_ids.push(builder.find_role(None, name).ok_or_else(|| ImportError::UnknownRealmRole(name.clone()))?);
+        role_ids.push(
+            builder
+                .find_role(None, name)
+                .ok_or_else(|| ImportError::UnknownRealmRole(name.clone()))?,
+        );
     }
     let client_uuids = builder.client_uuids();
     for (client_id, names) in rep.client_roles.iter().flatten() {
-        let uuid = client_uuids.get(client_id).ok_or_else(|| ImportError::UnknownClient(client_id.clone()))?;
+        let uuid = client_uuids
+            .get(client_id)
+            .ok_or_else(|| ImportError::UnknownClient(client_id.clone()))?;
         for name in names {
-            role_ids.push(builder.find_role(Some(uuid), name).ok_or_else(|| ImportError::UnknownClientRole {
-                client: client_id.clone(),
-                role: name.clone(),
+            role_ids.push(builder.find_role(Some(uuid), name).ok_or_else(|| {
+                ImportError::UnknownClientRole { client: client_id.clone(), role: name.clone() }
             })?);
         }
     }

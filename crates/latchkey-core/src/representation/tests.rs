@@ -59,7 +59,8 @@ fn keycloak_export_with_pbkdf2_hash_and_unknown_fields_imports() {
 #[test]
 fn unknown_role_reference_is_an_error() {
     let rep: RealmRepresentation =
-        serde_json::from_str(r#"{"realm":"r","users":[{"username":"a","realmRoles":["nope"]}]}"#).unwrap();
+        serde_json::from_str(r#"{"realm":"r","users":[{"username":"a","realmRoles":["nope"]}]}"#)
+            .unwrap();
     let error = import_realm(rep, NOW).unwrap_err();
     assert_eq!(error.to_string(), "unknown realm role `nope`");
 }
@@ -82,7 +83,9 @@ fn export_then_import_keeps_ids_secrets_hashes_and_keys() {
     };
     assert_eq!(user(&again).user, user(&bundle).user);
     assert_eq!(user(&again).password.unwrap().hash, user(&bundle).password.unwrap().hash);
-    let client = |b: &crate::store::RealmBundle| b.clients.iter().find(|c| c.client_id == "crm_client").unwrap().clone();
+    let client = |b: &crate::store::RealmBundle| {
+        b.clients.iter().find(|c| c.client_id == "crm_client").unwrap().clone()
+    };
     assert_eq!(client(&again), client(&bundle));
 }
 

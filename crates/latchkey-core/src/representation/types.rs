@@ -220,7 +220,9 @@ pub struct CredentialRepresentation {
 
 impl std::fmt::Debug for CredentialRepresentation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CredentialRepresentation").field("type", &self.credential_type).finish_non_exhaustive()
+        f.debug_struct("CredentialRepresentation")
+            .field("type", &self.credential_type)
+            .finish_non_exhaustive()
     }
 }
 
@@ -240,7 +242,9 @@ pub struct ComponentRepresentation {
 
 impl std::fmt::Debug for ComponentRepresentation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ComponentRepresentation").field("provider_id", &self.provider_id).finish_non_exhaustive()
+        f.debug_struct("ComponentRepresentation")
+            .field("provider_id", &self.provider_id)
+            .finish_non_exhaustive()
     }
 }
 

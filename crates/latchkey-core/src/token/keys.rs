@@ -247,12 +247,19 @@ impl KeySet {
 impl StoredKey {
     /// An RSA key from DER: PKCS#8, or PKCS#1 `RSAPrivateKey` as Keycloak exports it
     /// (`rsa` component `privateKey`), kept as PKCS#8.
-    pub fn rsa_from_der(realm_id: &str, der: &[u8], priority: i64, created_at: i64) -> Result<Self, KeyError> {
+    pub fn rsa_from_der(
+        realm_id: &str,
+        der: &[u8],
+        priority: i64,
+        created_at: i64,
+    ) -> Result<Self, KeyError> {
         let pkcs8 = match RsaKeyPair::from_pkcs8(der) {
             Ok(_) => der.to_vec(),
             Err(_) => {
-                let pair = RsaKeyPair::from_der(der).map_err(|e| KeyError::Rejected(e.to_string()))?;
-                let encoded: Pkcs8V1Der<'static> = pair.as_der().map_err(|_| KeyError::Generation)?;
+                let pair =
+                    RsaKeyPair::from_der(der).map_err(|e| KeyError::Rejected(e.to_string()))?;
+                let encoded: Pkcs8V1Der<'static> =
+                    pair.as_der().map_err(|_| KeyError::Generation)?;
                 encoded.as_ref().to_vec()
             }
         };

@@ -59,6 +59,27 @@ async fn seed_request_returns_the_seed_response_fields() {
     assert_eq!(claims["email_verified"], false);
     assert_eq!(claims["acr"], "1");
     assert_eq!(claims["nbf"], 0);
+    assert_eq!(claims["auth_time"], 0);
+    // The seed's claim set, from its access token (old Keycloak; `sid` is Keycloak 26's addition).
+    for claim in [
+        "jti",
+        "exp",
+        "nbf",
+        "iat",
+        "iss",
+        "sub",
+        "typ",
+        "azp",
+        "auth_time",
+        "session_state",
+        "acr",
+        "realm_access",
+        "scope",
+        "email_verified",
+        "preferred_username",
+    ] {
+        assert!(claims.get(claim).is_some(), "missing {claim}: {claims}");
+    }
     assert_eq!(claims["session_state"], body["session_state"]);
     assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 300);
     assert!(claims["jti"].as_str().unwrap().starts_with("onrtro:"));
