@@ -66,6 +66,9 @@ impl Server {
                 axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
             }
             Some(files) => {
+                // Several crypto providers may be compiled in (dev-dependencies bring ring);
+                // say which one serves TLS. Failing means one is installed already.
+                let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
                 let config = RustlsConfig::from_pem_file(&files.certificate, &files.key)
                     .await
                     .map_err(ServeError::Tls)?;

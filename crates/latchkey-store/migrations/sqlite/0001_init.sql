@@ -1,7 +1,19 @@
--- latchkey's first schema: realms and everything in them.
--- Settings that travel together are kept as JSON text next to the columns that are
--- searched or joined on.
+-- latchkey's first schema (SQLite): realms and everything in them.
+--
+-- Keep in step with ../postgres/0001_init.sql: same tables, columns, constraints and
+-- index names; only the column types differ (INTEGER for BOOLEAN and BIGINT, BLOB for BYTEA).
+--
+-- Settings that travel together are JSON text (serde of the core types) next to the
+-- columns that are searched or joined on. TEXT rather than a JSON type, so that one SQL
+-- text binds a String on both engines and the key order written by serde is kept.
+-- Times are integers: milliseconds where core says so (created_*, last_failure),
+-- seconds elsewhere (sessions, lockouts, token expiry).
+--
+-- Deleting a realm cascades to everything below it; deleting a user cascades to its
+-- sessions, credential, role grants and login failures. SQLite enforces this only with
+-- `PRAGMA foreign_keys = ON`, which every connection of the store sets.
 
+-- Keycloak: REALM (+ REALM_ATTRIBUTE).
 CREATE TABLE realms (
     id       TEXT PRIMARY KEY,
     name     TEXT NOT NULL UNIQUE,
@@ -9,21 +21,25 @@ CREATE TABLE realms (
     settings TEXT NOT NULL
 );
 
+-- Keycloak keeps keys as COMPONENT rows (rsa-generated, hmac-generated).
+-- `secret` is PKCS#8 DER for RSA and the raw secret for HMAC.
 CREATE TABLE realm_keys (
     kid        TEXT PRIMARY KEY,
-    realm_id   TEXT NOT NULL REFERENCES realms(id) ON DELETE CASCADE,
-    kind       TEXT NOT NULL,
+    realm_id   TEXT NOT NULL REFERENCES realms (id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL CHECK (kind IN ('rsa', 'hmac')),
     algorithm  TEXT NOT NULL,
     secret     BLOB NOT NULL,
     priority   INTEGER NOT NULL,
     enabled    INTEGER NOT NULL,
     created_at INTEGER NOT NULL
 );
-CREATE INDEX realm_keys_realm ON realm_keys(realm_id);
+CREATE INDEX realm_keys_realm ON realm_keys (realm_id);
 
+-- Keycloak: CLIENT (+ CLIENT_ATTRIBUTES, PROTOCOL_MAPPER, REDIRECT_URIS, WEB_ORIGINS).
+-- The unique key also serves lookups by realm.
 CREATE TABLE clients (
     id            TEXT PRIMARY KEY,
-    realm_id      TEXT NOT NULL REFERENCES realms(id) ON DELETE CASCADE,
+    realm_id      TEXT NOT NULL REFERENCES realms (id) ON DELETE CASCADE,
     client_id     TEXT NOT NULL,
     enabled       INTEGER NOT NULL,
     public_client INTEGER NOT NULL,
@@ -32,52 +48,69 @@ CREATE TABLE clients (
     UNIQUE (realm_id, client_id)
 );
 
+-- Keycloak: KEYCLOAK_ROLE. A realm role has no client_uuid. A plain UNIQUE over
+-- (realm_id, client_uuid, name) would let realm roles share a name, because NULLs are
+-- distinct, so each kind of role gets its own partial unique index.
 CREATE TABLE roles (
     id          TEXT PRIMARY KEY,
-    realm_id    TEXT NOT NULL REFERENCES realms(id) ON DELETE CASCADE,
-    client_uuid TEXT REFERENCES clients(id) ON DELETE CASCADE,
+    realm_id    TEXT NOT NULL REFERENCES realms (id) ON DELETE CASCADE,
+    client_uuid TEXT REFERENCES clients (id) ON DELETE CASCADE,
     name        TEXT NOT NULL,
     description TEXT
 );
-CREATE UNIQUE INDEX roles_name ON roles(realm_id, COALESCE(client_uuid, ''), name);
+CREATE INDEX roles_realm ON roles (realm_id);
+CREATE UNIQUE INDEX roles_realm_role_name ON roles (realm_id, name) WHERE client_uuid IS NULL;
+CREATE UNIQUE INDEX roles_client_role_name ON roles (client_uuid, name)
+    WHERE client_uuid IS NOT NULL;
 
+-- Keycloak: COMPOSITE_ROLE.
 CREATE TABLE role_composites (
-    parent_id TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
-    child_id  TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+    parent_id TEXT NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
+    child_id  TEXT NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
     PRIMARY KEY (parent_id, child_id)
 );
+CREATE INDEX role_composites_child ON role_composites (child_id);
 
+-- Keycloak: USER_ENTITY (+ USER_ATTRIBUTE, USER_REQUIRED_ACTION).
+-- `email` is the lower-cased copy of profile.email, kept for lookups only.
 CREATE TABLE users (
     id                TEXT PRIMARY KEY,
-    realm_id          TEXT NOT NULL REFERENCES realms(id) ON DELETE CASCADE,
+    realm_id          TEXT NOT NULL REFERENCES realms (id) ON DELETE CASCADE,
     username          TEXT NOT NULL,
-    email             TEXT,
     enabled           INTEGER NOT NULL,
     created_timestamp INTEGER NOT NULL,
+    email             TEXT,
     profile           TEXT NOT NULL,
     UNIQUE (realm_id, username)
 );
-CREATE INDEX users_email ON users(realm_id, email);
+CREATE INDEX users_email ON users (realm_id, email);
 
+-- Keycloak: USER_ROLE_MAPPING.
 CREATE TABLE user_roles (
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    role_id TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role_id TEXT NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
     PRIMARY KEY (user_id, role_id)
 );
+CREATE INDEX user_roles_role ON user_roles (role_id);
 
+-- Keycloak: CREDENTIAL, with its secret_data and credential_data JSON strings as is.
+-- One password per user.
 CREATE TABLE credentials (
     id              TEXT PRIMARY KEY,
-    user_id         TEXT NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,
-    type            TEXT NOT NULL,
+    user_id         TEXT NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+    type            TEXT NOT NULL CHECK (type = 'password'),
     created_date    INTEGER NOT NULL,
     secret_data     TEXT NOT NULL,
     credential_data TEXT NOT NULL
 );
 
+-- Keycloak: OFFLINE_USER_SESSION + OFFLINE_CLIENT_SESSION (persistent sessions), one
+-- client session per user session. client_uuid has no foreign key: a session whose
+-- refresh chain was revoked is detached by writing an empty client_uuid.
 CREATE TABLE sessions (
     id                     TEXT PRIMARY KEY,
-    realm_id               TEXT NOT NULL REFERENCES realms(id) ON DELETE CASCADE,
-    user_id                TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    realm_id               TEXT NOT NULL REFERENCES realms (id) ON DELETE CASCADE,
+    user_id                TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     client_uuid            TEXT NOT NULL,
     started                INTEGER NOT NULL,
     last_refresh           INTEGER NOT NULL,
@@ -86,13 +119,14 @@ CREATE TABLE sessions (
     reuse_use_count        INTEGER NOT NULL,
     reuse_last_refresh     INTEGER NOT NULL
 );
-CREATE INDEX sessions_user ON sessions(user_id);
-CREATE INDEX sessions_realm ON sessions(realm_id);
-CREATE INDEX sessions_last_refresh ON sessions(last_refresh);
+CREATE INDEX sessions_realm ON sessions (realm_id);
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_last_refresh ON sessions (last_refresh);
 
+-- Keycloak: LOGIN_FAILURE (kept in Infinispan there).
 CREATE TABLE login_failures (
-    realm_id                TEXT NOT NULL REFERENCES realms(id) ON DELETE CASCADE,
-    user_id                 TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    realm_id                TEXT NOT NULL REFERENCES realms (id) ON DELETE CASCADE,
+    user_id                 TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     num_failures            INTEGER NOT NULL,
     num_temporary_lockouts  INTEGER NOT NULL,
     last_failure            INTEGER NOT NULL,
@@ -100,8 +134,12 @@ CREATE TABLE login_failures (
     failed_login_not_before INTEGER NOT NULL,
     PRIMARY KEY (realm_id, user_id)
 );
+CREATE INDEX login_failures_user ON login_failures (user_id);
 
+-- Access tokens revoked through RFC 7009, kept until they expire (`expires_at`, seconds).
+-- Keycloak: the `revokedTokens` single-use object store.
 CREATE TABLE revoked_tokens (
     jti        TEXT PRIMARY KEY,
     expires_at INTEGER NOT NULL
 );
+CREATE INDEX revoked_tokens_expires_at ON revoked_tokens (expires_at);
