@@ -100,6 +100,17 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
         rehash(state, credential, password).await?;
     }
 
+    let roles = effective_roles(state, realm, &user).await?;
+    // `TokenManager.createOrUpdateOfflineSession`: offline tokens need the realm role
+    // `offline_access` (nagra's users do not have it, as in the seed's tokens).
+    if scope.has("offline_access") && !roles.realm.contains("offline_access") {
+        return Err(latchkey_core::oauth_error::OAuthError::new(
+            latchkey_core::oauth_error::Refusal::BadRequest,
+            "not_allowed",
+            "Offline tokens not allowed for the user or client",
+        )
+        .into());
+    }
     let now_secs = now.secs();
     let session = Session {
         id: latchkey_core::random::uuid(),
@@ -111,7 +122,6 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
         scope: scope.full_scope(),
         reuse: RefreshReuse { last_refresh: now_secs, ..RefreshReuse::default() },
     };
-    let roles = effective_roles(state, realm, &user).await?;
     let reuse_id = settings.tokens.revoke_refresh_token.then(latchkey_core::random::uuid);
     let issuer = request.caller.issuer(&realm.realm.name);
     let tokens = issue(&IssueRequest {
