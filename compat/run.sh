@@ -11,4 +11,4 @@ fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r compat/python/requirements.txt
 
 cargo build --quiet -p latchkey
-LATCHKEY_BIN="$PWD/target/debug/latchkey" "$venv/bin/python" -m pytest -q compat/python
+LATCHKEY_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/latchkey" "$venv/bin/python" -m pytest -q compat/python
