@@ -317,7 +317,13 @@ async fn offline_access_without_the_role_is_not_allowed() {
     let app = spawn_app().await;
     expect_token_error(
         &app,
-        &[("grant_type", "password"), ("username", "crm_client_user"), ("password", "1234"), ("client_id", "crm_client"), ("scope", "offline_access")],
+        &[
+            ("grant_type", "password"),
+            ("username", "crm_client_user"),
+            ("password", "1234"),
+            ("client_id", "crm_client"),
+            ("scope", "offline_access"),
+        ],
         400,
         "not_allowed",
         "Offline tokens not allowed for the user or client",
