@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Compatibility suite: real clients (python-keycloak) against the real latchkey binary.
-# The Rust clients (the oauth2 crate) run under `cargo test` in compat/rust.
+# Compatibility suite: a real Keycloak client (python-keycloak) against the real latchkey binary.
+# The Rust client checks (the oauth2 crate) run under `cargo test -p latchkey-compat-rust`.
+#
+#   compat/run.sh [extra pytest arguments]
+#
+# Environment: PYTHON (default python3) creates the venv; CARGO_TARGET_DIR is honoured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=compat/python/.venv
 if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
+  "${PYTHON:-python3}" -m venv "$venv"
 fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r compat/python/requirements.txt
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r compat/python/requirements.txt
 
 cargo build --quiet -p latchkey
-LATCHKEY_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/latchkey" "$venv/bin/python" -m pytest -q compat/python
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+
+LATCHKEY_BIN="$target_dir/debug/latchkey" "$venv/bin/python" -m pytest -q compat/python "$@"

@@ -1,18 +1,30 @@
-//! Keycloak's JSON representations (RealmRepresentation and friends) for realm
-//! import and export (`core/.../representations/idm/*.java`). Unknown fields are
-//! ignored on import, so a full Keycloak export reads; absent fields are left out
-//! on output, as Keycloak's `NON_NULL` mapper does.
+//! Keycloak's realm JSON (RealmRepresentation and friends) for realm import and
+//! export, and the converters the Admin API shares with them.
+//!
+//! Unknown fields are ignored on import, so a full Keycloak export reads; absent
+//! fields are left out on output, as Keycloak's `NON_NULL` mapper does
+//! (`spec/keycloak-protocol.md` §6).
 
+mod clients;
 mod defaults;
 mod export;
 mod import;
+mod keys;
+mod roles;
 mod types;
+mod users;
 
+pub use clients::client_to_representation;
 pub use defaults::new_realm;
 pub use export::export_realm;
 pub use import::{ImportError, import_realm};
-pub use types::*;
+pub use roles::role_to_representation;
+pub use types::{
+    ClientRepresentation, ComponentRepresentation, CompositesRepresentation,
+    CredentialRepresentation, KEY_PROVIDER, RealmRepresentation, RoleRepresentation,
+    RolesRepresentation, UserRepresentation,
+};
+pub use users::user_to_representation;
 
 #[cfg(test)]
 mod tests;
-pub use export::client_representation;

@@ -2,8 +2,11 @@
 //! and migrations (`migrations/sqlite`, and `migrations/postgres` for the PostgreSQL
 //! backend to come, with the same numbers).
 //!
-//! Architecture invariant: all SQL of latchkey lives in this crate.
+//! Architecture invariant: all SQL of latchkey lives in this crate, and every query is
+//! checked at run time by the contract suite (`tests/contract.rs`) on every backend.
 
+mod error;
+mod rows;
 mod sqlite;
 
 use std::path::Path;
@@ -23,7 +26,7 @@ type Res<T> = Result<T, StoreError>;
 
 /// The database the server uses. A closed set of backends, dispatched by `match`:
 /// static dispatch and no generic parameter on every handler. PostgreSQL will be the
-/// second variant.
+/// second variant. Cheap to clone (the connection pools inside are shared).
 #[derive(Clone, Debug)]
 pub enum Database {
     Sqlite(SqliteStore),
@@ -33,6 +36,18 @@ impl Database {
     /// Opens (or creates) the embedded database file and applies the migrations.
     pub async fn open_sqlite(path: &Path) -> Res<Self> {
         Ok(Database::Sqlite(SqliteStore::open(path).await?))
+    }
+
+    /// A private in-memory SQLite database, for tests.
+    pub async fn open_sqlite_in_memory() -> Res<Self> {
+        Ok(Database::Sqlite(SqliteStore::open_in_memory().await?))
+    }
+
+    /// Waits for the queries in flight and closes every connection (graceful shutdown).
+    pub async fn close(&self) {
+        match self {
+            Database::Sqlite(store) => store.close().await,
+        }
     }
 }
 

@@ -1,10 +1,11 @@
 //! A realm as Keycloak creates it: default roles, built-in clients and generated keys
-//! (`RealmManager.setupRealmDefaults`, `DefaultKeyProviders`, `Constants.defaultClients`).
+//! (`RealmManager.setupRealmDefaults`, `setupAccountManagement`, `setupBrokerService`,
+//! `setupAdminCli`, `DefaultKeyProviders`, `ApplianceBootstrap` for `master`).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use super::import::ImportError;
-use crate::client::{Client, ClientSettings};
+use crate::client::{Client, ClientSettings, ProtocolMapper};
 use crate::realm::{HmacAlgorithm, Realm};
 use crate::role::Role;
 use crate::secret::Secret;
@@ -12,48 +13,65 @@ use crate::store::RealmBundle;
 use crate::time::UnixMillis;
 use crate::token::keys::StoredKey;
 
-/// Roles of the `realm-management` client; `realm-admin` contains them all.
-const REALM_MANAGEMENT_ROLES: &[&str] = &[
-    "view-users",
-    "manage-users",
-    "query-users",
-    "query-groups",
-    "view-clients",
-    "manage-clients",
-    "query-clients",
-    "view-realm",
-    "manage-realm",
-    "query-realms",
-    "view-events",
-    "manage-events",
-    "view-identity-providers",
-    "manage-identity-providers",
-    "view-authorization",
-    "manage-authorization",
-    "create-client",
-    "impersonation",
+/// Roles of the `realm-management` client with the roles each contains
+/// (`AdminRoles`, `RealmManager.setupRealmAdminRole`); `realm-admin` contains them all.
+const REALM_MANAGEMENT_ROLES: &[(&str, &[&str])] = &[
+    ("query-users", &[]),
+    ("query-groups", &[]),
+    ("query-clients", &[]),
+    ("query-realms", &[]),
+    ("view-users", &["query-users", "query-groups"]),
+    ("manage-users", &[]),
+    ("view-clients", &["query-clients"]),
+    ("manage-clients", &[]),
+    ("view-realm", &[]),
+    ("manage-realm", &[]),
+    ("view-events", &[]),
+    ("manage-events", &[]),
+    ("view-identity-providers", &[]),
+    ("manage-identity-providers", &[]),
+    ("view-authorization", &[]),
+    ("manage-authorization", &[]),
+    ("create-client", &[]),
+    ("impersonation", &[]),
 ];
 
+/// Roles of the `account` client (`AccountRoles`), composites listed before their parents.
+const ACCOUNT_ROLES: &[(&str, &[&str])] = &[
+    ("view-profile", &[]),
+    ("manage-account-links", &[]),
+    ("manage-account", &["manage-account-links"]),
+    ("view-applications", &[]),
+    ("view-consent", &[]),
+    ("manage-consent", &["view-consent"]),
+    ("delete-account", &[]),
+    ("view-groups", &[]),
+];
+
+/// Client attribute asking for PKCE with S256 (the consoles have it).
+const ATTR_PKCE_METHOD: &str = "pkce.code.challenge.method";
+
+/// A realm bundle under construction, with the lookups import needs.
 pub(super) struct Builder {
     pub(super) bundle: RealmBundle,
 }
 
 impl Builder {
-    pub(super) fn role(
+    /// Adds a role without composites and returns its id.
+    pub(super) fn add_role(
         &mut self,
         client_uuid: Option<&str>,
         name: &str,
-        composites: &[&str],
+        description: Option<String>,
     ) -> String {
         let id = crate::random::uuid();
-        let composites = composites.iter().filter_map(|c| self.find_role(client_uuid, c)).collect();
         self.bundle.roles.push(Role {
             id: id.clone(),
             realm_id: self.bundle.realm.id.clone(),
             client_uuid: client_uuid.map(str::to_owned),
             name: name.to_owned(),
-            description: None,
-            composites,
+            description,
+            composites: Vec::new(),
         });
         id
     }
@@ -66,7 +84,37 @@ impl Builder {
             .map(|r| r.id.clone())
     }
 
-    pub(super) fn client(
+    pub(super) fn role_mut(&mut self, id: &str) -> Option<&mut Role> {
+        self.bundle.roles.iter_mut().find(|r| r.id == id)
+    }
+
+    /// Adds `children` to the composite role `parent`, skipping ones it already has.
+    pub(super) fn add_composites(&mut self, parent: &str, children: Vec<String>) {
+        if let Some(role) = self.role_mut(parent) {
+            for child in children {
+                if !role.composites.contains(&child) {
+                    role.composites.push(child);
+                }
+            }
+        }
+    }
+
+    /// The internal id of the client with this OAuth `client_id`.
+    pub(super) fn client_uuid(&self, client_id: &str) -> Option<String> {
+        self.bundle.clients.iter().find(|c| c.client_id == client_id).map(|c| c.id.clone())
+    }
+
+    /// Adds a client role with Keycloak's `${role_<name>}` description and its composites
+    /// (roles of the same client, added before).
+    fn client_role(&mut self, client_uuid: &str, name: &str, composites: &[&str]) -> String {
+        let id = self.add_role(Some(client_uuid), name, Some(format!("${{role_{name}}}")));
+        let children =
+            composites.iter().filter_map(|c| self.find_role(Some(client_uuid), c)).collect();
+        self.add_composites(&id, children);
+        id
+    }
+
+    fn built_in_client(
         &mut self,
         client_id: &str,
         public: bool,
@@ -80,117 +128,134 @@ impl Builder {
             enabled: true,
             public_client: public,
             secret: (!public && !settings.bearer_only).then(Secret::generate),
-            settings,
+            settings: ClientSettings { name: Some(format!("${{client_{client_id}}}")), ..settings },
         });
         id
     }
-
-    pub(super) fn client_uuids(&self) -> HashMap<String, String> {
-        self.bundle.clients.iter().map(|c| (c.client_id.clone(), c.id.clone())).collect()
-    }
 }
 
-/// A new realm with Keycloak's defaults, built-in clients and roles, and fresh keys
-/// (RSA-2048 for RS256, HMAC `hmac_algorithm` for refresh tokens).
+/// A new realm with Keycloak's defaults: the roles `offline_access`, `uma_authorization`
+/// and `default-roles-<name>`, the built-in clients and their roles, an RSA-2048 key for
+/// RS256 and an HS512 key for refresh tokens. Realm `master` also gets `admin` and
+/// `create-realm`, and a 60 s access token lifespan.
+///
+/// Fails only if the system cannot generate an RSA key.
 pub fn new_realm(name: &str, now: UnixMillis) -> Result<RealmBundle, ImportError> {
-    new_realm_with(crate::random::uuid(), name, now, HmacAlgorithm::HS512)
+    let mut bundle = realm_defaults(crate::random::uuid(), name);
+    bundle.keys = vec![
+        StoredKey::generate_rsa(&bundle.realm.id, now.0)
+            .map_err(|e| ImportError::KeyGeneration(e.to_string()))?,
+        StoredKey::generate_hmac(&bundle.realm.id, HmacAlgorithm::HS512, now.0),
+    ];
+    Ok(bundle)
 }
 
-pub(super) fn new_realm_with(
-    realm_id: String,
-    name: &str,
-    now: UnixMillis,
-    hmac_algorithm: HmacAlgorithm,
-) -> Result<RealmBundle, ImportError> {
+/// Everything of [`new_realm`] but the keys, which import decides on.
+pub(super) fn realm_defaults(realm_id: String, name: &str) -> RealmBundle {
     let realm = Realm::new(realm_id, name.to_owned());
-    let keys = vec![
-        StoredKey::generate_rsa(&realm.id, now.0).map_err(|e| ImportError::Key(e.to_string()))?,
-        StoredKey::generate_hmac(&realm.id, hmac_algorithm, now.0),
-    ];
+    let default_role_name = realm.settings.default_role.clone();
     let mut builder = Builder {
         bundle: RealmBundle {
             realm,
-            keys,
+            keys: Vec::new(),
             clients: Vec::new(),
             roles: Vec::new(),
             users: Vec::new(),
         },
     };
-    let account = builder.client(
+    let account_url = format!("/realms/{name}/account/");
+    let account = builder.built_in_client(
         "account",
         true,
-        ClientSettings { name: Some("${client_account}".into()), ..ClientSettings::default() },
-    );
-    builder.client(
-        "account-console",
-        true,
         ClientSettings {
-            name: Some("${client_account-console}".into()),
+            root_url: Some("${authBaseUrl}".into()),
+            base_url: Some(account_url.clone()),
+            redirect_uris: vec![format!("{account_url}*")],
             ..ClientSettings::default()
         },
     );
-    builder.client(
+    builder.built_in_client(
+        "account-console",
+        true,
+        ClientSettings {
+            root_url: Some("${authBaseUrl}".into()),
+            base_url: Some(account_url.clone()),
+            redirect_uris: vec![format!("{account_url}*")],
+            attributes: BTreeMap::from([(ATTR_PKCE_METHOD.to_owned(), "S256".to_owned())]),
+            protocol_mappers: vec![ProtocolMapper {
+                id: Some(crate::random::uuid()),
+                name: "audience resolve".into(),
+                protocol: "openid-connect".into(),
+                protocol_mapper: "oidc-audience-resolve-mapper".into(),
+                config: BTreeMap::new(),
+            }],
+            ..ClientSettings::default()
+        },
+    );
+    builder.built_in_client(
         "admin-cli",
         true,
         ClientSettings {
-            name: Some("${client_admin-cli}".into()),
             standard_flow_enabled: false,
             direct_access_grants_enabled: true,
             ..ClientSettings::default()
         },
     );
-    builder.client(
+    // Keycloak's exports show `broker` and `realm-management` as bearer-only
+    // confidential clients (`KeycloakModelUtils.createManagementClient`): no secret.
+    let broker = builder.built_in_client(
         "broker",
         false,
-        ClientSettings {
-            name: Some("${client_broker}".into()),
-            bearer_only: true,
-            ..ClientSettings::default()
-        },
+        ClientSettings { bearer_only: true, ..ClientSettings::default() },
     );
-    let management = builder.client(
+    let management = builder.built_in_client(
         "realm-management",
         false,
-        ClientSettings {
-            name: Some("${client_realm-management}".into()),
-            bearer_only: true,
-            ..ClientSettings::default()
-        },
+        ClientSettings { bearer_only: true, ..ClientSettings::default() },
     );
-    builder.client(
+    let console_url = format!("/admin/{name}/console/");
+    builder.built_in_client(
         "security-admin-console",
         true,
         ClientSettings {
-            name: Some("${client_security-admin-console}".into()),
+            root_url: Some("${authAdminUrl}".into()),
+            base_url: Some(console_url.clone()),
+            redirect_uris: vec![format!("{console_url}*")],
+            web_origins: vec!["+".into()],
+            attributes: BTreeMap::from([(ATTR_PKCE_METHOD.to_owned(), "S256".to_owned())]),
             ..ClientSettings::default()
         },
     );
 
-    builder.role(Some(&account), "view-profile", &[]);
-    builder.role(Some(&account), "manage-account-links", &[]);
-    builder.role(Some(&account), "manage-account", &["manage-account-links"]);
-    for role in REALM_MANAGEMENT_ROLES {
-        builder.role(Some(&management), role, &[]);
+    for (role, composites) in ACCOUNT_ROLES {
+        builder.client_role(&account, role, composites);
     }
-    let realm_admin = builder.role(Some(&management), "realm-admin", REALM_MANAGEMENT_ROLES);
-    let offline = builder.role(None, "offline_access", &[]);
-    let uma = builder.role(None, "uma_authorization", &[]);
-    let default_name = format!("default-roles-{}", name.to_lowercase());
-    let default_id = builder.role(None, &default_name, &[]);
-    let view_profile = builder.find_role(Some(&account), "view-profile");
-    let manage_account = builder.find_role(Some(&account), "manage-account");
-    if let Some(role) = builder.bundle.roles.iter_mut().find(|r| r.id == default_id) {
-        role.composites = [Some(offline), Some(uma), view_profile, manage_account]
-            .into_iter()
-            .flatten()
-            .collect();
+    builder.client_role(&broker, "read-token", &[]);
+    let mut management_roles = Vec::new();
+    for (role, composites) in REALM_MANAGEMENT_ROLES {
+        management_roles.push(builder.client_role(&management, role, composites));
+    }
+    let realm_admin = builder.client_role(&management, "realm-admin", &[]);
+    builder.add_composites(&realm_admin, management_roles);
+
+    let offline = builder.add_role(None, "offline_access", Some("${role_offline-access}".into()));
+    let uma = builder.add_role(None, "uma_authorization", Some("${role_uma_authorization}".into()));
+    if let Some(default_name) = default_role_name {
+        let default_role =
+            builder.add_role(None, &default_name, Some("${role_default-roles}".into()));
+        let account_defaults = ["view-profile", "manage-account"]
+            .iter()
+            .filter_map(|role| builder.find_role(Some(&account), role));
+        let children = [offline, uma].into_iter().chain(account_defaults).collect();
+        builder.add_composites(&default_role, children);
     }
     if name == "master" {
-        builder.role(None, "create-realm", &[]);
-        let admin = builder.role(None, "admin", &["create-realm"]);
-        if let Some(role) = builder.bundle.roles.iter_mut().find(|r| r.id == admin) {
-            role.composites.push(realm_admin);
-        }
+        let create_realm =
+            builder.add_role(None, "create-realm", Some("${role_create-realm}".into()));
+        // Keycloak's `admin` contains every `<realm>-realm` client's roles; latchkey keeps
+        // one `realm-management` client per realm, so `realm-admin` stands in for them.
+        let admin = builder.add_role(None, "admin", Some("${role_admin}".into()));
+        builder.add_composites(&admin, vec![create_realm, realm_admin]);
     }
-    Ok(builder.bundle)
+    builder.bundle
 }

@@ -1,102 +1,449 @@
+//! Unit tests of realm import and export against the example realm and Keycloak-shaped files.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
 use super::*;
 use crate::realm::HmacAlgorithm;
+use crate::role::{EffectiveRoles, RoleGraph};
+use crate::store::{RealmBundle, UserBundle};
 use crate::time::UnixMillis;
-use crate::token::keys::KeyKind;
+use crate::token::keys::{KeyKind, KeySet, StoredKey};
+use crate::user::REQUIRED_ACTION_UPDATE_PASSWORD;
+
+mod keys;
 
 const NOW: UnixMillis = UnixMillis(1_760_000_000_000);
 
-fn nagra() -> crate::store::RealmBundle {
-    let rep: RealmRepresentation =
-        serde_json::from_str(include_str!("../../../../examples/nagra-realm.json")).unwrap();
-    import_realm(rep, NOW).unwrap()
+fn parse(json: &str) -> RealmRepresentation {
+    serde_json::from_str(json).unwrap()
+}
+
+fn import(json: &str) -> RealmBundle {
+    import_realm(parse(json), NOW).unwrap()
+}
+
+fn import_error(json: &str) -> String {
+    import_realm(parse(json), NOW).unwrap_err().to_string()
+}
+
+fn nagra() -> RealmBundle {
+    import(include_str!("../../../../examples/nagra-realm.json"))
+}
+
+fn user<'a>(bundle: &'a RealmBundle, username: &str) -> &'a UserBundle {
+    bundle.users.iter().find(|u| u.user.username == username).unwrap()
+}
+
+fn client<'a>(bundle: &'a RealmBundle, client_id: &str) -> &'a crate::client::Client {
+    bundle.clients.iter().find(|c| c.client_id == client_id).unwrap()
+}
+
+fn effective(bundle: &RealmBundle, role_ids: &[String]) -> EffectiveRoles {
+    let client_ids = bundle.clients.iter().map(|c| (c.id.clone(), c.client_id.clone())).collect();
+    RoleGraph::new(bundle.roles.clone(), client_ids).expand(role_ids)
+}
+
+fn realm_role_id(bundle: &RealmBundle, name: &str) -> String {
+    bundle.roles.iter().find(|r| r.client_uuid.is_none() && r.name == name).unwrap().id.clone()
+}
+
+fn hmac_keys(bundle: &RealmBundle) -> Vec<&StoredKey> {
+    bundle.keys.iter().filter(|k| matches!(k.kind, KeyKind::Hmac(_))).collect()
+}
+
+/// A Keycloak `secretData`/`credentialData` pair for PBKDF2-SHA256 with a fixed salt.
+fn pbkdf2_credential(password: &str, iterations: u32) -> String {
+    let salt = b"0123456789abcdef";
+    let mut derived = [0u8; 64];
+    aws_lc_rs::pbkdf2::derive(
+        aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA256,
+        std::num::NonZeroU32::new(iterations).unwrap(),
+        salt,
+        password.as_bytes(),
+        &mut derived,
+    );
+    let secret_data = serde_json::json!({
+        "value": STANDARD.encode(derived), "salt": STANDARD.encode(salt), "additionalParameters": {}
+    });
+    let credential_data = serde_json::json!({
+        "hashIterations": iterations, "algorithm": "pbkdf2-sha256", "additionalParameters": {}
+    });
+    serde_json::json!({
+        "id": "c0ffee00-0000-4000-8000-000000000001", "type": "password", "userLabel": "My password",
+        "createdDate": 1_600_000_000_000_i64, "priority": 10,
+        "secretData": secret_data.to_string(), "credentialData": credential_data.to_string()
+    })
+    .to_string()
 }
 
 #[test]
-fn nagra_example_has_the_seed_setup() {
+fn nagra_example_matches_the_seed_setup() {
     let bundle = nagra();
     assert_eq!(bundle.realm.name, "nagra");
-    let client = bundle.clients.iter().find(|c| c.client_id == "crm_client").unwrap();
-    assert!(client.public_client && client.settings.direct_access_grants_enabled);
-    assert!(client.uses_lower_case_bearer());
-    let user = bundle.users.iter().find(|u| u.user.username == "crm_client_user").unwrap();
-    let role_names: Vec<&str> = user
-        .role_ids
+    assert!(bundle.realm.enabled);
+    assert_eq!(bundle.realm.settings.tokens.access_token_lifespan, 300);
+    assert_eq!(bundle.realm.settings.tokens.sso_session_idle_timeout, 1800);
+    let operator = bundle.roles.iter().find(|r| r.name == "operatorRole").unwrap();
+    assert!(operator.client_uuid.is_none() && operator.description.is_some());
+    assert!(bundle.roles.iter().any(|r| r.name == "adminRole" && r.client_uuid.is_none()));
+
+    let crm = client(&bundle, "crm_client");
+    assert!(crm.public_client && crm.secret.is_none());
+    assert!(crm.settings.direct_access_grants_enabled && !crm.settings.standard_flow_enabled);
+    assert!(crm.uses_lower_case_bearer());
+    assert_eq!(
+        crm.settings.default_client_scopes,
+        ["web-origins", "acr", "profile", "roles", "basic", "email"]
+    );
+    assert!(crm.has_mapper("oidc-session-state-mapper"));
+    let nbf = crm.settings.protocol_mappers.iter().find(|m| m.name == "nbf").unwrap();
+    assert_eq!(nbf.protocol_mapper, "oidc-hardcoded-claim-mapper");
+    assert_eq!(nbf.config["claim.value"], "0");
+    assert!(crm.settings.protocol_mappers.iter().all(|m| m.id.is_some()));
+
+    // The seed's token carries realm roles exactly ["operatorRole"]: no default roles.
+    let crm_user = user(&bundle, "crm_client_user");
+    let roles = effective(&bundle, &crm_user.role_ids);
+    assert_eq!(roles.realm.into_iter().collect::<Vec<_>>(), ["operatorRole"]);
+    assert!(roles.clients.is_empty());
+    assert!(crm_user.user.enabled && !crm_user.user.profile.email_verified);
+    assert!(crm_user.user.profile.required_actions.is_empty());
+    let hash = &crm_user.password.as_ref().unwrap().hash;
+    assert!(hash.verify("1234") && !hash.verify("12345"));
+    let admin = user(&bundle, "admin_user");
+    assert_eq!(admin.role_ids, [realm_role_id(&bundle, "adminRole")]);
+    assert!(admin.password.as_ref().unwrap().hash.verify("admin1234"));
+
+    // Refresh tokens are HS256 like the seed's.
+    let hmac = hmac_keys(&bundle);
+    assert_eq!(hmac.len(), 1);
+    assert_eq!(hmac[0].kind, KeyKind::Hmac(HmacAlgorithm::HS256));
+    assert_eq!(bundle.keys.iter().filter(|k| k.kind == KeyKind::Rsa).count(), 1);
+    assert!(KeySet::from_stored(bundle.keys.clone()).unwrap().active_rsa().is_some());
+}
+
+#[test]
+fn new_realm_has_keycloak_defaults() {
+    let bundle = new_realm("Demo", NOW).unwrap();
+    assert_eq!(bundle.realm.settings.tokens.access_token_lifespan, 300);
+    assert_eq!(bundle.realm.settings.default_role.as_deref(), Some("default-roles-demo"));
+    let default_role = realm_role_id(&bundle, "default-roles-demo");
+    let roles = effective(&bundle, &[default_role]);
+    assert_eq!(
+        roles.realm.into_iter().collect::<Vec<_>>(),
+        ["default-roles-demo", "offline_access", "uma_authorization"]
+    );
+    assert_eq!(
+        roles.clients["account"].iter().collect::<Vec<_>>(),
+        ["manage-account", "manage-account-links", "view-profile"]
+    );
+
+    let account = client(&bundle, "account");
+    assert!(account.public_client && account.settings.standard_flow_enabled);
+    assert!(!account.settings.direct_access_grants_enabled);
+    let admin_cli = client(&bundle, "admin-cli");
+    assert!(admin_cli.public_client && admin_cli.settings.direct_access_grants_enabled);
+    assert!(!admin_cli.settings.standard_flow_enabled);
+    for bearer_only in ["realm-management", "broker"] {
+        let management = client(&bundle, bearer_only);
+        assert!(!management.public_client && management.settings.bearer_only);
+        assert!(management.secret.is_none());
+    }
+    let management = client(&bundle, "realm-management");
+    let realm_admin = bundle
+        .roles
         .iter()
-        .map(|id| bundle.roles.iter().find(|r| &r.id == id).unwrap().name.as_str())
-        .collect();
-    assert_eq!(role_names, ["operatorRole"]);
-    assert!(user.password.as_ref().unwrap().hash.verify("1234"));
-    assert!(bundle.keys.iter().any(|k| k.kind == KeyKind::Hmac(HmacAlgorithm::HS256)));
-    assert!(bundle.keys.iter().any(|k| k.kind == KeyKind::Rsa));
+        .find(|r| r.client_uuid.as_ref() == Some(&management.id) && r.name == "realm-admin")
+        .unwrap();
+    let admin_roles = effective(&bundle, std::slice::from_ref(&realm_admin.id));
+    for role in ["view-users", "manage-users", "query-users", "view-clients", "manage-realm"] {
+        assert!(admin_roles.clients["realm-management"].contains(role), "{role}");
+    }
+
+    let kinds: Vec<KeyKind> = bundle.keys.iter().map(|k| k.kind).collect();
+    assert_eq!(kinds, [KeyKind::Rsa, KeyKind::Hmac(HmacAlgorithm::HS512)]);
+    let mut ids: Vec<&str> = bundle.clients.iter().map(|c| c.id.as_str()).collect();
+    ids.extend(bundle.roles.iter().map(|r| r.id.as_str()));
+    ids.push(&bundle.realm.id);
+    assert!(ids.iter().all(|id| uuid::Uuid::parse_str(id).is_ok()));
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "ids are unique");
+    assert!(!bundle.roles.iter().any(|r| r.name == "admin"));
+}
+
+#[test]
+fn master_realm_has_admin_and_short_tokens() {
+    let bundle = new_realm("master", NOW).unwrap();
+    assert_eq!(bundle.realm.settings.tokens.access_token_lifespan, 60);
+    let roles = effective(&bundle, &[realm_role_id(&bundle, "admin")]);
+    assert!(roles.realm.contains("create-realm"));
+    assert!(roles.clients["realm-management"].contains("manage-users"));
 }
 
 #[test]
 fn keycloak_export_with_pbkdf2_hash_and_unknown_fields_imports() {
-    let salt = "MDEyMzQ1Njc4OWFiY2RlZg==";
-    let mut derived = [0u8; 64];
-    aws_lc_rs::pbkdf2::derive(
-        aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA256,
-        std::num::NonZeroU32::new(27500).unwrap(),
-        b"0123456789abcdef",
-        b"s3cret",
-        &mut derived,
-    );
-    use base64::Engine as _;
-    let value = base64::engine::general_purpose::STANDARD.encode(derived);
+    let credential = pbkdf2_credential("s3cret", 27500);
     let json = format!(
-        r#"{{"realm":"moved","authenticationFlows":[{{"alias":"x"}}],"keycloakVersion":"21.1.2",
-            "users":[{{"username":"Bob","credentials":[{{"type":"password",
-              "secretData":"{{\"value\":\"{value}\",\"salt\":\"{salt}\",\"additionalParameters\":{{}}}}",
-              "credentialData":"{{\"hashIterations\":27500,\"algorithm\":\"pbkdf2-sha256\",\"additionalParameters\":{{}}}}"}}]}}]}}"#
+        r#"{{"id":"moved","realm":"moved","keycloakVersion":"21.1.2","otpPolicyDigits":6,
+            "authenticationFlows":[{{"alias":"browser","authenticationExecutions":[]}}],
+            "clientScopes":[{{"name":"profile","protocolMappers":[]}}],
+            "roles":{{"realm":[{{"name":"ops","composite":false,"attributes":{{}}}}]}},
+            "clients":[{{"clientId":"app","surrogateAuthRequired":false,"nodeReRegistrationTimeout":0,
+              "protocolMappers":[{{"name":"x","protocolMapper":"oidc-hardcoded-claim-mapper",
+                "consentRequired":false,"config":{{}}}}]}}],
+            "components":{{"org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy":
+              [{{"name":"Trusted Hosts","providerId":"trusted-hosts","subType":"anonymous"}}]}},
+            "users":[{{"username":"Bob","totp":false,"disableableCredentialTypes":[],"groups":[],
+              "realmRoles":["ops"],"credentials":[{credential}]}}]}}"#
     );
-    let rep: RealmRepresentation = serde_json::from_str(&json).unwrap();
-    let bundle = import_realm(rep, NOW).unwrap();
-    let bob = &bundle.users[0];
-    assert_eq!(bob.user.username, "bob");
-    assert!(bob.password.as_ref().unwrap().hash.verify("s3cret"));
+    let bundle = import(&json);
+    assert_eq!(bundle.realm.id, "moved");
+    let bob = user(&bundle, "bob");
+    assert!(bob.user.enabled, "enabled defaults to true on import");
+    assert_eq!(bob.role_ids, [realm_role_id(&bundle, "ops")]);
+    let password = bob.password.as_ref().unwrap();
+    assert_eq!(password.id, "c0ffee00-0000-4000-8000-000000000001");
+    assert_eq!(password.created_date, 1_600_000_000_000);
+    assert_eq!(password.hash.algorithm, "pbkdf2-sha256");
+    assert!(password.hash.verify("s3cret") && !password.hash.verify("s3cret!"));
 }
 
 #[test]
-fn unknown_role_reference_is_an_error() {
-    let rep: RealmRepresentation =
-        serde_json::from_str(r#"{"realm":"r","users":[{"username":"a","realmRoles":["nope"]}]}"#)
-            .unwrap();
-    let error = import_realm(rep, NOW).unwrap_err();
-    assert_eq!(error.to_string(), "unknown realm role `nope`");
+fn unknown_references_are_errors_that_name_them() {
+    let cases = [
+        (
+            r#"{"realm":"r","users":[{"username":"a","realmRoles":["nope"]}]}"#,
+            "user `a` refers to unknown realm role `nope`",
+        ),
+        (
+            r#"{"realm":"r","users":[{"username":"a","clientRoles":{"account":["nope"]}}]}"#,
+            "user `a` refers to unknown role `nope` of client `account`",
+        ),
+        (
+            r#"{"realm":"r","users":[{"username":"a","clientRoles":{"ghost":["x"]}}]}"#,
+            "user `a` refers to unknown client `ghost`",
+        ),
+        (
+            r#"{"realm":"r","roles":{"realm":[{"name":"p","composites":{"realm":["q"]}}]}}"#,
+            "composite role `p` refers to unknown realm role `q`",
+        ),
+        (
+            r#"{"realm":"r","roles":{"client":{"ghost":[{"name":"x"}]}}}"#,
+            "`roles.client` refers to unknown client `ghost`",
+        ),
+        (
+            r#"{"realm":"r","defaultRole":{"name":"nope"}}"#,
+            "`defaultRole` refers to unknown realm role `nope`",
+        ),
+        (
+            r#"{"realm":"r","users":[{"username":"A"},{"username":"a"}]}"#,
+            "user `a` is defined twice",
+        ),
+        (
+            r#"{"realm":"r","clients":[{"clientId":"c"},{"clientId":"c"}]}"#,
+            "client `c` is defined twice",
+        ),
+        (r#"{"realm":"r","users":[{"email":"x@example.com"}]}"#, "user #0 has no `username`"),
+        (r#"{"enabled":true}"#, "the realm file has no `realm` name"),
+        (
+            r#"{"realm":"r","users":[{"username":"a","credentials":[{"type":"password"}]}]}"#,
+            "user `a`: unreadable password credential: neither `value` nor `secretData` with `credentialData`",
+        ),
+        (
+            r#"{"realm":"r","sslRequired":"sometimes"}"#,
+            "invalid value `sometimes` for `sslRequired`",
+        ),
+    ];
+    for (json, message) in cases {
+        assert_eq!(import_error(json), message, "{json}");
+    }
+}
+
+/// A realm with a bit of everything import and export handle.
+const RICH: &str = r#"{
+  "realm": "rich", "accessTokenLifespan": 120, "bruteForceProtected": true, "failureFactor": 5,
+  "bruteForceStrategy": "LINEAR", "sslRequired": "none", "passwordPolicy": "length(8)",
+  "revokeRefreshToken": true, "displayName": "Rich",
+  "roles": {
+    "realm": [{"name": "viewer"}, {"name": "editor", "composites": {"realm": ["viewer"],
+      "client": {"api": ["write"], "account": ["view-profile"]}}}],
+    "client": {"api": [{"name": "read"}, {"name": "write", "composites": {"client": {"api": ["read"]}}}]}
+  },
+  "clients": [
+    {"clientId": "api", "secret": "api-secret", "serviceAccountsEnabled": true,
+     "attributes": {"access.token.lifespan": "60"}, "optionalClientScopes": []},
+    {"clientId": "web", "publicClient": true, "redirectUris": ["https://web.example/*"]}
+  ],
+  "users": [
+    {"username": "Carol", "email": "carol@example.com", "firstName": "Carol", "emailVerified": true,
+     "attributes": {"team": ["red"]}, "requiredActions": ["VERIFY_EMAIL"],
+     "realmRoles": ["editor"], "clientRoles": {"api": ["read"]},
+     "credentials": [{"type": "password", "value": "carol-pass", "temporary": true}]}
+  ]
+}"#;
+
+#[test]
+fn roles_composites_clients_and_service_accounts_import() {
+    let bundle = import(RICH);
+    let settings = &bundle.realm.settings;
+    assert_eq!(settings.tokens.access_token_lifespan, 120);
+    assert!(settings.tokens.revoke_refresh_token && settings.brute_force.brute_force_protected);
+    assert_eq!(settings.brute_force.failure_factor, 5);
+
+    let carol = user(&bundle, "carol");
+    let roles = effective(&bundle, &carol.role_ids);
+    assert_eq!(roles.realm.iter().collect::<Vec<_>>(), ["editor", "viewer"]);
+    assert_eq!(roles.clients["api"].iter().collect::<Vec<_>>(), ["read", "write"]);
+    assert_eq!(roles.clients["account"].iter().collect::<Vec<_>>(), ["view-profile"]);
+    assert_eq!(
+        carol.user.profile.required_actions,
+        ["VERIFY_EMAIL", REQUIRED_ACTION_UPDATE_PASSWORD]
+    );
+    assert_eq!(carol.user.profile.attributes["team"], ["red"]);
+
+    let api = client(&bundle, "api");
+    assert!(api.secret.as_ref().unwrap().matches("api-secret"));
+    assert_eq!(api.access_token_lifespan(), Some(60));
+    assert!(api.settings.optional_client_scopes.is_empty());
+    assert_eq!(api.settings.default_client_scopes.len(), 6, "defaults when not given");
+    let service = user(&bundle, "service-account-api");
+    assert_eq!(service.user.profile.service_account_client_id.as_deref(), Some("api"));
+    assert_eq!(service.role_ids, [realm_role_id(&bundle, "default-roles-rich")]);
+    assert!(!bundle.users.iter().any(|u| u.user.username.contains("web")));
+}
+
+#[test]
+fn confidential_client_without_secret_gets_one_and_masked_secrets_count_as_none() {
+    let bundle = import(
+        r#"{"realm":"r","clients":[{"clientId":"svc"},{"clientId":"masked","secret":"**********"}]}"#,
+    );
+    for client_id in ["svc", "masked"] {
+        let secret = client(&bundle, client_id).secret.as_ref().unwrap().expose().to_owned();
+        assert_eq!(secret.len(), 32);
+        assert!(secret.chars().all(|c| c.is_ascii_alphanumeric()));
+    }
+}
+
+#[test]
+fn a_file_client_replaces_the_built_in_one_and_keeps_its_roles() {
+    let bundle = import(
+        r#"{"realm":"r","clients":[{"id":"acc-id","clientId":"account","publicClient":true,
+            "standardFlowEnabled":false},{"clientId":"admin-cli","publicClient":true}]}"#,
+    );
+    assert_eq!(bundle.clients.iter().filter(|c| c.client_id == "account").count(), 1);
+    let account = client(&bundle, "account");
+    assert_eq!(account.id, "acc-id");
+    assert!(!account.settings.standard_flow_enabled);
+    assert!(!client(&bundle, "admin-cli").settings.direct_access_grants_enabled);
+    let roles = effective(&bundle, &[realm_role_id(&bundle, "default-roles-r")]);
+    assert!(roles.clients["account"].contains("manage-account-links"));
+}
+
+#[test]
+fn legacy_default_roles_become_the_default_role() {
+    let bundle = import(
+        r#"{"realm":"old","roles":{"realm":[{"name":"member"}]},"defaultRoles":["member"],
+            "clients":[{"clientId":"account","publicClient":true,"defaultRoles":["view-profile"]}]}"#,
+    );
+    let roles = effective(&bundle, &[realm_role_id(&bundle, "default-roles-old")]);
+    assert_eq!(roles.realm.iter().collect::<Vec<_>>(), ["default-roles-old", "member"]);
+    assert_eq!(roles.clients["account"].iter().collect::<Vec<_>>(), ["view-profile"]);
+}
+
+fn sorted<T: Clone, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> Vec<T> {
+    let mut items = items.to_vec();
+    items.sort_by_key(|item| key(item));
+    items
+}
+
+fn normalized(
+    bundle: &RealmBundle,
+) -> (Vec<StoredKey>, Vec<crate::role::Role>, HashMap<String, Vec<String>>) {
+    let roles = sorted(&bundle.roles, |r| r.id.clone())
+        .into_iter()
+        .map(|mut role| {
+            role.composites.sort();
+            role
+        })
+        .collect();
+    let grants = bundle
+        .users
+        .iter()
+        .map(|u| (u.user.id.clone(), sorted(&u.role_ids, Clone::clone)))
+        .collect();
+    (sorted(&bundle.keys, |k| k.kid.clone()), roles, grants)
 }
 
 #[test]
 fn export_then_import_keeps_ids_secrets_hashes_and_keys() {
-    let bundle = nagra();
-    let text = serde_json::to_string(&export_realm(&bundle)).unwrap();
-    let again = import_realm(serde_json::from_str(&text).unwrap(), NOW).unwrap();
-    assert_eq!(again.realm.id, bundle.realm.id);
-    assert_eq!(again.realm.settings, bundle.realm.settings);
-    let kids = |b: &crate::store::RealmBundle| {
-        let mut kids: Vec<String> = b.keys.iter().map(|k| k.kid.clone()).collect();
-        kids.sort();
-        kids
-    };
-    assert_eq!(kids(&again), kids(&bundle));
-    let user = |b: &crate::store::RealmBundle| {
-        b.users.iter().find(|u| u.user.username == "crm_client_user").unwrap().clone()
-    };
-    assert_eq!(user(&again).user, user(&bundle).user);
-    assert_eq!(user(&again).password.unwrap().hash, user(&bundle).password.unwrap().hash);
-    let client = |b: &crate::store::RealmBundle| {
-        b.clients.iter().find(|c| c.client_id == "crm_client").unwrap().clone()
-    };
-    assert_eq!(client(&again), client(&bundle));
+    let credential = pbkdf2_credential("dave-pass", 1000);
+    let mut rep = parse(RICH);
+    let dave: UserRepresentation = serde_json::from_str(&format!(
+        r#"{{"id":"dave-id","username":"dave","clientRoles":{{"account":["manage-account"]}},"credentials":[{credential}]}}"#
+    ))
+    .unwrap();
+    rep.users.as_mut().unwrap().push(dave);
+    let bundle = import_realm(rep, NOW).unwrap();
+
+    let text = serde_json::to_string_pretty(&export_realm(&bundle)).unwrap();
+    let again = import(&text);
+
+    assert_eq!(again.realm, bundle.realm);
+    assert_eq!(normalized(&again), normalized(&bundle));
+    assert_eq!(sorted(&again.clients, |c| c.id.clone()), sorted(&bundle.clients, |c| c.id.clone()));
+    assert_eq!(again.users.len(), bundle.users.len());
+    for original in &bundle.users {
+        let copy = again.users.iter().find(|u| u.user.id == original.user.id).unwrap();
+        assert_eq!(copy.user, original.user);
+        assert_eq!(copy.password, original.password);
+    }
+    assert!(user(&again, "dave").password.as_ref().unwrap().hash.verify("dave-pass"));
+    assert!(client(&again, "api").secret.as_ref().unwrap().matches("api-secret"));
+
+    // Keycloak's shapes: camelCase, no nulls, keys with their material.
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(!text.contains("null"));
+    assert_eq!(value["defaultRole"]["name"], "default-roles-rich");
+    let providers = value["components"][KEY_PROVIDER].as_array().unwrap();
+    let hmac = providers.iter().find(|p| p["name"] == "hmac-generated-hs512").unwrap();
+    assert_eq!(hmac["providerId"], "hmac-generated");
+    assert!(hmac["config"]["secret"][0].is_string() && hmac["config"]["kid"][0].is_string());
+    let rsa = providers.iter().find(|p| p["providerId"] == "rsa").unwrap();
+    let der = STANDARD.decode(rsa["config"]["privateKey"][0].as_str().unwrap()).unwrap();
+    assert!(
+        der[4..7] == [0x02, 0x01, 0x00] && der[7] == 0x02,
+        "PKCS#1 starts with version then modulus; PKCS#8 has an algorithm sequence there"
+    );
+    let carol =
+        value["users"].as_array().unwrap().iter().find(|u| u["username"] == "carol").unwrap();
+    assert!(carol["credentials"][0]["secretData"].is_string());
+    assert!(carol["credentials"][0].get("value").is_none());
 }
 
 #[test]
-fn confidential_client_gets_a_secret_and_a_service_account() {
-    let rep: RealmRepresentation = serde_json::from_str(
-        r#"{"realm":"r","clients":[{"clientId":"svc","serviceAccountsEnabled":true}]}"#,
-    )
-    .unwrap();
-    let bundle = import_realm(rep, NOW).unwrap();
-    let client = bundle.clients.iter().find(|c| c.client_id == "svc").unwrap();
-    assert_eq!(client.secret.as_ref().unwrap().expose().len(), 32);
-    assert!(bundle.users.iter().any(|u| u.user.username == "service-account-svc"));
+fn admin_representations_leave_out_what_is_absent() {
+    let bundle = nagra();
+    let crm_user =
+        serde_json::to_value(user_to_representation(&user(&bundle, "crm_client_user").user))
+            .unwrap();
+    assert_eq!(crm_user["username"], "crm_client_user");
+    assert_eq!(crm_user["emailVerified"], false);
+    for absent in ["email", "firstName", "credentials", "realmRoles", "attributes"] {
+        assert!(crm_user.get(absent).is_none(), "{absent}");
+    }
+    let crm =
+        serde_json::to_value(client_to_representation(client(&bundle, "crm_client"))).unwrap();
+    assert_eq!(crm["clientId"], "crm_client");
+    assert_eq!(crm["publicClient"], true);
+    assert!(crm.get("secret").is_none());
+    let operator = bundle.roles.iter().find(|r| r.name == "operatorRole").unwrap();
+    let role = serde_json::to_value(role_to_representation(operator)).unwrap();
+    assert_eq!(role["composite"], false);
+    assert_eq!(role["clientRole"], false);
+    assert_eq!(role["containerId"], bundle.realm.id.as_str());
 }

@@ -1,14 +1,23 @@
-//! The serde shapes of Keycloak's representations, limited to what latchkey models.
+//! The serde shapes of Keycloak's representations (`core/.../representations/idm/*.java`),
+//! limited to the fields latchkey models.
+//!
+//! Every field is optional on input and unknown fields are ignored, so a full Keycloak
+//! export (authentication flows, client scopes, ...) reads. `None` fields are left out
+//! on output, as Keycloak's `NON_NULL` object mapper does.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::client::ProtocolMapper;
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[serde(default)]
+/// Where Keycloak keeps key providers in `components`.
+pub const KEY_PROVIDER: &str = "org.keycloak.keys.KeyProvider";
+
+/// One realm, as `kc.sh export` writes it and `--import-realm` reads it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct RealmRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -17,9 +26,13 @@ pub struct RealmRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub not_before: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ssl_required: Option<String>,
+    pub default_signature_algorithm: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoke_refresh_token: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token_max_reuse: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_lifespan: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31,9 +44,13 @@ pub struct RealmRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_session_max_lifespan: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub revoke_refresh_token: Option<bool>,
+    pub enabled: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token_max_reuse: Option<i64>,
+    pub ssl_required: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_with_email_allowed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_emails_allowed: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brute_force_protected: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,35 +72,34 @@ pub struct RealmRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_factor: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub login_with_email_allowed: Option<bool>,
+    pub roles: Option<RolesRepresentation>,
+    /// The composite role every new user gets (Keycloak ≥13). Only `name` is read.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub duplicate_emails_allowed: Option<bool>,
+    pub default_role: Option<RoleRepresentation>,
+    /// Realm role names granted to new users, as Keycloak <13 exported them.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub default_signature_algorithm: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub not_before: Option<i64>,
+    pub default_roles: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password_policy: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub roles: Option<RolesRepresentation>,
+    pub users: Option<Vec<UserRepresentation>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clients: Option<Vec<ClientRepresentation>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub users: Option<Vec<UserRepresentation>>,
+    /// Components by provider type; keys live under [`KEY_PROVIDER`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub components: Option<BTreeMap<String, Vec<ComponentRepresentation>>>,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// `roles`: `{"realm": [...], "client": {clientId: [...]}}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RolesRepresentation {
     pub realm: Vec<RoleRepresentation>,
     pub client: BTreeMap<String, Vec<RoleRepresentation>>,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct RoleRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -95,11 +111,13 @@ pub struct RoleRepresentation {
     pub composites: Option<CompositesRepresentation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_role: Option<bool>,
+    /// The realm id for a realm role, the client's internal id for a client role.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// The roles a composite role contains, by name: `{"realm": [...], "client": {clientId: [...]}}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CompositesRepresentation {
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -108,9 +126,8 @@ pub struct CompositesRepresentation {
     pub client: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct ClientRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -120,11 +137,21 @@ pub struct ClientRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_authenticator_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_uris: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web_origins: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bearer_only: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -140,40 +167,32 @@ pub struct ClientRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_client: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub full_scope_allowed: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub root_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub base_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub redirect_uris: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub web_origins: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub not_before: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_scope_allowed: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol_mappers: Option<Vec<ProtocolMapper>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_client_scopes: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub optional_client_scopes: Option<Vec<String>>,
+    /// This client's role names granted to new users, as Keycloak <13 exported them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_roles: Option<Vec<String>>,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct UserRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_timestamp: Option<i64>,
     pub username: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -181,9 +200,12 @@ pub struct UserRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_timestamp: Option<i64>,
+    pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<BTreeMap<String, Vec<String>>>,
+    /// Set on the hidden user behind a client's service account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_account_client_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<CredentialRepresentation>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -193,43 +215,46 @@ pub struct UserRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_roles: Option<BTreeMap<String, Vec<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_account_client_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub not_before: Option<i64>,
 }
 
-#[derive(Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[serde(default)]
+/// A credential: plain (`value`, `temporary`) for hand-written files, hashed
+/// (`secretData`, `credentialData`, both JSON in a string) in Keycloak's exports.
+/// `Debug` shows the type only.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct CredentialRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temporary: Option<bool>,
+    pub user_label: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_data: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_data: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temporary: Option<bool>,
 }
 
-impl std::fmt::Debug for CredentialRepresentation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for CredentialRepresentation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CredentialRepresentation")
+            .field("id", &self.id)
             .field("type", &self.credential_type)
             .finish_non_exhaustive()
     }
 }
 
-/// A component (`org.keycloak.keys.KeyProvider` entries are the realm's keys).
-#[derive(Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[serde(default)]
+/// A component; `org.keycloak.keys.KeyProvider` entries are the realm's keys, with their
+/// secrets in `config` (`secret`, `privateKey`). `Debug` leaves `config` out.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct ComponentRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -237,22 +262,22 @@ pub struct ComponentRepresentation {
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_id: Option<String>,
+    /// Values are lists of strings, as Keycloak writes them (`"priority": ["100"]`).
     pub config: BTreeMap<String, Vec<String>>,
 }
 
-impl std::fmt::Debug for ComponentRepresentation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for ComponentRepresentation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ComponentRepresentation")
+            .field("name", &self.name)
             .field("provider_id", &self.provider_id)
             .finish_non_exhaustive()
     }
 }
 
 impl ComponentRepresentation {
+    /// The first value of a config entry.
     pub fn config_value(&self, name: &str) -> Option<&str> {
         self.config.get(name)?.first().map(String::as_str)
     }
 }
-
-/// Where Keycloak keeps key providers in `components`.
-pub const KEY_PROVIDER: &str = "org.keycloak.keys.KeyProvider";

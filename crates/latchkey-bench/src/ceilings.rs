@@ -1,0 +1,103 @@
+//! CPU ceilings, measured on this machine in the same run: how many RSA-2048
+//! signatures and how many argon2id hashes all cores can do per second when they
+//! do nothing else. The server cannot beat these; the bench reports how close it gets.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::cpu::{CpuShare, CpuSnapshot};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use latchkey_core::password::{
+    ARGON2_HASH_LENGTH, ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM,
+};
+
+/// Operations per second over all threads, and how many operations were timed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ceiling {
+    pub(crate) per_second: f64,
+    pub(crate) operations: u64,
+    pub(crate) threads: usize,
+    pub(crate) seconds: f64,
+    /// Who used the CPU meanwhile; `other` should be near zero.
+    pub(crate) cpu: CpuShare,
+}
+
+/// Runs `op` on `threads` threads for `duration`, each thread counting its own
+/// operations; the rate is the sum of the per-thread rates.
+fn run_threads<S, F>(threads: usize, duration: Duration, setup: S) -> Ceiling
+where
+    S: Fn() -> F + Send + Sync + 'static,
+    F: FnMut(),
+{
+    let setup = Arc::new(setup);
+    let before = CpuSnapshot::now(None);
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let setup = Arc::clone(&setup);
+            std::thread::spawn(move || {
+                let mut op = setup();
+                let start = Instant::now();
+                let deadline = start + duration;
+                let mut count = 0u64;
+                while Instant::now() < deadline {
+                    op();
+                    count += 1;
+                }
+                (count, start.elapsed().as_secs_f64())
+            })
+        })
+        .collect();
+    let mut per_second = 0.0;
+    let mut operations = 0;
+    let mut seconds: f64 = 0.0;
+    for handle in handles {
+        let (count, elapsed) = handle.join().expect("ceiling thread panicked");
+        per_second += count as f64 / elapsed;
+        operations += count;
+        seconds = seconds.max(elapsed);
+    }
+    let cpu = CpuSnapshot::now(None).since(&before);
+    Ceiling { per_second, operations, threads, seconds, cpu }
+}
+
+/// RSA-2048 PKCS#1 v1.5 SHA-256 signatures per second (RS256, what every token costs).
+pub(crate) fn rsa_signatures(threads: usize, duration: Duration) -> Ceiling {
+    let key = Arc::new(RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA-2048 key generation"));
+    // About the size of a JWT signing input for an access token.
+    let message = Arc::new(vec![b'a'; 900]);
+    run_threads(threads, duration, move || {
+        let key = Arc::clone(&key);
+        let message = Arc::clone(&message);
+        let rng = SystemRandom::new();
+        let mut signature = vec![0u8; key.public_modulus_len()];
+        move || {
+            key.sign(&RSA_PKCS1_SHA256, &rng, &message, &mut signature).expect("RSA signature");
+            std::hint::black_box(&signature);
+        }
+    })
+}
+
+/// argon2id hashes per second at Keycloak's defaults (v1.3, 7168 KiB, 5 passes,
+/// 1 lane, 32 bytes): what every password login costs.
+pub(crate) fn argon2_hashes(threads: usize, duration: Duration) -> Ceiling {
+    run_threads(threads, duration, || {
+        let params = argon2::Params::new(
+            ARGON2_MEMORY_KIB,
+            ARGON2_ITERATIONS,
+            ARGON2_PARALLELISM,
+            Some(ARGON2_HASH_LENGTH),
+        )
+        .expect("argon2 parameters");
+        let argon =
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let mut out = [0u8; ARGON2_HASH_LENGTH];
+        let mut salt = [0x11u8; 16];
+        move || {
+            salt[0] = salt[0].wrapping_add(1);
+            argon.hash_password_into(b"bench-password", &salt, &mut out).expect("argon2 hash");
+            std::hint::black_box(&out);
+        }
+    })
+}

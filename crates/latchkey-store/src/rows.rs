@@ -1,0 +1,246 @@
+//! Row shapes shared by the backends, and their conversion to and from the core types.
+//!
+//! The `FromRow` derives are generic over the database, so a PostgreSQL backend reads
+//! the same structs; only the SQL around them may differ.
+
+use latchkey_core::brute_force::LoginFailure;
+use latchkey_core::client::Client;
+use latchkey_core::password::PasswordHash;
+use latchkey_core::realm::{HmacAlgorithm, Realm};
+use latchkey_core::role::Role;
+use latchkey_core::secret::Secret;
+use latchkey_core::session::{RefreshReuse, Session};
+use latchkey_core::store::StoreError;
+use latchkey_core::token::keys::{KeyKind, StoredKey};
+use latchkey_core::user::{PasswordCredential, User};
+
+use crate::error::from_json;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RealmRow {
+    id: String,
+    name: String,
+    enabled: bool,
+    settings: String,
+}
+
+impl TryFrom<RealmRow> for Realm {
+    type Error = StoreError;
+
+    fn try_from(row: RealmRow) -> Result<Self, StoreError> {
+        Ok(Realm {
+            settings: from_json(&row.settings, "realm settings")?,
+            id: row.id,
+            name: row.name,
+            enabled: row.enabled,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct KeyRow {
+    kid: String,
+    realm_id: String,
+    kind: String,
+    algorithm: String,
+    secret: Vec<u8>,
+    priority: i64,
+    enabled: bool,
+    created_at: i64,
+}
+
+/// The `kind` and `algorithm` columns of a key.
+pub(crate) fn key_kind_columns(kind: KeyKind) -> (&'static str, &'static str) {
+    match kind {
+        KeyKind::Rsa => ("rsa", "RS256"),
+        KeyKind::Hmac(algorithm) => ("hmac", algorithm.as_str()),
+    }
+}
+
+impl TryFrom<KeyRow> for StoredKey {
+    type Error = StoreError;
+
+    fn try_from(row: KeyRow) -> Result<Self, StoreError> {
+        let kind = match row.kind.as_str() {
+            "rsa" => KeyKind::Rsa,
+            "hmac" => KeyKind::Hmac(HmacAlgorithm::parse(&row.algorithm).ok_or_else(|| {
+                StoreError::Corrupt(format!("key {}: hmac algorithm {}", row.kid, row.algorithm))
+            })?),
+            other => {
+                return Err(StoreError::Corrupt(format!("key {}: kind {other}", row.kid)));
+            }
+        };
+        Ok(StoredKey {
+            kid: row.kid,
+            realm_id: row.realm_id,
+            kind,
+            secret: row.secret,
+            priority: row.priority,
+            enabled: row.enabled,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClientRow {
+    id: String,
+    realm_id: String,
+    client_id: String,
+    enabled: bool,
+    public_client: bool,
+    secret: Option<String>,
+    settings: String,
+}
+
+impl TryFrom<ClientRow> for Client {
+    type Error = StoreError;
+
+    fn try_from(row: ClientRow) -> Result<Self, StoreError> {
+        Ok(Client {
+            settings: from_json(&row.settings, "client settings")?,
+            id: row.id,
+            realm_id: row.realm_id,
+            client_id: row.client_id,
+            enabled: row.enabled,
+            public_client: row.public_client,
+            secret: row.secret.map(Secret::new),
+        })
+    }
+}
+
+/// A role without its composites, which come from `role_composites`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct RoleRow {
+    id: String,
+    realm_id: String,
+    client_uuid: Option<String>,
+    name: String,
+    description: Option<String>,
+}
+
+impl From<RoleRow> for Role {
+    fn from(row: RoleRow) -> Self {
+        Role {
+            id: row.id,
+            realm_id: row.realm_id,
+            client_uuid: row.client_uuid,
+            name: row.name,
+            description: row.description,
+            composites: Vec::new(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: String,
+    realm_id: String,
+    username: String,
+    enabled: bool,
+    created_timestamp: i64,
+    profile: String,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+
+    fn try_from(row: UserRow) -> Result<Self, StoreError> {
+        Ok(User {
+            profile: from_json(&row.profile, "user profile")?,
+            id: row.id,
+            realm_id: row.realm_id,
+            username: row.username,
+            enabled: row.enabled,
+            created_timestamp: row.created_timestamp,
+        })
+    }
+}
+
+/// The `users.email` column: the lower-cased email, searched case-insensitively
+/// (Keycloak lower-cases emails too, `UserEntity.setEmail`).
+pub(crate) fn email_column(user: &User) -> Option<String> {
+    user.profile.email.as_deref().map(str::to_lowercase)
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CredentialRow {
+    id: String,
+    user_id: String,
+    created_date: i64,
+    secret_data: String,
+    credential_data: String,
+}
+
+impl TryFrom<CredentialRow> for PasswordCredential {
+    type Error = StoreError;
+
+    fn try_from(row: CredentialRow) -> Result<Self, StoreError> {
+        let hash = PasswordHash::from_keycloak(&row.secret_data, &row.credential_data)
+            .map_err(|e| StoreError::Corrupt(format!("password of user {}: {e}", row.user_id)))?;
+        Ok(PasswordCredential {
+            id: row.id,
+            user_id: row.user_id,
+            created_date: row.created_date,
+            hash,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    id: String,
+    realm_id: String,
+    user_id: String,
+    client_uuid: String,
+    started: i64,
+    last_refresh: i64,
+    scope: String,
+    reuse_current_token_id: Option<String>,
+    reuse_use_count: i64,
+    reuse_last_refresh: i64,
+}
+
+impl From<SessionRow> for Session {
+    fn from(row: SessionRow) -> Self {
+        Session {
+            id: row.id,
+            realm_id: row.realm_id,
+            user_id: row.user_id,
+            client_uuid: row.client_uuid,
+            started: row.started,
+            last_refresh: row.last_refresh,
+            scope: row.scope,
+            reuse: RefreshReuse {
+                current_token_id: row.reuse_current_token_id,
+                use_count: row.reuse_use_count,
+                last_refresh: row.reuse_last_refresh,
+            },
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LoginFailureRow {
+    realm_id: String,
+    user_id: String,
+    num_failures: i64,
+    num_temporary_lockouts: i64,
+    last_failure: i64,
+    last_ip_failure: Option<String>,
+    failed_login_not_before: i64,
+}
+
+impl From<LoginFailureRow> for LoginFailure {
+    fn from(row: LoginFailureRow) -> Self {
+        LoginFailure {
+            realm_id: row.realm_id,
+            user_id: row.user_id,
+            num_failures: row.num_failures,
+            num_temporary_lockouts: row.num_temporary_lockouts,
+            last_failure: row.last_failure,
+            last_ip_failure: row.last_ip_failure,
+            failed_login_not_before: row.failed_login_not_before,
+        }
+    }
+}

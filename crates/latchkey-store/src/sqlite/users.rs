@@ -1,0 +1,172 @@
+//! Users and their password credentials.
+
+use latchkey_core::store::StoreError;
+use latchkey_core::user::{PasswordCredential, User};
+use sqlx::SqliteConnection;
+
+use super::SqliteStore;
+use crate::error::{map_error, to_json};
+use crate::rows::{CredentialRow, UserRow, email_column};
+
+pub(super) async fn insert_user(
+    conn: &mut SqliteConnection,
+    user: &User,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO users (id, realm_id, username, enabled, created_timestamp, email, profile)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&user.id)
+    .bind(&user.realm_id)
+    .bind(&user.username)
+    .bind(user.enabled)
+    .bind(user.created_timestamp)
+    .bind(email_column(user))
+    .bind(to_json(&user.profile)?)
+    .execute(conn)
+    .await
+    .map_err(map_error)?;
+    Ok(())
+}
+
+/// Inserts the user's password credential, or replaces the one it has.
+pub(super) async fn set_password(
+    conn: &mut SqliteConnection,
+    credential: &PasswordCredential,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO credentials (id, user_id, type, created_date, secret_data, credential_data)
+         VALUES ($1, $2, 'password', $3, $4, $5)
+         ON CONFLICT (user_id) DO UPDATE SET id = excluded.id,
+             created_date = excluded.created_date, secret_data = excluded.secret_data,
+             credential_data = excluded.credential_data",
+    )
+    .bind(&credential.id)
+    .bind(&credential.user_id)
+    .bind(credential.created_date)
+    .bind(credential.hash.secret_data())
+    .bind(credential.hash.credential_data())
+    .execute(conn)
+    .await
+    .map_err(map_error)?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// The realm's users by username (service-account users included).
+    pub(crate) async fn list_users(&self, realm_id: &str) -> Result<Vec<User>, StoreError> {
+        let rows: Vec<UserRow> = sqlx::query_as(
+            "SELECT id, realm_id, username, enabled, created_timestamp, profile
+             FROM users WHERE realm_id = $1 ORDER BY username",
+        )
+        .bind(realm_id)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_error)?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    pub(crate) async fn find_user_by_id(
+        &self,
+        realm_id: &str,
+        id: &str,
+    ) -> Result<Option<User>, StoreError> {
+        let row: Option<UserRow> = sqlx::query_as(
+            "SELECT id, realm_id, username, enabled, created_timestamp, profile
+             FROM users WHERE realm_id = $1 AND id = $2",
+        )
+        .bind(realm_id)
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(map_error)?;
+        row.map(User::try_from).transpose()
+    }
+
+    /// Usernames are stored in lower case, so the name asked for is lower-cased first
+    /// (`JpaUserProvider.getUserByUsername` does the same).
+    pub(crate) async fn find_user_by_username(
+        &self,
+        realm_id: &str,
+        username: &str,
+    ) -> Result<Option<User>, StoreError> {
+        let row: Option<UserRow> = sqlx::query_as(
+            "SELECT id, realm_id, username, enabled, created_timestamp, profile
+             FROM users WHERE realm_id = $1 AND username = $2",
+        )
+        .bind(realm_id)
+        .bind(username.to_lowercase())
+        .fetch_optional(&self.read)
+        .await
+        .map_err(map_error)?;
+        row.map(User::try_from).transpose()
+    }
+
+    /// Matches the lower-cased `email` column, by username.
+    pub(crate) async fn find_users_by_email(
+        &self,
+        realm_id: &str,
+        email: &str,
+    ) -> Result<Vec<User>, StoreError> {
+        let rows: Vec<UserRow> = sqlx::query_as(
+            "SELECT id, realm_id, username, enabled, created_timestamp, profile
+             FROM users WHERE realm_id = $1 AND email = $2 ORDER BY username",
+        )
+        .bind(realm_id)
+        .bind(email.to_lowercase())
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_error)?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    /// `Conflict` if the realm has a user of this username (or this id exists).
+    pub(crate) async fn insert_user(&self, user: &User) -> Result<(), StoreError> {
+        let mut conn = self.write.acquire().await.map_err(map_error)?;
+        insert_user(&mut conn, user).await
+    }
+
+    /// Writes the username, the switch and the profile (the id, realm and creation time
+    /// never change); `NotFound` if the user is gone, `Conflict` on a taken username.
+    pub(crate) async fn update_user(&self, user: &User) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE users SET username = $2, enabled = $3, email = $4, profile = $5 WHERE id = $1",
+        )
+        .bind(&user.id)
+        .bind(&user.username)
+        .bind(user.enabled)
+        .bind(email_column(user))
+        .bind(to_json(&user.profile)?)
+        .execute(&self.write)
+        .await
+        .map_err(map_error)?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("user {}", user.id)));
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn find_password(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<PasswordCredential>, StoreError> {
+        let row: Option<CredentialRow> = sqlx::query_as(
+            "SELECT id, user_id, created_date, secret_data, credential_data
+             FROM credentials WHERE user_id = $1 AND type = 'password'",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(map_error)?;
+        row.map(PasswordCredential::try_from).transpose()
+    }
+
+    /// `NotFound` if the user does not exist.
+    pub(crate) async fn set_password(
+        &self,
+        credential: &PasswordCredential,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.write.acquire().await.map_err(map_error)?;
+        set_password(&mut conn, credential).await
+    }
+}

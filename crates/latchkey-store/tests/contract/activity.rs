@@ -1,0 +1,207 @@
+//! The contract for the rows that change on every request: sessions, login failures,
+//! revoked tokens; and what deleting a realm takes with it.
+
+use latchkey_core::brute_force::LoginFailure;
+use latchkey_core::session::RefreshReuse;
+use latchkey_core::store::{Store, StoreError};
+use latchkey_store::Database;
+
+use super::fixtures::{self, bundle, session};
+
+pub(crate) async fn sessions_live_update_and_die(db: &Database) {
+    let demo = bundle("demo");
+    let other = bundle("other");
+    db.import_realm(&demo).await.unwrap();
+    db.import_realm(&other).await.unwrap();
+    let first = session(&demo, "s1", 1_000);
+    db.insert_session(&first).await.unwrap();
+    assert_eq!(db.find_session("s1").await.unwrap(), Some(first.clone()));
+    let error = db.insert_session(&first).await.unwrap_err();
+    assert!(matches!(error, StoreError::Conflict(_)), "{error:?}");
+
+    // Only last_refresh, client_uuid and the reuse state are written.
+    let mut refreshed = first.clone();
+    refreshed.last_refresh = 2_000;
+    refreshed.reuse =
+        RefreshReuse { current_token_id: Some("jti-7".into()), use_count: 2, last_refresh: 2_000 };
+    db.update_session(&refreshed).await.unwrap();
+    assert_eq!(db.find_session("s1").await.unwrap(), Some(refreshed.clone()));
+    // A detached session keeps an empty client (Keycloak's "client session removed").
+    refreshed.client_uuid = String::new();
+    refreshed.reuse = RefreshReuse::default();
+    db.update_session(&refreshed).await.unwrap();
+    assert_eq!(db.find_session("s1").await.unwrap(), Some(refreshed.clone()));
+    // Updating a session that a logout removed is not an error, and does not revive it.
+    db.update_session(&session(&demo, "gone", 5)).await.unwrap();
+    assert_eq!(db.find_session("gone").await.unwrap(), None);
+
+    // Counted per realm.
+    db.insert_session(&session(&demo, "s2", 1_500)).await.unwrap();
+    db.insert_session(&session(&other, "o1", 1_000)).await.unwrap();
+    assert_eq!(db.count_sessions(&demo.realm.id).await.unwrap(), 2);
+    assert_eq!(db.count_sessions(&other.realm.id).await.unwrap(), 1);
+    assert_eq!(db.count_sessions("no-such-realm").await.unwrap(), 0);
+
+    db.delete_session("s2").await.unwrap();
+    db.delete_session("s2").await.unwrap();
+    assert_eq!(db.find_session("s2").await.unwrap(), None);
+
+    // The user's sessions go; other users' stay.
+    db.insert_session(&session(&demo, "s3", 1_000)).await.unwrap();
+    let mut bobs = session(&demo, "s4", 1_000);
+    bobs.user_id = demo.users[1].user.id.clone();
+    db.insert_session(&bobs).await.unwrap();
+    db.delete_user_sessions(&demo.users[0].user.id).await.unwrap();
+    assert_eq!(db.find_session("s1").await.unwrap(), None);
+    assert_eq!(db.find_session("s3").await.unwrap(), None);
+    assert_eq!(db.find_session("s4").await.unwrap(), Some(bobs));
+
+    // A session for a user who does not exist is refused.
+    let mut ghost = session(&demo, "s5", 1_000);
+    ghost.user_id = "ghost".into();
+    let error = db.insert_session(&ghost).await.unwrap_err();
+    assert!(matches!(error, StoreError::NotFound(_)), "{error:?}");
+}
+
+pub(crate) async fn idle_sessions_are_swept(db: &Database) {
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    for (id, last_refresh) in [("old", 100), ("edge", 200), ("fresh", 300)] {
+        db.insert_session(&session(&demo, id, last_refresh)).await.unwrap();
+    }
+    db.insert_revoked_token("expired", 150).await.unwrap();
+    db.insert_revoked_token("live", 250).await.unwrap();
+    // Strictly older than the cutoff.
+    assert_eq!(db.delete_sessions_idle_since(200).await.unwrap(), 1);
+    assert_eq!(db.find_session("old").await.unwrap(), None);
+    assert!(db.find_session("edge").await.unwrap().is_some());
+    assert!(db.find_session("fresh").await.unwrap().is_some());
+    assert_eq!(db.delete_sessions_idle_since(200).await.unwrap(), 0);
+    // The sweep also forgets revoked tokens that expired before the cutoff.
+    assert!(!db.is_token_revoked("expired").await.unwrap());
+    assert!(db.is_token_revoked("live").await.unwrap());
+    assert_eq!(db.delete_sessions_idle_since(1_000).await.unwrap(), 2);
+    assert_eq!(db.count_sessions(&demo.realm.id).await.unwrap(), 0);
+}
+
+pub(crate) async fn login_failures_are_upserted(db: &Database) {
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let realm_id = demo.realm.id.clone();
+    let alice = demo.users[0].user.id.clone();
+    let bob = demo.users[1].user.id.clone();
+    assert_eq!(db.find_login_failure(&realm_id, &alice).await.unwrap(), None);
+    let failure = LoginFailure {
+        realm_id: realm_id.clone(),
+        user_id: alice.clone(),
+        num_failures: 1,
+        num_temporary_lockouts: 0,
+        last_failure: fixtures::CREATED,
+        last_ip_failure: Some("192.0.2.7".into()),
+        failed_login_not_before: 0,
+    };
+    db.upsert_login_failure(&failure).await.unwrap();
+    assert_eq!(db.find_login_failure(&realm_id, &alice).await.unwrap(), Some(failure.clone()));
+    let locked = LoginFailure {
+        num_failures: 3,
+        num_temporary_lockouts: 1,
+        last_failure: fixtures::CREATED + 5_000,
+        last_ip_failure: None,
+        failed_login_not_before: 1_760_000_065,
+        ..failure.clone()
+    };
+    db.upsert_login_failure(&locked).await.unwrap();
+    let bobs = LoginFailure { user_id: bob.clone(), ..failure };
+    db.upsert_login_failure(&bobs).await.unwrap();
+    assert_eq!(db.find_login_failure(&realm_id, &alice).await.unwrap(), Some(locked));
+    db.delete_login_failure(&realm_id, &alice).await.unwrap();
+    db.delete_login_failure(&realm_id, &alice).await.unwrap();
+    assert_eq!(db.find_login_failure(&realm_id, &alice).await.unwrap(), None);
+    assert_eq!(db.find_login_failure(&realm_id, &bob).await.unwrap(), Some(bobs));
+}
+
+pub(crate) async fn revoked_tokens_are_remembered(db: &Database) {
+    assert!(!db.is_token_revoked("jti-1").await.unwrap());
+    db.insert_revoked_token("jti-1", 100).await.unwrap();
+    // Revoking twice (a client retrying) is fine.
+    db.insert_revoked_token("jti-1", 100).await.unwrap();
+    assert!(db.is_token_revoked("jti-1").await.unwrap());
+    assert!(!db.is_token_revoked("jti-2").await.unwrap());
+}
+
+pub(crate) async fn deleting_a_realm_removes_everything_in_it(db: &Database) {
+    let demo = bundle("demo");
+    let other = bundle("other");
+    db.import_realm(&demo).await.unwrap();
+    db.import_realm(&other).await.unwrap();
+    for realm in [&demo, &other] {
+        db.insert_session(&session(realm, &format!("{}-s", realm.realm.name), 1)).await.unwrap();
+        let failure = LoginFailure {
+            realm_id: realm.realm.id.clone(),
+            user_id: realm.users[0].user.id.clone(),
+            num_failures: 1,
+            ..LoginFailure::default()
+        };
+        db.upsert_login_failure(&failure).await.unwrap();
+    }
+    db.delete_realm(&demo.realm.id).await.unwrap();
+    db.delete_realm(&demo.realm.id).await.unwrap();
+
+    let realm_id = &demo.realm.id;
+    let alice = &demo.users[0].user.id;
+    assert_eq!(db.find_realm_by_name("demo").await.unwrap(), None);
+    assert!(db.list_keys(realm_id).await.unwrap().is_empty());
+    assert!(db.list_clients(realm_id).await.unwrap().is_empty());
+    assert!(db.list_roles(realm_id).await.unwrap().is_empty());
+    assert!(db.list_users(realm_id).await.unwrap().is_empty());
+    assert_eq!(db.find_password(alice).await.unwrap(), None);
+    assert!(db.list_user_role_ids(alice).await.unwrap().is_empty());
+    assert_eq!(db.find_session("demo-s").await.unwrap(), None);
+    assert_eq!(db.count_sessions(realm_id).await.unwrap(), 0);
+    assert_eq!(db.find_login_failure(realm_id, alice).await.unwrap(), None);
+    // Every id is free again: the same realm imports cleanly.
+    db.import_realm(&demo).await.unwrap();
+
+    // The other realm is whole.
+    let other_alice = &other.users[0].user.id;
+    assert_eq!(db.list_users(&other.realm.id).await.unwrap().len(), other.users.len());
+    assert_eq!(db.list_roles(&other.realm.id).await.unwrap().len(), other.roles.len());
+    assert!(db.find_password(other_alice).await.unwrap().is_some());
+    assert!(db.find_session("other-s").await.unwrap().is_some());
+    assert!(db.find_login_failure(&other.realm.id, other_alice).await.unwrap().is_some());
+}
+
+/// 16 tasks insert, refresh and read 2000 sessions at once, as a burst of logins would.
+pub(crate) async fn concurrent_writers_all_succeed(db: &Database) {
+    const TASKS: usize = 16;
+    const PER_TASK: i64 = 125;
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for task in 0..TASKS {
+        let db = db.clone();
+        let demo = demo.clone();
+        tasks.spawn(async move {
+            for n in 0..PER_TASK {
+                let mut s = session(&demo, &format!("c-{task}-{n}"), n);
+                db.insert_session(&s).await?;
+                s.last_refresh += 1_000;
+                s.reuse.use_count = n;
+                db.update_session(&s).await?;
+                assert_eq!(db.find_session(&s.id).await?, Some(s));
+            }
+            Ok::<(), StoreError>(())
+        });
+    }
+    let mut errors = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(error) = joined.unwrap() {
+            errors.push(error.to_string());
+        }
+    }
+    assert!(errors.is_empty(), "{} writes failed, first: {:?}", errors.len(), errors.first());
+    let total = i64::try_from(TASKS).unwrap() * PER_TASK;
+    assert_eq!(db.count_sessions(&demo.realm.id).await.unwrap(), total);
+    // Every update landed: nothing is older than the updates made it.
+    assert_eq!(db.delete_sessions_idle_since(1_000).await.unwrap(), 0);
+}

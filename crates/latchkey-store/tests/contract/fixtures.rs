@@ -1,0 +1,190 @@
+//! A realm with one of everything, built by hand so that every field has a value that
+//! is not its default and a lossy column would show.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use latchkey_core::client::{Client, ClientSettings, ProtocolMapper};
+use latchkey_core::password::{PasswordHash, hash_password};
+use latchkey_core::realm::{HmacAlgorithm, Realm};
+use latchkey_core::role::Role;
+use latchkey_core::secret::Secret;
+use latchkey_core::session::{RefreshReuse, Session};
+use latchkey_core::store::{RealmBundle, UserBundle};
+use latchkey_core::token::keys::{KeyKind, StoredKey};
+use latchkey_core::user::{PasswordCredential, User, UserProfile};
+
+/// Milliseconds; the realm's creation time.
+pub(crate) const CREATED: i64 = 1_760_000_000_000;
+
+/// argon2 is slow on purpose: hash once for the whole suite.
+pub(crate) static PASSWORD: LazyLock<PasswordHash> =
+    LazyLock::new(|| hash_password("correct horse"));
+
+/// Ids of one realm's entities, prefixed by the realm name so that realms never clash.
+pub(crate) struct Ids {
+    prefix: String,
+}
+
+impl Ids {
+    pub(crate) fn new(realm: &str) -> Self {
+        Ids { prefix: realm.to_owned() }
+    }
+
+    pub(crate) fn of(&self, what: &str) -> String {
+        format!("{}-{what}", self.prefix)
+    }
+}
+
+pub(crate) fn realm(name: &str) -> Realm {
+    let mut realm = Realm::new(Ids::new(name).of("realm"), name.to_owned());
+    realm.settings.display_name = Some(format!("The {name} realm"));
+    realm.settings.tokens.revoke_refresh_token = true;
+    realm.settings.tokens.refresh_token_max_reuse = 2;
+    realm.settings.brute_force.brute_force_protected = true;
+    realm.settings.duplicate_emails_allowed = true;
+    realm.settings.password_policy = Some("length(12)".into());
+    realm
+}
+
+pub(crate) fn key(realm_id: &str, kid: &str, kind: KeyKind, priority: i64) -> StoredKey {
+    StoredKey {
+        kid: kid.to_owned(),
+        realm_id: realm_id.to_owned(),
+        kind,
+        // The store keeps the bytes as they are; it never parses them.
+        secret: kid.bytes().chain([0, 255, 7]).collect(),
+        priority,
+        enabled: priority > 0,
+        created_at: CREATED + priority,
+    }
+}
+
+pub(crate) fn client(realm_id: &str, id: &str, client_id: &str, secret: Option<&str>) -> Client {
+    let settings = ClientSettings {
+        name: Some(format!("{client_id} app")),
+        direct_access_grants_enabled: true,
+        redirect_uris: vec!["https://app.example.com/*".into()],
+        web_origins: vec!["+".into()],
+        attributes: BTreeMap::from([("access.token.lifespan".into(), "120".into())]),
+        protocol_mappers: vec![ProtocolMapper {
+            id: Some(format!("{id}-mapper")),
+            name: "audience".into(),
+            protocol: "openid-connect".into(),
+            protocol_mapper: "oidc-audience-mapper".into(),
+            config: BTreeMap::from([("included.client.audience".into(), client_id.into())]),
+        }],
+        not_before: 17,
+        ..ClientSettings::default()
+    };
+    Client {
+        id: id.to_owned(),
+        realm_id: realm_id.to_owned(),
+        client_id: client_id.to_owned(),
+        enabled: true,
+        public_client: secret.is_none(),
+        secret: secret.map(Secret::new),
+        settings,
+    }
+}
+
+pub(crate) fn role(realm_id: &str, id: &str, client_uuid: Option<&str>, name: &str) -> Role {
+    Role {
+        id: id.to_owned(),
+        realm_id: realm_id.to_owned(),
+        client_uuid: client_uuid.map(str::to_owned),
+        name: name.to_owned(),
+        description: Some(format!("{name} role")),
+        composites: Vec::new(),
+    }
+}
+
+pub(crate) fn user(realm_id: &str, id: &str, username: &str, email: Option<&str>) -> User {
+    User {
+        id: id.to_owned(),
+        realm_id: realm_id.to_owned(),
+        username: username.to_owned(),
+        enabled: true,
+        created_timestamp: CREATED,
+        profile: UserProfile {
+            email: email.map(str::to_owned),
+            email_verified: email.is_some(),
+            first_name: Some(username.to_uppercase()),
+            last_name: None,
+            attributes: BTreeMap::from([("team".into(), vec!["blue".into(), "red".into()])]),
+            required_actions: Vec::new(),
+            service_account_client_id: None,
+            not_before: 0,
+        },
+    }
+}
+
+pub(crate) fn password(user_id: &str, id: &str) -> PasswordCredential {
+    PasswordCredential {
+        id: id.to_owned(),
+        user_id: user_id.to_owned(),
+        created_date: CREATED,
+        hash: PASSWORD.clone(),
+    }
+}
+
+/// Realm `name`: two keys, a public and a confidential client, realm roles with a
+/// composite that names a role listed after it and a client role, a client role that
+/// shares a realm role's name, and three users (one with a password and grants, one
+/// bare, one service account).
+pub(crate) fn bundle(name: &str) -> RealmBundle {
+    let ids = Ids::new(name);
+    let realm = realm(name);
+    let realm_id = realm.id.clone();
+    let app = ids.of("app");
+    let mut admin = role(&realm_id, &ids.of("admin"), None, "admin");
+    admin.composites = vec![ids.of("user"), ids.of("app-viewer")];
+    let mut default_roles =
+        role(&realm_id, &ids.of("default-roles"), None, &format!("default-roles-{name}"));
+    default_roles.composites = vec![ids.of("user")];
+    let alice = user(&realm_id, &ids.of("alice"), "alice", Some("Alice@Example.COM"));
+    let bob = user(&realm_id, &ids.of("bob"), "bob", None);
+    let mut service = user(&realm_id, &ids.of("service"), "service-account-backend", None);
+    service.profile.service_account_client_id = Some(ids.of("backend"));
+    RealmBundle {
+        keys: vec![
+            key(&realm_id, &ids.of("rsa"), KeyKind::Rsa, 100),
+            key(&realm_id, &ids.of("hmac"), KeyKind::Hmac(HmacAlgorithm::HS512), 0),
+        ],
+        clients: vec![
+            client(&realm_id, &app, "app", None),
+            client(&realm_id, &ids.of("backend"), "backend", Some("s3cr3t")),
+        ],
+        roles: vec![
+            admin,
+            default_roles,
+            role(&realm_id, &ids.of("user"), None, "user"),
+            role(&realm_id, &ids.of("app-viewer"), Some(&app), "viewer"),
+            role(&realm_id, &ids.of("app-admin"), Some(&app), "admin"),
+        ],
+        users: vec![
+            UserBundle {
+                password: Some(password(&alice.id, &ids.of("alice-password"))),
+                role_ids: vec![ids.of("admin"), ids.of("default-roles")],
+                user: alice,
+            },
+            UserBundle { user: bob, password: None, role_ids: Vec::new() },
+            UserBundle { user: service, password: None, role_ids: vec![ids.of("app-viewer")] },
+        ],
+        realm,
+    }
+}
+
+/// A session of the bundle's first user (alice) with the public client.
+pub(crate) fn session(bundle: &RealmBundle, id: &str, last_refresh: i64) -> Session {
+    Session {
+        id: id.to_owned(),
+        realm_id: bundle.realm.id.clone(),
+        user_id: bundle.users[0].user.id.clone(),
+        client_uuid: bundle.clients[0].id.clone(),
+        started: 1_000,
+        last_refresh,
+        scope: "openid profile email".into(),
+        reuse: RefreshReuse::default(),
+    }
+}
