@@ -20,9 +20,6 @@ pub struct OAuthError {
     pub refusal: Refusal,
     pub code: &'static str,
     pub description: Cow<'static, str>,
-    /// Answer 401 with `WWW-Authenticate: Basic realm=…` and no body instead
-    /// (Keycloak's answer to an unparseable client authentication).
-    pub basic_challenge: bool,
 }
 
 impl OAuthError {
@@ -31,7 +28,7 @@ impl OAuthError {
         code: &'static str,
         description: impl Into<Cow<'static, str>>,
     ) -> Self {
-        OAuthError { refusal, code, description: description.into(), basic_challenge: false }
+        OAuthError { refusal, code, description: description.into() }
     }
 
     pub fn invalid_request(description: impl Into<Cow<'static, str>>) -> Self {
@@ -50,10 +47,6 @@ impl OAuthError {
     /// Missing or wrong secret (`ClientIdAndSecretAuthenticator.reportFailedAuth`).
     pub fn unauthorized_client() -> Self {
         Self::new(Refusal::Unauthorized, "unauthorized_client", INVALID_CLIENT_CREDENTIALS)
-    }
-
-    pub fn basic_challenge() -> Self {
-        OAuthError { basic_challenge: true, ..Self::invalid_client() }
     }
 }
 

@@ -28,10 +28,6 @@ pub enum ApiError {
         code: Option<&'static str>,
         description: Option<&'static str>,
     },
-    /// 401 with `WWW-Authenticate: Basic realm="<realm>"` and no body: an
-    /// `Authorization` header that is not client credentials, and no `client_id`.
-    #[error("client authentication challenge")]
-    BasicChallenge { realm: String },
     /// The request body is larger than the configured limit.
     #[error("request body too large")]
     TooLarge,
@@ -42,15 +38,6 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// Maps a grant refusal, turning a Basic challenge into its realm-named header.
-    pub fn from_oauth(realm: &str, error: OAuthError) -> Self {
-        if error.basic_challenge {
-            ApiError::BasicChallenge { realm: realm.to_owned() }
-        } else {
-            ApiError::OAuth(error)
-        }
-    }
-
     pub fn plain(status: StatusCode, message: &'static str) -> Self {
         ApiError::Plain { status, message }
     }
@@ -100,14 +87,6 @@ impl IntoResponse for ApiError {
                     value.push_str(&format!(", error_description=\"{}\"", quoted(description)));
                 }
                 let mut response = status.into_response();
-                if let Ok(value) = HeaderValue::from_str(&value) {
-                    response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
-                }
-                response
-            }
-            ApiError::BasicChallenge { realm } => {
-                let mut response = StatusCode::UNAUTHORIZED.into_response();
-                let value = format!("Basic realm=\"{}\"", quoted(&realm));
                 if let Ok(value) = HeaderValue::from_str(&value) {
                     response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
                 }

@@ -12,8 +12,6 @@ use crate::oauth_error::{OAuthError, Refusal};
 pub struct PresentedClient {
     pub client_id: Option<String>,
     pub secret: Option<String>,
-    /// An `Authorization` header was sent that is not usable Basic credentials.
-    pub unusable_authorization: bool,
 }
 
 /// Splits `Basic base64(id:secret)` into its form-decoded halves (RFC 6749 §2.3.1).
@@ -62,12 +60,9 @@ impl PresentedClient {
     ) -> Self {
         let mut presented = PresentedClient::default();
         if let Some(header) = authorization {
-            match parse_basic(header) {
-                Some((id, secret)) => {
-                    presented.client_id = Some(id);
-                    presented.secret = Some(secret);
-                }
-                None => presented.unusable_authorization = true,
+            if let Some((id, secret)) = parse_basic(header) {
+                presented.client_id = Some(id);
+                presented.secret = Some(secret);
             }
         }
         if let Some(id) = form_client_id {

@@ -102,7 +102,7 @@ pub fn authenticate(
         Ok(()) => client.ok_or_else(|| OAuthError::invalid_client().into()),
         Err(error) => {
             tracing::info!(client_id = ?presented.client_id, error = %error, "client authentication failed");
-            Err(ApiError::from_oauth(&realm.realm.name, error))
+            Err(error.into())
         }
     }
 }
