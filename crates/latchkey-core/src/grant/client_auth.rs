@@ -59,11 +59,9 @@ impl PresentedClient {
         form_secret: Option<&str>,
     ) -> Self {
         let mut presented = PresentedClient::default();
-        if let Some(header) = authorization {
-            if let Some((id, secret)) = parse_basic(header) {
-                presented.client_id = Some(id);
-                presented.secret = Some(secret);
-            }
+        if let Some((id, secret)) = authorization.and_then(parse_basic) {
+            presented.client_id = Some(id);
+            presented.secret = Some(secret);
         }
         if let Some(id) = form_client_id {
             if presented.client_id.as_deref() != Some(id) {
