@@ -49,6 +49,20 @@ pub fn check_token(
     Ok(())
 }
 
+/// A refused refresh, and whether the session's client must be detached from it
+/// (reuse limit exceeded, `TokenManager.validateTokenReuse`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRefusal {
+    pub error: OAuthError,
+    pub detaches_client: bool,
+}
+
+impl RefreshRefusal {
+    fn invalid_grant(description: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        RefreshRefusal { error: OAuthError::invalid_grant(description), detaches_client: false }
+    }
+}
+
 /// What the refresh flow loaded for the token's session.
 #[derive(Debug)]
 pub struct RefreshFacts<'a> {
@@ -62,33 +76,33 @@ pub struct RefreshFacts<'a> {
 
 /// Checks the session, user and reuse rules. On success returns the session's new
 /// reuse state (unchanged unless Revoke Refresh Token is on).
-pub fn check_session(facts: &RefreshFacts<'_>) -> Result<RefreshReuse, OAuthError> {
+pub fn check_session(facts: &RefreshFacts<'_>) -> Result<RefreshReuse, RefreshRefusal> {
     let now = facts.now.secs();
     let lifetimes = Lifetimes::new(facts.realm, facts.client);
     let session = match facts.session {
         Some(session) if lifetimes.is_user_session_active(session, now) => session,
-        _ => return Err(OAuthError::invalid_grant("Session not active")),
+        _ => return Err(RefreshRefusal::invalid_grant("Session not active")),
     };
     let Some(user) = facts.user else {
-        return Err(OAuthError::invalid_grant(INVALID_REFRESH_TOKEN));
+        return Err(RefreshRefusal::invalid_grant(INVALID_REFRESH_TOKEN));
     };
     if !user.enabled {
-        return Err(OAuthError::invalid_grant("User disabled"));
+        return Err(RefreshRefusal::invalid_grant("User disabled"));
     }
     let issued_at = facts.claims.iat.unwrap_or(0);
     if issued_at < session.started {
-        return Err(OAuthError::invalid_grant(
+        return Err(RefreshRefusal::invalid_grant(
             "Refresh token issued before the user session started",
         ));
     }
     if session.client_uuid != facts.client.id {
-        return Err(OAuthError::invalid_grant("Session doesn't have required client"));
+        return Err(RefreshRefusal::invalid_grant("Session doesn't have required client"));
     }
     if !lifetimes.is_client_session_active(session, now) {
-        return Err(OAuthError::invalid_grant("Client session not active"));
+        return Err(RefreshRefusal::invalid_grant("Client session not active"));
     }
     if issued_at < facts.client.settings.not_before || issued_at < user.profile.not_before {
-        return Err(OAuthError::invalid_grant("Stale token"));
+        return Err(RefreshRefusal::invalid_grant("Stale token"));
     }
     if facts.realm.settings.tokens.revoke_refresh_token {
         return check_reuse(facts.realm, facts.claims, &session.reuse);
@@ -101,20 +115,24 @@ fn check_reuse(
     realm: &Realm,
     claims: &RefreshClaims,
     reuse: &RefreshReuse,
-) -> Result<RefreshReuse, OAuthError> {
+) -> Result<RefreshReuse, RefreshRefusal> {
     let token_id = claims.jti.as_deref().unwrap_or_default();
     let issued_at = claims.iat.unwrap_or(0);
     let mut next = reuse.clone();
     let is_current = reuse.current_token_id.as_deref() == Some(token_id);
     if reuse.current_token_id.is_some() && !is_current && issued_at < reuse.last_refresh {
-        return Err(OAuthError::invalid_grant("Stale token"));
+        return Err(RefreshRefusal::invalid_grant("Stale token"));
     }
     if !is_current {
         next.current_token_id = Some(token_id.to_owned());
         next.use_count = 0;
     }
     if next.use_count > realm.settings.tokens.refresh_token_max_reuse {
-        return Err(OAuthError::invalid_grant("Maximum allowed refresh token reuse exceeded"));
+        // Keycloak then detaches the client session: the client must log in again.
+        return Err(RefreshRefusal {
+            error: OAuthError::invalid_grant("Maximum allowed refresh token reuse exceeded"),
+            detaches_client: true,
+        });
     }
     next.use_count += 1;
     Ok(next)

@@ -15,8 +15,6 @@ use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-const REUSE_EXCEEDED: &str = "Maximum allowed refresh token reuse exceeded";
-
 /// Verifies a refresh token's signature with the realm's HMAC keys.
 pub fn verify_refresh_token(
     realm: &RealmSnapshot,
@@ -54,16 +52,15 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     };
     let reuse = match check_session(&facts) {
         Ok(reuse) => reuse,
-        Err(error) => {
-            if let (Some(session), true) = (&session, error.description == REUSE_EXCEEDED) {
-                // Keycloak detaches the client session: the client must log in again, and
-                // the chain's newer tokens now get "Session doesn't have required client".
+        Err(refusal) => {
+            if let (Some(session), true) = (&session, refusal.detaches_client) {
+                // The chain's newer tokens now get "Session doesn't have required client".
                 let mut detached = session.clone();
                 detached.client_uuid = String::new();
                 state.store.update_session(&detached).await?;
             }
-            tracing::info!(error = %error, "refresh refused");
-            return Err(error.into());
+            tracing::info!(error = %refusal.error, "refresh refused");
+            return Err(refusal.error.into());
         }
     };
     let (Some(mut session), Some(user)) = (session, user) else {
