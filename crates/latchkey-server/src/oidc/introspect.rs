@@ -12,7 +12,7 @@ use latchkey_core::token::jwt;
 use serde_json::{Map, Value, json};
 
 use super::bearer::verify_access_token;
-use super::token::{authenticate, check_realm};
+use super::token::{authenticate, open_realm};
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::extract::{Caller, Form};
@@ -37,9 +37,7 @@ async fn introspect(
     caller: &Caller,
     form: Result<Form, ApiError>,
 ) -> Result<Response, ApiError> {
-    let realm = state.realm(realm_name).await?;
-    let form = form?;
-    check_realm(&realm, caller)?;
+    let (realm, form) = open_realm(state, realm_name, caller, form).await?;
     // No client at all gives the token endpoint's answer; a failed secret gets
     // introspection's own text (observed in 26.7.3).
     let client = authenticate(&realm, &form, caller).map_err(|error| match error {

@@ -8,7 +8,7 @@ use latchkey_core::grant::refresh_token::check_token;
 use latchkey_core::oauth_error::OAuthError;
 use latchkey_core::store::Store;
 
-use super::token::{authenticate, check_realm, no_store};
+use super::token::{authenticate, no_store, open_realm};
 use super::token_refresh::verify_refresh_token;
 use crate::error::ApiError;
 use crate::extract::{Caller, Form};
@@ -33,9 +33,7 @@ async fn logout(
     caller: &Caller,
     form: Result<Form, ApiError>,
 ) -> Result<Response, ApiError> {
-    let realm = state.realm(realm_name).await?;
-    let form = form?;
-    check_realm(&realm, caller)?;
+    let (realm, form) = open_realm(state, realm_name, caller, form).await?;
     let Some(refresh_token) = form.get("refresh_token") else {
         // Without a refresh token Keycloak starts browser (RP-initiated) logout, which
         // latchkey does not serve.

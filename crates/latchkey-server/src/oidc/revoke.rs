@@ -12,7 +12,7 @@ use latchkey_core::token::claims::{
 use latchkey_core::token::jwt;
 use serde_json::json;
 
-use super::token::{authenticate, check_realm, no_store};
+use super::token::{authenticate, no_store, open_realm};
 use crate::error::ApiError;
 use crate::extract::{Caller, Form};
 use crate::state::AppState;
@@ -47,9 +47,7 @@ async fn revoke(
     caller: &Caller,
     form: Result<Form, ApiError>,
 ) -> Result<Response, ApiError> {
-    let realm = state.realm(realm_name).await?;
-    let form = form?;
-    check_realm(&realm, caller)?;
+    let (realm, form) = open_realm(state, realm_name, caller, form).await?;
     let client = authenticate(&realm, &form, caller)?;
     if form.has_duplicates() {
         return Err(OAuthError::invalid_request("duplicated parameter").into());

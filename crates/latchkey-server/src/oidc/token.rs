@@ -46,9 +46,7 @@ pub async fn post_token(
     form: Result<Form, ApiError>,
 ) -> Response {
     let result = async {
-        let realm = state.realm(&realm_name).await?;
-        let form = form?;
-        check_realm(&realm, &caller)?;
+        let (realm, form) = open_realm(&state, &realm_name, &caller, form).await?;
         let grant = GrantType::parse(form.get("grant_type"))?;
         let client = authenticate(&realm, &form, &caller)?;
         if form.has_duplicates() {
@@ -71,8 +69,21 @@ pub async fn post_token(
     })
 }
 
-/// `checkSsl` then `checkRealm`.
-pub fn check_realm(realm: &RealmSnapshot, caller: &Caller) -> Result<(), ApiError> {
+/// What every form endpoint of a realm does first: find the realm (404), take the form,
+/// then `checkSsl` and `checkRealm`.
+pub async fn open_realm(
+    state: &AppState,
+    realm_name: &str,
+    caller: &Caller,
+    form: Result<Form, ApiError>,
+) -> Result<(Arc<RealmSnapshot>, Form), ApiError> {
+    let realm = state.realm(realm_name).await?;
+    let form = form?;
+    check_realm(&realm, caller)?;
+    Ok((realm, form))
+}
+
+fn check_realm(realm: &RealmSnapshot, caller: &Caller) -> Result<(), ApiError> {
     if !caller.is_https
         && realm.realm.settings.ssl_required.refuses_plain_http(caller.is_private_address())
     {
