@@ -7,6 +7,7 @@ use latchkey_core::token::claims::{AccessClaims, TYP_BEARER};
 use latchkey_core::token::jwt;
 use latchkey_core::token::lifetimes::Lifetimes;
 use latchkey_core::user::User;
+use serde::Deserialize as _;
 
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
@@ -39,10 +40,10 @@ pub fn verify_access_claims(
     issuer: &str,
     now: UnixMillis,
 ) -> Result<(AccessClaims, serde_json::Map<String, serde_json::Value>), BearerFailure> {
-    let raw: serde_json::Map<String, serde_json::Value> =
+    let raw: serde_json::Value =
         jwt::verify_rs256(&realm.keys, token).map_err(|_| BearerFailure::Verification)?;
-    let claims: AccessClaims = serde_json::from_value(serde_json::Value::Object(raw.clone()))
-        .map_err(|_| BearerFailure::Verification)?;
+    let claims = AccessClaims::deserialize(&raw).map_err(|_| BearerFailure::Verification)?;
+    let serde_json::Value::Object(raw) = raw else { return Err(BearerFailure::Verification) };
     // Tokens of lower-case-bearer clients say "bearer"; Keycloak's verifier accepts both.
     let is_valid = claims.typ.as_deref().is_some_and(|typ| typ.eq_ignore_ascii_case(TYP_BEARER))
         && claims.iss.as_deref() == Some(issuer)

@@ -9,6 +9,7 @@ use latchkey_core::oauth_error::{OAuthError, Refusal};
 use latchkey_core::store::Store;
 use latchkey_core::token::claims::Audience;
 use latchkey_core::token::jwt;
+use serde::Deserialize as _;
 use serde_json::{Map, Value, json};
 
 use super::bearer::verify_access_token;
@@ -77,7 +78,7 @@ async fn introspect(
             let is_audience = verified
                 .raw
                 .get("aud")
-                .and_then(|aud| serde_json::from_value::<Audience>(aud.clone()).ok())
+                .and_then(|aud| Audience::deserialize(aud).ok())
                 .is_some_and(|aud| aud.contains(&client.client_id));
             if !is_audience && !skips_audience_check {
                 return Ok(inactive());
@@ -105,12 +106,10 @@ async fn introspect_refresh(
     token: &str,
     issuer: &str,
 ) -> Result<Response, ApiError> {
-    let Ok(raw) = jwt::verify_hmac::<Map<String, Value>>(&realm.keys, token) else {
+    let Ok(Value::Object(raw)) = jwt::verify_hmac::<Value>(&realm.keys, token) else {
         return Ok(inactive());
     };
-    let Ok(claims) = serde_json::from_value::<latchkey_core::token::claims::RefreshClaims>(
-        Value::Object(raw.clone()),
-    ) else {
+    let Ok(claims) = latchkey_core::token::claims::RefreshClaims::deserialize(&raw) else {
         return Ok(inactive());
     };
     // A refresh token is shown only to the client it was issued to.
