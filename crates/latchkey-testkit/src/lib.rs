@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use latchkey_core::realm::Realm;
+use latchkey_core::store::Store;
 use latchkey_core::time::{ManualClock, UnixMillis};
+use latchkey_core::user::User;
 use latchkey_server::bootstrap::{BootstrapAdmin, ensure_master_realm, import_realm_file};
 use latchkey_server::config::ServerConfig;
 use latchkey_server::{AppState, Server};
@@ -30,6 +33,7 @@ pub const ADMIN_PASSWORD: &str = "admin-password";
 pub struct TestApp {
     /// `http://127.0.0.1:<port>/keycloak/auth`
     pub base_url: String,
+    pub address: std::net::SocketAddr,
     pub clock: Arc<ManualClock>,
     pub store: Database,
     pub http: reqwest::Client,
@@ -77,6 +81,7 @@ async fn spawn_with(
     });
     TestApp {
         base_url: format!("http://{address}{relative_path}"),
+        address,
         clock,
         store,
         http: reqwest::Client::builder().build().expect("http client"),
@@ -98,12 +103,29 @@ impl TestApp {
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
-        self.base_url
-            .rsplit(':')
-            .next()
-            .and_then(|rest| rest.split('/').next())
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0)
+        self.address.port()
+    }
+
+    /// Changes realm `nagra` in the database. Call before the first request: the server
+    /// caches realm settings from then on.
+    pub async fn edit_realm(&self, edit: impl FnOnce(&mut Realm)) {
+        let mut realm =
+            self.store.find_realm_by_name("nagra").await.expect("store").expect("nagra");
+        edit(&mut realm);
+        self.store.update_realm(&realm).await.expect("update realm");
+    }
+
+    /// Changes a user of realm `nagra` in the database.
+    pub async fn edit_user(&self, username: &str, edit: impl FnOnce(&mut User)) {
+        let realm = self.store.find_realm_by_name("nagra").await.expect("store").expect("nagra");
+        let mut user = self
+            .store
+            .find_user_by_username(&realm.id, username)
+            .await
+            .expect("store")
+            .expect("user");
+        edit(&mut user);
+        self.store.update_user(&user).await.expect("update user");
     }
 
     async fn stop(&mut self) {

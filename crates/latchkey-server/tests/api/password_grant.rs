@@ -2,7 +2,6 @@
 //! Keycloak 26.7.3 (`ResourceOwnerPasswordCredentialsGrantType`, `ValidateUsername`,
 //! `ValidatePassword`), recorded against a real server.
 
-use latchkey_core::store::Store;
 use latchkey_testkit::{jwt_header_text, jwt_parts, spawn_app};
 
 use crate::helpers::expect_token_error;
@@ -199,17 +198,10 @@ async fn unknown_scope_is_refused_before_the_user_is_checked() {
     .await;
 }
 
-async fn set_user_enabled(app: &latchkey_testkit::TestApp, username: &str, enabled: bool) {
-    let realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
-    let mut user = app.store.find_user_by_username(&realm.id, username).await.unwrap().unwrap();
-    user.enabled = enabled;
-    app.store.update_user(&user).await.unwrap();
-}
-
 #[tokio::test]
 async fn disabled_user_learns_it_only_with_the_right_password() {
     let app = spawn_app().await;
-    set_user_enabled(&app, "crm_client_user", false).await;
+    app.edit_user("crm_client_user", |user| user.enabled = false).await;
     expect_token_error(
         &app,
         &[
@@ -241,11 +233,10 @@ async fn disabled_user_learns_it_only_with_the_right_password() {
 #[tokio::test]
 async fn temporary_password_means_account_not_fully_set_up() {
     let app = spawn_app().await;
-    let realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
-    let mut user =
-        app.store.find_user_by_username(&realm.id, "crm_client_user").await.unwrap().unwrap();
-    user.profile.required_actions = vec!["UPDATE_PASSWORD".into()];
-    app.store.update_user(&user).await.unwrap();
+    app.edit_user("crm_client_user", |user| {
+        user.profile.required_actions = vec!["UPDATE_PASSWORD".into()];
+    })
+    .await;
     expect_token_error(
         &app,
         &[
@@ -264,10 +255,11 @@ async fn temporary_password_means_account_not_fully_set_up() {
 #[tokio::test]
 async fn brute_force_lock_looks_exactly_like_a_wrong_password_and_lifts_after_the_wait() {
     let app = spawn_app().await;
-    let mut realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
-    realm.settings.brute_force.brute_force_protected = true;
-    realm.settings.brute_force.failure_factor = 3;
-    app.store.update_realm(&realm).await.unwrap();
+    app.edit_realm(|realm| {
+        realm.settings.brute_force.brute_force_protected = true;
+        realm.settings.brute_force.failure_factor = 3;
+    })
+    .await;
     let wrong = [
         ("grant_type", "password"),
         ("username", "crm_client_user"),
@@ -293,11 +285,8 @@ async fn brute_force_lock_looks_exactly_like_a_wrong_password_and_lifts_after_th
 #[tokio::test]
 async fn email_works_as_username() {
     let app = spawn_app().await;
-    let realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
-    let mut user =
-        app.store.find_user_by_username(&realm.id, "crm_client_user").await.unwrap().unwrap();
-    user.profile.email = Some("crm@example.com".into());
-    app.store.update_user(&user).await.unwrap();
+    app.edit_user("crm_client_user", |user| user.profile.email = Some("crm@example.com".into()))
+        .await;
     let (status, _, body) = crate::helpers::post(
         &app,
         &app.token_url("nagra"),

@@ -1,7 +1,6 @@
 //! `grant_type=refresh_token` (`RefreshTokenGrantType`, `TokenManager.refreshAccessToken`);
 //! expected texts recorded from Keycloak 26.7.3. Expiry uses the manual clock, never sleeps.
 
-use latchkey_core::store::Store;
 use latchkey_testkit::{jwt_parts, spawn_app};
 
 use crate::helpers::{add_confidential_client, expect_token_error, post};
@@ -142,7 +141,7 @@ async fn refresh_via_another_host_name_is_an_issuer_mismatch() {
         .unwrap();
     assert_eq!(response.status(), 400);
     let body: serde_json::Value = response.json().await.unwrap();
-    let port = app.base_url.split(':').nth(2).unwrap().split('/').next().unwrap();
+    let port = app.port();
     assert_eq!(
         body["error_description"],
         format!(
@@ -188,10 +187,11 @@ async fn logout_ends_the_session_and_its_refresh_tokens() {
 #[tokio::test]
 async fn revoke_refresh_token_allows_each_token_once_then_detaches_the_client() {
     let app = spawn_app().await;
-    let mut realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
-    realm.settings.tokens.revoke_refresh_token = true;
-    realm.settings.tokens.refresh_token_max_reuse = 0;
-    app.store.update_realm(&realm).await.unwrap();
+    app.edit_realm(|realm| {
+        realm.settings.tokens.revoke_refresh_token = true;
+        realm.settings.tokens.refresh_token_max_reuse = 0;
+    })
+    .await;
     let first = app.seed_login().await["refresh_token"].as_str().unwrap().to_owned();
     app.clock.advance_secs(10);
     let second: serde_json::Value = app.refresh("crm_client", &first).await.json().await.unwrap();
@@ -218,9 +218,7 @@ async fn revoke_refresh_token_allows_each_token_once_then_detaches_the_client() 
 #[tokio::test]
 async fn revoke_refresh_token_refuses_the_newest_token_used_twice() {
     let app = spawn_app().await;
-    let mut realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
-    realm.settings.tokens.revoke_refresh_token = true;
-    app.store.update_realm(&realm).await.unwrap();
+    app.edit_realm(|realm| realm.settings.tokens.revoke_refresh_token = true).await;
     let first = app.seed_login().await["refresh_token"].as_str().unwrap().to_owned();
     app.clock.advance_secs(10);
     let second: serde_json::Value = app.refresh("crm_client", &first).await.json().await.unwrap();
