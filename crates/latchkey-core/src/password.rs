@@ -135,7 +135,7 @@ impl PasswordHash {
             "argon2" => {
                 let Ok((argon, length)) = argon2_params(self) else { return false };
                 let mut out = vec![0u8; length];
-                if argon.hash_password_into(password.as_bytes(), &self.salt, &mut out).is_err() {
+                if argon2_into(&argon, password.as_bytes(), &self.salt, &mut out).is_err() {
                     return false;
                 }
                 out.ct_eq(&self.value).into()
@@ -198,6 +198,30 @@ fn argon2_params(hash: &PasswordHash) -> Result<(argon2::Argon2<'static>, usize)
     Ok((argon2::Argon2::new(algorithm, version, params), length))
 }
 
+/// Runs argon2 in this thread's reusable working memory. A fresh 7 MiB allocation per
+/// hash costs page faults and zeroing on every login and leaves freed blocks in the
+/// allocator's per-thread arenas; the hashing threads are few and long-lived, so each
+/// keeps one buffer, grown to the largest memory parameter it has seen.
+fn argon2_into(
+    argon: &argon2::Argon2<'_>,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<(), argon2::Error> {
+    thread_local! {
+        static MEMORY: std::cell::RefCell<Vec<argon2::Block>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let blocks = argon.params().block_count();
+    MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        argon.hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
+    })
+}
+
 fn pbkdf2_algorithm(name: &str) -> Option<aws_lc_rs::pbkdf2::Algorithm> {
     match name {
         "pbkdf2" => Some(aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA1),
@@ -232,7 +256,7 @@ fn hash_with_salt(password: &str, salt: Vec<u8>) -> PasswordHash {
     let mut out = vec![0u8; ARGON2_HASH_LENGTH];
     if let Ok((argon, _)) = argon2_params(&hash) {
         // The parameters are constants that argon2 accepts, so this cannot fail.
-        let _ = argon.hash_password_into(password.as_bytes(), &hash.salt, &mut out);
+        let _ = argon2_into(&argon, password.as_bytes(), &hash.salt, &mut out);
     }
     hash.value = out;
     hash
