@@ -342,6 +342,32 @@ def test_certs_publish_the_signing_key(crm):
     assert crm.decode_token(token["access_token"], key=jwk.JWK(**key))["azp"] == "crm_client"
 
 
+def test_certs_carry_a_certificate_for_each_key(crm):
+    # Keycloak publishes a self-signed certificate per RSA key (x5c) with its thumbprints;
+    # clients that pin or load keys from certificates read these.
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    key = crm.certs()["keys"][0]
+    der = base64.b64decode(key["x5c"][0])
+    cert = x509.load_der_x509_certificate(der)
+    assert cert.subject.rfc4514_string() == "CN=nagra"
+    numbers = cert.public_key().public_numbers()
+    n = int.from_bytes(base64.urlsafe_b64decode(key["n"] + "=" * (-len(key["n"]) % 4)), "big")
+    assert numbers.n == n and numbers.e == 65537
+    cert.public_key().verify(
+        cert.signature, cert.tbs_certificate_bytes,
+        padding.PKCS1v15(),
+        hashes.SHA256(),
+    )
+    def b64url(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    assert key["x5t"] == b64url(hashlib.sha1(der).digest())
+    assert key["x5t#S256"] == b64url(hashlib.sha256(der).digest())
+
+
 def test_decode_token_with_the_realm_public_key(crm):
     token = crm.token(*SEED_USER)
     pem = "-----BEGIN PUBLIC KEY-----\n" + crm.public_key() + "\n-----END PUBLIC KEY-----"

@@ -42,7 +42,7 @@ impl RealmCache {
             return Ok(Some(snapshot));
         }
         let Some(realm) = store.find_realm_by_name(name).await? else { return Ok(None) };
-        let keys = KeySet::from_stored(store.list_keys(&realm.id).await?)
+        let keys = KeySet::from_stored(store.list_keys(&realm.id).await?, &realm.name)
             .map_err(|e| StoreError::Corrupt(format!("realm keys: {e}")))?;
         let clients = store.list_clients(&realm.id).await?;
         let client_ids: HashMap<String, String> =

@@ -122,7 +122,7 @@ fn nagra_example_matches_the_seed_setup() {
     assert_eq!(hmac.len(), 1);
     assert_eq!(hmac[0].kind, KeyKind::Hmac(HmacAlgorithm::HS256));
     assert_eq!(bundle.keys.iter().filter(|k| k.kind == KeyKind::Rsa).count(), 1);
-    assert!(KeySet::from_stored(bundle.keys.clone()).unwrap().active_rsa().is_some());
+    assert!(KeySet::from_stored(bundle.keys.clone(), "test").unwrap().active_rsa().is_some());
 }
 
 #[test]

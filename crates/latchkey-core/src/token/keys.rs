@@ -10,7 +10,7 @@ use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair};
 use aws_lc_rs::{digest, hmac};
 use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
 use crate::realm::HmacAlgorithm;
 
@@ -98,6 +98,9 @@ pub struct RsaKey {
     /// Unsigned big-endian modulus and exponent, for the JWK.
     pub modulus: Vec<u8>,
     pub exponent: Vec<u8>,
+    /// The key's self-signed X.509 certificate (DER), for `x5c` in the JWKS; empty until
+    /// [`RsaKey::certify`].
+    pub certificate: Vec<u8>,
 }
 
 impl RsaKey {
@@ -114,8 +117,42 @@ impl RsaKey {
             public_spki,
             modulus: public.modulus().big_endian_without_leading_zero().to_vec(),
             exponent: public.exponent().big_endian_without_leading_zero().to_vec(),
+            certificate: Vec::new(),
             pair,
         })
+    }
+
+    /// Makes the key's self-signed certificate, as Keycloak does for each RSA key it
+    /// generates (`CertificateUtils.generateV1SelfSignedCertificate`: subject `CN=<realm
+    /// name>` cut to 64 characters, serial = creation time in milliseconds, valid from
+    /// 100 s before creation for 10 years, SHA256withRSA). PKCS#1 v1.5 signatures are
+    /// deterministic, so the same key, subject and creation time give the same bytes:
+    /// the certificate is made when keys are loaded and never needs storing.
+    pub fn certify(
+        &mut self,
+        pkcs8: &[u8],
+        subject: &str,
+        created_at_ms: i64,
+    ) -> Result<(), KeyError> {
+        let rejected = |e: &dyn fmt::Display| KeyError::Rejected(format!("certificate: {e}"));
+        let pair = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(
+            &rustls_pki_types::PrivatePkcs8KeyDer::from(pkcs8),
+            &rcgen::PKCS_RSA_SHA256,
+        )
+        .map_err(|e| rejected(&e))?;
+        let mut params = rcgen::CertificateParams::default();
+        let mut name = rcgen::DistinguishedName::new();
+        name.push(rcgen::DnType::CommonName, subject.chars().take(64).collect::<String>());
+        params.distinguished_name = name;
+        let start = time::OffsetDateTime::from_unix_timestamp(created_at_ms.div_euclid(1000) - 100)
+            .map_err(|e| rejected(&e))?;
+        params.not_before = start;
+        params.not_after = start + time::Duration::days(3652);
+        params.serial_number =
+            Some(rcgen::SerialNumber::from(u64::try_from(created_at_ms).unwrap_or(0)));
+        let certificate = params.self_signed(&pair).map_err(|e| rejected(&e))?;
+        self.certificate = certificate.der().to_vec();
+        Ok(())
     }
 
     pub fn sign_rs256(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
@@ -186,13 +223,18 @@ impl fmt::Debug for KeySet {
 
 impl KeySet {
     /// Builds the set from stored keys: enabled only, highest priority (then newest) first.
-    pub fn from_stored(mut stored: Vec<StoredKey>) -> Result<Self, KeyError> {
+    /// RSA keys get their self-signed certificate with subject `CN=<realm_name>`.
+    pub fn from_stored(mut stored: Vec<StoredKey>, realm_name: &str) -> Result<Self, KeyError> {
         stored.retain(|k| k.enabled);
         stored.sort_by(|a, b| b.priority.cmp(&a.priority).then(b.created_at.cmp(&a.created_at)));
         let mut set = KeySet::default();
         for key in stored {
             match key.kind {
-                KeyKind::Rsa => set.rsa.push(RsaKey::from_pkcs8(&key.secret)?),
+                KeyKind::Rsa => {
+                    let mut rsa = RsaKey::from_pkcs8(&key.secret)?;
+                    rsa.certify(&key.secret, realm_name, key.created_at)?;
+                    set.rsa.push(rsa);
+                }
                 KeyKind::Hmac(algorithm) => {
                     set.hmac.push(HmacKey::new(key.kid, algorithm, &key.secret))
                 }
@@ -224,12 +266,15 @@ impl KeySet {
         }
     }
 
-    /// The JWKS document (`JWKBuilder`): public RSA keys only, never HMAC.
+    /// The JWKS document (`JWKBuilder.rsa`): public RSA keys only, never HMAC, with the
+    /// certificate chain and its SHA-1 and SHA-256 thumbprints as Keycloak writes them.
     pub fn jwks(&self) -> serde_json::Value {
         let keys: Vec<serde_json::Value> = self
             .rsa
             .iter()
             .map(|key| {
+                let thumbprint =
+                    |algorithm| URL_SAFE_NO_PAD.encode(digest::digest(algorithm, &key.certificate));
                 serde_json::json!({
                     "kid": key.kid,
                     "kty": "RSA",
@@ -237,6 +282,9 @@ impl KeySet {
                     "use": "sig",
                     "n": URL_SAFE_NO_PAD.encode(&key.modulus),
                     "e": URL_SAFE_NO_PAD.encode(&key.exponent),
+                    "x5c": [STANDARD.encode(&key.certificate)],
+                    "x5t": thumbprint(&digest::SHA1_FOR_LEGACY_USE_ONLY),
+                    "x5t#S256": thumbprint(&digest::SHA256),
                 })
             })
             .collect();

@@ -40,6 +40,30 @@ async fn jwks_lists_the_signing_key_of_the_access_token() {
 }
 
 #[tokio::test]
+async fn jwks_carries_the_same_self_signed_certificate_across_restarts() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let app = spawn_app().await;
+    let certs = app.oidc_url("nagra", "certs");
+    let before: serde_json::Value =
+        app.http.get(&certs).send().await.unwrap().json().await.unwrap();
+    let key = &before["keys"][0];
+    let der = STANDARD.decode(key["x5c"][0].as_str().unwrap()).unwrap();
+    assert_eq!(der[0], 0x30, "a DER SEQUENCE");
+    assert!(der.windows(5).any(|w| w == b"nagra"), "subject CN=<realm name>");
+    let modulus = URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap()).unwrap();
+    assert!(der.windows(modulus.len()).any(|w| w == modulus), "the certificate holds the key");
+    let sha256 = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &der);
+    assert_eq!(key["x5t#S256"], URL_SAFE_NO_PAD.encode(sha256));
+    assert_eq!(key["x5t"].as_str().unwrap().len(), 27, "SHA-1, base64url");
+
+    let app = app.restart().await;
+    let after: serde_json::Value =
+        app.http.get(app.oidc_url("nagra", "certs")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(after, before, "made from the stored key, so stable");
+}
+
+#[tokio::test]
 async fn realm_info_carries_the_public_key() {
     let app = spawn_app().await;
     let body: serde_json::Value =

@@ -80,7 +80,7 @@ pub(crate) async fn a_keycloak_realm_round_trips(db: &Database) {
     db.import_realm(&kc).await.unwrap();
     let realm = db.find_realm_by_name("kc").await.unwrap().unwrap();
     assert_eq!(realm, kc.realm);
-    let keys = KeySet::from_stored(db.list_keys(&realm.id).await.unwrap()).unwrap();
+    let keys = KeySet::from_stored(db.list_keys(&realm.id).await.unwrap(), &realm.name).unwrap();
     assert_eq!(keys.rsa.len(), kc.keys.iter().filter(|k| k.kind == KeyKind::Rsa).count());
     let alice = db.find_user_by_username(&realm.id, "ALICE").await.unwrap().unwrap();
     assert_eq!(

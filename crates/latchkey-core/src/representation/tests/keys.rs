@@ -36,7 +36,7 @@ fn keycloak_exported_keys_are_imported() {
     assert_eq!(hmac.kid, "7b39ec47-a482-4a2e-8301-19415ff6d708");
     assert_eq!(hmac.secret, hmac_secret);
     assert_eq!(hmac.kind, KeyKind::Hmac(HmacAlgorithm::HS256));
-    let set = KeySet::from_stored(bundle.keys.clone()).unwrap();
+    let set = KeySet::from_stored(bundle.keys.clone(), "test").unwrap();
     assert_eq!(set.active_rsa().unwrap().kid, rsa.kid);
 }
 
@@ -83,7 +83,7 @@ fn a_passive_key_verifies_but_never_signs() {
     let json = serde_json::json!({"realm": "r", "components": {"org.keycloak.keys.KeyProvider": [
         provider("old", "200", "false"), provider("new", "100", "true")]}});
     let bundle = import_realm(serde_json::from_value(json).unwrap(), NOW).unwrap();
-    let set = KeySet::from_stored(bundle.keys).unwrap();
+    let set = KeySet::from_stored(bundle.keys, "test").unwrap();
     assert_eq!(set.active_hmac().unwrap().kid, "new");
     assert!(set.hmac_by_kid(Some("old")).is_some());
 }

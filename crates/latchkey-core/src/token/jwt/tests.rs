@@ -5,10 +5,13 @@ use proptest::prelude::*;
 
 fn keys() -> &'static KeySet {
     static KEYS: std::sync::LazyLock<KeySet> = std::sync::LazyLock::new(|| {
-        KeySet::from_stored(vec![
-            StoredKey::generate_rsa("r", 0).unwrap(),
-            StoredKey::generate_hmac("r", HmacAlgorithm::HS256, 0),
-        ])
+        KeySet::from_stored(
+            vec![
+                StoredKey::generate_rsa("r", 0).unwrap(),
+                StoredKey::generate_hmac("r", HmacAlgorithm::HS256, 0),
+            ],
+            "r",
+        )
         .unwrap()
     });
     &KEYS
