@@ -97,6 +97,33 @@ impl Default for ClientSettings {
     }
 }
 
+/// `scheme://host[:port]` of an absolute URL; `None` for a relative one.
+fn origin_of(url: &str) -> Option<&str> {
+    let host_start = url.find("://")? + 3;
+    let end = url[host_start..].find('/').map_or(url.len(), |i| host_start + i);
+    Some(&url[..end])
+}
+
+impl ClientSettings {
+    /// Whether a browser page at `origin` may call this client's endpoints
+    /// (`WebOriginsUtils.resolveValidWebOrigins`): a listed web origin, `*` for any,
+    /// or with `+` the origin of any redirect URI (relative ones through the root URL).
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.web_origins.iter().any(|allowed| match allowed.as_str() {
+            "*" => true,
+            "+" => self.redirect_uris.iter().any(|uri| {
+                let absolute = if uri.starts_with('/') {
+                    self.root_url.as_deref()
+                } else {
+                    Some(uri.as_str())
+                };
+                absolute.and_then(origin_of) == Some(origin)
+            }),
+            listed => listed.trim_end_matches('/') == origin,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Client {
     /// Internal UUID (`id` in the Admin API).
@@ -150,5 +177,41 @@ impl Client {
 
     pub fn has_mapper(&self, protocol_mapper: &str) -> bool {
         self.settings.protocol_mappers.iter().any(|m| m.protocol_mapper == protocol_mapper)
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::ClientSettings;
+
+    fn settings(web_origins: &[&str], redirect_uris: &[&str]) -> ClientSettings {
+        ClientSettings {
+            web_origins: web_origins.iter().map(|s| (*s).to_owned()).collect(),
+            redirect_uris: redirect_uris.iter().map(|s| (*s).to_owned()).collect(),
+            root_url: Some("https://root.example:8443/app".to_owned()),
+            ..ClientSettings::default()
+        }
+    }
+
+    #[test]
+    fn listed_origins_only() {
+        let client = settings(&["http://good.example"], &[]);
+        assert!(client.allows_origin("http://good.example"));
+        assert!(!client.allows_origin("http://evil.example"));
+        assert!(!client.allows_origin("http://good.example.evil"));
+        assert!(!settings(&[], &[]).allows_origin("http://good.example"));
+    }
+
+    #[test]
+    fn star_allows_any_origin() {
+        assert!(settings(&["*"], &[]).allows_origin("http://anything.example"));
+    }
+
+    #[test]
+    fn plus_means_the_redirect_uris_origins() {
+        let client = settings(&["+"], &["http://localhost:3000/*", "/callback"]);
+        assert!(client.allows_origin("http://localhost:3000"));
+        assert!(client.allows_origin("https://root.example:8443"));
+        assert!(!client.allows_origin("http://localhost:3001"));
     }
 }

@@ -1,37 +1,57 @@
 //! Every URL latchkey serves, on one screen.
 
 use axum::Router;
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, options, post};
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::cors;
 use crate::error::ApiError;
 use crate::health;
 use crate::oidc;
 use crate::state::AppState;
 
 pub fn app(state: AppState) -> Router {
+    // Preflights answer with the methods Keycloak 26.7.3 lists for each endpoint.
+    const GET_HEAD: &str = "GET, HEAD, OPTIONS";
+    const POST: &str = "POST, OPTIONS";
+    const GET: &str = "GET";
     let oidc_routes = Router::new()
-        .route("/realms/{realm}", get(oidc::realm_info::get_realm))
+        .route("/realms/{realm}", get(oidc::realm_info::get_realm).options(preflight(GET_HEAD)))
         .route(
             "/realms/{realm}/.well-known/openid-configuration",
-            get(oidc::discovery::get_openid_configuration),
+            get(oidc::discovery::get_openid_configuration).options(preflight(GET)),
         )
-        .route("/realms/{realm}/protocol/openid-connect/token", post(oidc::token::post_token))
+        .route(
+            "/realms/{realm}/protocol/openid-connect/token",
+            post(oidc::token::post_token).options(preflight(POST)),
+        )
         .route(
             "/realms/{realm}/protocol/openid-connect/token/introspect",
             post(oidc::introspect::post_introspect),
         )
-        .route("/realms/{realm}/protocol/openid-connect/certs", get(oidc::certs::get_certs))
+        .route(
+            "/realms/{realm}/protocol/openid-connect/certs",
+            get(oidc::certs::get_certs).options(preflight(GET)),
+        )
         .route(
             "/realms/{realm}/protocol/openid-connect/userinfo",
-            get(oidc::userinfo::get_userinfo).post(oidc::userinfo::post_userinfo),
+            get(oidc::userinfo::get_userinfo)
+                .post(oidc::userinfo::post_userinfo)
+                .options(preflight(GET_HEAD)),
         )
-        .route("/realms/{realm}/protocol/openid-connect/logout", post(oidc::logout::post_logout))
-        .route("/realms/{realm}/protocol/openid-connect/revoke", post(oidc::revoke::post_revoke))
+        .route(
+            "/realms/{realm}/protocol/openid-connect/logout",
+            post(oidc::logout::post_logout).options(preflight(GET_HEAD)),
+        )
+        .route(
+            "/realms/{realm}/protocol/openid-connect/revoke",
+            post(oidc::revoke::post_revoke).options(preflight(POST)),
+        )
         .route("/health/live", get(health::get_live))
         .route("/health/ready", get(health::get_ready))
         .fallback(not_found)
@@ -66,6 +86,11 @@ pub fn app(state: AppState) -> Router {
         ]))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// An `OPTIONS` route answering CORS preflights for `methods`.
+fn preflight(methods: &'static str) -> MethodRouter<AppState> {
+    options(move |request: Request| async move { cors::preflight(&request, methods) })
 }
 
 async fn not_found() -> Response {

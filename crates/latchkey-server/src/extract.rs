@@ -82,6 +82,8 @@ pub struct Caller {
     pub base_url: String,
     pub authorization: Option<String>,
     pub is_https: bool,
+    /// The `Origin` header of a browser's cross-origin request.
+    pub origin: Option<axum::http::HeaderValue>,
 }
 
 impl Caller {
@@ -135,7 +137,8 @@ impl FromRequestParts<AppState> for Caller {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        Ok(Caller { address, base_url, authorization, is_https })
+        let origin = crate::cors::origin(&parts.headers);
+        Ok(Caller { address, base_url, authorization, is_https, origin })
     }
 }
 

@@ -8,6 +8,7 @@ pub mod app;
 pub mod bootstrap;
 pub mod cache;
 pub mod config;
+pub mod cors;
 pub mod error;
 pub mod extract;
 pub mod hashing;
@@ -89,25 +90,33 @@ impl Server {
     }
 }
 
-/// Deletes sessions idle past every realm's SSO idle timeout, and expired access-token
-/// revocations, once a minute. Expired sessions are refused anyway; this keeps the
-/// table small.
+/// Deletes sessions idle past every realm's SSO idle timeout (offline sessions: past
+/// every realm's offline idle timeout), and expired access-token revocations, once a
+/// minute. Expired sessions are refused anyway; this keeps the table small.
 async fn reap_sessions(state: AppState) {
     use latchkey_core::store::Store;
     let mut interval = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         interval.tick().await;
-        let longest_idle = match state.store.list_realms().await {
+        let (longest_idle, longest_offline_idle) = match state.store.list_realms().await {
             Ok(realms) => {
-                realms.iter().map(|r| r.settings.tokens.sso_session_idle_timeout).max().unwrap_or(0)
+                let longest = |idle: fn(&latchkey_core::realm::TokenSettings) -> i64| {
+                    realms.iter().map(|r| idle(&r.settings.tokens)).max().unwrap_or(0)
+                };
+                (
+                    longest(|t| t.sso_session_idle_timeout),
+                    longest(|t| t.offline_session_idle_timeout),
+                )
             }
             Err(error) => {
                 tracing::warn!(error = %error, "session cleanup skipped");
                 continue;
             }
         };
-        let before = state.clock.now().secs().saturating_sub(longest_idle);
-        match state.store.delete_sessions_idle_since(before).await {
+        let now = state.clock.now().secs();
+        let (online_before, offline_before) =
+            (now.saturating_sub(longest_idle), now.saturating_sub(longest_offline_idle));
+        match state.store.delete_sessions_idle_since(online_before, offline_before).await {
             Ok(0) => {}
             Ok(count) => tracing::info!(count, "expired sessions removed"),
             Err(error) => tracing::warn!(error = %error, "session cleanup failed"),

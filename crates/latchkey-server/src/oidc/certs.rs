@@ -2,13 +2,17 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::state::AppState;
 
-pub async fn get_certs(State(state): State<AppState>, Path(realm_name): Path<String>) -> Response {
-    match state.realm(&realm_name).await {
+pub async fn get_certs(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let response = match state.realm(&realm_name).await {
         Ok(realm) => {
             let mut response = Json(realm.keys.jwks()).into_response();
             response
@@ -17,5 +21,6 @@ pub async fn get_certs(State(state): State<AppState>, Path(realm_name): Path<Str
             response
         }
         Err(error) => error.into_response(),
-    }
+    };
+    crate::cors::allow_any(&headers, response)
 }

@@ -14,9 +14,13 @@ pub async fn get_openid_configuration(
     Path(realm_name): Path<String>,
     caller: Caller,
 ) -> Response {
-    match state.realm(&realm_name).await {
+    let response = match state.realm(&realm_name).await {
         Ok(_) => Json(document(&caller.issuer(&realm_name))).into_response(),
         Err(error) => error.into_response(),
+    };
+    match caller.origin {
+        Some(origin) => crate::cors::allow(response, origin, false),
+        None => response,
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::client::Client;
 use latchkey_core::grant::GrantType;
@@ -45,10 +45,22 @@ pub async fn post_token(
     caller: Caller,
     form: Result<Form, ApiError>,
 ) -> Response {
+    // Keycloak adds CORS headers once the grant type is known (`TokenEndpoint.processGrantRequest`
+    // then `Cors.allowedOrigins`): a refused client still gets them, and once the client is
+    // known an origin it does not list is refused before anything else.
+    let mut cors_origin = None;
     let result = async {
         let (realm, form) = open_realm(&state, &realm_name, &caller, form).await?;
         let grant = GrantType::parse(form.get("grant_type"))?;
+        cors_origin = caller.origin.clone();
         let client = authenticate(&realm, &form, &caller)?;
+        if let Some(origin) = &caller.origin
+            && !origin.to_str().is_ok_and(|o| client.settings.allows_origin(o))
+        {
+            cors_origin = None;
+            tracing::info!(client_id = %client.client_id, ?origin, "origin not allowed");
+            return Err(ApiError::plain(StatusCode::FORBIDDEN, "Invalid origin"));
+        }
         if form.has_duplicates() {
             return Err(OAuthError::invalid_request("duplicated parameter").into());
         }
@@ -63,10 +75,14 @@ pub async fn post_token(
         Ok::<IssuedTokens, ApiError>(tokens)
     }
     .await;
-    no_store(match result {
+    let response = no_store(match result {
         Ok(tokens) => Json(tokens.response_body()).into_response(),
         Err(error) => error.into_response(),
-    })
+    });
+    match cors_origin {
+        Some(origin) => crate::cors::allow(response, origin, true),
+        None => response,
+    }
 }
 
 /// What every form endpoint of a realm does first: find the realm (404), take the form,
