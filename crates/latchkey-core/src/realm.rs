@@ -97,7 +97,7 @@ impl Default for BruteForceSettings {
 
 /// Token and session lifetimes (Realm settings > Tokens / Sessions), in seconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct TokenSettings {
     pub access_token_lifespan: i64,
     pub sso_session_idle_timeout: i64,
@@ -108,6 +108,11 @@ pub struct TokenSettings {
     pub client_session_max_lifespan: i64,
     pub revoke_refresh_token: bool,
     pub refresh_token_max_reuse: i64,
+    /// Offline sessions end after this long without a refresh (30 days).
+    pub offline_session_idle_timeout: i64,
+    /// Whether offline sessions also have a maximum age (off by default).
+    pub offline_session_max_lifespan_enabled: bool,
+    pub offline_session_max_lifespan: i64,
 }
 
 impl Default for TokenSettings {
@@ -120,6 +125,9 @@ impl Default for TokenSettings {
             client_session_max_lifespan: 0,
             revoke_refresh_token: false,
             refresh_token_max_reuse: 0,
+            offline_session_idle_timeout: 2_592_000,
+            offline_session_max_lifespan_enabled: false,
+            offline_session_max_lifespan: 5_184_000,
         }
     }
 }

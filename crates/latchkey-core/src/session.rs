@@ -27,6 +27,8 @@ pub struct Session {
     pub last_refresh: i64,
     /// The scope string granted at login, carried into refresh tokens.
     pub scope: String,
+    /// An offline session (`scope=offline_access`): offline lifetimes, `Offline` refresh tokens.
+    pub offline: bool,
     pub reuse: RefreshReuse,
 }
 

@@ -123,9 +123,13 @@ pub trait Store: Send + Sync {
     fn delete_session(&self, id: &str) -> impl Future<Output = Res<()>> + Send;
     fn delete_user_sessions(&self, user_id: &str) -> impl Future<Output = Res<()>> + Send;
     fn count_sessions(&self, realm_id: &str) -> impl Future<Output = Res<i64>> + Send;
-    /// Removes sessions whose `last_refresh` is older than `before_secs`; returns how many.
-    fn delete_sessions_idle_since(&self, before_secs: i64)
-    -> impl Future<Output = Res<u64>> + Send;
+    /// Removes online sessions whose `last_refresh` is older than `online_before` and
+    /// offline ones older than `offline_before` (seconds); returns how many.
+    fn delete_sessions_idle_since(
+        &self,
+        online_before: i64,
+        offline_before: i64,
+    ) -> impl Future<Output = Res<u64>> + Send;
 
     // Brute force.
     fn find_login_failure(

@@ -230,9 +230,15 @@ impl Store for Database {
         }
     }
 
-    async fn delete_sessions_idle_since(&self, before_secs: i64) -> Res<u64> {
+    async fn delete_sessions_idle_since(
+        &self,
+        online_before: i64,
+        offline_before: i64,
+    ) -> Res<u64> {
         match self {
-            Database::Sqlite(store) => store.delete_sessions_idle_since(before_secs).await,
+            Database::Sqlite(store) => {
+                store.delete_sessions_idle_since(online_before, offline_before).await
+            }
         }
     }
 

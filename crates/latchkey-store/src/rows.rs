@@ -199,6 +199,7 @@ pub(crate) struct SessionRow {
     reuse_current_token_id: Option<String>,
     reuse_use_count: i64,
     reuse_last_refresh: i64,
+    offline: bool,
 }
 
 impl From<SessionRow> for Session {
@@ -211,6 +212,7 @@ impl From<SessionRow> for Session {
             started: row.started,
             last_refresh: row.last_refresh,
             scope: row.scope,
+            offline: row.offline,
             reuse: RefreshReuse {
                 current_token_id: row.reuse_current_token_id,
                 use_count: row.reuse_use_count,

@@ -10,6 +10,7 @@
 //! `BEGIN IMMEDIATE`, so that a second process on the same file (an admin command
 //! beside the server) waits for the busy timeout rather than failing.
 
+mod batch;
 mod clients;
 mod import;
 mod keys;
@@ -30,6 +31,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
+use self::batch::SessionBatcher;
 use crate::error::{backend, map_error};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -48,6 +50,8 @@ pub struct SqliteStore {
     /// Read-only connections, so a write sent here by mistake fails loudly in tests.
     /// For an in-memory database this is the writer's pool.
     read: SqlitePool,
+    /// Session inserts and updates, committed in groups through `write` (`batch.rs`).
+    sessions: SessionBatcher,
 }
 
 impl SqliteStore {
@@ -84,7 +88,8 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(map_error)?;
-        Ok(SqliteStore { write, read })
+        let sessions = SessionBatcher::start(write.clone());
+        Ok(SqliteStore { write, read, sessions })
     }
 
     /// A private in-memory database, for tests. Every connection to `:memory:` is a
@@ -101,7 +106,8 @@ impl SqliteStore {
             .await
             .map_err(map_error)?;
         MIGRATOR.run(&pool).await.map_err(backend)?;
-        Ok(SqliteStore { write: pool.clone(), read: pool })
+        let sessions = SessionBatcher::start(pool.clone());
+        Ok(SqliteStore { write: pool.clone(), read: pool, sessions })
     }
 
     /// Waits for the queries in flight and closes every connection. With the last

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use latchkey_core::client::Client;
 use latchkey_core::realm::Realm;
 use latchkey_core::store::Store;
 use latchkey_core::time::{ManualClock, UnixMillis};
@@ -126,6 +127,39 @@ impl TestApp {
             .expect("user");
         edit(&mut user);
         self.store.update_user(&user).await.expect("update user");
+    }
+
+    /// Changes a client of realm `nagra` in the database. Call before the first request.
+    pub async fn edit_client(&self, client_id: &str, edit: impl FnOnce(&mut Client)) {
+        let realm = self.store.find_realm_by_name("nagra").await.expect("store").expect("nagra");
+        let mut client = self
+            .store
+            .find_client_by_client_id(&realm.id, client_id)
+            .await
+            .expect("store")
+            .expect("client");
+        edit(&mut client);
+        self.store.update_client(&client).await.expect("update client");
+    }
+
+    /// Grants a realm role of `nagra` (by name) to a user.
+    pub async fn grant_realm_role(&self, username: &str, role_name: &str) {
+        let realm = self.store.find_realm_by_name("nagra").await.expect("store").expect("nagra");
+        let role = self
+            .store
+            .list_roles(&realm.id)
+            .await
+            .expect("store")
+            .into_iter()
+            .find(|r| r.client_uuid.is_none() && r.name == role_name)
+            .expect("role");
+        let user = self
+            .store
+            .find_user_by_username(&realm.id, username)
+            .await
+            .expect("store")
+            .expect("user");
+        self.store.grant_roles(&user.id, &[role.id]).await.expect("grant role");
     }
 
     async fn stop(&mut self) {

@@ -78,9 +78,18 @@ pub struct RefreshFacts<'a> {
 /// reuse state (unchanged unless Revoke Refresh Token is on).
 pub fn check_session(facts: &RefreshFacts<'_>) -> Result<RefreshReuse, RefreshRefusal> {
     let now = facts.now.secs();
-    let lifetimes = Lifetimes::new(facts.realm, facts.client);
-    let session = match facts.session {
+    // An offline token names an offline session, an online token an online one
+    // (`TokenManager.validateToken` looks them up in separate stores).
+    let offline = facts.claims.typ.as_deref() == Some(TYP_OFFLINE);
+    let lifetimes = Lifetimes::for_session(facts.realm, facts.client, offline);
+    let session = match facts.session.filter(|s| s.offline == offline) {
         Some(session) if lifetimes.is_user_session_active(session, now) => session,
+        Some(_) if offline => {
+            return Err(RefreshRefusal::invalid_grant("Offline session not active"));
+        }
+        None if offline => {
+            return Err(RefreshRefusal::invalid_grant("Offline user session not found"));
+        }
         _ => return Err(RefreshRefusal::invalid_grant("Session not active")),
     };
     let Some(user) = facts.user else {

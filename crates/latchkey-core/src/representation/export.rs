@@ -36,6 +36,9 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
         sso_session_max_lifespan: Some(tokens.sso_session_max_lifespan),
         client_session_idle_timeout: Some(tokens.client_session_idle_timeout),
         client_session_max_lifespan: Some(tokens.client_session_max_lifespan),
+        offline_session_idle_timeout: Some(tokens.offline_session_idle_timeout),
+        offline_session_max_lifespan_enabled: Some(tokens.offline_session_max_lifespan_enabled),
+        offline_session_max_lifespan: Some(tokens.offline_session_max_lifespan),
         enabled: Some(realm.enabled),
         ssl_required: Some(
             match settings.ssl_required {

@@ -79,6 +79,12 @@ fn overlay_settings(
     set_if_given(&mut tokens.sso_session_max_lifespan, rep.sso_session_max_lifespan);
     set_if_given(&mut tokens.client_session_idle_timeout, rep.client_session_idle_timeout);
     set_if_given(&mut tokens.client_session_max_lifespan, rep.client_session_max_lifespan);
+    set_if_given(&mut tokens.offline_session_idle_timeout, rep.offline_session_idle_timeout);
+    set_if_given(
+        &mut tokens.offline_session_max_lifespan_enabled,
+        rep.offline_session_max_lifespan_enabled,
+    );
+    set_if_given(&mut tokens.offline_session_max_lifespan, rep.offline_session_max_lifespan);
     set_if_given(&mut tokens.revoke_refresh_token, rep.revoke_refresh_token);
     set_if_given(&mut tokens.refresh_token_max_reuse, rep.refresh_token_max_reuse);
     let brute = &mut settings.brute_force;

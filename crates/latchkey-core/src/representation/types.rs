@@ -44,6 +44,12 @@ pub struct RealmRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_session_max_lifespan: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline_session_idle_timeout: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline_session_max_lifespan_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline_session_max_lifespan: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ssl_required: Option<String>,

@@ -13,7 +13,7 @@ use crate::role::EffectiveRoles;
 use crate::scope::GrantedScope;
 use crate::session::Session;
 use crate::time::UnixMillis;
-use crate::token::claims::{Audience, TYP_BEARER, TYP_ID, TYP_REFRESH};
+use crate::token::claims::{Audience, TYP_BEARER, TYP_ID, TYP_OFFLINE, TYP_REFRESH};
 use crate::token::jwt;
 use crate::token::keys::{KeyError, KeySet};
 use crate::token::lifetimes::Lifetimes;
@@ -96,8 +96,14 @@ impl IssuedTokens {
     }
 }
 
+/// `<session type>rt<grant>:<uuid>`: `on`line, `of`fline or `tr`ansient (no session),
+/// as Keycloak 26 writes it (`onrtro:…` for a password grant).
 fn access_token_id(session: Option<&Session>, grant: GrantType) -> String {
-    let session_type = if session.is_some() { "on" } else { "tr" };
+    let session_type = match session {
+        Some(session) if session.offline => "of",
+        Some(_) => "on",
+        None => "tr",
+    };
     format!("{session_type}rt{}:{}", grant.short_name(), crate::random::uuid())
 }
 
@@ -197,8 +203,9 @@ pub fn user_claims(user: &User, scope: &GrantedScope, claims: &mut Map<String, V
 /// Builds and signs the token set.
 pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     let now = request.now.secs();
-    let lifetimes = Lifetimes::new(request.realm, request.client);
     let session = request.session;
+    let offline = session.is_some_and(|s| s.offline);
+    let lifetimes = Lifetimes::for_session(request.realm, request.client, offline);
     let session_id = session.map(|s| s.id.as_str());
     let access_exp = lifetimes.access_expiry(session, now);
     let auth_time = session.map_or(now, |s| s.started);
@@ -266,13 +273,17 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
         let refresh_exp = lifetimes.refresh_expiry(session, now);
         let token_id = crate::random::uuid();
         let mut refresh = Map::new();
-        refresh.insert("exp".into(), json!(refresh_exp));
+        // An offline token without a max lifespan has no `exp` (`TokenManager`
+        // `AccessTokenResponseBuilder.generateRefreshToken`).
+        if let Some(exp) = refresh_exp {
+            refresh.insert("exp".into(), json!(exp));
+        }
         refresh.insert("iat".into(), json!(now));
         refresh.insert("jti".into(), json!(token_id));
         refresh.insert("iss".into(), json!(request.issuer));
         refresh.insert("aud".into(), json!(request.issuer));
         refresh.insert("sub".into(), json!(request.user.id));
-        refresh.insert("typ".into(), json!(TYP_REFRESH));
+        refresh.insert("typ".into(), json!(if offline { TYP_OFFLINE } else { TYP_REFRESH }));
         refresh.insert("azp".into(), json!(request.client.client_id));
         refresh.insert("sid".into(), json!(session.id));
         if request.client.has_mapper(MAPPER_SESSION_STATE) {
@@ -285,7 +296,7 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
         let hmac = request.keys.active_hmac().ok_or(IssueError::NoKey("HMAC"))?;
         refresh_token = Some(jwt::sign_hmac(hmac, &Value::Object(refresh)));
         refresh_token_id = Some(token_id);
-        refresh_expires_in = refresh_exp - now;
+        refresh_expires_in = refresh_exp.map_or(0, |exp| exp - now);
     }
 
     let id_token = if request.scope.openid {

@@ -13,6 +13,10 @@ pub struct Lifetimes {
     pub sso_max: i64,
     pub client_idle: i64,
     pub client_max: i64,
+    /// Offline session: refresh tokens carry an `exp` only when the realm gives offline
+    /// sessions a maximum age (`offlineSessionMaxLifespanEnabled`).
+    pub offline: bool,
+    pub refresh_has_expiry: bool,
 }
 
 /// A client value applies only when set and shorter than the SSO value.
@@ -24,9 +28,36 @@ fn capped(client_value: Option<i64>, realm_value: i64, sso_value: i64) -> i64 {
 }
 
 impl Lifetimes {
+    /// The lifetimes of a session: offline sessions use the realm's offline idle
+    /// timeout and, when enabled, its offline max lifespan instead of the SSO ones
+    /// (`SessionExpirationUtils` with `offline` true).
+    pub fn for_session(realm: &Realm, client: &Client, offline: bool) -> Self {
+        if !offline {
+            return Lifetimes::new(realm, client);
+        }
+        let tokens = &realm.settings.tokens;
+        let idle = tokens.offline_session_idle_timeout;
+        let max = if tokens.offline_session_max_lifespan_enabled {
+            tokens.offline_session_max_lifespan
+        } else {
+            i64::MAX
+        };
+        Lifetimes {
+            access_token: client.access_token_lifespan().unwrap_or(tokens.access_token_lifespan),
+            sso_idle: idle,
+            sso_max: max,
+            client_idle: idle,
+            client_max: max,
+            offline: true,
+            refresh_has_expiry: tokens.offline_session_max_lifespan_enabled,
+        }
+    }
+
     pub fn new(realm: &Realm, client: &Client) -> Self {
         let tokens = &realm.settings.tokens;
         Lifetimes {
+            offline: false,
+            refresh_has_expiry: true,
             access_token: client.access_token_lifespan().unwrap_or(tokens.access_token_lifespan),
             sso_idle: tokens.sso_session_idle_timeout,
             sso_max: tokens.sso_session_max_lifespan,
@@ -57,9 +88,10 @@ impl Lifetimes {
     }
 
     /// Refresh token `exp` for a refresh token issued at `now` (which becomes the
-    /// session's last refresh).
-    pub fn refresh_expiry(&self, session: &Session, now: i64) -> i64 {
-        now.saturating_add(self.client_idle).min(self.max_deadline(session))
+    /// session's last refresh); `None` for an offline token without a max lifespan.
+    pub fn refresh_expiry(&self, session: &Session, now: i64) -> Option<i64> {
+        self.refresh_has_expiry
+            .then(|| now.saturating_add(self.client_idle).min(self.max_deadline(session)))
     }
 
     /// Access token `exp`: now + lifespan, never past the session's max (`-1`: until max).
@@ -98,6 +130,7 @@ mod tests {
             started: 1000,
             last_refresh: 1000,
             scope: String::new(),
+            offline: false,
             reuse: RefreshReuse::default(),
         };
         (realm, client, session)
@@ -108,7 +141,7 @@ mod tests {
         let (realm, client, session) = fixtures();
         let lifetimes = Lifetimes::new(&realm, &client);
         assert_eq!(lifetimes.access_expiry(Some(&session), 1000) - 1000, 300);
-        assert_eq!(lifetimes.refresh_expiry(&session, 1000) - 1000, 1800);
+        assert_eq!(lifetimes.refresh_expiry(&session, 1000), Some(1000 + 1800));
     }
 
     #[test]
@@ -117,7 +150,7 @@ mod tests {
         let lifetimes = Lifetimes::new(&realm, &client);
         let now = 1000 + 36000 - 100;
         assert_eq!(lifetimes.access_expiry(Some(&session), now) - now, 100);
-        assert_eq!(lifetimes.refresh_expiry(&session, now) - now, 100);
+        assert_eq!(lifetimes.refresh_expiry(&session, now), Some(now + 100));
     }
 
     #[test]

@@ -83,7 +83,8 @@ pub async fn verify_access_token(
             let Some(session) = state.store.find_session(id).await? else {
                 return Ok(Err(BearerFailure::SessionNotFound));
             };
-            if !Lifetimes::new(&realm.realm, client).is_user_session_active(&session, now.secs()) {
+            let lifetimes = Lifetimes::for_session(&realm.realm, client, session.offline);
+            if !lifetimes.is_user_session_active(&session, now.secs()) {
                 return Ok(Err(BearerFailure::SessionExpired));
             }
             Some(session)

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use latchkey_core::grant::refresh_token::check_token;
+use latchkey_core::grant::refresh_token::{RefreshFacts, check_session, check_token};
 use latchkey_core::oauth_error::{OAuthError, Refusal};
 use latchkey_core::store::Store;
 use latchkey_core::token::claims::Audience;
@@ -126,17 +126,26 @@ async fn introspect_refresh(
         None => None,
     };
     let Some(session) = session else { return Ok(inactive()) };
-    let lifetimes = latchkey_core::token::lifetimes::Lifetimes::new(&realm.realm, client);
-    if !lifetimes.is_user_session_active(&session, now.secs()) {
-        return Ok(inactive());
-    }
     let Some(user) = state.store.find_user_by_id(&realm.realm.id, &session.user_id).await? else {
         return Ok(inactive());
     };
+    // The refresh grant's own session and reuse checks; the reuse count is not saved,
+    // so introspection never uses up a token (`spec/keycloak-protocol.md` §3.4).
+    let facts = RefreshFacts {
+        claims: &claims,
+        realm: &realm.realm,
+        client,
+        session: Some(&session),
+        user: Some(&user),
+        now,
+    };
+    if check_session(&facts).is_err() {
+        return Ok(inactive());
+    }
     let mut body = raw;
     body.insert("client_id".into(), json!(client.client_id));
     body.insert("username".into(), json!(user.username));
     body.insert("token_type".into(), json!(claims.typ));
-    body.insert("active".into(), json!(user.enabled));
+    body.insert("active".into(), json!(true));
     Ok(Json(Value::Object(body)).into_response())
 }

@@ -31,6 +31,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
         started: now.secs(),
         last_refresh: now.secs(),
         scope: scope.full_scope(),
+        offline: false,
         reuse: RefreshReuse::default(),
     });
     let roles = effective_roles(state, realm, user).await?;

@@ -120,6 +120,9 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
         started: now_secs,
         last_refresh: now_secs,
         scope: scope.full_scope(),
+        // Keycloak ≥26.1 keeps only the offline session when a direct grant asks for
+        // one (`changes-26_1_0.adoc`), so one record serves.
+        offline: scope.has("offline_access"),
         reuse: RefreshReuse { last_refresh: now_secs, ..RefreshReuse::default() },
     };
     let reuse_id = settings.tokens.revoke_refresh_token.then(latchkey_core::random::uuid);

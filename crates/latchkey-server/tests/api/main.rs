@@ -6,8 +6,10 @@
 
 mod bad_input;
 mod client_auth;
+mod cors;
 mod endpoints;
 mod helpers;
+mod offline;
 mod password_grant;
 mod refresh_grant;
 mod restart;

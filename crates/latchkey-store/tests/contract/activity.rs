@@ -2,7 +2,7 @@
 //! revoked tokens; and what deleting a realm takes with it.
 
 use latchkey_core::brute_force::LoginFailure;
-use latchkey_core::session::RefreshReuse;
+use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::{Store, StoreError};
 use latchkey_store::Database;
 
@@ -69,18 +69,23 @@ pub(crate) async fn idle_sessions_are_swept(db: &Database) {
     for (id, last_refresh) in [("old", 100), ("edge", 200), ("fresh", 300)] {
         db.insert_session(&session(&demo, id, last_refresh)).await.unwrap();
     }
+    let offline = Session { offline: true, ..session(&demo, "offline", 100) };
+    db.insert_session(&offline).await.unwrap();
+    assert_eq!(db.find_session("offline").await.unwrap(), Some(offline));
     db.insert_revoked_token("expired", 150).await.unwrap();
     db.insert_revoked_token("live", 250).await.unwrap();
-    // Strictly older than the cutoff.
-    assert_eq!(db.delete_sessions_idle_since(200).await.unwrap(), 1);
+    // Strictly older than the cutoff; offline sessions have their own cutoff.
+    assert_eq!(db.delete_sessions_idle_since(200, 50).await.unwrap(), 1);
     assert_eq!(db.find_session("old").await.unwrap(), None);
     assert!(db.find_session("edge").await.unwrap().is_some());
     assert!(db.find_session("fresh").await.unwrap().is_some());
-    assert_eq!(db.delete_sessions_idle_since(200).await.unwrap(), 0);
+    assert!(db.find_session("offline").await.unwrap().is_some());
+    assert_eq!(db.delete_sessions_idle_since(200, 50).await.unwrap(), 0);
     // The sweep also forgets revoked tokens that expired before the cutoff.
     assert!(!db.is_token_revoked("expired").await.unwrap());
     assert!(db.is_token_revoked("live").await.unwrap());
-    assert_eq!(db.delete_sessions_idle_since(1_000).await.unwrap(), 2);
+    assert_eq!(db.delete_sessions_idle_since(1_000, 50).await.unwrap(), 2);
+    assert_eq!(db.delete_sessions_idle_since(1_000, 1_000).await.unwrap(), 1);
     assert_eq!(db.count_sessions(&demo.realm.id).await.unwrap(), 0);
 }
 
@@ -203,5 +208,5 @@ pub(crate) async fn concurrent_writers_all_succeed(db: &Database) {
     let total = i64::try_from(TASKS).unwrap() * PER_TASK;
     assert_eq!(db.count_sessions(&demo.realm.id).await.unwrap(), total);
     // Every update landed: nothing is older than the updates made it.
-    assert_eq!(db.delete_sessions_idle_since(1_000).await.unwrap(), 0);
+    assert_eq!(db.delete_sessions_idle_since(1_000, 1_000).await.unwrap(), 0);
 }

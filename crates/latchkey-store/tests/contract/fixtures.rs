@@ -185,6 +185,7 @@ pub(crate) fn session(bundle: &RealmBundle, id: &str, last_refresh: i64) -> Sess
         started: 1_000,
         last_refresh,
         scope: "openid profile email".into(),
+        offline: false,
         reuse: RefreshReuse::default(),
     }
 }
