@@ -16,6 +16,14 @@ pub fn uuid() -> String {
     uuid::Builder::from_random_bytes(bytes::<16>()).into_uuid().to_string()
 }
 
+/// A user session id as Keycloak 26 makes them (`SecretGenerator.generateSecureID`):
+/// 18 random bytes in unpadded Base64URL, 24 characters (`7wX9GOR52A8r7hm4dxp_rDd6`,
+/// seen as `sid` and `session_state` from 26.7.3).
+pub fn session_id() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes::<18>())
+}
+
 /// `len` random letters and digits.
 pub fn alphanumeric(len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -24,7 +24,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     let now = state.clock.now();
     let with_refresh = request.client.client_credentials_use_refresh_token();
     let session = with_refresh.then(|| Session {
-        id: latchkey_core::random::uuid(),
+        id: latchkey_core::random::session_id(),
         realm_id: realm.realm.id.clone(),
         user_id: user.id.clone(),
         client_uuid: request.client.id.clone(),

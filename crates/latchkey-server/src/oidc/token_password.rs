@@ -113,7 +113,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     }
     let now_secs = now.secs();
     let session = Session {
-        id: latchkey_core::random::uuid(),
+        id: latchkey_core::random::session_id(),
         realm_id: realm.realm.id.clone(),
         user_id: user.id.clone(),
         client_uuid: request.client.id.clone(),

@@ -80,6 +80,10 @@ async fn seed_request_returns_the_seed_response_fields() {
         assert!(claims.get(claim).is_some(), "missing {claim}: {claims}");
     }
     assert_eq!(claims["session_state"], body["session_state"]);
+    // Keycloak 26's session ids: 18 random bytes, Base64URL, 24 characters.
+    let sid = body["session_state"].as_str().unwrap();
+    assert_eq!(sid.len(), 24, "{sid}");
+    assert!(sid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
     assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 300);
     assert!(claims["jti"].as_str().unwrap().starts_with("onrtro:"));
     assert!(claims.get("aud").is_none(), "no client roles, so no audience: {claims}");
