@@ -215,7 +215,8 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     access.insert("iat".into(), json!(now));
     access.insert("jti".into(), json!(access_token_id(session, request.grant)));
     access.insert("iss".into(), json!(request.issuer));
-    if let Some(aud) = audience(request) {
+    let access_audience = audience(request);
+    if let Some(aud) = &access_audience {
         access.insert("aud".into(), json!(aud));
     }
     if request.scope.has("basic") {
@@ -293,6 +294,12 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
         if let Some(reuse_id) = request.reuse_id {
             refresh.insert("reuse_id".into(), json!(reuse_id));
         }
+        // Keycloak 26.7 copies the access token's audience and names the token
+        // provider in refresh tokens (seen from 26.7.3: `"aud_x":"account","prov":"default"`).
+        if let Some(aud) = &access_audience {
+            refresh.insert("aud_x".into(), json!(aud));
+        }
+        refresh.insert("prov".into(), json!("default"));
         let hmac = request.keys.active_hmac().ok_or(IssueError::NoKey("HMAC"))?;
         refresh_token = Some(jwt::sign_hmac(hmac, &Value::Object(refresh)));
         refresh_token_id = Some(token_id);

@@ -94,6 +94,8 @@ async fn seed_request_returns_the_seed_response_fields() {
     assert_eq!(claims["typ"], "Refresh");
     assert_eq!(claims["aud"], issuer.as_str());
     assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 1800);
+    assert_eq!(claims["prov"], "default");
+    assert!(claims.get("aud_x").is_none(), "the access token has no audience: {claims}");
 }
 
 #[tokio::test]
