@@ -64,6 +64,26 @@ impl GrantedScope {
         granted
     }
 
+    /// The scope of a refresh's new access token when the request sends `scope`: the
+    /// client's default scopes, plus the session's optional scopes and `openid` only if
+    /// asked again. Words the session never had are ignored, not refused. Seen from
+    /// Keycloak 26.7.3: a session of `openid email profile address` refreshed with
+    /// `scope=email` answers `email profile`; the refresh token keeps the session's scope.
+    pub fn narrowed(&self, requested: Option<&str>, client: &Client) -> Self {
+        let Some(requested) = requested else { return self.clone() };
+        let asked: Vec<&str> = requested.split(' ').filter(|w| !w.is_empty()).collect();
+        let defaults = &client.settings.default_client_scopes;
+        GrantedScope {
+            openid: self.openid && asked.contains(&"openid"),
+            scopes: self
+                .scopes
+                .iter()
+                .filter(|s| defaults.contains(s) || asked.contains(&s.as_str()))
+                .cloned()
+                .collect(),
+        }
+    }
+
     pub fn has(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
     }

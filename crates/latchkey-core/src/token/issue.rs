@@ -290,7 +290,8 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
         if request.client.has_mapper(MAPPER_SESSION_STATE) {
             refresh.insert("session_state".into(), json!(session.id));
         }
-        refresh.insert("scope".into(), json!(request.scope.full_scope()));
+        // The session's scope, not a narrowed one: the next refresh may ask for it all.
+        refresh.insert("scope".into(), json!(session.scope));
         if let Some(reuse_id) = request.reuse_id {
             refresh.insert("reuse_id".into(), json!(reuse_id));
         }
@@ -306,7 +307,11 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
         refresh_expires_in = refresh_exp.map_or(0, |exp| exp - now);
     }
 
-    let id_token = if request.scope.openid {
+    // A refresh narrowed without `openid` still answers an ID token when the session
+    // has `openid` (Keycloak 26.7.3).
+    let wants_id_token =
+        session.map_or(request.scope.openid, |s| s.scope.split(' ').any(|w| w == "openid"));
+    let id_token = if wants_id_token {
         let mut id = Map::new();
         id.insert("exp".into(), json!(access_exp));
         id.insert("iat".into(), json!(now));

@@ -72,7 +72,8 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     if realm.realm.settings.tokens.revoke_refresh_token {
         session.reuse.last_refresh = now_secs;
     }
-    let scope = GrantedScope::from_refresh_scope(&session.scope);
+    let scope = GrantedScope::from_refresh_scope(&session.scope)
+        .narrowed(request.form.get("scope"), &request.client);
     let roles = effective_roles(state, realm, &user).await?;
     let tokens = issue(&IssueRequest {
         realm: &realm.realm,

@@ -235,3 +235,48 @@ async fn revoke_refresh_token_refuses_the_newest_token_used_twice() {
     )
     .await;
 }
+
+/// Keycloak 26.7.3: `scope` on a refresh narrows that answer's access token to the
+/// default scopes plus what is asked again; unknown words are ignored; the new refresh
+/// token keeps the session's whole scope, and an ID token is still answered.
+#[tokio::test]
+async fn scope_on_refresh_narrows_only_that_answer() {
+    let app = spawn_app().await;
+    let (status, _, login) = post(
+        &app,
+        &app.token_url("nagra"),
+        &[
+            ("grant_type", "password"),
+            ("username", "crm_client_user"),
+            ("password", "1234"),
+            ("client_id", "crm_client"),
+            ("scope", "openid address"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{login}");
+    assert_eq!(login["scope"], "openid profile email address");
+    let refresh = |scope: &'static str, token: String| {
+        let app = &app;
+        async move {
+            let mut pairs = vec![
+                ("grant_type", "refresh_token"),
+                ("client_id", "crm_client"),
+                ("refresh_token", token.as_str()),
+            ];
+            if !scope.is_empty() {
+                pairs.push(("scope", scope));
+            }
+            let (status, _, body) = post(app, &app.token_url("nagra"), &pairs).await;
+            assert_eq!(status, 200, "{body}");
+            body
+        }
+    };
+    let narrowed = refresh("email phone", login["refresh_token"].as_str().unwrap().into()).await;
+    assert_eq!(narrowed["scope"], "profile email");
+    assert!(narrowed["id_token"].is_string());
+    let (_, access) = jwt_parts(narrowed["access_token"].as_str().unwrap());
+    assert_eq!(access["scope"], "profile email");
+    let widened = refresh("", narrowed["refresh_token"].as_str().unwrap().into()).await;
+    assert_eq!(widened["scope"], "openid profile email address");
+}
