@@ -8,6 +8,7 @@ use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::admin;
 use crate::error::ApiError;
 use crate::health;
 use crate::oidc;
@@ -34,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .route("/realms/{realm}/protocol/openid-connect/revoke", post(oidc::revoke::post_revoke))
         .route("/health/live", get(health::get_live))
         .route("/health/ready", get(health::get_ready))
+        .merge(admin::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
 
