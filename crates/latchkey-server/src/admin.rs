@@ -8,6 +8,8 @@
 mod auth;
 mod realms;
 mod request;
+mod role_mappings;
+mod users;
 
 use axum::Router;
 use axum::routing::get;
@@ -16,8 +18,38 @@ use crate::state::AppState;
 
 /// Every Admin API route, relative to `{base}`.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/admin/realms", get(realms::list_realms).post(realms::post_realm)).route(
-        "/admin/realms/{realm}",
-        get(realms::get_realm).put(realms::put_realm).delete(realms::delete_realm),
-    )
+    Router::new()
+        .route("/admin/realms", get(realms::list_realms).post(realms::post_realm))
+        .route(
+            "/admin/realms/{realm}",
+            get(realms::get_realm).put(realms::put_realm).delete(realms::delete_realm),
+        )
+        .route("/admin/realms/{realm}/users", get(users::list_users).post(users::post_user))
+        .route("/admin/realms/{realm}/users/count", get(users::count_users))
+        .route(
+            "/admin/realms/{realm}/users/{id}",
+            get(users::get_user).put(users::put_user).delete(users::delete_user),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/reset-password",
+            axum::routing::put(users::put_reset_password),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/role-mappings",
+            get(role_mappings::get_role_mappings),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/role-mappings/realm",
+            get(role_mappings::list_realm_mappings)
+                .post(role_mappings::post_realm_mappings)
+                .delete(role_mappings::delete_realm_mappings),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/role-mappings/realm/available",
+            get(role_mappings::list_available_realm_roles),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/role-mappings/realm/composite",
+            get(role_mappings::list_composite_realm_roles),
+        )
 }

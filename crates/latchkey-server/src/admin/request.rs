@@ -28,6 +28,14 @@ impl Body {
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         serde_json::from_slice(&self.0).map_err(|e| ApiError::BadJson(e.to_string()))
     }
+
+    /// `None` for an empty body (a `DELETE` may come without one).
+    pub(crate) fn json_or_empty<T: DeserializeOwned>(&self) -> Result<Option<T>, ApiError> {
+        if self.0.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        self.json().map(Some)
+    }
 }
 
 /// The query string's pairs, in order.
@@ -67,7 +75,39 @@ impl Query {
             Some(_) => Err(bad_parameter()),
         }
     }
+
+    /// A whole number; anything else is a 400.
+    pub(crate) fn integer(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        match self.get(name) {
+            None | Some("") => Ok(None),
+            Some(value) => value.trim().parse().map(Some).map_err(|_| bad_parameter()),
+        }
+    }
+
+    /// `first` (default 0) and `max` (default `default_max`); negative values count as
+    /// the defaults, as Keycloak's `-1` does.
+    pub(crate) fn page(&self, default_max: usize) -> Result<Page, ApiError> {
+        let first = self.integer("first")?.and_then(|v| usize::try_from(v).ok()).unwrap_or(0);
+        let max = self.integer("max")?.and_then(|v| usize::try_from(v).ok()).unwrap_or(default_max);
+        Ok(Page { first, max })
+    }
 }
+
+/// A slice of a listing.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Page {
+    pub(crate) first: usize,
+    pub(crate) max: usize,
+}
+
+impl Page {
+    pub(crate) fn apply<T>(self, items: impl IntoIterator<Item = T>) -> Vec<T> {
+        items.into_iter().skip(self.first).take(self.max).collect()
+    }
+}
+
+/// `Constants.DEFAULT_MAX_RESULTS`: the `max` of a listing that does not say.
+pub(crate) const DEFAULT_MAX_RESULTS: usize = 100;
 
 /// `201 Created` with `Location`, no body.
 pub(crate) fn created(location: &str) -> Response {
