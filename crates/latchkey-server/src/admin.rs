@@ -9,6 +9,7 @@ mod auth;
 mod realms;
 mod request;
 mod role_mappings;
+mod roles;
 mod users;
 
 use axum::Router;
@@ -52,4 +53,10 @@ pub fn routes() -> Router<AppState> {
             "/admin/realms/{realm}/users/{id}/role-mappings/realm/composite",
             get(role_mappings::list_composite_realm_roles),
         )
+        .route("/admin/realms/{realm}/roles", get(roles::list_roles).post(roles::post_role))
+        .route(
+            "/admin/realms/{realm}/roles/{role}",
+            get(roles::get_role).put(roles::put_role).delete(roles::delete_role),
+        )
+        .route("/admin/realms/{realm}/roles/{role}/users", get(roles::list_role_users))
 }

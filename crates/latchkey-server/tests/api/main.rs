@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
 mod admin_realms;
+mod admin_roles;
 mod admin_users;
 mod bad_input;
 mod client_auth;
