@@ -6,6 +6,7 @@
 //! realm's cached snapshot before the answer, so the next request sees it.
 
 mod auth;
+mod clients;
 mod realms;
 mod request;
 mod role_mappings;
@@ -59,4 +60,16 @@ pub fn routes() -> Router<AppState> {
             get(roles::get_role).put(roles::put_role).delete(roles::delete_role),
         )
         .route("/admin/realms/{realm}/roles/{role}/users", get(roles::list_role_users))
+        .route(
+            "/admin/realms/{realm}/clients",
+            get(clients::list_clients).post(clients::post_client),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}",
+            get(clients::get_client).put(clients::put_client).delete(clients::delete_client),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/client-secret",
+            get(clients::get_client_secret).post(clients::post_client_secret),
+        )
 }
