@@ -212,7 +212,8 @@ fn set_update_password(user: &mut User, is_temporary: bool) {
 
 /// `UsersResource.createUser`: 201 with `Location: …/users/{id}`. The new user gets the
 /// realm's default role and the password of `credentials`; `enabled` is false unless
-/// the body says otherwise (a new `UserModel` starts disabled).
+/// the body says otherwise (`JpaUserProvider.addUser` never sets it, and
+/// `UserEntity.enabled` starts false).
 #[tracing::instrument(skip_all, fields(realm = %realm_name))]
 pub(crate) async fn post_user(
     State(state): State<AppState>,

@@ -69,6 +69,11 @@ async fn a_confidential_client_is_created_with_a_secret_that_works() {
     assert_eq!(value.len(), 32);
     assert_eq!(client.body["secret"], value.as_str());
     assert_eq!(client_credentials(&app, "billing", &value).await, 200);
+    // Its service-account user exists but stays out of user listings and counts.
+    let users = admin_call(&app, "GET", "/nagra/users?search=service", Some(&token), None).await;
+    assert_eq!(users.body, json!([]));
+    let count = admin_call(&app, "GET", "/nagra/users/count", Some(&token), None).await;
+    assert_eq!(count.body, json!(2));
 
     let rotated =
         admin_call(&app, "POST", &format!("/nagra/clients/{id}/client-secret"), Some(&token), None)

@@ -65,6 +65,22 @@ async fn a_realm_admin_administers_only_their_own_realm() {
     let names: Vec<&str> =
         listed.body.as_array().unwrap().iter().map(|r| r["realm"].as_str().unwrap()).collect();
     assert_eq!(names, ["nagra"]);
+    // Creating realms takes master's admin (or create-realm) role.
+    let answer = admin_call(&app, "POST", "", Some(token), Some(json!({"realm": "mine"}))).await;
+    assert_eq!((answer.status, answer.body), (403, json!({"error": "HTTP 403 Forbidden"})));
+}
+
+#[tokio::test]
+async fn fields_latchkey_does_not_model_are_accepted_and_ignored() {
+    // Keycloak knows hundreds of realm fields; clients send them back with every PUT.
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let body = json!({"registrationAllowed": true, "smtpServer": {}, "accessTokenLifespan": 400});
+    let answer = admin_call(&app, "PUT", "/nagra", Some(&token), Some(body)).await;
+    assert_eq!(answer.status, 204);
+    let got = admin_call(&app, "GET", "/nagra", Some(&token), None).await;
+    assert_eq!(got.body["accessTokenLifespan"], 400);
+    assert!(got.body.get("registrationAllowed").is_none());
 }
 
 #[tokio::test]
