@@ -278,3 +278,16 @@ async fn an_admin_body_over_the_size_limit_is_413() {
     let answer = admin_call(&app, "PUT", "/nagra", Some(&token), Some(big)).await;
     assert_eq!(answer.status, 413);
 }
+
+#[tokio::test]
+async fn unknown_admin_paths_and_methods_answer_like_keycloak() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let answer = admin_call(&app, "PATCH", "/nagra", Some(&token), Some(json!({}))).await;
+    assert_eq!(
+        (answer.status, answer.body),
+        (405, json!({"error": "HTTP 405 Method Not Allowed"}))
+    );
+    let answer = admin_call(&app, "GET", "/nagra/no-such-thing", Some(&token), None).await;
+    assert_eq!((answer.status, answer.body), (404, json!({"error": "HTTP 404 Not Found"})));
+}
