@@ -14,17 +14,19 @@ mod roles;
 mod types;
 mod users;
 
-pub use clients::client_to_representation;
+pub use clients::{
+    apply_client_representation, client_from_representation, client_to_representation,
+};
 pub use defaults::new_realm;
-pub use export::export_realm;
-pub use import::{ImportError, import_realm};
+pub use export::{export_realm, realm_to_representation};
+pub use import::{ImportError, apply_realm_representation, import_realm};
 pub use roles::role_to_representation;
 pub use types::{
     ClientRepresentation, ComponentRepresentation, CompositesRepresentation,
     CredentialRepresentation, KEY_PROVIDER, RealmRepresentation, RoleRepresentation,
     RolesRepresentation, UserRepresentation,
 };
-pub use users::user_to_representation;
+pub use users::{apply_user_representation, user_to_representation};
 
 #[cfg(test)]
 mod tests;

@@ -45,6 +45,19 @@ impl RoleGraph {
         self.by_id.get(id)
     }
 
+    /// The realm's realm roles (not client roles), by name.
+    pub fn realm_roles(&self) -> Vec<&Role> {
+        let mut roles: Vec<&Role> =
+            self.by_id.values().filter(|r| r.client_uuid.is_none()).collect();
+        roles.sort_by(|a, b| a.name.cmp(&b.name));
+        roles
+    }
+
+    /// The OAuth client_id of the client with this internal id.
+    pub fn client_id_of(&self, client_uuid: &str) -> Option<&str> {
+        self.client_ids.get(client_uuid).map(String::as_str)
+    }
+
     pub fn find_realm_role(&self, name: &str) -> Option<&Role> {
         self.by_id.values().find(|r| r.client_uuid.is_none() && r.name == name)
     }

@@ -151,4 +151,31 @@ pub trait Store: Send + Sync {
         expires_at: i64,
     ) -> impl Future<Output = Res<()>> + Send;
     fn is_token_revoked(&self, jti: &str) -> impl Future<Output = Res<bool>> + Send;
+
+    // Admin API: the writes that import never needed.
+    /// Inserts a user with its password and role grants in one transaction.
+    /// `Conflict` if the username (or id) is taken; `NotFound` if a role does not exist.
+    fn insert_user_bundle(&self, bundle: &UserBundle) -> impl Future<Output = Res<()>> + Send;
+    /// Deletes the user with its sessions, credential, grants and login failures.
+    /// `NotFound` if the realm has no such user.
+    fn delete_user(&self, realm_id: &str, user_id: &str) -> impl Future<Output = Res<()>> + Send;
+    /// Deletes the client (by internal id) and its roles. `NotFound` if it does not exist.
+    fn delete_client(&self, realm_id: &str, id: &str) -> impl Future<Output = Res<()>> + Send;
+    /// Writes the role's name and description (composites are left as they are).
+    /// `NotFound` if the role is gone, `Conflict` if the new name is taken.
+    fn update_role(&self, role: &Role) -> impl Future<Output = Res<()>> + Send;
+    /// Deletes the role, its composite links and its grants. `NotFound` if it does not exist.
+    fn delete_role(&self, realm_id: &str, role_id: &str) -> impl Future<Output = Res<()>> + Send;
+    /// Removes direct grants; a role not granted is ignored.
+    fn revoke_roles(
+        &self,
+        user_id: &str,
+        role_ids: &[String],
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// The users the role is granted to directly, by username.
+    fn list_users_with_role(
+        &self,
+        realm_id: &str,
+        role_id: &str,
+    ) -> impl Future<Output = Res<Vec<User>>> + Send;
 }

@@ -2,7 +2,9 @@
 //!
 //! Bodies follow Keycloak: OAuth errors as `{"error":…,"error_description":…}`
 //! (`OAuth2ErrorRepresentation`), other failures as `{"error":"<message>"}`
-//! (`KeycloakErrorHandler`), bearer-token failures as a bare `WWW-Authenticate`.
+//! (`KeycloakErrorHandler`), bearer-token failures as a bare `WWW-Authenticate`, and
+//! the Admin API's own refusals as `{"errorMessage":…}` (`ErrorResponse`,
+//! `ErrorRepresentation`).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -28,6 +30,15 @@ pub enum ApiError {
         code: Option<&'static str>,
         description: Option<&'static str>,
     },
+    /// An Admin API refusal written as Keycloak's `ErrorRepresentation`,
+    /// `{"errorMessage":"<message>"}` (`ErrorResponse.exists` is 409, `.error` 400).
+    #[error("{message}")]
+    ErrorMessage { status: StatusCode, message: String },
+    /// A JSON body that does not parse or has a value of the wrong type: 400 with
+    /// `KeycloakErrorHandler`'s answer to a Jackson failure (`unknown_error`,
+    /// "Cannot parse the JSON"). The parser's message is kept for the log only.
+    #[error("cannot parse the JSON: {0}")]
+    BadJson(String),
     /// The request body is larger than the configured limit.
     #[error("request body too large")]
     TooLarge,
@@ -40,6 +51,16 @@ pub enum ApiError {
 impl ApiError {
     pub fn plain(status: StatusCode, message: &'static str) -> Self {
         ApiError::Plain { status, message }
+    }
+
+    /// `{"errorMessage":…}` with 409, as Keycloak's `ErrorResponse.exists`.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        ApiError::ErrorMessage { status: StatusCode::CONFLICT, message: message.into() }
+    }
+
+    /// `{"errorMessage":…}` with 400, as Keycloak's `ErrorResponse.error`.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::ErrorMessage { status: StatusCode::BAD_REQUEST, message: message.into() }
     }
 }
 
@@ -91,6 +112,16 @@ impl IntoResponse for ApiError {
                     response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
                 }
                 response
+            }
+            ApiError::ErrorMessage { status, message } => {
+                json_response(status, &[("errorMessage", &message)])
+            }
+            ApiError::BadJson(message) => {
+                tracing::info!(error = %message, "request body refused");
+                json_response(
+                    StatusCode::BAD_REQUEST,
+                    &[("error", "unknown_error"), ("error_description", "Cannot parse the JSON")],
+                )
             }
             ApiError::TooLarge => json_response(
                 StatusCode::PAYLOAD_TOO_LARGE,

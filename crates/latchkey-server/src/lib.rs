@@ -1,9 +1,10 @@
-//! latchkey's HTTP server: the OIDC endpoints of every realm, health, and the
-//! start-up work (bootstrap admin, realm import).
+//! latchkey's HTTP server: the OIDC endpoints of every realm, the Admin REST API,
+//! health, and the start-up work (bootstrap admin, realm import).
 //!
 //! Architecture invariant: only this crate knows status codes, headers and bodies;
 //! `error.rs` is the one place errors become answers.
 
+pub mod admin;
 pub mod app;
 pub mod bootstrap;
 pub mod cache;

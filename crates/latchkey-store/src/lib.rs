@@ -16,7 +16,7 @@ use latchkey_core::client::Client;
 use latchkey_core::realm::Realm;
 use latchkey_core::role::Role;
 use latchkey_core::session::Session;
-use latchkey_core::store::{RealmBundle, Store, StoreError};
+use latchkey_core::store::{RealmBundle, Store, StoreError, UserBundle};
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{PasswordCredential, User};
 
@@ -269,6 +269,48 @@ impl Store for Database {
     async fn is_token_revoked(&self, jti: &str) -> Res<bool> {
         match self {
             Database::Sqlite(store) => store.is_token_revoked(jti).await,
+        }
+    }
+
+    async fn insert_user_bundle(&self, bundle: &UserBundle) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.insert_user_bundle(bundle).await,
+        }
+    }
+
+    async fn delete_user(&self, realm_id: &str, user_id: &str) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.delete_user(realm_id, user_id).await,
+        }
+    }
+
+    async fn delete_client(&self, realm_id: &str, id: &str) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.delete_client(realm_id, id).await,
+        }
+    }
+
+    async fn update_role(&self, role: &Role) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.update_role(role).await,
+        }
+    }
+
+    async fn delete_role(&self, realm_id: &str, role_id: &str) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.delete_role(realm_id, role_id).await,
+        }
+    }
+
+    async fn revoke_roles(&self, user_id: &str, role_ids: &[String]) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.revoke_roles(user_id, role_ids).await,
+        }
+    }
+
+    async fn list_users_with_role(&self, realm_id: &str, role_id: &str) -> Res<Vec<User>> {
+        match self {
+            Database::Sqlite(store) => store.list_users_with_role(realm_id, role_id).await,
         }
     }
 }

@@ -7,6 +7,8 @@
 
 #[path = "contract/activity.rs"]
 mod activity;
+#[path = "contract/admin.rs"]
+mod admin;
 #[path = "contract/directory.rs"]
 mod directory;
 #[path = "contract/fixtures.rs"]
@@ -119,6 +121,21 @@ async fn deleting_a_realm_removes_everything_in_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_all_succeed() {
     on_every_backend(activity::concurrent_writers_all_succeed).await;
+}
+
+#[tokio::test]
+async fn a_user_is_inserted_whole_or_not_at_all() {
+    on_every_backend(admin::a_user_is_inserted_whole_or_not_at_all).await;
+}
+
+#[tokio::test]
+async fn deleted_users_clients_and_roles_are_gone() {
+    on_every_backend(admin::deleted_users_clients_and_roles_are_gone).await;
+}
+
+#[tokio::test]
+async fn roles_are_renamed_revoked_and_listed_by_holder() {
+    on_every_backend(admin::roles_are_renamed_revoked_and_listed_by_holder).await;
 }
 
 #[test]

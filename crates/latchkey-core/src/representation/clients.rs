@@ -29,18 +29,32 @@ pub(super) fn import_clients(
 }
 
 fn import_client(builder: &mut Builder, rep: &ClientRepresentation) {
+    let mut client = client_from_representation(rep, &builder.bundle.realm.id);
+    let built_in = builder.bundle.clients.iter().position(|c| c.client_id == rep.client_id);
+    let built_in_id = built_in.map(|index| builder.bundle.clients.remove(index).id);
+    if rep.id.as_deref().is_none_or(str::is_empty)
+        && let Some(built_in_id) = &built_in_id
+    {
+        client.id.clone_from(built_in_id);
+    }
+    let id = client.id.clone();
+    if let Some(old_id) = built_in_id {
+        for role in &mut builder.bundle.roles {
+            if role.client_uuid.as_deref() == Some(old_id.as_str()) {
+                role.client_uuid = Some(id.clone());
+            }
+        }
+    }
+    builder.bundle.clients.push(client);
+}
+
+/// A new client from its representation, with Keycloak's defaults for what it leaves
+/// out (`RepresentationToModel.createClient`): the id is kept or generated, and a
+/// confidential client without a secret gets a generated one.
+pub fn client_from_representation(rep: &ClientRepresentation, realm_id: &str) -> Client {
     let defaults = ClientSettings::default();
     let public = rep.public_client.unwrap_or(false);
     let bearer_only = rep.bearer_only.unwrap_or(false);
-    let protocol_mappers = rep
-        .protocol_mappers
-        .iter()
-        .flatten()
-        .map(|mapper| ProtocolMapper {
-            id: Some(mapper.id.clone().unwrap_or_else(crate::random::uuid)),
-            ..mapper.clone()
-        })
-        .collect();
     let settings = ClientSettings {
         name: rep.name.clone(),
         description: rep.description.clone(),
@@ -65,7 +79,7 @@ fn import_client(builder: &mut Builder, rep: &ClientRepresentation) {
         redirect_uris: rep.redirect_uris.clone().unwrap_or_default(),
         web_origins: rep.web_origins.clone().unwrap_or_default(),
         attributes: rep.attributes.clone().unwrap_or_default(),
-        protocol_mappers,
+        protocol_mappers: with_mapper_ids(rep.protocol_mappers.as_deref().unwrap_or_default()),
         default_client_scopes: rep
             .default_client_scopes
             .clone()
@@ -80,30 +94,83 @@ fn import_client(builder: &mut Builder, rep: &ClientRepresentation) {
     // (`KeycloakModelUtils.generateSecret`); a masked one from a partial export counts as none.
     let secret = (!public && !bearer_only)
         .then(|| unmasked(rep.secret.as_deref()).map_or_else(Secret::generate, Secret::new));
-    let built_in = builder.bundle.clients.iter().position(|c| c.client_id == rep.client_id);
-    let built_in_id = built_in.map(|index| builder.bundle.clients.remove(index).id);
-    let id = rep
-        .id
-        .clone()
-        .filter(|id| !id.is_empty())
-        .or_else(|| built_in_id.clone())
-        .unwrap_or_else(crate::random::uuid);
-    if let Some(old_id) = built_in_id {
-        for role in &mut builder.bundle.roles {
-            if role.client_uuid.as_deref() == Some(old_id.as_str()) {
-                role.client_uuid = Some(id.clone());
-            }
-        }
-    }
-    builder.bundle.clients.push(Client {
-        id,
-        realm_id: builder.bundle.realm.id.clone(),
+    Client {
+        id: rep.id.clone().filter(|id| !id.is_empty()).unwrap_or_else(crate::random::uuid),
+        realm_id: realm_id.to_owned(),
         client_id: rep.client_id.clone(),
         enabled: rep.enabled.unwrap_or(true),
         public_client: public,
         secret,
         settings,
-    });
+    }
+}
+
+fn with_mapper_ids(mappers: &[ProtocolMapper]) -> Vec<ProtocolMapper> {
+    mappers
+        .iter()
+        .map(|mapper| ProtocolMapper {
+            id: Some(mapper.id.clone().unwrap_or_else(crate::random::uuid)),
+            ..mapper.clone()
+        })
+        .collect()
+}
+
+/// The Admin API's `PUT /clients/{id}`: fields the representation gives replace the
+/// stored ones (`RepresentationToModel.updateClient`); the id never changes. A client
+/// that becomes confidential without a secret gets one.
+pub fn apply_client_representation(client: &mut Client, rep: &ClientRepresentation) {
+    let settings = &mut client.settings;
+    if !rep.client_id.is_empty() {
+        client.client_id.clone_from(&rep.client_id);
+    }
+    set(&mut client.enabled, rep.enabled);
+    set(&mut client.public_client, rep.public_client);
+    if rep.name.is_some() {
+        settings.name.clone_from(&rep.name);
+    }
+    if rep.description.is_some() {
+        settings.description.clone_from(&rep.description);
+    }
+    if rep.root_url.is_some() {
+        settings.root_url.clone_from(&rep.root_url);
+    }
+    if rep.base_url.is_some() {
+        settings.base_url.clone_from(&rep.base_url);
+    }
+    set(&mut settings.bearer_only, rep.bearer_only);
+    set(&mut settings.consent_required, rep.consent_required);
+    set(&mut settings.standard_flow_enabled, rep.standard_flow_enabled);
+    set(&mut settings.implicit_flow_enabled, rep.implicit_flow_enabled);
+    set(&mut settings.direct_access_grants_enabled, rep.direct_access_grants_enabled);
+    set(&mut settings.service_accounts_enabled, rep.service_accounts_enabled);
+    set(&mut settings.full_scope_allowed, rep.full_scope_allowed);
+    set(&mut settings.client_authenticator_type, rep.client_authenticator_type.clone());
+    set(&mut settings.protocol, rep.protocol.clone());
+    set(&mut settings.redirect_uris, rep.redirect_uris.clone());
+    set(&mut settings.web_origins, rep.web_origins.clone());
+    set(&mut settings.default_client_scopes, rep.default_client_scopes.clone());
+    set(&mut settings.optional_client_scopes, rep.optional_client_scopes.clone());
+    set(&mut settings.not_before, rep.not_before);
+    if let Some(mappers) = &rep.protocol_mappers {
+        settings.protocol_mappers = with_mapper_ids(mappers);
+    }
+    // Keycloak merges attributes: the given ones are set, the others stay.
+    for (name, value) in rep.attributes.iter().flatten() {
+        settings.attributes.insert(name.clone(), value.clone());
+    }
+    if let Some(secret) = unmasked(rep.secret.as_deref()) {
+        client.secret = Some(Secret::new(secret));
+    }
+    let is_confidential = !client.public_client && !client.settings.bearer_only;
+    if is_confidential && client.secret.is_none() {
+        client.secret = Some(Secret::generate());
+    }
+}
+
+fn set<T>(target: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *target = value;
+    }
 }
 
 /// A client in Keycloak's representation, secret included, as the Admin API's

@@ -9,20 +9,35 @@ use super::keys::export_keys;
 use super::roles::{RoleNames, export_roles, role_to_representation};
 use super::types::{KEY_PROVIDER, RealmRepresentation};
 use super::users::export_user;
-use crate::realm::{BruteForceStrategy, SslRequired};
+use crate::realm::{BruteForceStrategy, Realm, SslRequired};
 use crate::store::RealmBundle;
 
 /// The whole realm as one Keycloak realm file, users and secrets included.
 pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
     let realm = &bundle.realm;
     let settings = &realm.settings;
-    let tokens = &settings.tokens;
-    let brute = &settings.brute_force;
     let names = RoleNames::new(bundle);
     let default_role = settings
         .default_role
         .as_deref()
         .and_then(|name| bundle.roles.iter().find(|r| r.client_uuid.is_none() && r.name == name));
+    RealmRepresentation {
+        roles: Some(export_roles(bundle, &names)),
+        default_role: default_role.map(role_to_representation),
+        default_roles: None,
+        users: Some(bundle.users.iter().map(|user| export_user(user, &names)).collect()),
+        clients: Some(bundle.clients.iter().map(client_to_representation).collect()),
+        components: Some(BTreeMap::from([(KEY_PROVIDER.to_owned(), export_keys(&bundle.keys))])),
+        ..realm_to_representation(realm)
+    }
+}
+
+/// The realm's own fields, without roles, users, clients or keys, as the Admin API's
+/// `GET /admin/realms/{realm}` writes them.
+pub fn realm_to_representation(realm: &Realm) -> RealmRepresentation {
+    let settings = &realm.settings;
+    let tokens = &settings.tokens;
+    let brute = &settings.brute_force;
     RealmRepresentation {
         id: Some(realm.id.clone()),
         realm: Some(realm.name.clone()),
@@ -66,12 +81,7 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
         quick_login_check_milli_seconds: Some(brute.quick_login_check_milli_seconds),
         max_delta_time_seconds: Some(brute.max_delta_time_seconds),
         failure_factor: Some(brute.failure_factor),
-        roles: Some(export_roles(bundle, &names)),
-        default_role: default_role.map(role_to_representation),
-        default_roles: None,
         password_policy: settings.password_policy.clone(),
-        users: Some(bundle.users.iter().map(|user| export_user(user, &names)).collect()),
-        clients: Some(bundle.clients.iter().map(client_to_representation).collect()),
-        components: Some(BTreeMap::from([(KEY_PROVIDER.to_owned(), export_keys(&bundle.keys))])),
+        ..RealmRepresentation::default()
     }
 }

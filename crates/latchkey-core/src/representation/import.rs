@@ -4,7 +4,7 @@
 use super::defaults::{Builder, realm_defaults};
 use super::types::RealmRepresentation;
 use super::{clients, keys, roles, users};
-use crate::realm::{BruteForceStrategy, RealmSettings, SslRequired};
+use crate::realm::{BruteForceStrategy, Realm, RealmSettings, SslRequired};
 use crate::store::RealmBundle;
 use crate::time::UnixMillis;
 
@@ -51,7 +51,7 @@ pub fn import_realm(rep: RealmRepresentation, now: UnixMillis) -> Result<RealmBu
     let keys = keys::import_keys(&rep, &realm_id, now)?;
     let mut builder = Builder { bundle: realm_defaults(realm_id, &name) };
     builder.bundle.keys = keys;
-    overlay_settings(&mut builder.bundle, &rep)?;
+    apply_realm_representation(&mut builder.bundle.realm, &rep)?;
     clients::import_clients(&mut builder, rep.clients.as_deref().unwrap_or_default())?;
     roles::import_roles(&mut builder, &rep)?;
     roles::import_default_role(&mut builder, &rep)?;
@@ -60,11 +60,13 @@ pub fn import_realm(rep: RealmRepresentation, now: UnixMillis) -> Result<RealmBu
     Ok(builder.bundle)
 }
 
-fn overlay_settings(
-    bundle: &mut RealmBundle,
+/// Overwrites the realm's settings with those the representation gives; absent fields
+/// keep their value (import over defaults, and the Admin API's partial `PUT`). The name
+/// and id are left alone. On error the realm may be partly changed: apply to a copy.
+pub fn apply_realm_representation(
+    realm: &mut Realm,
     rep: &RealmRepresentation,
 ) -> Result<(), ImportError> {
-    let realm = &mut bundle.realm;
     set_if_given(&mut realm.enabled, rep.enabled);
     let settings: &mut RealmSettings = &mut realm.settings;
     if rep.display_name.is_some() {

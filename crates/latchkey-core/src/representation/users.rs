@@ -232,3 +232,36 @@ pub(super) fn export_user(entry: &UserBundle, names: &RoleNames<'_>) -> UserRepr
         ..user_to_representation(&entry.user)
     }
 }
+
+/// The Admin API's user writes (`UserResource.updateUserFromRep`): fields the
+/// representation gives replace the stored ones, absent ones are kept. Usernames are
+/// stored trimmed and in lower case; an empty email clears it. Credentials and roles are
+/// not part of this (the caller handles them).
+pub fn apply_user_representation(user: &mut User, rep: &UserRepresentation) {
+    let username = rep.username.trim().to_lowercase();
+    if !username.is_empty() {
+        user.username = username;
+    }
+    if let Some(enabled) = rep.enabled {
+        user.enabled = enabled;
+    }
+    let profile = &mut user.profile;
+    if let Some(email) = &rep.email {
+        profile.email = Some(email.trim().to_owned()).filter(|e| !e.is_empty());
+    }
+    if let Some(verified) = rep.email_verified {
+        profile.email_verified = verified;
+    }
+    if rep.first_name.is_some() {
+        profile.first_name.clone_from(&rep.first_name);
+    }
+    if rep.last_name.is_some() {
+        profile.last_name.clone_from(&rep.last_name);
+    }
+    if let Some(attributes) = &rep.attributes {
+        profile.attributes.clone_from(attributes);
+    }
+    if let Some(actions) = &rep.required_actions {
+        profile.required_actions.clone_from(actions);
+    }
+}

@@ -87,3 +87,106 @@ pub async fn add_confidential_client(app: &latchkey_testkit::TestApp) {
     };
     app.store.insert_user(&user).await.unwrap();
 }
+
+/// An access token of the bootstrap admin, from realm `master` through `admin-cli`.
+pub async fn admin_token(app: &latchkey_testkit::TestApp) -> String {
+    use latchkey_testkit::{ADMIN_PASSWORD, ADMIN_USERNAME};
+    let (status, _, body) = post(
+        app,
+        &app.token_url("master"),
+        &[
+            ("grant_type", "password"),
+            ("client_id", "admin-cli"),
+            ("username", ADMIN_USERNAME),
+            ("password", ADMIN_PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "admin login failed: {body}");
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// An answer of the Admin API: status, headers and JSON body (Null when empty).
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn location(&self) -> &str {
+        self.headers.get("location").expect("a Location header").to_str().unwrap()
+    }
+}
+
+/// Calls `{base}/admin/realms{path}` with a bearer token and an optional JSON body.
+pub async fn admin_call(
+    app: &latchkey_testkit::TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Answer {
+    let url = format!("{}/admin/realms{path}", app.base_url);
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = app.http.request(method, url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    send(request).await
+}
+
+/// Like `admin_call`, with a body sent as raw bytes.
+pub async fn admin_call_raw(
+    app: &latchkey_testkit::TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &'static str,
+) -> Answer {
+    let url = format!("{}/admin/realms{path}", app.base_url);
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let request = app
+        .http
+        .request(method, url)
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body);
+    send(request).await
+}
+
+async fn send(request: reqwest::RequestBuilder) -> Answer {
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Answer { status, headers, body }
+}
+
+/// Grants a user of realm `realm` the `realm-management` client role `role`.
+pub async fn grant_management_role(
+    app: &latchkey_testkit::TestApp,
+    realm: &str,
+    username: &str,
+    role: &str,
+) {
+    use latchkey_core::store::Store;
+    let realm = app.store.find_realm_by_name(realm).await.unwrap().unwrap();
+    let user = app.store.find_user_by_username(&realm.id, username).await.unwrap().unwrap();
+    let management = app.store.find_client_by_client_id(&realm.id, "realm-management").await;
+    let management = management.unwrap().unwrap();
+    let roles = app.store.list_roles(&realm.id).await.unwrap();
+    let role = roles
+        .iter()
+        .find(|r| r.client_uuid.as_deref() == Some(management.id.as_str()) && r.name == role)
+        .unwrap();
+    app.store.grant_roles(&user.id, std::slice::from_ref(&role.id)).await.unwrap();
+}

@@ -4,6 +4,10 @@
 // Integration tests: unwrapping is how a test says "this must work".
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
+mod admin_clients;
+mod admin_realms;
+mod admin_roles;
+mod admin_users;
 mod bad_input;
 mod client_auth;
 mod cors;

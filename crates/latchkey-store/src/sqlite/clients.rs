@@ -87,4 +87,18 @@ impl SqliteStore {
         }
         Ok(())
     }
+
+    /// The client's roles go with it (foreign key cascade), and with them their grants.
+    pub(crate) async fn delete_client(&self, realm_id: &str, id: &str) -> Result<(), StoreError> {
+        let result = sqlx::query("DELETE FROM clients WHERE realm_id = $1 AND id = $2")
+            .bind(realm_id)
+            .bind(id)
+            .execute(&self.write)
+            .await
+            .map_err(map_error)?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("client {id}")));
+        }
+        Ok(())
+    }
 }

@@ -135,4 +135,54 @@ impl SqliteStore {
         grant_roles(&mut tx, user_id, role_ids).await?;
         tx.commit().await.map_err(map_error)
     }
+
+    pub(crate) async fn update_role(&self, role: &Role) -> Result<(), StoreError> {
+        let result = sqlx::query("UPDATE roles SET name = $2, description = $3 WHERE id = $1")
+            .bind(&role.id)
+            .bind(&role.name)
+            .bind(&role.description)
+            .execute(&self.write)
+            .await
+            .map_err(map_error)?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("role {}", role.id)));
+        }
+        Ok(())
+    }
+
+    /// Composite links and grants go with the role (foreign key cascade).
+    pub(crate) async fn delete_role(
+        &self,
+        realm_id: &str,
+        role_id: &str,
+    ) -> Result<(), StoreError> {
+        let result = sqlx::query("DELETE FROM roles WHERE realm_id = $1 AND id = $2")
+            .bind(realm_id)
+            .bind(role_id)
+            .execute(&self.write)
+            .await
+            .map_err(map_error)?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("role {role_id}")));
+        }
+        Ok(())
+    }
+
+    /// All or nothing.
+    pub(crate) async fn revoke_roles(
+        &self,
+        user_id: &str,
+        role_ids: &[String],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for role_id in role_ids {
+            sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2")
+                .bind(user_id)
+                .bind(role_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
 }

@@ -1,10 +1,10 @@
 //! Users and their password credentials.
 
-use latchkey_core::store::StoreError;
+use latchkey_core::store::{StoreError, UserBundle};
 use latchkey_core::user::{PasswordCredential, User};
 use sqlx::SqliteConnection;
 
-use super::SqliteStore;
+use super::{SqliteStore, roles};
 use crate::error::{map_error, to_json};
 use crate::rows::{CredentialRow, UserRow, email_column};
 
@@ -168,5 +168,53 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let mut conn = self.write.acquire().await.map_err(map_error)?;
         set_password(&mut conn, credential).await
+    }
+
+    /// The user, its password and its grants, all or nothing.
+    pub(crate) async fn insert_user_bundle(&self, bundle: &UserBundle) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        insert_user(&mut tx, &bundle.user).await?;
+        if let Some(password) = &bundle.password {
+            set_password(&mut tx, password).await?;
+        }
+        roles::grant_roles(&mut tx, &bundle.user.id, &bundle.role_ids).await?;
+        tx.commit().await.map_err(map_error)
+    }
+
+    /// The foreign keys cascade to the sessions, credential, grants and login failures.
+    pub(crate) async fn delete_user(
+        &self,
+        realm_id: &str,
+        user_id: &str,
+    ) -> Result<(), StoreError> {
+        let result = sqlx::query("DELETE FROM users WHERE realm_id = $1 AND id = $2")
+            .bind(realm_id)
+            .bind(user_id)
+            .execute(&self.write)
+            .await
+            .map_err(map_error)?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("user {user_id}")));
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn list_users_with_role(
+        &self,
+        realm_id: &str,
+        role_id: &str,
+    ) -> Result<Vec<User>, StoreError> {
+        let rows: Vec<UserRow> = sqlx::query_as(
+            "SELECT u.id, u.realm_id, u.username, u.enabled, u.created_timestamp, u.profile
+             FROM users u JOIN user_roles g ON g.user_id = u.id
+             WHERE u.realm_id = $1 AND g.role_id = $2
+             ORDER BY u.username",
+        )
+        .bind(realm_id)
+        .bind(role_id)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_error)?;
+        rows.into_iter().map(User::try_from).collect()
     }
 }

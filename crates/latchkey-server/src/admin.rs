@@ -1,0 +1,75 @@
+//! Keycloak's Admin REST API under `{base}/admin/realms` (`spec/keycloak-protocol.md` §5,
+//! `services/.../resources/admin/`): realms, users, role mappings, realm roles and
+//! clients, one file per resource. Every handler authenticates the caller
+//! (`auth.rs`), finds the realm, checks the caller may administer it, then reads or
+//! writes through the `Store`; a change to a realm, its clients or its roles drops the
+//! realm's cached snapshot before the answer, so the next request sees it.
+
+mod auth;
+mod clients;
+mod realms;
+mod request;
+mod role_mappings;
+mod roles;
+mod users;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+/// Every Admin API route, relative to `{base}`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/realms", get(realms::list_realms).post(realms::post_realm))
+        .route(
+            "/admin/realms/{realm}",
+            get(realms::get_realm).put(realms::put_realm).delete(realms::delete_realm),
+        )
+        .route("/admin/realms/{realm}/users", get(users::list_users).post(users::post_user))
+        .route("/admin/realms/{realm}/users/count", get(users::count_users))
+        .route(
+            "/admin/realms/{realm}/users/{id}",
+            get(users::get_user).put(users::put_user).delete(users::delete_user),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/reset-password",
+            axum::routing::put(users::put_reset_password),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/role-mappings",
+            get(role_mappings::get_role_mappings),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/role-mappings/realm",
+            get(role_mappings::list_realm_mappings)
+                .post(role_mappings::post_realm_mappings)
+                .delete(role_mappings::delete_realm_mappings),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/role-mappings/realm/available",
+            get(role_mappings::list_available_realm_roles),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/role-mappings/realm/composite",
+            get(role_mappings::list_composite_realm_roles),
+        )
+        .route("/admin/realms/{realm}/roles", get(roles::list_roles).post(roles::post_role))
+        .route(
+            "/admin/realms/{realm}/roles/{role}",
+            get(roles::get_role).put(roles::put_role).delete(roles::delete_role),
+        )
+        .route("/admin/realms/{realm}/roles/{role}/users", get(roles::list_role_users))
+        .route(
+            "/admin/realms/{realm}/clients",
+            get(clients::list_clients).post(clients::post_client),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}",
+            get(clients::get_client).put(clients::put_client).delete(clients::delete_client),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/client-secret",
+            get(clients::get_client_secret).post(clients::post_client_secret),
+        )
+}

@@ -1,0 +1,380 @@
+//! `/admin/realms/{realm}/users…` (`UsersResource.java`, `UserResource.java`; spec §5.4):
+//! search, count, create, read, update, delete and reset-password.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use latchkey_core::representation::{
+    CredentialRepresentation, UserRepresentation, apply_user_representation, user_to_representation,
+};
+use latchkey_core::store::{Store, StoreError, UserBundle};
+use latchkey_core::user::{PasswordCredential, REQUIRED_ACTION_UPDATE_PASSWORD, User, UserProfile};
+
+use super::auth::open_realm;
+use super::request::{
+    Body, DEFAULT_MAX_RESULTS, Query, created, no_content, path_segment, realm_url,
+};
+use crate::cache::RealmSnapshot;
+use crate::error::ApiError;
+use crate::extract::Caller;
+use crate::state::AppState;
+
+/// Keycloak's credential type for passwords.
+const PASSWORD: &str = "password";
+
+fn user_not_found() -> ApiError {
+    ApiError::plain(StatusCode::NOT_FOUND, "User not found")
+}
+
+/// The filters of `GET /users` and `GET /users/count`.
+struct UserFilter {
+    search: Option<String>,
+    username: Option<String>,
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    is_exact: bool,
+    enabled: Option<bool>,
+    email_verified: Option<bool>,
+}
+
+impl UserFilter {
+    fn from_query(query: &Query) -> Result<Self, ApiError> {
+        let text = |name: &str| query.get(name).map(str::trim).filter(|v| !v.is_empty());
+        let lower = |name: &str| text(name).map(str::to_lowercase);
+        Ok(UserFilter {
+            search: text("search").map(str::to_owned),
+            username: lower("username"),
+            email: lower("email"),
+            first_name: lower("firstName"),
+            last_name: lower("lastName"),
+            is_exact: query.boolean("exact")?.unwrap_or(false),
+            enabled: query.boolean("enabled")?,
+            email_verified: query.boolean("emailVerified")?,
+        })
+    }
+
+    /// Whether the user passes every filter given. Service-account users never show:
+    /// Keycloak's search leaves them out unless asked.
+    fn matches(&self, user: &User) -> bool {
+        let profile = &user.profile;
+        let field = |wanted: &Option<String>, value: Option<&str>| match wanted {
+            None => true,
+            Some(wanted) => value.is_some_and(|value| {
+                let value = value.to_lowercase();
+                if self.is_exact { value == *wanted } else { value.contains(wanted.as_str()) }
+            }),
+        };
+        !user.is_service_account()
+            && self.search.as_deref().is_none_or(|search| matches_search(user, search))
+            && field(&self.username, Some(&user.username))
+            && field(&self.email, profile.email.as_deref())
+            && field(&self.first_name, profile.first_name.as_deref())
+            && field(&self.last_name, profile.last_name.as_deref())
+            && self.enabled.is_none_or(|enabled| user.enabled == enabled)
+            && self.email_verified.is_none_or(|verified| profile.email_verified == verified)
+    }
+}
+
+/// `search`: `id:<id>` finds one user by id; otherwise the words are matched against the
+/// username, email, first and last name, case-insensitively: `"foo"` exactly, `*foo*`
+/// anywhere, `foo` or `foo*` as a prefix (Keycloak ≥22, `UsersResource.getUsers`).
+fn matches_search(user: &User, search: &str) -> bool {
+    if let Some(id) = search.strip_prefix("id:") {
+        return user.id == id.trim();
+    }
+    let search = search.to_lowercase();
+    let matcher: Box<dyn Fn(&str) -> bool> =
+        if let Some(exact) = search.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+            let exact = exact.to_owned();
+            Box::new(move |value| value == exact)
+        } else if let Some(infix) = search.strip_prefix('*') {
+            let infix = infix.trim_end_matches('*').to_owned();
+            Box::new(move |value| value.contains(infix.as_str()))
+        } else {
+            let prefix = search.trim_end_matches('*').to_owned();
+            Box::new(move |value| value.starts_with(prefix.as_str()))
+        };
+    let profile = &user.profile;
+    [
+        Some(user.username.as_str()),
+        profile.email.as_deref(),
+        profile.first_name.as_deref(),
+        profile.last_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|value| matcher(&value.to_lowercase()))
+}
+
+/// `ModelToRepresentation.toBriefRepresentation(user)`: identity and switches only.
+fn brief(user: &User) -> UserRepresentation {
+    let full = user_to_representation(user);
+    UserRepresentation {
+        attributes: None,
+        required_actions: None,
+        not_before: None,
+        service_account_client_id: None,
+        ..full
+    }
+}
+
+async fn filtered_users(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    query: &Query,
+) -> Result<Vec<User>, ApiError> {
+    let filter = UserFilter::from_query(query)?;
+    let users = state.store.list_users(&realm.realm.id).await?;
+    Ok(users.into_iter().filter(|user| filter.matches(user)).collect())
+}
+
+/// Users by username, filtered, then `first`/`max` (default 100).
+pub(crate) async fn list_users(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    caller: Caller,
+    query: Query,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let page = query.page(DEFAULT_MAX_RESULTS)?;
+    let is_brief = query.boolean("briefRepresentation")?.unwrap_or(false);
+    let users = filtered_users(&state, &realm, &query).await?;
+    let reps: Vec<UserRepresentation> = page
+        .apply(users)
+        .iter()
+        .map(|user| if is_brief { brief(user) } else { user_to_representation(user) })
+        .collect();
+    Ok(Json(reps).into_response())
+}
+
+/// The number of users the same filters find, as a bare JSON number.
+pub(crate) async fn count_users(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    caller: Caller,
+    query: Query,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let users = filtered_users(&state, &realm, &query).await?;
+    Ok(Json(users.len()).into_response())
+}
+
+/// Whether another user of the realm has this email (when duplicates are refused).
+async fn is_email_taken(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user: &User,
+) -> Result<bool, ApiError> {
+    let Some(email) = &user.profile.email else { return Ok(false) };
+    if realm.realm.settings.duplicate_emails_allowed {
+        return Ok(false);
+    }
+    let holders = state.store.find_users_by_email(&realm.realm.id, email).await?;
+    Ok(holders.iter().any(|other| other.id != user.id))
+}
+
+/// The password a representation's `credentials` carry, hashed, and whether it is
+/// temporary. Only a plain `value` of type `password` counts.
+async fn password_from(
+    state: &AppState,
+    user_id: &str,
+    credentials: Option<&[CredentialRepresentation]>,
+) -> Result<Option<(PasswordCredential, bool)>, ApiError> {
+    let credential = credentials.unwrap_or_default().iter().find(|c| {
+        c.credential_type.as_deref().unwrap_or(PASSWORD) == PASSWORD && c.value.is_some()
+    });
+    let Some(credential) = credential else { return Ok(None) };
+    let value = credential.value.clone().unwrap_or_default();
+    let hash = state
+        .hasher
+        .hash(value)
+        .await
+        .ok_or_else(|| ApiError::Internal("password hashing failed".into()))?;
+    let password = PasswordCredential {
+        id: latchkey_core::random::uuid(),
+        user_id: user_id.to_owned(),
+        created_date: state.clock.now().0,
+        hash,
+    };
+    Ok(Some((password, credential.temporary.unwrap_or(false))))
+}
+
+/// Adds or removes the `UPDATE_PASSWORD` required action (a temporary password).
+fn set_update_password(user: &mut User, is_temporary: bool) {
+    let actions = &mut user.profile.required_actions;
+    actions.retain(|a| a != REQUIRED_ACTION_UPDATE_PASSWORD);
+    if is_temporary {
+        actions.push(REQUIRED_ACTION_UPDATE_PASSWORD.to_owned());
+    }
+}
+
+/// `UsersResource.createUser`: 201 with `Location: …/users/{id}`. The new user gets the
+/// realm's default role and the password of `credentials`; `enabled` is false unless
+/// the body says otherwise (`JpaUserProvider.addUser` never sets it, and
+/// `UserEntity.enabled` starts false).
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn post_user(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    caller: Caller,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let rep: UserRepresentation = body.json()?;
+    let username = rep.username.trim().to_lowercase();
+    if username.is_empty() {
+        return Err(ApiError::bad_request("User name is missing"));
+    }
+    let realm_id = &realm.realm.id;
+    if state.store.find_user_by_username(realm_id, &username).await?.is_some() {
+        return Err(ApiError::conflict("User exists with same username"));
+    }
+    let mut user = User {
+        id: latchkey_core::random::uuid(),
+        realm_id: realm_id.clone(),
+        username,
+        enabled: false,
+        created_timestamp: state.clock.now().0,
+        profile: UserProfile::default(),
+    };
+    apply_user_representation(&mut user, &rep);
+    if is_email_taken(&state, &realm, &user).await? {
+        return Err(ApiError::conflict("User exists with same email"));
+    }
+    let password = password_from(&state, &user.id, rep.credentials.as_deref()).await?;
+    if let Some((_, is_temporary)) = &password {
+        set_update_password(&mut user, *is_temporary);
+    }
+    let default_role = realm
+        .realm
+        .settings
+        .default_role
+        .as_deref()
+        .and_then(|name| realm.roles.find_realm_role(name))
+        .map(|role| role.id.clone());
+    let bundle = UserBundle {
+        user,
+        password: password.map(|(password, _)| password),
+        role_ids: default_role.into_iter().collect(),
+    };
+    match state.store.insert_user_bundle(&bundle).await {
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::conflict("User exists with same username"));
+        }
+        other => other?,
+    }
+    tracing::info!(user_id = %bundle.user.id, "user created");
+    let location = format!(
+        "{}/users/{}",
+        realm_url(&caller.base_url, &realm_name),
+        path_segment(&bundle.user.id)
+    );
+    Ok(created(&location))
+}
+
+pub(crate) async fn get_user(
+    State(state): State<AppState>,
+    Path((realm_name, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let user =
+        state.store.find_user_by_id(&realm.realm.id, &id).await?.ok_or_else(user_not_found)?;
+    Ok(Json(user_to_representation(&user)).into_response())
+}
+
+/// `UserResource.updateUser`: the fields given replace the stored ones; enabling a user
+/// clears their login failures; `credentials` with a password set it.
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn put_user(
+    State(state): State<AppState>,
+    Path((realm_name, id)): Path<(String, String)>,
+    caller: Caller,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let rep: UserRepresentation = body.json()?;
+    let realm_id = &realm.realm.id;
+    let stored = state.store.find_user_by_id(realm_id, &id).await?.ok_or_else(user_not_found)?;
+    let mut user = stored.clone();
+    apply_user_representation(&mut user, &rep);
+    if user.username != stored.username
+        && state.store.find_user_by_username(realm_id, &user.username).await?.is_some()
+    {
+        return Err(ApiError::conflict("User exists with same username"));
+    }
+    if user.profile.email != stored.profile.email && is_email_taken(&state, &realm, &user).await? {
+        return Err(ApiError::conflict("User exists with same email"));
+    }
+    let password = password_from(&state, &user.id, rep.credentials.as_deref()).await?;
+    if let Some((_, is_temporary)) = &password {
+        set_update_password(&mut user, *is_temporary);
+    }
+    match state.store.update_user(&user).await {
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::conflict("User exists with same username"));
+        }
+        other => other?,
+    }
+    if let Some((password, _)) = password {
+        state.store.set_password(&password).await?;
+    }
+    if rep.enabled == Some(true) {
+        state.store.delete_login_failure(realm_id, &user.id).await?;
+    }
+    tracing::info!(user_id = %user.id, "user updated");
+    Ok(no_content())
+}
+
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn delete_user(
+    State(state): State<AppState>,
+    Path((realm_name, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    match state.store.delete_user(&realm.realm.id, &id).await {
+        Err(StoreError::NotFound(_)) => return Err(user_not_found()),
+        other => other?,
+    }
+    tracing::info!(user_id = %id, "user deleted");
+    Ok(no_content())
+}
+
+/// `UserResource.resetPassword`: a `CredentialRepresentation` with the new `value`;
+/// `temporary` true makes the user change it (`UPDATE_PASSWORD`), false or absent does not.
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn put_reset_password(
+    State(state): State<AppState>,
+    Path((realm_name, id)): Path<(String, String)>,
+    caller: Caller,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let rep: CredentialRepresentation = body.json()?;
+    let mut user =
+        state.store.find_user_by_id(&realm.realm.id, &id).await?.ok_or_else(user_not_found)?;
+    let Some(value) = rep.value.as_deref() else {
+        return Err(ApiError::plain(StatusCode::BAD_REQUEST, "No password provided"));
+    };
+    if value.trim().is_empty() {
+        return Err(ApiError::plain(StatusCode::BAD_REQUEST, "Empty password not allowed"));
+    }
+    let credentials =
+        [CredentialRepresentation { credential_type: Some(PASSWORD.to_owned()), ..rep }];
+    let Some((password, is_temporary)) =
+        password_from(&state, &user.id, Some(&credentials)).await?
+    else {
+        return Err(ApiError::plain(StatusCode::BAD_REQUEST, "No password provided"));
+    };
+    state.store.set_password(&password).await?;
+    let before = user.profile.required_actions.clone();
+    set_update_password(&mut user, is_temporary);
+    if user.profile.required_actions != before {
+        state.store.update_user(&user).await?;
+    }
+    tracing::info!(user_id = %user.id, "password reset");
+    Ok(no_content())
+}

@@ -1,0 +1,293 @@
+//! Admin API: who may call it, and realms (`RealmsAdminResource.java`,
+//! `RealmAdminResource.java`, `AdminRoot.java`; spec §5.1–5.3).
+
+use latchkey_testkit::{jwt_parts, spawn_app};
+use serde_json::json;
+
+use crate::helpers::{admin_call, admin_call_raw, admin_token, grant_management_role};
+
+#[tokio::test]
+async fn without_a_token_the_admin_api_answers_401() {
+    let app = spawn_app().await;
+    for (method, path) in [("GET", ""), ("GET", "/nagra"), ("PUT", "/nagra"), ("DELETE", "/nagra")]
+    {
+        let answer = admin_call(&app, method, path, None, None).await;
+        assert_eq!(answer.status, 401, "{method} {path}");
+        assert_eq!(answer.body, json!({"error": "HTTP 401 Unauthorized"}));
+    }
+}
+
+#[tokio::test]
+async fn a_forged_or_expired_admin_token_answers_401() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    // Another byte in the middle of the signature.
+    let mut forged = token.clone().into_bytes();
+    let index = forged.len() - 20;
+    forged[index] = if forged[index] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+    assert_eq!(admin_call(&app, "GET", "", Some(&forged), None).await.status, 401);
+    assert_eq!(admin_call(&app, "GET", "", Some("not-a-jwt"), None).await.status, 401);
+    // Master's access tokens live 60 s (`ApplianceBootstrap`).
+    app.clock.advance_secs(61);
+    let answer = admin_call(&app, "GET", "", Some(&token), None).await;
+    assert_eq!(answer.status, 401);
+    assert_eq!(answer.body, json!({"error": "HTTP 401 Unauthorized"}));
+}
+
+#[tokio::test]
+async fn a_user_without_an_admin_role_gets_403() {
+    let app = spawn_app().await;
+    let login = app.seed_login().await;
+    let token = login["access_token"].as_str().unwrap();
+    for path in ["/nagra", "/master"] {
+        let answer = admin_call(&app, "GET", path, Some(token), None).await;
+        assert_eq!(answer.status, 403, "{path}");
+        assert_eq!(answer.body, json!({"error": "HTTP 403 Forbidden"}));
+    }
+    let answer = admin_call(&app, "POST", "", Some(token), Some(json!({"realm": "x"}))).await;
+    assert_eq!(answer.status, 403);
+    // Listing shows only the realms one may administer: none.
+    let answer = admin_call(&app, "GET", "", Some(token), None).await;
+    assert_eq!((answer.status, answer.body), (200, json!([])));
+}
+
+#[tokio::test]
+async fn a_realm_admin_administers_only_their_own_realm() {
+    let app = spawn_app().await;
+    grant_management_role(&app, "nagra", "crm_client_user", "realm-admin").await;
+    let login = app.seed_login().await;
+    let token = login["access_token"].as_str().unwrap();
+    let answer = admin_call(&app, "GET", "/nagra", Some(token), None).await;
+    assert_eq!((answer.status, answer.body["realm"].as_str()), (200, Some("nagra")));
+    assert_eq!(admin_call(&app, "GET", "/master", Some(token), None).await.status, 403);
+    let listed = admin_call(&app, "GET", "", Some(token), None).await;
+    let names: Vec<&str> =
+        listed.body.as_array().unwrap().iter().map(|r| r["realm"].as_str().unwrap()).collect();
+    assert_eq!(names, ["nagra"]);
+    // Creating realms takes master's admin (or create-realm) role.
+    let answer = admin_call(&app, "POST", "", Some(token), Some(json!({"realm": "mine"}))).await;
+    assert_eq!((answer.status, answer.body), (403, json!({"error": "HTTP 403 Forbidden"})));
+}
+
+#[tokio::test]
+async fn fields_latchkey_does_not_model_are_accepted_and_ignored() {
+    // Keycloak knows hundreds of realm fields; clients send them back with every PUT.
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let body = json!({"registrationAllowed": true, "smtpServer": {}, "accessTokenLifespan": 400});
+    let answer = admin_call(&app, "PUT", "/nagra", Some(&token), Some(body)).await;
+    assert_eq!(answer.status, 204);
+    let got = admin_call(&app, "GET", "/nagra", Some(&token), None).await;
+    assert_eq!(got.body["accessTokenLifespan"], 400);
+    assert!(got.body.get("registrationAllowed").is_none());
+}
+
+#[tokio::test]
+async fn the_master_admin_lists_every_realm() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let (_, claims) = jwt_parts(&token);
+    assert_eq!(claims["azp"], "admin-cli");
+    let answer = admin_call(&app, "GET", "", Some(&token), None).await;
+    assert_eq!(answer.status, 200);
+    let names: Vec<&str> =
+        answer.body.as_array().unwrap().iter().map(|r| r["realm"].as_str().unwrap()).collect();
+    assert_eq!(names, ["master", "nagra"]);
+    let brief = admin_call(&app, "GET", "?briefRepresentation=true", Some(&token), None).await;
+    assert_eq!(
+        brief.body[1],
+        json!({"id": answer.body[1]["id"], "realm": "nagra", "displayName": "OpenTV Suite", "enabled": true})
+    );
+}
+
+#[tokio::test]
+async fn a_realm_is_created_read_and_refused_twice() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let rep = json!({
+        "realm": "acme",
+        "enabled": true,
+        "accessTokenLifespan": 120,
+        "roles": {"realm": [{"name": "reader"}]},
+        "clients": [{"clientId": "acme-app", "publicClient": true, "directAccessGrantsEnabled": true}],
+        "users": [{"username": "ann", "enabled": true,
+                   "credentials": [{"type": "password", "value": "ann-pw"}], "realmRoles": ["reader"]}]
+    });
+    let answer = admin_call(&app, "POST", "", Some(&token), Some(rep.clone())).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    assert_eq!(answer.location(), format!("{}/admin/realms/acme", app.base_url));
+    assert_eq!(answer.body, serde_json::Value::Null);
+
+    let got = admin_call(&app, "GET", "/acme", Some(&token), None).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.body["realm"], "acme");
+    assert_eq!(got.body["accessTokenLifespan"], 120);
+    assert_eq!(got.body["ssoSessionIdleTimeout"], 1800);
+    assert!(got.body.get("users").is_none() && got.body.get("clients").is_none());
+
+    // The new realm serves tokens at once.
+    let (status, _, body) = crate::helpers::post(
+        &app,
+        &app.token_url("acme"),
+        &[
+            ("grant_type", "password"),
+            ("client_id", "acme-app"),
+            ("username", "ann"),
+            ("password", "ann-pw"),
+        ],
+    )
+    .await;
+    assert_eq!((status, body["expires_in"].as_i64()), (200, Some(120)), "{body}");
+
+    let again = admin_call(&app, "POST", "", Some(&token), Some(rep)).await;
+    assert_eq!(again.status, 409);
+    assert_eq!(again.body, json!({"errorMessage": "Conflict detected. See logs for details"}));
+}
+
+#[tokio::test]
+async fn issue_3_a_new_access_token_lifespan_applies_to_the_next_grant() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    assert_eq!(app.seed_login().await["expires_in"], 300);
+    let answer = admin_call(
+        &app,
+        "PUT",
+        "/nagra",
+        Some(&token),
+        Some(json!({"accessTokenLifespan": 600, "ssoSessionIdleTimeout": 900})),
+    )
+    .await;
+    assert_eq!((answer.status, &answer.body), (204, &serde_json::Value::Null));
+    let login = app.seed_login().await;
+    assert_eq!(login["expires_in"], 600);
+    assert_eq!(login["refresh_expires_in"], 900);
+    let got = admin_call(&app, "GET", "/nagra", Some(&token), None).await;
+    assert_eq!(got.body["accessTokenLifespan"], 600);
+    assert_eq!(got.body["displayName"], "OpenTV Suite", "fields not sent are kept");
+}
+
+#[tokio::test]
+async fn realm_changes_are_on_disk_when_the_call_returns() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let settings = json!({
+        "revokeRefreshToken": true, "refreshTokenMaxReuse": 2, "clientSessionIdleTimeout": 60,
+        "clientSessionMaxLifespan": 120, "ssoSessionMaxLifespan": 7200,
+        "bruteForceProtected": true, "failureFactor": 3, "permanentLockout": true,
+        "bruteForceStrategy": "LINEAR", "enabled": false
+    });
+    let answer = admin_call(&app, "PUT", "/nagra", Some(&token), Some(settings.clone())).await;
+    assert_eq!(answer.status, 204);
+    let app = app.restart().await;
+    let token = admin_token(&app).await;
+    let got = admin_call(&app, "GET", "/nagra", Some(&token), None).await;
+    for (field, value) in settings.as_object().unwrap() {
+        assert_eq!(&got.body[field], value, "{field}");
+    }
+}
+
+#[tokio::test]
+async fn a_disabled_realm_refuses_logins() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    app.seed_login().await;
+    let answer =
+        admin_call(&app, "PUT", "/nagra", Some(&token), Some(json!({"enabled": false}))).await;
+    assert_eq!(answer.status, 204);
+    let (status, _, _) = crate::helpers::post(
+        &app,
+        &app.token_url("nagra"),
+        &[
+            ("grant_type", "password"),
+            ("username", "crm_client_user"),
+            ("password", "1234"),
+            ("client_id", "crm_client"),
+        ],
+    )
+    .await;
+    assert_ne!(status, 200);
+}
+
+#[tokio::test]
+async fn renaming_a_realm_onto_another_is_a_conflict() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let answer =
+        admin_call(&app, "PUT", "/nagra", Some(&token), Some(json!({"realm": "master"}))).await;
+    assert_eq!(
+        (answer.status, answer.body),
+        (409, json!({"errorMessage": "Realm with same name exists"}))
+    );
+    let answer =
+        admin_call(&app, "PUT", "/master", Some(&token), Some(json!({"realm": "other"}))).await;
+    assert_eq!(
+        (answer.status, answer.body),
+        (400, json!({"errorMessage": "Can't rename master realm"}))
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_realm_is_gone() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    app.seed_login().await;
+    let answer = admin_call(&app, "DELETE", "/nagra", Some(&token), None).await;
+    assert_eq!((answer.status, &answer.body), (204, &serde_json::Value::Null));
+    let answer = admin_call(&app, "GET", "/nagra", Some(&token), None).await;
+    assert_eq!((answer.status, answer.body), (404, json!({"error": "Realm not found."})));
+    let (status, _, body) =
+        crate::helpers::post(&app, &app.token_url("nagra"), &[("grant_type", "password")]).await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("Realm does not exist")));
+    assert_eq!(admin_call(&app, "DELETE", "/nagra", Some(&token), None).await.status, 404);
+}
+
+#[tokio::test]
+async fn bad_realm_bodies_are_400_and_change_nothing() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let cannot_parse =
+        json!({"error": "unknown_error", "error_description": "Cannot parse the JSON"});
+    for body in [r#"{"accessTokenLifespan": "#, r#"{"accessTokenLifespan": "ten"}"#, "[1]", ""] {
+        let answer = admin_call_raw(&app, "PUT", "/nagra", &token, body).await;
+        assert_eq!((answer.status, &answer.body), (400, &cannot_parse), "{body}");
+    }
+    let answer =
+        admin_call(&app, "PUT", "/nagra", Some(&token), Some(json!({"sslRequired": "sometimes"})))
+            .await;
+    assert_eq!(answer.status, 400);
+    assert!(answer.body["errorMessage"].as_str().unwrap().contains("sslRequired"));
+    let answer = admin_call(&app, "POST", "", Some(&token), Some(json!({"enabled": true}))).await;
+    assert_eq!(answer.status, 400, "a realm needs a name");
+    let answer = admin_call_raw(&app, "POST", "", &token, "{not json").await;
+    assert_eq!((answer.status, &answer.body), (400, &cannot_parse));
+
+    let got = admin_call(&app, "GET", "/nagra", Some(&token), None).await;
+    assert_eq!(
+        (got.body["accessTokenLifespan"].as_i64(), got.body["sslRequired"].as_str()),
+        (Some(300), Some("external"))
+    );
+    assert_eq!(app.seed_login().await["expires_in"], 300);
+}
+
+#[tokio::test]
+async fn an_admin_body_over_the_size_limit_is_413() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let big = json!({"displayName": "x".repeat(70_000)});
+    let answer = admin_call(&app, "PUT", "/nagra", Some(&token), Some(big)).await;
+    assert_eq!(answer.status, 413);
+}
+
+#[tokio::test]
+async fn unknown_admin_paths_and_methods_answer_like_keycloak() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let answer = admin_call(&app, "PATCH", "/nagra", Some(&token), Some(json!({}))).await;
+    assert_eq!(
+        (answer.status, answer.body),
+        (405, json!({"error": "HTTP 405 Method Not Allowed"}))
+    );
+    let answer = admin_call(&app, "GET", "/nagra/no-such-thing", Some(&token), None).await;
+    assert_eq!((answer.status, answer.body), (404, json!({"error": "HTTP 404 Not Found"})));
+}

@@ -1,0 +1,106 @@
+//! The contract for the Admin API's writes: whole users, deletes, role edits and revokes.
+
+use latchkey_core::store::{Store, StoreError, UserBundle};
+use latchkey_store::Database;
+
+use super::fixtures::{self, Ids, bundle};
+
+#[track_caller]
+fn assert_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>) {
+    assert!(matches!(result, Err(StoreError::NotFound(_))), "expected not found: {result:?}");
+}
+
+#[track_caller]
+fn assert_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>) {
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "expected a conflict: {result:?}");
+}
+
+pub(crate) async fn a_user_is_inserted_whole_or_not_at_all(db: &Database) {
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let ids = Ids::new("demo");
+    let carol = fixtures::user(&demo.realm.id, &ids.of("carol"), "carol", None);
+    let whole = UserBundle {
+        password: Some(fixtures::password(&carol.id, &ids.of("carol-password"))),
+        role_ids: vec![ids.of("user"), ids.of("app-viewer")],
+        user: carol.clone(),
+    };
+    db.insert_user_bundle(&whole).await.unwrap();
+    assert_eq!(db.find_user_by_id(&demo.realm.id, &carol.id).await.unwrap(), Some(carol.clone()));
+    assert!(db.find_password(&carol.id).await.unwrap().is_some());
+    let mut granted = whole.role_ids.clone();
+    granted.sort();
+    assert_eq!(db.list_user_role_ids(&carol.id).await.unwrap(), granted);
+
+    // A taken username, or a role that does not exist, writes nothing.
+    let mut dave = fixtures::user(&demo.realm.id, &ids.of("dave"), "carol", None);
+    assert_conflict(
+        db.insert_user_bundle(&UserBundle { user: dave.clone(), password: None, role_ids: vec![] })
+            .await,
+    );
+    dave.username = "dave".into();
+    let broken = UserBundle { user: dave.clone(), password: None, role_ids: vec!["nope".into()] };
+    assert_not_found(db.insert_user_bundle(&broken).await);
+    assert_eq!(db.find_user_by_id(&demo.realm.id, &dave.id).await.unwrap(), None);
+}
+
+pub(crate) async fn deleted_users_clients_and_roles_are_gone(db: &Database) {
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let ids = Ids::new("demo");
+    let realm_id = &demo.realm.id;
+    let alice = &demo.users[0].user;
+    db.insert_session(&fixtures::session(&demo, "s1", 1_000)).await.unwrap();
+
+    db.delete_user(realm_id, &alice.id).await.unwrap();
+    assert_eq!(db.find_user_by_id(realm_id, &alice.id).await.unwrap(), None);
+    assert_eq!(db.find_password(&alice.id).await.unwrap(), None);
+    assert_eq!(db.find_session("s1").await.unwrap(), None);
+    assert_not_found(db.delete_user(realm_id, &alice.id).await);
+    assert_not_found(db.delete_user("other-realm", &demo.users[1].user.id).await);
+
+    // The client's roles go with it, and their grants.
+    db.delete_client(realm_id, &ids.of("app")).await.unwrap();
+    assert_eq!(db.find_client_by_client_id(realm_id, "app").await.unwrap(), None);
+    let roles = db.list_roles(realm_id).await.unwrap();
+    assert!(roles.iter().all(|r| r.client_uuid.as_deref() != Some(ids.of("app").as_str())));
+    assert!(db.list_user_role_ids(&ids.of("service")).await.unwrap().is_empty());
+    assert_not_found(db.delete_client(realm_id, &ids.of("app")).await);
+
+    // A deleted role leaves the composites that contained it.
+    db.delete_role(realm_id, &ids.of("user")).await.unwrap();
+    let roles = db.list_roles(realm_id).await.unwrap();
+    assert!(roles.iter().all(|r| r.id != ids.of("user")));
+    assert!(roles.iter().all(|r| !r.composites.contains(&ids.of("user"))));
+    assert_not_found(db.delete_role(realm_id, &ids.of("user")).await);
+}
+
+pub(crate) async fn roles_are_renamed_revoked_and_listed_by_holder(db: &Database) {
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let ids = Ids::new("demo");
+    let realm_id = &demo.realm.id;
+    let alice = &demo.users[0].user;
+
+    let holders = db.list_users_with_role(realm_id, &ids.of("admin")).await.unwrap();
+    assert_eq!(holders, vec![alice.clone()]);
+    assert!(db.list_users_with_role(realm_id, &ids.of("user")).await.unwrap().is_empty());
+
+    let mut admin = demo.roles[0].clone();
+    admin.name = "administrator".into();
+    admin.description = None;
+    db.update_role(&admin).await.unwrap();
+    let stored = db.list_roles(realm_id).await.unwrap();
+    let found = stored.iter().find(|r| r.id == admin.id).unwrap();
+    assert_eq!((found.name.as_str(), found.description.as_ref()), ("administrator", None));
+    assert_eq!(found.composites.len(), 2, "composites are kept");
+    admin.name = "user".into();
+    assert_conflict(db.update_role(&admin).await);
+    admin.id = "missing".into();
+    admin.name = "fresh".into();
+    assert_not_found(db.update_role(&admin).await);
+
+    db.revoke_roles(&alice.id, &[ids.of("admin"), ids.of("never-granted")]).await.unwrap();
+    assert_eq!(db.list_user_role_ids(&alice.id).await.unwrap(), vec![ids.of("default-roles")]);
+    assert!(db.list_users_with_role(realm_id, &ids.of("admin")).await.unwrap().is_empty());
+}
