@@ -34,6 +34,10 @@ pub enum ApiError {
     /// `{"errorMessage":"<message>"}` (`ErrorResponse.exists` is 409, `.error` 400).
     #[error("{message}")]
     ErrorMessage { status: StatusCode, message: String },
+    /// A user-profile validation failure: 400 `{"field":…,"errorMessage":…,"params":[…]}`
+    /// (`ErrorResponse.error` with `ErrorRepresentation.field`/`params`).
+    #[error("invalid {field}: {message}")]
+    Validation { field: &'static str, message: &'static str, params: serde_json::Value },
     /// A JSON body that does not parse or has a value of the wrong type: 400 with
     /// `KeycloakErrorHandler`'s answer to a Jackson failure (`unknown_error`,
     /// "Cannot parse the JSON"). The parser's message is kept for the log only.
@@ -116,6 +120,15 @@ impl IntoResponse for ApiError {
             ApiError::ErrorMessage { status, message } => {
                 json_response(status, &[("errorMessage", &message)])
             }
+            ApiError::Validation { field, message, params } => (
+                StatusCode::BAD_REQUEST,
+                axum::Json(serde_json::json!({
+                    "field": field,
+                    "errorMessage": message,
+                    "params": params,
+                })),
+            )
+                .into_response(),
             ApiError::BadJson(message) => {
                 tracing::info!(error = %message, "request body refused");
                 json_response(

@@ -227,6 +227,15 @@ pub(crate) async fn post_user(
     if username.is_empty() {
         return Err(ApiError::bad_request("User name is missing"));
     }
+    // The user profile's username validator (length 3 to 255), as 26.7.3 answers it.
+    let length = username.chars().count();
+    if !(3..=255).contains(&length) {
+        return Err(ApiError::Validation {
+            field: "username",
+            message: "error-invalid-length",
+            params: serde_json::json!(["username", 3, 255]),
+        });
+    }
     let realm_id = &realm.realm.id;
     if state.store.find_user_by_username(realm_id, &username).await?.is_some() {
         return Err(ApiError::conflict("User exists with same username"));

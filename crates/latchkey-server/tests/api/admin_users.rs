@@ -173,6 +173,17 @@ async fn duplicate_usernames_and_emails_are_409() {
         (answer.status, answer.body),
         (400, json!({"errorMessage": "User name is missing"}))
     );
+    // Recorded from 26.7.3: the user profile's length rule on usernames.
+    let answer =
+        admin_call(&app, "POST", "/nagra/users", Some(&token), Some(json!({"username": "ab"})))
+            .await;
+    assert_eq!(
+        (answer.status, answer.body),
+        (
+            400,
+            json!({"field": "username", "errorMessage": "error-invalid-length", "params": ["username", 3, 255]})
+        )
+    );
 
     // The same refusals on update.
     let other = create_user(&app, &token, json!({"username": "ivy"})).await;
