@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
 mod helpers;
+mod jwks;
 mod layer;
 mod proxying;
 mod routes;

@@ -104,3 +104,24 @@ async fn a_slow_upstream_is_a_504() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     assert_eq!(gateway.upstream.hits(), 1);
 }
+
+#[tokio::test]
+async fn a_slot_is_held_until_the_body_is_done_and_the_next_request_waits_then_503() {
+    let gateway = spawn_gateway_with(|config| config.max_concurrent_upstream = 1).await;
+    let holding = gateway.http.get(gateway.url("/client/hold")).send().await.unwrap();
+    assert_eq!(holding.status(), 200);
+    let busy = gateway.get("/client/x", None).await;
+    assert_eq!(busy.status, 503);
+    assert_eq!(busy.body["error"], "busy");
+    assert_eq!(gateway.upstream.hits(), 1);
+    drop(holding);
+    // The slot comes back once the held response is gone.
+    let mut status = 0;
+    for _ in 0..50 {
+        status = gateway.get("/client/x", None).await.status;
+        if status == 200 {
+            break;
+        }
+    }
+    assert_eq!(status, 200);
+}
