@@ -3,8 +3,8 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ use latchkey_gateway::Gateway;
 use latchkey_gateway::config::GatewayConfig;
 use latchkey_testkit::TestApp;
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 /// The realm name the test gateway puts in `WWW-Authenticate`.
 pub const GATEWAY_REALM: &str = "gateway-test";
@@ -29,6 +29,17 @@ pub const GATEWAY_REALM: &str = "gateway-test";
 pub struct Upstream {
     pub address: SocketAddr,
     pub hits: Arc<AtomicUsize>,
+    /// Bytes `/client/trickle-up` has received so far.
+    pub received: Arc<AtomicU64>,
+    /// Feeds the body `/client/trickle-down` is answering with.
+    pub trickle_down: Arc<Mutex<Option<mpsc::Sender<Bytes>>>>,
+}
+
+#[derive(Clone)]
+struct UpstreamState {
+    hits: Arc<AtomicUsize>,
+    received: Arc<AtomicU64>,
+    trickle_down: Arc<Mutex<Option<mpsc::Sender<Bytes>>>>,
 }
 
 impl Upstream {
@@ -42,22 +53,33 @@ impl Upstream {
 /// 30 s, `/client/hold` never finishes its body, and every other path echoes the
 /// request's method, URI and headers as JSON.
 pub async fn spawn_upstream() -> Upstream {
-    let hits = Arc::new(AtomicUsize::new(0));
+    let state = UpstreamState {
+        hits: Arc::new(AtomicUsize::new(0)),
+        received: Arc::new(AtomicU64::new(0)),
+        trickle_down: Arc::new(Mutex::new(None)),
+    };
     let app = Router::new()
+        .route("/client/trickle-up", post(trickle_up))
+        .route("/client/trickle-down", get(trickle_down))
         .route("/client/upload", post(upload))
         .route("/client/download", get(download))
         .route("/client/slow", get(slow))
         .route("/client/hold", get(hold))
         .fallback(echo)
-        .with_state(Arc::clone(&hits));
+        .with_state(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
-    Upstream { address, hits }
+    Upstream {
+        address,
+        hits: state.hits,
+        received: state.received,
+        trickle_down: state.trickle_down,
+    }
 }
 
-async fn echo(State(hits): State<Arc<AtomicUsize>>, request: Request) -> axum::Json<Value> {
-    hits.fetch_add(1, Ordering::SeqCst);
+async fn echo(State(state): State<UpstreamState>, request: Request) -> axum::Json<Value> {
+    state.hits.fetch_add(1, Ordering::SeqCst);
     let mut headers = serde_json::Map::new();
     for (name, value) in request.headers() {
         let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
@@ -78,8 +100,8 @@ async fn echo(State(hits): State<Arc<AtomicUsize>>, request: Request) -> axum::J
     }))
 }
 
-async fn upload(State(hits): State<Arc<AtomicUsize>>, request: Request) -> axum::Json<Value> {
-    hits.fetch_add(1, Ordering::SeqCst);
+async fn upload(State(state): State<UpstreamState>, request: Request) -> axum::Json<Value> {
+    state.hits.fetch_add(1, Ordering::SeqCst);
     let mut body = request.into_body();
     let mut received: u64 = 0;
     let mut is_intact = true;
@@ -93,22 +115,57 @@ async fn upload(State(hits): State<Arc<AtomicUsize>>, request: Request) -> axum:
 }
 
 async fn download(
-    State(hits): State<Arc<AtomicUsize>>,
+    State(state): State<UpstreamState>,
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, u64>>,
 ) -> Body {
-    hits.fetch_add(1, Ordering::SeqCst);
+    state.hits.fetch_add(1, Ordering::SeqCst);
     Body::new(Generated::new(query["bytes"]))
 }
 
-async fn slow(State(hits): State<Arc<AtomicUsize>>) -> &'static str {
-    hits.fetch_add(1, Ordering::SeqCst);
+async fn slow(State(state): State<UpstreamState>) -> &'static str {
+    state.hits.fetch_add(1, Ordering::SeqCst);
     tokio::time::sleep(Duration::from_secs(30)).await;
     "late"
 }
 
+/// Reads the body frame by frame, publishing how much has arrived.
+async fn trickle_up(State(state): State<UpstreamState>, request: Request) -> String {
+    state.hits.fetch_add(1, Ordering::SeqCst);
+    let mut body = request.into_body();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame.unwrap().into_data() {
+            state.received.fetch_add(data.len() as u64, Ordering::SeqCst);
+        }
+    }
+    state.received.load(Ordering::SeqCst).to_string()
+}
+
+/// Answers with a body the test feeds through `Upstream::trickle_down`.
+async fn trickle_down(State(state): State<UpstreamState>) -> Body {
+    state.hits.fetch_add(1, Ordering::SeqCst);
+    let (sender, receiver) = mpsc::channel(1);
+    *state.trickle_down.lock().unwrap() = Some(sender);
+    Body::new(ChannelBody(receiver))
+}
+
+/// A body made of what arrives on a channel; it ends when the sender is dropped.
+pub struct ChannelBody(pub mpsc::Receiver<Bytes>);
+
+impl http_body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        self.0.poll_recv(cx).map(|chunk| chunk.map(|data| Ok(Frame::data(data))))
+    }
+}
+
 /// Sends the head at once and then a body that never ends.
-async fn hold(State(hits): State<Arc<AtomicUsize>>) -> Body {
-    hits.fetch_add(1, Ordering::SeqCst);
+async fn hold(State(state): State<UpstreamState>) -> Body {
+    state.hits.fetch_add(1, Ordering::SeqCst);
     Body::new(Endless)
 }
 

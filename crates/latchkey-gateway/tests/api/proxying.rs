@@ -87,6 +87,54 @@ async fn large_bodies_stream_both_ways() {
     assert_eq!(gateway.upstream.hits(), 2);
 }
 
+/// Waits (bounded) until `condition` holds.
+async fn eventually(mut condition: impl FnMut() -> bool) -> bool {
+    for _ in 0..200 {
+        if condition() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn bodies_are_not_buffered_whole_in_either_direction() {
+    let gateway = spawn_gateway().await;
+    let chunk = bytes::Bytes::from(vec![7u8; 64 * 1024]);
+
+    // Upload: the upstream sees the first chunk while the client still holds the rest.
+    let client = Client::builder(TokioExecutor::new()).build_http::<ChannelBody>();
+    let (sender, receiver) = tokio::sync::mpsc::channel(1);
+    let upload =
+        http::Request::post(gateway.url("/client/trickle-up")).body(ChannelBody(receiver)).unwrap();
+    let pending = tokio::spawn(client.request(upload));
+    sender.send(chunk.clone()).await.unwrap();
+    let received = std::sync::Arc::clone(&gateway.upstream.received);
+    assert!(eventually(|| received.load(std::sync::atomic::Ordering::SeqCst) == 64 * 1024).await);
+    sender.send(chunk.clone()).await.unwrap();
+    drop(sender);
+    let response = pending.await.unwrap().unwrap();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], b"131072");
+
+    // Download: the client reads the first chunk while the upstream has not finished.
+    let download = gateway.http.get(gateway.url("/client/trickle-down")).send();
+    let download = tokio::spawn(download);
+    let feed = std::sync::Arc::clone(&gateway.upstream.trickle_down);
+    assert!(eventually(|| feed.lock().unwrap().is_some()).await);
+    let sender = feed.lock().unwrap().take().unwrap();
+    sender.send(chunk.clone()).await.unwrap();
+    let mut response = download.await.unwrap().unwrap();
+    let mut first = 0;
+    while first < 64 * 1024 {
+        first += response.chunk().await.unwrap().expect("the first chunk, before the end").len();
+    }
+    assert_eq!(first, 64 * 1024);
+    drop(sender);
+    assert_eq!(response.chunk().await.unwrap(), None);
+}
+
 #[tokio::test]
 async fn an_upstream_that_is_down_is_a_502() {
     let gateway = spawn_gateway().await;

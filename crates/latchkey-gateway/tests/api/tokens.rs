@@ -81,9 +81,27 @@ async fn alg_none_and_hmac_with_the_public_key_are_refused() {
 #[tokio::test]
 async fn refresh_and_id_tokens_are_not_bearer_tokens() {
     let gateway = spawn_gateway().await;
-    let tokens = login(&gateway.latchkey, "crm_client_user", "1234").await;
+    let response = gateway
+        .latchkey
+        .post_form(
+            &gateway.latchkey.token_url("nagra"),
+            &[
+                ("grant_type", "password"),
+                ("username", "crm_client_user"),
+                ("password", "1234"),
+                ("client_id", "crm_client"),
+                ("scope", "openid"),
+            ],
+        )
+        .await;
+    let tokens: Value = response.json().await.unwrap();
+    // Realm nagra signs refresh tokens with HS256, so the allow-list already refuses them.
     let refresh = tokens["refresh_token"].as_str().unwrap();
-    assert_eq!(gateway.get("/operator/x", Some(refresh)).await.status, 401);
+    gateway.get("/operator/x", Some(refresh)).await.assert_invalid_token("algorithm not allowed");
+    // The ID token is RS256 with the realm's key: its `typ` ("ID") is what refuses it.
+    let id_token = tokens["id_token"].as_str().unwrap();
+    assert_eq!(latchkey_testkit::jwt_parts(id_token).1["typ"], "ID");
+    gateway.get("/operator/x", Some(id_token)).await.assert_invalid_token("not an access token");
     assert_eq!(gateway.upstream.hits(), 0);
 }
 
