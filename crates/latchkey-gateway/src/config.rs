@@ -117,7 +117,7 @@ impl GatewayConfig {
             || !self
                 .realm
                 .chars()
-                .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ')
+                .all(|c| (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ')
         {
             return Err(ConfigError::Invalid(
                 "`realm` must be printable ASCII without quotes".into(),

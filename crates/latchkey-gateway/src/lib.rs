@@ -26,6 +26,8 @@ use axum::routing::get;
 use latchkey_core::time::Clock;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::config::GatewayConfig;
 use crate::error::ConfigError;
@@ -78,6 +80,13 @@ impl Gateway {
             .route("/healthz", get(|| async { "ok" }))
             .route("/metrics", get(get_metrics))
             .fallback(proxy::forward)
+            // Traces never show tokens or cookies; the upstream still receives them.
+            .layer(SetSensitiveHeadersLayer::new([
+                http::header::AUTHORIZATION,
+                http::header::COOKIE,
+                http::header::SET_COOKIE,
+            ]))
+            .layer(TraceLayer::new_for_http())
             .with_state(state);
         let listener = TcpListener::bind(config.listen)
             .await
