@@ -98,16 +98,16 @@ async fn proxy(
     strip_hop_by_hop(&mut parts.headers);
     set_forwarded(&mut parts.headers, peer.ip(), "http");
     set_identity_headers(&mut parts.headers, identity.as_ref());
-    let started = Instant::now();
-    let last_activity = Arc::new(Mutex::new(started));
-    let body = RequestBody { inner: body, last_activity: Arc::clone(&last_activity) };
-    let upstream_request = http::Request::from_parts(parts, body);
-
     let permit =
         tokio::time::timeout(state.upstream_timeout, Arc::clone(&state.permits).acquire_owned())
             .await
             .map_err(|_| GatewayError::Busy)?
             .map_err(|_| GatewayError::Busy)?;
+    // The upstream's time starts once it has a slot, not while the request queued.
+    let started = Instant::now();
+    let last_activity = Arc::new(Mutex::new(started));
+    let body = RequestBody { inner: body, last_activity: Arc::clone(&last_activity) };
+    let upstream_request = http::Request::from_parts(parts, body);
     let outcome = with_idle_timeout(
         state.client.request(upstream_request),
         &last_activity,
@@ -117,13 +117,26 @@ async fn proxy(
     state.metrics.observe_upstream(&route.prefix, started.elapsed());
     let response = match outcome {
         None => return Err(GatewayError::UpstreamTimeout),
-        Some(Err(error)) => return Err(GatewayError::Upstream(error.to_string())),
+        Some(Err(error)) => return Err(GatewayError::Upstream(error_chain(&error))),
         Some(Ok(response)) => response,
     };
     let (mut parts, body) = response.into_parts();
     strip_hop_by_hop(&mut parts.headers);
     // The slot is given back when the response body has been sent (or dropped).
     Ok(Response::from_parts(parts, Body::new(UpstreamBody { inner: body, _permit: permit })))
+}
+
+/// An error and its causes on one line, for the log ("client error (Connect): tcp
+/// connect error: Connection refused").
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// Awaits `future` unless nothing happened for `timeout`: the clock restarts whenever a
