@@ -26,6 +26,8 @@ pub(crate) enum Command {
     Import(ImportArgs),
     /// Export a realm, users and credentials included, to a Keycloak realm file, offline.
     Export(ExportArgs),
+    /// Run the gateway: a reverse proxy that checks bearer tokens and roles per route.
+    Gateway(GatewayArgs),
 }
 
 /// Where the data lives; shared by every command.
@@ -101,4 +103,14 @@ pub(crate) struct ExportArgs {
     pub(crate) realm: String,
     #[arg(long)]
     pub(crate) file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GatewayArgs {
+    /// The gateway's TOML file (see examples/gateway.toml).
+    #[arg(long, env = "LATCHKEY_GATEWAY_CONFIG")]
+    pub(crate) config: PathBuf,
+    /// Log level: error, warn, info, debug, trace (default info).
+    #[arg(long, env = "LATCHKEY_LOG_LEVEL", default_value = "info")]
+    pub(crate) log_level: String,
 }

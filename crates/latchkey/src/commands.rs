@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use latchkey_core::time::{Clock, SystemClock};
+use latchkey_gateway::Gateway;
+use latchkey_gateway::config::GatewayConfig;
 use latchkey_server::bootstrap::{ensure_master_realm, export_realm_file, import_realm_file};
 use latchkey_server::{AppState, Server};
 use latchkey_store::Database;
 
-use crate::cli::{Command, ServerArgs};
+use crate::cli::{Command, GatewayArgs, ServerArgs};
 use crate::config::{FileConfig, database_path, start_config};
 
 pub(crate) async fn run(command: Command) -> anyhow::Result<()> {
@@ -34,7 +36,22 @@ pub(crate) async fn run(command: Command) -> anyhow::Result<()> {
             tracing::info!(realm = %args.realm, file = %args.file.display(), "exported");
             Ok(())
         }
+        Command::Gateway(args) => gateway(args).await,
     }
+}
+
+async fn gateway(args: GatewayArgs) -> anyhow::Result<()> {
+    init_logging(&args.log_level);
+    let config = GatewayConfig::load(&args.config)?;
+    let gateway = Gateway::bind(&config, Arc::new(SystemClock)).await?;
+    tracing::info!(
+        routes = config.routes.len(),
+        "gateway listening on http://{}",
+        gateway.local_addr()?
+    );
+    gateway.run(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
 }
 
 fn init_logging(level: &str) {

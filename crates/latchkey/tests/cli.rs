@@ -192,3 +192,43 @@ fn import_then_export_round_trips_a_realm_with_its_password_hashes() {
     let output = run(&["import", "--file", exported.to_str().unwrap()], second.path());
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+#[tokio::test]
+async fn gateway_runs_from_a_config_file_and_refuses_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(examples().join("gateway.toml")).unwrap();
+    let port = free_port();
+    let config = dir.path().join("gateway.toml");
+    std::fs::write(
+        &config,
+        example
+            .replace("127.0.0.1:8000", &format!("127.0.0.1:{port}"))
+            .replace("127.0.0.1:9000", &format!("127.0.0.1:{}", free_port())),
+    )
+    .unwrap();
+    let mut child = Command::new(BIN)
+        .args(["gateway", "--config", config.to_str().unwrap()])
+        .stderr(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let is_listening =
+        lines.by_ref().map_while(Result::ok).any(|line| line.contains("listening on"));
+    let _running = Running(child);
+    assert!(is_listening, "gateway exited before listening");
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    let http = reqwest::Client::new();
+    let health = http.get(format!("http://127.0.0.1:{port}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let admin = http.get(format!("http://127.0.0.1:{port}/admin/x")).send().await.unwrap();
+    assert_eq!(admin.status(), 401);
+    let client = http.get(format!("http://127.0.0.1:{port}/client/x")).send().await.unwrap();
+    assert_eq!(client.status(), 502, "the example's upstream is not running");
+
+    std::fs::write(&config, "listen = \"127.0.0.1:0\"\nissuers = []\n").unwrap();
+    let output =
+        Command::new(BIN).args(["gateway", "--config", config.to_str().unwrap()]).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`issuers` is empty"));
+}

@@ -54,21 +54,27 @@ pub fn sign_hmac(key: &HmacKey, claims: &serde_json::Value) -> String {
     token
 }
 
-#[derive(Deserialize)]
-struct Header {
-    alg: String,
+/// The JOSE header fields latchkey looks at.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Header {
+    pub alg: String,
     #[serde(default)]
-    kid: Option<String>,
+    pub kid: Option<String>,
 }
 
-struct Parts<'a> {
-    signing_input: &'a str,
-    header: Header,
-    payload: Vec<u8>,
-    signature: Vec<u8>,
+/// A compact JWS taken apart and decoded, nothing checked yet.
+#[derive(Clone, Debug)]
+pub struct Parts<'a> {
+    /// `header.payload` as it came, the bytes the signature covers.
+    pub signing_input: &'a str,
+    pub header: Header,
+    pub payload: Vec<u8>,
+    pub signature: Vec<u8>,
 }
 
-fn split(token: &str) -> Result<Parts<'_>, JwtError> {
+/// Splits and decodes a compact JWS (size-limited, exactly three Base64URL parts, a JSON
+/// header). Verifiers that hold their own keys (the gateway's JWKS) start here.
+pub fn split(token: &str) -> Result<Parts<'_>, JwtError> {
     if token.len() > MAX_TOKEN_LENGTH {
         return Err(JwtError::Malformed);
     }

@@ -1,0 +1,199 @@
+//! The gateway's TOML configuration, checked completely before anything binds.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use http::Method;
+use serde::Deserialize;
+
+use crate::error::ConfigError;
+use crate::policy::{RoleRef, Route, RouteTable, Rule, normalise_prefix};
+use crate::verify::Expectations;
+
+/// The file as written (see `examples/gateway.toml`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// Where the gateway listens, e.g. `127.0.0.1:8000`.
+    pub listen: SocketAddr,
+    /// The protection space named in `WWW-Authenticate` answers.
+    #[serde(default = "default_realm")]
+    pub realm: String,
+    /// Accepted token issuers, e.g. `http://127.0.0.1:8080/keycloak/auth/realms/nagra`.
+    pub issuers: Vec<String>,
+    /// Allowed clock skew for `exp`, `nbf` and `iat`.
+    #[serde(default = "default_leeway")]
+    pub leeway_seconds: u32,
+    /// If set, only tokens issued to this client (`azp`) pass.
+    #[serde(default)]
+    pub required_azp: Option<String>,
+    /// If set, only tokens whose `aud` contains this value pass.
+    #[serde(default)]
+    pub required_audience: Option<String>,
+    /// The shortest time between two JWKS fetches for one issuer.
+    #[serde(default = "default_refresh_floor")]
+    pub jwks_refresh_floor_seconds: u64,
+    /// How long the upstream may stay silent before its response head: counted from the
+    /// start, and again from each piece of request body sent. Longer is a 504.
+    #[serde(default = "default_upstream_timeout")]
+    pub upstream_timeout_ms: u64,
+    /// Requests in flight to all upstreams together; a request that cannot start within
+    /// the upstream timeout is answered 503.
+    #[serde(default = "default_max_concurrent")]
+    pub max_concurrent_upstream: usize,
+    #[serde(default)]
+    pub routes: Vec<RouteConfig>,
+}
+
+/// One `[[routes]]` entry. Exactly one of `public = true`, `any_of` or `all_of`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// Path prefix, matched segment-wise: `/admin/` matches `/admin` and `/admin/...`.
+    pub prefix: String,
+    /// Methods this route serves; all when absent.
+    #[serde(default)]
+    pub methods: Option<Vec<String>>,
+    /// `http://host:port[/base]`; the request path is appended.
+    pub upstream: String,
+    #[serde(default)]
+    pub strip_prefix: bool,
+    #[serde(default)]
+    pub public: bool,
+    /// Roles of which the token needs one: `adminRole` (realm) or `client:role`.
+    #[serde(default)]
+    pub any_of: Option<Vec<String>>,
+    /// Roles the token needs all of.
+    #[serde(default)]
+    pub all_of: Option<Vec<String>>,
+}
+
+fn default_realm() -> String {
+    "latchkey".to_owned()
+}
+fn default_leeway() -> u32 {
+    5
+}
+fn default_refresh_floor() -> u64 {
+    10
+}
+fn default_upstream_timeout() -> u64 {
+    30_000
+}
+fn default_max_concurrent() -> usize {
+    1024
+}
+
+impl GatewayConfig {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        Self::from_toml(&text)
+    }
+
+    /// Parses and validates.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let config: GatewayConfig = toml::from_str(text)?;
+        config.route_table()?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.issuers.is_empty() {
+            return Err(ConfigError::Invalid("`issuers` is empty".into()));
+        }
+        for issuer in &self.issuers {
+            if !(issuer.starts_with("http://") || issuer.starts_with("https://"))
+                || issuer.ends_with('/')
+            {
+                return Err(ConfigError::Invalid(format!(
+                    "issuer `{issuer}` must be an http(s) URL without a trailing `/`"
+                )));
+            }
+        }
+        if self.realm.is_empty()
+            || !self
+                .realm
+                .chars()
+                .all(|c| (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ')
+        {
+            return Err(ConfigError::Invalid(
+                "`realm` must be printable ASCII without quotes".into(),
+            ));
+        }
+        if self.max_concurrent_upstream == 0 || self.upstream_timeout_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "`max_concurrent_upstream` and `upstream_timeout_ms` must be positive".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The routes as the proxy matches them.
+    pub fn route_table(&self) -> Result<RouteTable, ConfigError> {
+        let routes = self.routes.iter().map(RouteConfig::to_route).collect::<Result<_, _>>()?;
+        Ok(RouteTable::new(routes))
+    }
+
+    pub fn expectations(&self) -> Expectations {
+        Expectations {
+            issuers: self.issuers.clone(),
+            leeway_secs: i64::from(self.leeway_seconds),
+            azp: self.required_azp.clone(),
+            audience: self.required_audience.clone(),
+        }
+    }
+
+    pub fn upstream_timeout(&self) -> Duration {
+        Duration::from_millis(self.upstream_timeout_ms)
+    }
+
+    pub fn jwks_refresh_floor(&self) -> Duration {
+        Duration::from_secs(self.jwks_refresh_floor_seconds)
+    }
+}
+
+impl RouteConfig {
+    fn to_route(&self) -> Result<Route, ConfigError> {
+        let invalid = |what: &str| ConfigError::Invalid(format!("route `{}`: {what}", self.prefix));
+        let prefix = normalise_prefix(&self.prefix)
+            .ok_or_else(|| invalid("prefix must start with `/` and have no dot segments"))?;
+        let methods = match &self.methods {
+            None => None,
+            Some(names) => Some(
+                names
+                    .iter()
+                    .map(|name| Method::from_bytes(name.to_ascii_uppercase().as_bytes()))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| invalid("unknown method"))?,
+            ),
+        };
+        let upstream = self.upstream.trim_end_matches('/').to_owned();
+        let uri: http::Uri = upstream.parse().map_err(|_| invalid("upstream is not a URL"))?;
+        // The proxy's client speaks plain HTTP/1.1; TLS to upstreams is a later step.
+        if uri.scheme_str() != Some("http") || uri.authority().is_none() || uri.query().is_some() {
+            return Err(invalid("upstream must be an http://host:port[/path] URL"));
+        }
+        let roles = |names: &[String]| -> Result<Vec<RoleRef>, ConfigError> {
+            if names.is_empty() {
+                return Err(invalid("an empty role list would refuse everyone"));
+            }
+            names
+                .iter()
+                .map(|name| RoleRef::parse(name).ok_or_else(|| invalid("bad role name")))
+                .collect()
+        };
+        let rule = match (self.public, &self.any_of, &self.all_of) {
+            (true, None, None) => Rule::Public,
+            (false, Some(any_of), None) => Rule::AnyOf(roles(any_of)?),
+            (false, None, Some(all_of)) => Rule::AllOf(roles(all_of)?),
+            _ => return Err(invalid("set exactly one of `public = true`, `any_of`, `all_of`")),
+        };
+        Ok(Route { prefix, methods, upstream, strip_prefix: self.strip_prefix, rule })
+    }
+}
+
+#[cfg(test)]
+mod tests;

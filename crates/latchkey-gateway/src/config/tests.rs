@@ -1,0 +1,44 @@
+use super::*;
+
+const EXAMPLE: &str = include_str!("../../../../examples/gateway.toml");
+
+#[test]
+fn the_example_parses() {
+    let config = GatewayConfig::from_toml(EXAMPLE).unwrap();
+    let table = config.route_table().unwrap();
+    let admin = table.find(&Method::GET, "/admin/health").unwrap();
+    assert_eq!(admin.rule, Rule::AnyOf(vec![RoleRef::Realm("adminRole".into())]));
+    let operator = table.find(&Method::POST, "/operator/devices").unwrap();
+    assert_eq!(operator.rule, Rule::AnyOf(vec![RoleRef::Realm("operatorRole".into())]));
+    assert!(table.find(&Method::GET, "/client/catalogue").unwrap().rule.is_public());
+    assert!(table.find(&Method::GET, "/elsewhere").is_none());
+}
+
+#[track_caller]
+fn refused(text: &str, needle: &str) {
+    let base = r#"listen = "127.0.0.1:0"
+issuers = ["http://127.0.0.1:8080/keycloak/auth/realms/nagra"]
+"#;
+    let error = GatewayConfig::from_toml(&format!("{base}{text}")).unwrap_err().to_string();
+    assert!(error.contains(needle), "{error}");
+}
+
+#[test]
+fn mistakes_are_refused_at_load() {
+    refused("unknown_key = 1\n", "unknown field");
+    refused("[[routes]]\nprefix = \"/a\"\nupstream = \"http://u:1\"\n", "exactly one");
+    refused(
+        "[[routes]]\nprefix = \"/a\"\nupstream = \"http://u:1\"\npublic = true\nany_of = [\"r\"]\n",
+        "exactly one",
+    );
+    refused("[[routes]]\nprefix = \"/a\"\nupstream = \"http://u:1\"\nany_of = []\n", "empty role");
+    refused("[[routes]]\nprefix = \"a\"\nupstream = \"http://u:1\"\npublic = true\n", "prefix");
+    refused("[[routes]]\nprefix = \"/a\"\nupstream = \"https://u:1\"\npublic = true\n", "upstream");
+    refused(
+        "[[routes]]\nprefix = \"/a\"\nupstream = \"http://u:1\"\nany_of = [\":x\"]\n",
+        "bad role",
+    );
+    refused("realm = \"a\\\"b\"\n", "realm");
+    let error = GatewayConfig::from_toml("listen = \"127.0.0.1:0\"\nissuers = []\n").unwrap_err();
+    assert!(error.to_string().contains("issuers"), "{error}");
+}
