@@ -29,6 +29,16 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// A session with what a refresh needs beside it, read in one go.
+#[derive(Clone, Debug)]
+pub struct SessionContext {
+    pub session: Session,
+    /// The session's user, if it still exists in the session's realm.
+    pub user: Option<User>,
+    /// Ids of the roles granted directly to the user.
+    pub role_ids: Vec<String>,
+}
+
 /// A user with what import and export move along with it.
 #[derive(Clone, Debug)]
 pub struct UserBundle {
@@ -118,6 +128,12 @@ pub trait Store: Send + Sync {
     // Sessions.
     fn insert_session(&self, session: &Session) -> impl Future<Output = Res<()>> + Send;
     fn find_session(&self, id: &str) -> impl Future<Output = Res<Option<Session>>> + Send;
+    /// The session, its user and the user's role grants in one read: the refresh
+    /// grant's hot path.
+    fn find_session_context(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Res<Option<SessionContext>>> + Send;
     /// Writes `last_refresh`, `client_uuid` and the reuse state.
     fn update_session(&self, session: &Session) -> impl Future<Output = Res<()>> + Send;
     fn delete_session(&self, id: &str) -> impl Future<Output = Res<()>> + Send;

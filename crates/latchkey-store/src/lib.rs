@@ -16,7 +16,7 @@ use latchkey_core::client::Client;
 use latchkey_core::realm::Realm;
 use latchkey_core::role::Role;
 use latchkey_core::session::Session;
-use latchkey_core::store::{RealmBundle, Store, StoreError, UserBundle};
+use latchkey_core::store::{RealmBundle, SessionContext, Store, StoreError, UserBundle};
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{PasswordCredential, User};
 
@@ -203,6 +203,12 @@ impl Store for Database {
     async fn find_session(&self, id: &str) -> Res<Option<Session>> {
         match self {
             Database::Sqlite(store) => store.find_session(id).await,
+        }
+    }
+
+    async fn find_session_context(&self, id: &str) -> Res<Option<SessionContext>> {
+        match self {
+            Database::Sqlite(store) => store.find_session_context(id).await,
         }
     }
 

@@ -10,7 +10,7 @@ use latchkey_core::realm::{HmacAlgorithm, Realm};
 use latchkey_core::role::Role;
 use latchkey_core::secret::Secret;
 use latchkey_core::session::{RefreshReuse, Session};
-use latchkey_core::store::StoreError;
+use latchkey_core::store::{SessionContext, StoreError};
 use latchkey_core::token::keys::{KeyKind, StoredKey};
 use latchkey_core::user::{PasswordCredential, User};
 
@@ -200,6 +200,58 @@ pub(crate) struct SessionRow {
     reuse_use_count: i64,
     reuse_last_refresh: i64,
     offline: bool,
+}
+
+/// A session joined with its user and the user's role ids (`find_session_context`).
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionContextRow {
+    #[sqlx(flatten)]
+    session: SessionRow,
+    u_id: Option<String>,
+    u_realm_id: Option<String>,
+    u_username: Option<String>,
+    u_enabled: Option<bool>,
+    u_created_timestamp: Option<i64>,
+    u_profile: Option<String>,
+    /// Role ids joined by U+001F (unit separator), which no id contains.
+    role_ids: Option<String>,
+}
+
+impl TryFrom<SessionContextRow> for SessionContext {
+    type Error = StoreError;
+
+    fn try_from(row: SessionContextRow) -> Result<Self, StoreError> {
+        let user = match (
+            row.u_id,
+            row.u_realm_id,
+            row.u_username,
+            row.u_enabled,
+            row.u_created_timestamp,
+            row.u_profile,
+        ) {
+            (
+                Some(id),
+                Some(realm_id),
+                Some(username),
+                Some(enabled),
+                Some(created),
+                Some(profile),
+            ) => Some(User::try_from(UserRow {
+                id,
+                realm_id,
+                username,
+                enabled,
+                created_timestamp: created,
+                profile,
+            })?),
+            _ => None,
+        };
+        let role_ids = row
+            .role_ids
+            .map(|ids| ids.split('\u{1f}').map(str::to_owned).collect())
+            .unwrap_or_default();
+        Ok(SessionContext { session: Session::from(row.session), user, role_ids })
+    }
 }
 
 impl From<SessionRow> for Session {

@@ -99,6 +99,11 @@ async fn sessions_live_update_and_die() {
 }
 
 #[tokio::test]
+async fn session_context_reads_session_user_and_grants_at_once() {
+    on_every_backend(activity::session_context_reads_session_user_and_grants_at_once).await;
+}
+
+#[tokio::test]
 async fn idle_sessions_are_swept() {
     on_every_backend(activity::idle_sessions_are_swept).await;
 }

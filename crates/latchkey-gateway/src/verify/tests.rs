@@ -14,7 +14,7 @@ const NOW: UnixMillis = UnixMillis(1_760_000_000_000);
 
 fn core_keys() -> &'static CoreKeySet {
     static KEYS: std::sync::LazyLock<CoreKeySet> = std::sync::LazyLock::new(|| {
-        CoreKeySet::from_stored(vec![StoredKey::generate_rsa("r", 0).unwrap()]).unwrap()
+        CoreKeySet::from_stored(vec![StoredKey::generate_rsa("r", 0).unwrap()], "r").unwrap()
     });
     &KEYS
 }

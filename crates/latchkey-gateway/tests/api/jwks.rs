@@ -53,7 +53,7 @@ async fn spawn_issuer() -> FakeIssuer {
             get(|State(state): State<IssuerState>| async move {
                 state.jwks_fetches.fetch_add(1, Ordering::SeqCst);
                 let published = state.published.lock().unwrap().clone();
-                axum::Json(KeySet::from_stored(published).unwrap().jwks())
+                axum::Json(KeySet::from_stored(published, "issuer").unwrap().jwks())
             }),
         )
         .with_state(state.clone());

@@ -1,5 +1,6 @@
-//! The refresh grant's flow: one HMAC check, one session read, one session write,
-//! one signature (`latchkey_core::grant::refresh_token` decides).
+//! The refresh grant's flow: one HMAC check, one read (the session with its user and
+//! role grants), one session write, one signature (`latchkey_core::grant::refresh_token`
+//! decides).
 
 use latchkey_core::grant::GrantType;
 use latchkey_core::grant::refresh_token::{RefreshFacts, check_session, check_token};
@@ -10,7 +11,7 @@ use latchkey_core::token::claims::RefreshClaims;
 use latchkey_core::token::issue::{IssueRequest, IssuedTokens, issue};
 use latchkey_core::token::jwt;
 
-use super::token::{TokenRequest, effective_roles};
+use super::token::TokenRequest;
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -34,14 +35,16 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     let issuer = request.caller.issuer(&realm.realm.name);
     check_token(&claims, &issuer, &realm.realm, &request.client, now, true)?;
 
-    let session = match claims.session_id() {
-        Some(id) => state.store.find_session(id).await?,
+    let context = match claims.session_id() {
+        Some(id) => state.store.find_session_context(id).await?,
         None => None,
     };
-    let user = match &session {
-        Some(session) => state.store.find_user_by_id(&realm.realm.id, &session.user_id).await?,
-        None => None,
+    let (session, user, role_ids) = match context {
+        Some(context) => (Some(context.session), context.user, context.role_ids),
+        None => (None, None, Vec::new()),
     };
+    // A session of another realm is no session here.
+    let session = session.filter(|s| s.realm_id == realm.realm.id);
     let facts = RefreshFacts {
         claims: &claims,
         realm: &realm.realm,
@@ -74,7 +77,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     }
     let scope = GrantedScope::from_refresh_scope(&session.scope)
         .narrowed(request.form.get("scope"), &request.client);
-    let roles = effective_roles(state, realm, &user).await?;
+    let roles = realm.roles.expand(&role_ids);
     let tokens = issue(&IssueRequest {
         realm: &realm.realm,
         client: &request.client,

@@ -1,12 +1,12 @@
 //! User sessions: written at every login and refresh, so each is one short statement.
 
 use latchkey_core::session::Session;
-use latchkey_core::store::StoreError;
+use latchkey_core::store::{SessionContext, StoreError};
 
 use super::SqliteStore;
 use super::batch::SessionWrite;
 use crate::error::map_error;
-use crate::rows::SessionRow;
+use crate::rows::{SessionContextRow, SessionRow};
 
 impl SqliteStore {
     /// `Conflict` if the id exists; `NotFound` if the realm or the user does not.
@@ -26,6 +26,32 @@ impl SqliteStore {
         .await
         .map_err(map_error)?;
         Ok(row.map(Session::from))
+    }
+
+    /// One statement for the refresh's reads: each statement is a round trip to the
+    /// connection's worker thread, and a refresh used to make three.
+    pub(crate) async fn find_session_context(
+        &self,
+        id: &str,
+    ) -> Result<Option<SessionContext>, StoreError> {
+        let row: Option<SessionContextRow> = sqlx::query_as(
+            "SELECT s.id, s.realm_id, s.user_id, s.client_uuid, s.started, s.last_refresh,
+                 s.scope, s.reuse_current_token_id, s.reuse_use_count, s.reuse_last_refresh,
+                 s.offline,
+                 u.id AS u_id, u.realm_id AS u_realm_id, u.username AS u_username,
+                 u.enabled AS u_enabled, u.created_timestamp AS u_created_timestamp,
+                 u.profile AS u_profile,
+                 (SELECT group_concat(role_id, char(31)) FROM user_roles
+                  WHERE user_id = s.user_id) AS role_ids
+             FROM sessions s
+             LEFT JOIN users u ON u.id = s.user_id AND u.realm_id = s.realm_id
+             WHERE s.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(map_error)?;
+        row.map(SessionContext::try_from).transpose()
     }
 
     /// Writes `last_refresh`, `client_uuid` and the reuse state, committed in a group

@@ -210,3 +210,20 @@ pub(crate) async fn concurrent_writers_all_succeed(db: &Database) {
     // Every update landed: nothing is older than the updates made it.
     assert_eq!(db.delete_sessions_idle_since(1_000, 1_000).await.unwrap(), 0);
 }
+
+pub(crate) async fn session_context_reads_session_user_and_grants_at_once(db: &Database) {
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let stored = session(&demo, "s1", 100);
+    db.insert_session(&stored).await.unwrap();
+    let context = db.find_session_context("s1").await.unwrap().unwrap();
+    assert_eq!(context.session, stored);
+    let alice = &demo.users[0];
+    assert_eq!(context.user.as_ref(), Some(&alice.user));
+    let mut role_ids = context.role_ids.clone();
+    role_ids.sort();
+    let mut expected = alice.role_ids.clone();
+    expected.sort();
+    assert_eq!(role_ids, expected);
+    assert!(db.find_session_context("nope").await.unwrap().is_none());
+}
