@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Compatibility suite: a real Keycloak client (python-keycloak) against the real latchkey binary.
+# Compatibility suite: real Keycloak clients (python-keycloak, @keycloak/keycloak-admin-client)
+# against the real latchkey binary.
 # The Rust client checks (the oauth2 crate) run under `cargo test -p latchkey-compat-rust`.
 #
 #   compat/run.sh [extra pytest arguments]
 #
-# Environment: PYTHON (default python3) creates the venv; CARGO_TARGET_DIR is honoured.
+# Environment: PYTHON (default python3) creates the venv; CARGO_TARGET_DIR is honoured;
+# Node 20 or later and npm run compat/node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,3 +20,5 @@ cargo build --quiet -p latchkey
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 
 LATCHKEY_BIN="$target_dir/debug/latchkey" "$venv/bin/python" -m pytest -q compat/python "$@"
+
+(cd compat/node && npm ci --no-audit --no-fund --loglevel=error && LATCHKEY_BIN="$target_dir/debug/latchkey" node --test)

@@ -14,13 +14,15 @@ mod roles;
 mod users;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 
 use crate::state::AppState;
 
-/// Every Admin API route, relative to `{base}`.
+/// Every Admin API route, relative to `{base}`. Each answers with and without a trailing
+/// slash, as Keycloak's JAX-RS resources do: `@keycloak/keycloak-admin-client` lists and
+/// creates at `…/realms/`, `…/users/`, `…/clients/` and `…/roles/`.
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    Routes(Router::new())
         .route("/admin/realms", get(realms::list_realms).post(realms::post_realm))
         .route(
             "/admin/realms/{realm}",
@@ -72,4 +74,14 @@ pub fn routes() -> Router<AppState> {
             "/admin/realms/{realm}/clients/{id}/client-secret",
             get(clients::get_client_secret).post(clients::post_client_secret),
         )
+        .0
+}
+
+/// A router that adds each route twice: as written and with a trailing slash.
+struct Routes(Router<AppState>);
+
+impl Routes {
+    fn route(self, path: &str, handler: MethodRouter<AppState>) -> Self {
+        Routes(self.0.route(path, handler.clone()).route(&format!("{path}/"), handler))
+    }
 }

@@ -291,3 +291,18 @@ async fn unknown_admin_paths_and_methods_answer_like_keycloak() {
     let answer = admin_call(&app, "GET", "/nagra/no-such-thing", Some(&token), None).await;
     assert_eq!((answer.status, answer.body), (404, json!({"error": "HTTP 404 Not Found"})));
 }
+
+#[tokio::test]
+async fn collections_answer_with_a_trailing_slash_as_keycloak_admin_client_sends_it() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    for path in ["/", "/nagra/users/", "/nagra/clients/", "/nagra/roles/"] {
+        let answer = admin_call(&app, "GET", path, Some(&token), None).await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+        assert!(answer.body.is_array(), "{path}");
+    }
+    let answer = admin_call(&app, "GET", "/nagra/", Some(&token), None).await;
+    assert_eq!((answer.status, &answer.body["realm"]), (200, &json!("nagra")));
+    let answer = admin_call(&app, "GET", "/nagra/users/", None, None).await;
+    assert_eq!(answer.status, 401);
+}

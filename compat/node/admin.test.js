@@ -1,0 +1,165 @@
+// The official @keycloak/keycloak-admin-client against the real latchkey binary, used the
+// way an operator's script uses it: make a realm with a client, a role and a user, set the
+// user's password, map the role, read it all back, change the realm's access token
+// lifespan, log the user in with a plain token request, then delete what was made.
+//
+// The binary comes from LATCHKEY_BIN (default <repo>/target/debug/latchkey); nothing is
+// built here (compat/run.sh builds it). The server starts on a free port with a temporary
+// data dir and the bootstrap admin `admin` / `admin` in realm `master`.
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import KcAdminClient from "@keycloak/keycloak-admin-client";
+
+const REPO = resolve(import.meta.dirname, "..", "..");
+const READY_TIMEOUT_MS = 30_000;
+const REALM = "compat-node";
+
+let server;
+let work;
+let baseUrl;
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.on("error", fail);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => ok(port));
+    });
+  });
+}
+
+async function waitUntilReady(url, log) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (server.exitCode !== null) {
+      throw new Error(`latchkey exited with ${server.exitCode} before it was ready:\n${readFileSync(log, "utf8")}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`latchkey was not ready within ${READY_TIMEOUT_MS} ms:\n${readFileSync(log, "utf8")}`);
+    }
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+}
+
+before(async () => {
+  const binary = process.env.LATCHKEY_BIN ?? join(REPO, "target", "debug", "latchkey");
+  if (!existsSync(binary)) {
+    throw new Error(`latchkey binary not found at ${binary}; run \`cargo build -p latchkey\``);
+  }
+  work = mkdtempSync(join(tmpdir(), "latchkey-node-"));
+  const port = await freePort();
+  const log = join(work, "latchkey.log");
+  const out = openSync(log, "w");
+  server = spawn(
+    binary,
+    ["start-dev", "--http-port", String(port), "--data-dir", join(work, "data")],
+    {
+      env: {
+        ...process.env,
+        LATCHKEY_BOOTSTRAP_ADMIN_USERNAME: "admin",
+        LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD: "admin",
+      },
+      stdio: ["ignore", out, out],
+    },
+  );
+  baseUrl = `http://127.0.0.1:${port}/keycloak/auth`;
+  await waitUntilReady(`${baseUrl}/health/ready`, log);
+});
+
+after(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((ok) => server.once("exit", ok));
+    server.kill("SIGTERM");
+    const timer = setTimeout(() => server.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function claims(token) {
+  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
+}
+
+test("an operator script sets up a realm and its user logs in", async () => {
+  const admin = new KcAdminClient({ baseUrl, realmName: "master" });
+  await admin.auth({ grantType: "password", clientId: "admin-cli", username: "admin", password: "admin" });
+
+  await admin.realms.create({ realm: REALM, enabled: true });
+  try {
+    admin.setConfig({ realmName: REALM });
+
+    const { id: clientUuid } = await admin.clients.create({
+      clientId: "shop",
+      publicClient: true,
+      directAccessGrantsEnabled: true,
+    });
+    const { roleName } = await admin.roles.create({ name: "shopper", description: "Buys things" });
+    const { id: userId } = await admin.users.create({
+      username: "carla",
+      email: "carla@example.com",
+      enabled: true,
+    });
+    await admin.users.resetPassword({
+      id: userId,
+      credential: { type: "password", value: "carla-pw", temporary: false },
+    });
+    const role = await admin.roles.findOneByName({ name: "shopper" });
+    await admin.users.addRealmRoleMappings({ id: userId, roles: [{ id: role.id, name: role.name }] });
+
+    assert.equal(roleName, "shopper");
+    assert.equal(role.description, "Buys things");
+    assert.equal((await admin.clients.findOne({ id: clientUuid })).clientId, "shop");
+    const [found] = await admin.clients.find({ clientId: "shop" });
+    assert.equal(found.id, clientUuid);
+    const user = await admin.users.findOne({ id: userId });
+    assert.equal(user.username, "carla");
+    assert.equal(user.email, "carla@example.com");
+    assert.equal(user.enabled, true);
+    const mapped = await admin.users.listRealmRoleMappings({ id: userId });
+    assert.ok(mapped.some((r) => r.name === "shopper"), JSON.stringify(mapped));
+    const holders = await admin.roles.findUsersWithRole({ name: "shopper" });
+    assert.deepEqual(holders.map((u) => u.username), ["carla"]);
+
+    await admin.realms.update({ realm: REALM }, { accessTokenLifespan: 120 });
+    assert.equal((await admin.realms.findOne({ realm: REALM })).accessTokenLifespan, 120);
+
+    const response = await fetch(`${baseUrl}/realms/${REALM}/protocol/openid-connect/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "password",
+        client_id: "shop",
+        username: "carla",
+        password: "carla-pw",
+      }),
+    });
+    assert.equal(response.status, 200, await response.clone().text());
+    const tokens = await response.json();
+    assert.equal(tokens.expires_in, 120);
+    assert.ok(claims(tokens.access_token).realm_access.roles.includes("shopper"));
+
+    await admin.users.delRealmRoleMappings({ id: userId, roles: [{ id: role.id, name: role.name }] });
+    await admin.users.del({ id: userId });
+    assert.equal(await admin.users.findOne({ id: userId }), null);
+    await admin.roles.delByName({ name: "shopper" });
+    await admin.clients.del({ id: clientUuid });
+  } finally {
+    admin.setConfig({ realmName: "master" });
+    await admin.realms.del({ realm: REALM });
+  }
+  assert.equal(await admin.realms.findOne({ realm: REALM }), null);
+});
