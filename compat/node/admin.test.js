@@ -152,6 +152,31 @@ test("an operator script sets up a realm and its user logs in", async () => {
     assert.equal(tokens.expires_in, 120);
     assert.ok(claims(tokens.access_token).realm_access.roles.includes("shopper"));
 
+    // The session shows through the user and the client, then an admin logout ends it.
+    const [session] = await admin.users.listSessions({ id: userId });
+    assert.equal(session.id, claims(tokens.access_token).sid);
+    assert.equal(session.username, "carla");
+    assert.deepEqual(session.clients, { [clientUuid]: "shop" });
+    assert.deepEqual((await admin.clients.listSessions({ id: clientUuid })).map((s) => s.id), [session.id]);
+    const [credential] = await admin.users.getCredentials({ id: userId });
+    assert.equal(credential.type, "password");
+    assert.equal(credential.secretData, undefined);
+    const status = await admin.attackDetection.findOne({ id: userId });
+    assert.equal(status.numFailures, 0);
+    await admin.users.logout({ id: userId });
+    assert.deepEqual(await admin.users.listSessions({ id: userId }), []);
+    const refresh = await fetch(`${baseUrl}/realms/${REALM}/protocol/openid-connect/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        client_id: "shop",
+        refresh_token: tokens.refresh_token,
+      }),
+    });
+    assert.equal(refresh.status, 400);
+    assert.deepEqual(await admin.realms.logoutAll({ realm: REALM }), {});
+
     await admin.users.delRealmRoleMappings({ id: userId, roles: [{ id: role.id, name: role.name }] });
     await admin.users.del({ id: userId });
     assert.equal(await admin.users.findOne({ id: userId }), null);

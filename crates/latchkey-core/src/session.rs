@@ -30,6 +30,8 @@ pub struct Session {
     /// An offline session (`scope=offline_access`): offline lifetimes, `Offline` refresh tokens.
     pub offline: bool,
     pub reuse: RefreshReuse,
+    /// The client's IP address at login (empty when unknown).
+    pub ip_address: String,
 }
 
 impl Session {

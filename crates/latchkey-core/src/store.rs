@@ -194,4 +194,20 @@ pub trait Store: Send + Sync {
         realm_id: &str,
         role_id: &str,
     ) -> impl Future<Output = Res<Vec<User>>> + Send;
+
+    // Admin API: sessions.
+    /// The user's online sessions (offline ones left out), oldest first.
+    fn list_user_sessions(
+        &self,
+        realm_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = Res<Vec<Session>>> + Send;
+    /// The online sessions of the client (by internal id), oldest first.
+    fn list_client_sessions(
+        &self,
+        realm_id: &str,
+        client_uuid: &str,
+    ) -> impl Future<Output = Res<Vec<Session>>> + Send;
+    /// Deletes the realm's online sessions (offline ones stay); returns how many.
+    fn delete_realm_sessions(&self, realm_id: &str) -> impl Future<Output = Res<u64>> + Send;
 }

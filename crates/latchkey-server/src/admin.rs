@@ -1,20 +1,22 @@
 //! Keycloak's Admin REST API under `{base}/admin/realms` (`spec/keycloak-protocol.md` §5,
-//! `services/.../resources/admin/`): realms, users, role mappings, realm roles and
-//! clients, one file per resource. Every handler authenticates the caller
+//! `services/.../resources/admin/`): realms, users, role mappings, realm roles,
+//! clients, sessions and brute-force records, one file per resource. Every handler authenticates the caller
 //! (`auth.rs`), finds the realm, checks the caller may administer it, then reads or
 //! writes through the `Store`; a change to a realm, its clients or its roles drops the
 //! realm's cached snapshot before the answer, so the next request sees it.
 
+mod attack_detection;
 mod auth;
 mod clients;
 mod realms;
 mod request;
 mod role_mappings;
 mod roles;
+mod sessions;
 mod users;
 
 use axum::Router;
-use axum::routing::{MethodRouter, get};
+use axum::routing::{MethodRouter, delete, get, post};
 
 use crate::state::AppState;
 
@@ -38,6 +40,9 @@ pub fn routes() -> Router<AppState> {
             "/admin/realms/{realm}/users/{id}/reset-password",
             axum::routing::put(users::put_reset_password),
         )
+        .route("/admin/realms/{realm}/users/{id}/sessions", get(sessions::list_user_sessions))
+        .route("/admin/realms/{realm}/users/{id}/logout", post(sessions::post_user_logout))
+        .route("/admin/realms/{realm}/users/{id}/credentials", get(users::list_credentials))
         .route(
             "/admin/realms/{realm}/users/{id}/role-mappings",
             get(role_mappings::get_role_mappings),
@@ -73,6 +78,20 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/realms/{realm}/clients/{id}/client-secret",
             get(clients::get_client_secret).post(clients::post_client_secret),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/user-sessions",
+            get(sessions::list_client_sessions),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/service-account-user",
+            get(clients::get_service_account_user),
+        )
+        .route("/admin/realms/{realm}/sessions/{session}", delete(sessions::delete_session))
+        .route("/admin/realms/{realm}/logout-all", post(sessions::post_logout_all))
+        .route(
+            "/admin/realms/{realm}/attack-detection/brute-force/users/{user}",
+            get(attack_detection::get_user_status).delete(attack_detection::delete_user_status),
         )
         .0
 }

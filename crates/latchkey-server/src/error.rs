@@ -43,6 +43,11 @@ pub enum ApiError {
     /// "Cannot parse the JSON"). The parser's message is kept for the log only.
     #[error("cannot parse the JSON: {0}")]
     BadJson(String),
+    /// `GET …/clients/{id}/service-account-user` of a client without service accounts:
+    /// 400 `{"error":"Service account not enabled for the client '<clientId>'"}`
+    /// (a `BadRequestException` in `ClientResource.getServiceAccountUser`).
+    #[error("service account not enabled for client {client_id}")]
+    ServiceAccountDisabled { client_id: String },
     /// The request body is larger than the configured limit.
     #[error("request body too large")]
     TooLarge,
@@ -103,6 +108,10 @@ impl IntoResponse for ApiError {
                 json_response(StatusCode::NOT_FOUND, &[("error", "Realm does not exist")])
             }
             ApiError::Plain { status, message } => json_response(status, &[("error", message)]),
+            ApiError::ServiceAccountDisabled { client_id } => {
+                let message = format!("Service account not enabled for the client '{client_id}'");
+                json_response(StatusCode::BAD_REQUEST, &[("error", &message)])
+            }
             ApiError::Bearer { status, realm, code, description } => {
                 let mut value = format!("Bearer realm=\"{}\"", quoted(&realm));
                 if let Some(code) = code {

@@ -319,4 +319,22 @@ impl Store for Database {
             Database::Sqlite(store) => store.list_users_with_role(realm_id, role_id).await,
         }
     }
+
+    async fn list_user_sessions(&self, realm_id: &str, user_id: &str) -> Res<Vec<Session>> {
+        match self {
+            Database::Sqlite(store) => store.list_user_sessions(realm_id, user_id).await,
+        }
+    }
+
+    async fn list_client_sessions(&self, realm_id: &str, client_uuid: &str) -> Res<Vec<Session>> {
+        match self {
+            Database::Sqlite(store) => store.list_client_sessions(realm_id, client_uuid).await,
+        }
+    }
+
+    async fn delete_realm_sessions(&self, realm_id: &str) -> Res<u64> {
+        match self {
+            Database::Sqlite(store) => store.delete_realm_sessions(realm_id).await,
+        }
+    }
 }

@@ -200,6 +200,7 @@ pub(crate) struct SessionRow {
     reuse_use_count: i64,
     reuse_last_refresh: i64,
     offline: bool,
+    ip_address: String,
 }
 
 /// A session joined with its user and the user's role ids (`find_session_context`).
@@ -265,6 +266,7 @@ impl From<SessionRow> for Session {
             last_refresh: row.last_refresh,
             scope: row.scope,
             offline: row.offline,
+            ip_address: row.ip_address,
             reuse: RefreshReuse {
                 current_token_id: row.reuse_current_token_id,
                 use_count: row.reuse_use_count,

@@ -170,6 +170,11 @@ async fn write_demo(path: &Path) -> Database {
 }
 
 #[tokio::test]
+async fn sessions_are_listed_by_user_and_client() {
+    on_every_backend(activity::sessions_are_listed_by_user_and_client).await;
+}
+
+#[tokio::test]
 async fn committed_data_survives_closing_and_reopening_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data/latchkey.db");

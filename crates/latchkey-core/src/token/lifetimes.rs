@@ -132,6 +132,7 @@ mod tests {
             scope: String::new(),
             offline: false,
             reuse: RefreshReuse::default(),
+            ip_address: String::new(),
         };
         (realm, client, session)
     }

@@ -12,7 +12,7 @@ use latchkey_core::client::Client;
 use latchkey_core::grant::client_credentials::service_account_username;
 use latchkey_core::representation::{
     ClientRepresentation, apply_client_representation, client_from_representation,
-    client_to_representation,
+    client_to_representation, user_to_representation,
 };
 use latchkey_core::secret::Secret;
 use latchkey_core::store::{Store, StoreError, UserBundle};
@@ -35,7 +35,10 @@ fn client_exists(client_id: &str) -> ApiError {
 }
 
 /// The client with this internal id (the `id` of the Admin API).
-fn find_client<'a>(realm: &'a RealmSnapshot, id: &str) -> Result<&'a Arc<Client>, ApiError> {
+pub(crate) fn find_client<'a>(
+    realm: &'a RealmSnapshot,
+    id: &str,
+) -> Result<&'a Arc<Client>, ApiError> {
     realm.clients.values().find(|client| client.id == id).ok_or_else(client_not_found)
 }
 
@@ -104,7 +107,7 @@ pub(crate) async fn post_client(
     Ok(created(&location))
 }
 
-async fn add_service_account(
+pub(crate) async fn add_service_account(
     state: &AppState,
     realm: &RealmSnapshot,
     client: &Client,
@@ -219,4 +222,28 @@ pub(crate) async fn post_client_secret(
     state.realms.invalidate(&realm_name);
     tracing::info!(client_id = %client.client_id, "client secret regenerated");
     Ok(secret_body(&client))
+}
+
+/// `ClientResource.getServiceAccountUser`: the client's service-account user, created
+/// on the spot if the client has service accounts on but no user yet; 400 when service
+/// accounts are off.
+pub(crate) async fn get_service_account_user(
+    State(state): State<AppState>,
+    Path((realm_name, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let client = find_client(&realm, &id)?;
+    let username = service_account_username(&client.client_id);
+    let realm_id = &realm.realm.id;
+    let mut user = state.store.find_user_by_username(realm_id, &username).await?;
+    if user.is_none() {
+        if !client.settings.service_accounts_enabled {
+            return Err(ApiError::ServiceAccountDisabled { client_id: client.client_id.clone() });
+        }
+        add_service_account(&state, &realm, client).await?;
+        user = state.store.find_user_by_username(realm_id, &username).await?;
+    }
+    let user = user.ok_or_else(|| ApiError::Internal("service account user vanished".into()))?;
+    Ok(Json(user_to_representation(&user)).into_response())
 }

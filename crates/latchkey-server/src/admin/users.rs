@@ -23,7 +23,7 @@ use crate::state::AppState;
 /// Keycloak's credential type for passwords.
 const PASSWORD: &str = "password";
 
-fn user_not_found() -> ApiError {
+pub(crate) fn user_not_found() -> ApiError {
     ApiError::plain(StatusCode::NOT_FOUND, "User not found")
 }
 
@@ -386,4 +386,28 @@ pub(crate) async fn put_reset_password(
     }
     tracing::info!(user_id = %user.id, "password reset");
     Ok(no_content())
+}
+
+/// `UserResource.credentials`: the stored credentials (the password, if any) without
+/// their secret data; `credentialData` keeps the hash's algorithm and iterations.
+pub(crate) async fn list_credentials(
+    State(state): State<AppState>,
+    Path((realm_name, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let user =
+        state.store.find_user_by_id(&realm.realm.id, &id).await?.ok_or_else(user_not_found)?;
+    let password = state.store.find_password(&user.id).await?;
+    let reps: Vec<CredentialRepresentation> = password
+        .into_iter()
+        .map(|password| CredentialRepresentation {
+            id: Some(password.id),
+            credential_type: Some(PASSWORD.to_owned()),
+            created_date: Some(password.created_date),
+            credential_data: Some(password.hash.credential_data()),
+            ..CredentialRepresentation::default()
+        })
+        .collect();
+    Ok(Json(reps).into_response())
 }

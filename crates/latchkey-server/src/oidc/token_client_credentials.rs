@@ -33,6 +33,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
         scope: scope.full_scope(),
         offline: false,
         reuse: RefreshReuse::default(),
+        ip_address: request.caller.address.map(|a| a.to_string()).unwrap_or_default(),
     });
     let roles = effective_roles(state, realm, user).await?;
     let issuer = request.caller.issuer(&realm.realm.name);

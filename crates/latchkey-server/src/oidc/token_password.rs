@@ -124,6 +124,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
         // one (`changes-26_1_0.adoc`), so one record serves.
         offline: scope.has("offline_access"),
         reuse: RefreshReuse { last_refresh: now_secs, ..RefreshReuse::default() },
+        ip_address: request.caller.address.map(|a| a.to_string()).unwrap_or_default(),
     };
     let reuse_id = settings.tokens.revoke_refresh_token.then(latchkey_core::random::uuid);
     let issuer = request.caller.issuer(&realm.realm.name);

@@ -7,6 +7,7 @@
 mod admin_clients;
 mod admin_realms;
 mod admin_roles;
+mod admin_sessions;
 mod admin_users;
 mod bad_input;
 mod client_auth;

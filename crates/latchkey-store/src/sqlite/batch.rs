@@ -100,8 +100,9 @@ async fn execute(
     let query = match write {
         SessionWrite::Insert(session) => sqlx::query(
             "INSERT INTO sessions (id, realm_id, user_id, client_uuid, started, last_refresh,
-                 scope, reuse_current_token_id, reuse_use_count, reuse_last_refresh, offline)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 scope, reuse_current_token_id, reuse_use_count, reuse_last_refresh, offline,
+                 ip_address)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&session.id)
         .bind(&session.realm_id)
@@ -113,7 +114,8 @@ async fn execute(
         .bind(&session.reuse.current_token_id)
         .bind(session.reuse.use_count)
         .bind(session.reuse.last_refresh)
-        .bind(session.offline),
+        .bind(session.offline)
+        .bind(&session.ip_address),
         // A session deleted meanwhile (a logout racing a refresh) stays deleted, and
         // that is not an error: the next refresh finds no session.
         SessionWrite::Update(session) => sqlx::query(

@@ -18,7 +18,7 @@ impl SqliteStore {
     pub(crate) async fn find_session(&self, id: &str) -> Result<Option<Session>, StoreError> {
         let row: Option<SessionRow> = sqlx::query_as(
             "SELECT id, realm_id, user_id, client_uuid, started, last_refresh, scope,
-                 reuse_current_token_id, reuse_use_count, reuse_last_refresh, offline
+                 reuse_current_token_id, reuse_use_count, reuse_last_refresh, offline, ip_address
              FROM sessions WHERE id = $1",
         )
         .bind(id)
@@ -37,7 +37,7 @@ impl SqliteStore {
         let row: Option<SessionContextRow> = sqlx::query_as(
             "SELECT s.id, s.realm_id, s.user_id, s.client_uuid, s.started, s.last_refresh,
                  s.scope, s.reuse_current_token_id, s.reuse_use_count, s.reuse_last_refresh,
-                 s.offline,
+                 s.offline, s.ip_address,
                  u.id AS u_id, u.realm_id AS u_realm_id, u.username AS u_username,
                  u.enabled AS u_enabled, u.created_timestamp AS u_created_timestamp,
                  u.profile AS u_profile,
@@ -76,6 +76,58 @@ impl SqliteStore {
             .await
             .map_err(map_error)?;
         Ok(())
+    }
+
+    /// The user's online sessions, oldest first.
+    pub(crate) async fn list_user_sessions(
+        &self,
+        realm_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<Session>, StoreError> {
+        let rows: Vec<SessionRow> = sqlx::query_as(
+            "SELECT id, realm_id, user_id, client_uuid, started, last_refresh, scope,
+                 reuse_current_token_id, reuse_use_count, reuse_last_refresh, offline, ip_address
+             FROM sessions
+             WHERE realm_id = $1 AND user_id = $2 AND NOT offline
+             ORDER BY started, id",
+        )
+        .bind(realm_id)
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_error)?;
+        Ok(rows.into_iter().map(Session::from).collect())
+    }
+
+    /// The client's online sessions, oldest first.
+    pub(crate) async fn list_client_sessions(
+        &self,
+        realm_id: &str,
+        client_uuid: &str,
+    ) -> Result<Vec<Session>, StoreError> {
+        let rows: Vec<SessionRow> = sqlx::query_as(
+            "SELECT id, realm_id, user_id, client_uuid, started, last_refresh, scope,
+                 reuse_current_token_id, reuse_use_count, reuse_last_refresh, offline, ip_address
+             FROM sessions
+             WHERE realm_id = $1 AND client_uuid = $2 AND NOT offline
+             ORDER BY started, id",
+        )
+        .bind(realm_id)
+        .bind(client_uuid)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_error)?;
+        Ok(rows.into_iter().map(Session::from).collect())
+    }
+
+    /// Deletes the realm's online sessions; offline ones stay.
+    pub(crate) async fn delete_realm_sessions(&self, realm_id: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE realm_id = $1 AND NOT offline")
+            .bind(realm_id)
+            .execute(&self.write)
+            .await
+            .map_err(map_error)?;
+        Ok(done.rows_affected())
     }
 
     pub(crate) async fn count_sessions(&self, realm_id: &str) -> Result<i64, StoreError> {

@@ -227,3 +227,40 @@ pub(crate) async fn session_context_reads_session_user_and_grants_at_once(db: &D
     assert_eq!(role_ids, expected);
     assert!(db.find_session_context("nope").await.unwrap().is_none());
 }
+
+pub(crate) async fn sessions_are_listed_by_user_and_client(db: &Database) {
+    let demo = bundle("demo");
+    let other = bundle("other");
+    db.import_realm(&demo).await.unwrap();
+    db.import_realm(&other).await.unwrap();
+    let alice = demo.users[0].user.id.clone();
+    let bob = demo.users[1].user.id.clone();
+    let later = Session { started: 2_000, ..session(&demo, "later", 2_000) };
+    let first = session(&demo, "first", 1_000);
+    let offline = Session { offline: true, ..session(&demo, "offline", 1_000) };
+    let bobs = Session {
+        user_id: bob.clone(),
+        client_uuid: demo.clients[1].id.clone(),
+        ..session(&demo, "bobs", 1_000)
+    };
+    for s in [&later, &first, &offline, &bobs, &session(&other, "elsewhere", 1_000)] {
+        db.insert_session(s).await.unwrap();
+    }
+
+    // Online sessions only, oldest first, with the IP address kept.
+    let alices = db.list_user_sessions(&demo.realm.id, &alice).await.unwrap();
+    assert_eq!(alices, vec![first.clone(), later.clone()]);
+    assert_eq!(alices[0].ip_address, "192.0.2.7");
+    assert_eq!(db.list_user_sessions(&demo.realm.id, &bob).await.unwrap(), vec![bobs.clone()]);
+    assert!(db.list_user_sessions(&other.realm.id, &alice).await.unwrap().is_empty());
+    let app = &demo.clients[0].id;
+    assert_eq!(db.list_client_sessions(&demo.realm.id, app).await.unwrap(), vec![first, later]);
+    assert!(db.list_client_sessions(&demo.realm.id, "no-such-client").await.unwrap().is_empty());
+
+    // The realm's online sessions go; offline ones and other realms' stay.
+    assert_eq!(db.delete_realm_sessions(&demo.realm.id).await.unwrap(), 3);
+    assert_eq!(db.count_sessions(&demo.realm.id).await.unwrap(), 1);
+    assert_eq!(db.find_session("offline").await.unwrap(), Some(offline));
+    assert!(db.find_session("elsewhere").await.unwrap().is_some());
+    assert_eq!(db.delete_realm_sessions(&demo.realm.id).await.unwrap(), 0);
+}

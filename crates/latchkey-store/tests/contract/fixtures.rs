@@ -187,5 +187,6 @@ pub(crate) fn session(bundle: &RealmBundle, id: &str, last_refresh: i64) -> Sess
         scope: "openid profile email".into(),
         offline: false,
         reuse: RefreshReuse::default(),
+        ip_address: "192.0.2.7".into(),
     }
 }

@@ -1,0 +1,58 @@
+//! `/admin/realms/{realm}/attack-detection/brute-force/users/{userId}`
+//! (`AttackDetectionResource.java`): a user's brute-force record read and cleared.
+//! Neither call checks that the user exists: an unknown id reads as no failures, and
+//! clearing it is a 204 like any other.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::brute_force::is_temporarily_locked;
+use latchkey_core::store::Store;
+use serde_json::json;
+
+use super::auth::open_realm;
+use super::request::no_content;
+use crate::error::ApiError;
+use crate::extract::Caller;
+use crate::state::AppState;
+
+/// `bruteForceUserStatus`: `{"numFailures":0,"disabled":false,"lastIPFailure":"n/a",
+/// "lastFailure":0}` when the realm is not protected or the user has no record;
+/// otherwise the record's count, its last failure (milliseconds) and IP, and whether a
+/// temporary lockout is in force.
+pub(crate) async fn get_user_status(
+    State(state): State<AppState>,
+    Path((realm_name, user_id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let none =
+        json!({"numFailures": 0, "disabled": false, "lastIPFailure": "n/a", "lastFailure": 0});
+    if !realm.realm.settings.brute_force.brute_force_protected {
+        return Ok(Json(none).into_response());
+    }
+    let Some(failure) = state.store.find_login_failure(&realm.realm.id, &user_id).await? else {
+        return Ok(Json(none).into_response());
+    };
+    let disabled = is_temporarily_locked(Some(&failure), state.clock.now());
+    Ok(Json(json!({
+        "numFailures": failure.num_failures,
+        "disabled": disabled,
+        "lastIPFailure": failure.last_ip_failure,
+        "lastFailure": failure.last_failure,
+    }))
+    .into_response())
+}
+
+/// `clearBruteForceForUser`: removes the record, which lifts a temporary lockout. 204.
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn delete_user_status(
+    State(state): State<AppState>,
+    Path((realm_name, user_id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    state.store.delete_login_failure(&realm.realm.id, &user_id).await?;
+    tracing::info!(%user_id, "login failures cleared by an admin");
+    Ok(no_content())
+}

@@ -1,0 +1,141 @@
+//! User sessions through the Admin API: a user's and a client's sessions listed
+//! (`UserResource.getSessions`, `ClientResource.getUserSessions`), one session ended
+//! (`RealmAdminResource.deleteSession`), a user's or the whole realm's ended
+//! (`UserResource.logout`, `RealmAdminResource.logoutAll`). Only online sessions are
+//! listed and ended by the realm-wide calls, as Keycloak does; offline sessions have
+//! their own endpoints (not served yet).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use latchkey_core::session::Session;
+use latchkey_core::store::Store;
+use latchkey_core::time::UnixMillis;
+use latchkey_core::user::User;
+use serde_json::{Map, Value, json};
+
+use super::auth::open_realm;
+use super::clients::find_client;
+use super::request::{DEFAULT_MAX_RESULTS, Query, no_content};
+use super::users::user_not_found;
+use crate::cache::RealmSnapshot;
+use crate::error::ApiError;
+use crate::extract::Caller;
+use crate::state::AppState;
+
+/// `ModelToRepresentation.toRepresentation(UserSessionModel)`: times in milliseconds,
+/// `clients` maps the internal id of each client of the session to its `clientId`.
+/// Direct grants never remember the user, and latchkey has no transient users.
+fn session_representation(realm: &RealmSnapshot, session: &Session, user: &User) -> Value {
+    let mut clients = Map::new();
+    if let Some(client) = realm.clients.values().find(|c| c.id == session.client_uuid) {
+        clients.insert(client.id.clone(), Value::String(client.client_id.clone()));
+    }
+    json!({
+        "id": session.id,
+        "username": user.username,
+        "userId": user.id,
+        "ipAddress": session.ip_address,
+        "start": UnixMillis::from_secs(session.started).0,
+        "lastAccess": UnixMillis::from_secs(session.last_refresh).0,
+        "rememberMe": false,
+        "clients": clients,
+        "transientUser": false,
+    })
+}
+
+/// The user's online sessions, oldest first.
+pub(crate) async fn list_user_sessions(
+    State(state): State<AppState>,
+    Path((realm_name, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let realm_id = &realm.realm.id;
+    let user = state.store.find_user_by_id(realm_id, &id).await?.ok_or_else(user_not_found)?;
+    let sessions = state.store.list_user_sessions(realm_id, &user.id).await?;
+    let reps: Vec<Value> =
+        sessions.iter().map(|session| session_representation(&realm, session, &user)).collect();
+    Ok(Json(reps).into_response())
+}
+
+/// `UserResource.logout`: sets the user's not-before to now, so no token issued before
+/// it refreshes (offline ones included), and ends the user's sessions. Keycloak keeps the
+/// offline sessions (useless after the not-before); latchkey deletes them with the rest.
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn post_user_logout(
+    State(state): State<AppState>,
+    Path((realm_name, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let mut user =
+        state.store.find_user_by_id(&realm.realm.id, &id).await?.ok_or_else(user_not_found)?;
+    user.profile.not_before = state.clock.now().secs();
+    state.store.update_user(&user).await?;
+    state.store.delete_user_sessions(&user.id).await?;
+    tracing::info!(user_id = %user.id, "user logged out by an admin");
+    Ok(no_content())
+}
+
+/// The client's online sessions, oldest first, then `first`/`max` (default 100).
+pub(crate) async fn list_client_sessions(
+    State(state): State<AppState>,
+    Path((realm_name, id)): Path<(String, String)>,
+    caller: Caller,
+    query: Query,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let page = query.page(DEFAULT_MAX_RESULTS)?;
+    let client = find_client(&realm, &id)?;
+    let sessions = state.store.list_client_sessions(&realm.realm.id, &client.id).await?;
+    let mut reps = Vec::new();
+    for session in page.apply(sessions) {
+        if let Some(user) = state.store.find_user_by_id(&realm.realm.id, &session.user_id).await? {
+            reps.push(session_representation(&realm, &session, &user));
+        }
+    }
+    Ok(Json(reps).into_response())
+}
+
+/// `RealmAdminResource.deleteSession`: 204, or 404 `Sesssion not found` (Keycloak's
+/// spelling) for an id that is no online session of the realm.
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn delete_session(
+    State(state): State<AppState>,
+    Path((realm_name, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let session = state
+        .store
+        .find_session(&id)
+        .await?
+        .filter(|session| session.realm_id == realm.realm.id && !session.offline)
+        .ok_or_else(|| ApiError::plain(StatusCode::NOT_FOUND, "Sesssion not found"))?;
+    state.store.delete_session(&session.id).await?;
+    tracing::info!(user_id = %session.user_id, "session ended by an admin");
+    Ok(no_content())
+}
+
+/// `RealmAdminResource.logoutAll`: ends the realm's online sessions, sets the realm's
+/// not-before to now (`ResourceAdminManager.logoutAll`, so offline tokens stop
+/// refreshing too) and answers the `GlobalRequestResult` of pushing the logout to the
+/// clients' admin URLs. latchkey has no admin URLs, so both lists stay null, which
+/// Keycloak's JSON leaves out: `{}`.
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn post_logout_all(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let snapshot = open_realm(&state, &caller, &realm_name).await?;
+    let mut realm = snapshot.realm.clone();
+    realm.settings.not_before = state.clock.now().secs();
+    state.store.update_realm(&realm).await?;
+    state.realms.invalidate(&realm_name);
+    let ended = state.store.delete_realm_sessions(&realm.id).await?;
+    tracing::info!(sessions = ended, "realm logged out by an admin");
+    Ok(Json(json!({})).into_response())
+}
