@@ -134,6 +134,24 @@ test("an operator script sets up a realm and its user logs in", async () => {
     const holders = await admin.roles.findUsersWithRole({ name: "shopper" });
     assert.deepEqual(holders.map((u) => u.username), ["carla"]);
 
+    // A client role, mapped through the client's internal id.
+    const { roleName: pickerName } = await admin.clients.createRole({ id: clientUuid, name: "picker" });
+    assert.equal(pickerName, "picker");
+    await admin.clients.createRole({ id: clientUuid, name: "packer" });
+    const picker = await admin.clients.findRole({ id: clientUuid, roleName: "picker" });
+    assert.equal(picker.clientRole, true);
+    await admin.users.addClientRoleMappings({
+      id: userId,
+      clientUniqueId: clientUuid,
+      roles: [{ id: picker.id, name: picker.name }],
+    });
+    const clientMapped = await admin.users.listClientRoleMappings({ id: userId, clientUniqueId: clientUuid });
+    assert.deepEqual(clientMapped.map((r) => r.name), ["picker"]);
+    const available = await admin.users.listAvailableClientRoleMappings({ id: userId, clientUniqueId: clientUuid });
+    assert.deepEqual(available.map((r) => r.name), ["packer"]);
+    await admin.clients.delRole({ id: clientUuid, roleName: "packer" });
+    assert.equal(await admin.clients.findRole({ id: clientUuid, roleName: "packer" }), null);
+
     await admin.realms.update({ realm: REALM }, { accessTokenLifespan: 120 });
     assert.equal((await admin.realms.findOne({ realm: REALM })).accessTokenLifespan, 120);
 
@@ -151,6 +169,7 @@ test("an operator script sets up a realm and its user logs in", async () => {
     const tokens = await response.json();
     assert.equal(tokens.expires_in, 120);
     assert.ok(claims(tokens.access_token).realm_access.roles.includes("shopper"));
+    assert.deepEqual(claims(tokens.access_token).resource_access.shop.roles, ["picker"]);
 
     // The session shows through the user and the client, then an admin logout ends it.
     const [session] = await admin.users.listSessions({ id: userId });

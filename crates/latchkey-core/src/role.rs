@@ -53,6 +53,14 @@ impl RoleGraph {
         roles
     }
 
+    /// The roles of the client with this internal id, by name.
+    pub fn client_roles(&self, client_uuid: &str) -> Vec<&Role> {
+        let mut roles: Vec<&Role> =
+            self.by_id.values().filter(|r| r.client_uuid.as_deref() == Some(client_uuid)).collect();
+        roles.sort_by(|a, b| a.name.cmp(&b.name));
+        roles
+    }
+
     /// The OAuth client_id of the client with this internal id.
     pub fn client_id_of(&self, client_uuid: &str) -> Option<&str> {
         self.client_ids.get(client_uuid).map(String::as_str)

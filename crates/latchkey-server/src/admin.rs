@@ -1,12 +1,13 @@
 //! Keycloak's Admin REST API under `{base}/admin/realms` (`spec/keycloak-protocol.md` §5,
-//! `services/.../resources/admin/`): realms, users, role mappings, realm roles,
-//! clients, sessions and brute-force records, one file per resource. Every handler authenticates the caller
+//! `services/.../resources/admin/`): realms, users, role mappings, realm and client
+//! roles, clients, sessions and brute-force records, one file per resource. Every handler authenticates the caller
 //! (`auth.rs`), finds the realm, checks the caller may administer it, then reads or
 //! writes through the `Store`; a change to a realm, its clients or its roles drops the
 //! realm's cached snapshot before the answer, so the next request sees it.
 
 mod attack_detection;
 mod auth;
+mod client_roles;
 mod clients;
 mod realms;
 mod request;
@@ -61,6 +62,20 @@ pub fn routes() -> Router<AppState> {
             "/admin/realms/{realm}/users/{id}/role-mappings/realm/composite",
             get(role_mappings::list_composite_realm_roles),
         )
+        .route(
+            "/admin/realms/{realm}/users/{id}/role-mappings/clients/{client}",
+            get(role_mappings::list_client_mappings)
+                .post(role_mappings::post_client_mappings)
+                .delete(role_mappings::delete_client_mappings),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/role-mappings/clients/{client}/available",
+            get(role_mappings::list_available_client_roles),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/role-mappings/clients/{client}/composite",
+            get(role_mappings::list_composite_client_roles),
+        )
         .route("/admin/realms/{realm}/roles", get(roles::list_roles).post(roles::post_role))
         .route(
             "/admin/realms/{realm}/roles/{role}",
@@ -78,6 +93,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/realms/{realm}/clients/{id}/client-secret",
             get(clients::get_client_secret).post(clients::post_client_secret),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/roles",
+            get(client_roles::list_client_roles).post(client_roles::post_client_role),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/roles/{role}",
+            get(client_roles::get_client_role).delete(client_roles::delete_client_role),
         )
         .route(
             "/admin/realms/{realm}/clients/{id}/user-sessions",

@@ -1,11 +1,12 @@
 //! `/admin/realms/{realm}/users/{id}/role-mappings…` (`RoleMapperResource.java`,
-//! `ClientRoleMappingsResource.getAvailableRoles`; spec §5.5): the roles granted to a
-//! user directly, and realm roles added, removed, available and effective.
+//! `ClientRoleMappingsResource.java`; spec §5.5): the roles granted to a user directly,
+//! and realm roles and one client's roles added, removed, available and effective.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use latchkey_core::client::Client;
 use latchkey_core::representation::{RoleRepresentation, role_to_representation};
 use latchkey_core::role::Role;
 use latchkey_core::store::Store;
@@ -183,4 +184,139 @@ pub(crate) async fn list_available_realm_roles(
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let user = find_user(&state, &realm, &id).await?;
     Ok(Json(effective_split(&state, &realm, &user, false).await?).into_response())
+}
+
+/// The client of `…/role-mappings/clients/{client}`, by internal id
+/// (`RoleMapperResource.getUserClientRoleMappingsResource`).
+fn mapped_client<'a>(realm: &'a RealmSnapshot, id: &str) -> Result<&'a Client, ApiError> {
+    realm
+        .clients
+        .values()
+        .find(|client| client.id == id)
+        .map(|client| client.as_ref())
+        .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "Client not found"))
+}
+
+/// The client's roles the body names, each with its stored `id` and `name`
+/// (`ClientRoleMappingsResource.addClientRoleMapping`), else 404 `Role not found`.
+fn resolve_client_roles<'a>(
+    realm: &'a RealmSnapshot,
+    client: &Client,
+    reps: &[RoleRepresentation],
+) -> Result<Vec<&'a Role>, ApiError> {
+    reps.iter()
+        .map(|rep| {
+            realm
+                .roles
+                .find_client_role(&client.id, &rep.name)
+                .filter(|role| rep.id.as_deref() == Some(role.id.as_str()))
+                .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "Role not found"))
+        })
+        .collect()
+}
+
+/// The client's roles granted directly.
+pub(crate) async fn list_client_mappings(
+    State(state): State<AppState>,
+    Path((realm_name, id, client)): Path<(String, String, String)>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let user = find_user(&state, &realm, &id).await?;
+    let client = mapped_client(&realm, &client)?;
+    let roles = granted_roles(&state, &realm, &user).await?;
+    let mine: Vec<&Role> = roles
+        .into_iter()
+        .filter(|r| r.client_uuid.as_deref() == Some(client.id.as_str()))
+        .collect();
+    Ok(Json(representations(&mine)).into_response())
+}
+
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn post_client_mappings(
+    State(state): State<AppState>,
+    Path((realm_name, id, client)): Path<(String, String, String)>,
+    caller: Caller,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let user = find_user(&state, &realm, &id).await?;
+    let client = mapped_client(&realm, &client)?;
+    let reps: Vec<RoleRepresentation> = body.json()?;
+    let role_ids: Vec<String> =
+        resolve_client_roles(&realm, client, &reps)?.iter().map(|r| r.id.clone()).collect();
+    state.store.grant_roles(&user.id, &role_ids).await?;
+    tracing::info!(user_id = %user.id, client_id = %client.client_id, count = role_ids.len(), "client roles granted");
+    Ok(no_content())
+}
+
+/// Removes the client roles the body names; without a body, every role of the client
+/// granted directly.
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn delete_client_mappings(
+    State(state): State<AppState>,
+    Path((realm_name, id, client)): Path<(String, String, String)>,
+    caller: Caller,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let user = find_user(&state, &realm, &id).await?;
+    let client = mapped_client(&realm, &client)?;
+    let role_ids: Vec<String> = match body.json_or_empty::<Vec<RoleRepresentation>>()? {
+        Some(reps) => {
+            resolve_client_roles(&realm, client, &reps)?.iter().map(|r| r.id.clone()).collect()
+        }
+        None => granted_roles(&state, &realm, &user)
+            .await?
+            .iter()
+            .filter(|r| r.client_uuid.as_deref() == Some(client.id.as_str()))
+            .map(|r| r.id.clone())
+            .collect(),
+    };
+    state.store.revoke_roles(&user.id, &role_ids).await?;
+    tracing::info!(user_id = %user.id, client_id = %client.client_id, count = role_ids.len(), "client roles removed");
+    Ok(no_content())
+}
+
+/// The client's roles the user has, directly or through composites (`composite`), or
+/// has not (`available`).
+async fn effective_client_split(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user: &User,
+    client: &Client,
+    want_held: bool,
+) -> Result<Vec<RoleRepresentation>, ApiError> {
+    let granted = state.store.list_user_role_ids(&user.id).await?;
+    let effective = realm.roles.expand(&granted);
+    let held = effective.clients.get(&client.client_id);
+    let roles: Vec<&Role> = realm
+        .roles
+        .client_roles(&client.id)
+        .into_iter()
+        .filter(|role| held.is_some_and(|names| names.contains(&role.name)) == want_held)
+        .collect();
+    Ok(representations(&roles))
+}
+
+pub(crate) async fn list_composite_client_roles(
+    State(state): State<AppState>,
+    Path((realm_name, id, client)): Path<(String, String, String)>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let user = find_user(&state, &realm, &id).await?;
+    let client = mapped_client(&realm, &client)?;
+    Ok(Json(effective_client_split(&state, &realm, &user, client, true).await?).into_response())
+}
+
+pub(crate) async fn list_available_client_roles(
+    State(state): State<AppState>,
+    Path((realm_name, id, client)): Path<(String, String, String)>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let user = find_user(&state, &realm, &id).await?;
+    let client = mapped_client(&realm, &client)?;
+    Ok(Json(effective_client_split(&state, &realm, &user, client, false).await?).into_response())
 }

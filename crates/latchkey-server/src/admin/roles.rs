@@ -21,11 +21,11 @@ use crate::error::ApiError;
 use crate::extract::Caller;
 use crate::state::AppState;
 
-fn role_not_found() -> ApiError {
+pub(crate) fn role_not_found() -> ApiError {
     ApiError::plain(StatusCode::NOT_FOUND, "Could not find role")
 }
 
-fn role_exists(name: &str) -> ApiError {
+pub(crate) fn role_exists(name: &str) -> ApiError {
     ApiError::conflict(format!("Role with name {name} already exists"))
 }
 
@@ -54,7 +54,10 @@ pub(crate) async fn list_roles(
 
 /// The ids of the composites a new role names: realm roles by name, client roles by
 /// client and name (`RoleContainerResource.createRole`; unknown clients are skipped).
-fn composite_ids(realm: &RealmSnapshot, rep: &RoleRepresentation) -> Result<Vec<String>, ApiError> {
+pub(crate) fn composite_ids(
+    realm: &RealmSnapshot,
+    rep: &RoleRepresentation,
+) -> Result<Vec<String>, ApiError> {
     let Some(composites) = rep.composites.as_ref().filter(|_| rep.composite) else {
         return Ok(Vec::new());
     };

@@ -4,6 +4,7 @@
 // Integration tests: unwrapping is how a test says "this must work".
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
+mod admin_client_roles;
 mod admin_clients;
 mod admin_realms;
 mod admin_roles;
