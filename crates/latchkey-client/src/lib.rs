@@ -249,6 +249,8 @@ struct Tokens {
     access_token: String,
     /// When the access token should be replaced: expiry minus the margin.
     renew_at: UnixMillis,
+    /// When the access token expires.
+    expires_at: UnixMillis,
     refresh_token: Option<String>,
     /// When the refresh token expires; `None` when the server gave no lifetime.
     refresh_expires_at: Option<UnixMillis>,
@@ -348,28 +350,42 @@ impl TokenSource {
             }
             state.rejected = None;
         }
-        let refresh_token = state.tokens.take().and_then(|tokens| {
+        let current = state.tokens.take();
+        let refresh_token = current.as_ref().and_then(|tokens| {
             let usable = tokens.refresh_expires_at.is_none_or(|at| now < at);
-            if usable { tokens.refresh_token } else { None }
+            if usable { tokens.refresh_token.clone() } else { None }
         });
         if let Some(refresh_token) = refresh_token {
-            match inner
-                .exchange(&[("grant_type", "refresh_token"), ("refresh_token", &refresh_token)])
-                .await?
-            {
-                Outcome::Tokens(response) => {
+            let grant =
+                [("grant_type", "refresh_token"), ("refresh_token", refresh_token.as_str())];
+            match inner.exchange(&grant).await {
+                Ok(Outcome::Tokens(response)) => {
                     tracing::debug!(client_id = %inner.client_id, "access token refreshed");
                     return Ok(inner.store(&mut state, response));
                 }
-                Outcome::Refused { body, .. } if body.error == "invalid_grant" => {
+                Ok(Outcome::Refused { body, .. }) if body.error == "invalid_grant" => {
                     tracing::info!(
                         client_id = %inner.client_id,
                         reason = %body.error_description,
                         "refresh refused; logging in again"
                     );
                 }
-                Outcome::Refused { status, body } => {
+                Ok(Outcome::Refused { status, body }) => {
                     return Err(inner.refused(&mut state, status, body));
+                }
+                Err(error) => {
+                    // The server is unreachable or failing: keep the tokens for the next
+                    // try, and hand out the current access token while it has not expired.
+                    if let Some(tokens) = current {
+                        let still_valid = inner.clock.now() < tokens.expires_at;
+                        let access_token = tokens.access_token.clone();
+                        state.tokens = Some(tokens);
+                        if still_valid {
+                            tracing::warn!(%error, "refresh failed; the current token is still valid");
+                            return Ok(access_token);
+                        }
+                    }
+                    return Err(error);
                 }
             }
         }
@@ -402,6 +418,7 @@ impl TokenSource {
         let mut state = self.inner.state.lock().await;
         if let Some(tokens) = &mut state.tokens {
             tokens.renew_at = UnixMillis(i64::MIN);
+            tokens.expires_at = UnixMillis(i64::MIN);
         }
     }
 }
@@ -422,7 +439,8 @@ impl Inner {
         let lifetime_ms = response.expires_in.max(0).saturating_mul(1000);
         let margin_ms =
             i64::try_from(self.refresh_margin.as_millis()).unwrap_or(i64::MAX).min(lifetime_ms / 2);
-        let renew_at = UnixMillis(received_at.0.saturating_add(lifetime_ms - margin_ms));
+        let expires_at = UnixMillis(received_at.0.saturating_add(lifetime_ms));
+        let renew_at = UnixMillis(expires_at.0.saturating_sub(margin_ms));
         let refresh_expires_at = response
             .refresh_expires_in
             .filter(|secs| *secs > 0)
@@ -431,6 +449,7 @@ impl Inner {
         state.tokens = Some(Tokens {
             access_token: access_token.clone(),
             renew_at,
+            expires_at,
             refresh_token: response.refresh_token,
             refresh_expires_at,
         });

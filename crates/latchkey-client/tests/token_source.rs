@@ -24,6 +24,8 @@ struct Counts {
     password: AtomicUsize,
     refresh: AtomicUsize,
     client_credentials: AtomicUsize,
+    /// While set, the proxy answers 503 without forwarding.
+    failing: std::sync::atomic::AtomicBool,
 }
 
 impl Counts {
@@ -59,6 +61,13 @@ async fn forward(
         &proxy.counts.client_credentials
     };
     counter.fetch_add(1, Ordering::SeqCst);
+    if proxy.counts.failing.load(Ordering::SeqCst) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [("content-type", "application/json")],
+            "{}".into(),
+        );
+    }
     let mut request = proxy.http.post(&proxy.upstream).body(body);
     for name in ["content-type", "authorization"] {
         if let Some(value) = headers.get(name) {
@@ -322,4 +331,39 @@ async fn client_credentials_on_a_confidential_client() {
         wrong.access_token().await,
         Err(Error::CredentialsRejected { ref error, .. }) if error == "unauthorized_client" || error == "invalid_client"
     ));
+}
+
+#[tokio::test]
+async fn a_failing_server_is_retried_and_the_current_token_used_while_valid() {
+    let app = spawn_app().await;
+    let (url, counts) = counting_proxy(&app).await;
+    let source = TokenSource::builder(&url, "crm_client")
+        .password("crm_client_user", "1234")
+        .clock(app.clock.clone())
+        .retries(3, Duration::from_millis(5))
+        .build()
+        .unwrap();
+    let first = source.access_token().await.unwrap();
+
+    // Inside the refresh margin (expires at 300 s, renewed from 270 s) the server fails.
+    counts.failing.store(true, Ordering::SeqCst);
+    app.clock.advance_secs(280);
+    assert_eq!(source.access_token().await.unwrap(), first, "still valid: handed out");
+    assert_eq!(counts.get(), (1, 3, 0), "three attempts at the refresh");
+
+    // Past expiry the failure is reported; the refresh token is kept for later.
+    app.clock.advance_secs(30);
+    match source.access_token().await {
+        Err(Error::Unavailable { status, attempts }) => assert_eq!((status, attempts), (503, 3)),
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+    counts.failing.store(false, Ordering::SeqCst);
+    let token = source.access_token().await.unwrap();
+    assert_usable_without_userinfo(&app, &token);
+    assert_eq!(counts.get(), (1, 7, 0), "recovered with a refresh, no new login");
+}
+
+fn assert_usable_without_userinfo(app: &TestApp, token: &str) {
+    let (_, claims) = jwt_parts(token);
+    assert!(claims["exp"].as_i64().unwrap() > app.clock.now().secs());
 }
