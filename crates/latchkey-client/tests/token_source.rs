@@ -367,3 +367,56 @@ fn assert_usable_without_userinfo(app: &TestApp, token: &str) {
     let (_, claims) = jwt_parts(token);
     assert!(claims["exp"].as_i64().unwrap() > app.clock.now().secs());
 }
+
+/// An upstream that answers with the user the gateway vouched for.
+async fn whoami(headers: HeaderMap) -> String {
+    headers.get("x-auth-username").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
+}
+
+/// A gateway in front of `whoami`, guarding `/operator/` with operatorRole; returns its URL.
+async fn spawn_guarded_api(app: &TestApp) -> String {
+    let router = axum::Router::new().fallback(whoami);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let config = latchkey_gateway::config::GatewayConfig::from_toml(&format!(
+        "listen = \"127.0.0.1:0\"\nissuers = [\"{}\"]\n\n[[routes]]\nprefix = \"/operator/\"\n\
+         upstream = \"http://{upstream}\"\nany_of = [\"operatorRole\"]\n",
+        app.realm_url("nagra")
+    ))
+    .unwrap();
+    let clock: Arc<dyn Clock> = app.clock.clone();
+    let gateway = latchkey_gateway::Gateway::bind(&config, clock).await.unwrap();
+    let address = gateway.local_addr().unwrap();
+    tokio::spawn(gateway.run(std::future::pending::<()>()));
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn a_crm_calls_an_operator_api_through_the_gateway_for_hours() {
+    let app = spawn_app().await;
+    let api = spawn_guarded_api(&app).await;
+    let source = TokenSource::builder_for_issuer(&app.realm_url("nagra"), "crm_client")
+        .password("crm_client_user", "1234")
+        .clock(app.clock.clone())
+        .build()
+        .unwrap();
+    let http = reqwest::Client::new();
+    // Calls every 100 s, then a pause longer than SSO Session Idle, then calls again.
+    for step in 0..40 {
+        app.clock.advance_secs(if step == 20 { 2000 } else { 100 });
+        let token = source.access_token().await.unwrap();
+        let response = http
+            .get(format!("{api}/operator/subscribers"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "step {step}");
+        assert_eq!(response.text().await.unwrap(), "crm_client_user");
+    }
+    let unauthenticated = http.get(format!("{api}/operator/subscribers")).send().await.unwrap();
+    assert_eq!(unauthenticated.status(), 401, "the route is guarded");
+}
