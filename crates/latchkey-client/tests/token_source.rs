@@ -192,6 +192,12 @@ async fn concurrent_callers_at_expiry_share_one_refresh() {
     assert!(tokens.iter().all(|t| *t == tokens[0]), "all callers got the same token");
     assert_ne!(tokens[0], first);
     assert_usable(&app, &tokens[0]).await;
+
+    // An API answered 401: the caller invalidates, and the next call refreshes.
+    source.invalidate().await;
+    let renewed = source.access_token().await.unwrap();
+    assert_ne!(renewed, tokens[0]);
+    assert_eq!(counts.get(), (1, 2, 0));
 }
 
 #[tokio::test]
