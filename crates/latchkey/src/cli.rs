@@ -28,6 +28,10 @@ pub(crate) enum Command {
     Export(ExportArgs),
     /// Run the gateway: a reverse proxy that checks bearer tokens and roles per route.
     Gateway(GatewayArgs),
+    /// Log in (password grant or client credentials) and print an access token.
+    Token(TokenArgs),
+    /// Send an HTTP request with `Authorization: Bearer <token>`; print the response body.
+    Call(CallArgs),
 }
 
 /// Where the data lives; shared by every command.
@@ -113,4 +117,48 @@ pub(crate) struct GatewayArgs {
     /// Log level: error, warn, info, debug, trace (default info).
     #[arg(long, env = "LATCHKEY_LOG_LEVEL", default_value = "info")]
     pub(crate) log_level: String,
+}
+
+/// How `token` and `call` log in.
+#[derive(Debug, Args)]
+pub(crate) struct AuthArgs {
+    /// Issuer URL, e.g. `http://127.0.0.1:8080/keycloak/auth/realms/nagra`.
+    #[arg(long, env = "LATCHKEY_URL")]
+    pub(crate) url: String,
+    #[arg(long, env = "LATCHKEY_CLIENT_ID")]
+    pub(crate) client_id: String,
+    /// Secret of a confidential client (sent as HTTP Basic).
+    #[arg(long, env = "LATCHKEY_CLIENT_SECRET", hide_env_values = true)]
+    pub(crate) client_secret: Option<String>,
+    /// User for the password grant; without it, client credentials are used.
+    #[arg(long, env = "LATCHKEY_USERNAME")]
+    pub(crate) username: Option<String>,
+    #[arg(long, env = "LATCHKEY_PASSWORD", hide_env_values = true)]
+    pub(crate) password: Option<String>,
+    /// `scope` of the login, e.g. `openid` for userinfo.
+    #[arg(long)]
+    pub(crate) scope: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TokenArgs {
+    #[command(flatten)]
+    pub(crate) auth: AuthArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CallArgs {
+    #[command(flatten)]
+    pub(crate) auth: AuthArgs,
+    /// HTTP method (default GET, or POST with --data).
+    #[arg(short = 'X', long = "request")]
+    pub(crate) method: Option<String>,
+    /// Request body.
+    #[arg(short = 'd', long = "data")]
+    pub(crate) data: Option<String>,
+    /// Extra header, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header")]
+    pub(crate) headers: Vec<String>,
+    /// The URL to call.
+    pub(crate) target: String,
 }

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use latchkey_client::TokenSource;
 use latchkey_core::time::{Clock, SystemClock};
 use latchkey_gateway::Gateway;
 use latchkey_gateway::config::GatewayConfig;
@@ -11,7 +12,7 @@ use latchkey_server::bootstrap::{ensure_master_realm, export_realm_file, import_
 use latchkey_server::{AppState, Server};
 use latchkey_store::Database;
 
-use crate::cli::{Command, GatewayArgs, ServerArgs};
+use crate::cli::{AuthArgs, CallArgs, Command, GatewayArgs, ServerArgs};
 use crate::config::{FileConfig, database_path, start_config};
 
 pub(crate) async fn run(command: Command) -> anyhow::Result<()> {
@@ -37,7 +38,77 @@ pub(crate) async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Gateway(args) => gateway(args).await,
+        Command::Token(args) => {
+            init_cli_logging();
+            let token = token_source(&args.auth)?.access_token().await?;
+            write_stdout(format!("{token}\n").as_bytes())
+        }
+        Command::Call(args) => call(args).await,
     }
+}
+
+/// Warnings only on stderr, so stdout stays the token or the response body.
+fn init_cli_logging() {
+    let filter = tracing_subscriber::EnvFilter::new("warn");
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn token_source(auth: &AuthArgs) -> anyhow::Result<TokenSource> {
+    let mut builder = TokenSource::builder_for_issuer(&auth.url, auth.client_id.clone());
+    if let Some(secret) = &auth.client_secret {
+        builder = builder.client_secret(secret.clone());
+    }
+    builder = match (&auth.username, &auth.password) {
+        (Some(username), Some(password)) => builder.password(username.clone(), password.clone()),
+        (Some(_), None) => anyhow::bail!("--username needs --password (or LATCHKEY_PASSWORD)"),
+        (None, _) => builder.client_credentials(),
+    };
+    if let Some(scope) = &auth.scope {
+        builder = builder.scope(scope.clone());
+    }
+    Ok(builder.build()?)
+}
+
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(bytes)?;
+    stdout.flush()?;
+    Ok(())
+}
+
+async fn call(args: CallArgs) -> anyhow::Result<()> {
+    init_cli_logging();
+    let token = token_source(&args.auth)?.access_token().await?;
+    let method = match (&args.method, &args.data) {
+        (Some(method), _) => reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+            .with_context(|| format!("invalid method `{method}`"))?,
+        (None, Some(_)) => reqwest::Method::POST,
+        (None, None) => reqwest::Method::GET,
+    };
+    let mut request = reqwest::Client::new().request(method, &args.target).bearer_auth(token);
+    for header in &args.headers {
+        let (name, value) = header
+            .split_once(':')
+            .with_context(|| format!("header `{header}` is not `Name: value`"))?;
+        request = request.header(name.trim(), value.trim());
+    }
+    if let Some(data) = args.data {
+        request = request.body(data);
+    }
+    let response = request.send().await.with_context(|| format!("cannot reach {}", args.target))?;
+    let status = response.status();
+    eprintln!("HTTP {status}");
+    let body = response.bytes().await?;
+    write_stdout(&body)?;
+    if status.is_client_error() || status.is_server_error() {
+        anyhow::bail!("HTTP {status}");
+    }
+    Ok(())
 }
 
 async fn gateway(args: GatewayArgs) -> anyhow::Result<()> {

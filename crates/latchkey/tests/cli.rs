@@ -232,3 +232,122 @@ async fn gateway_runs_from_a_config_file_and_refuses_a_bad_one() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("`issuers` is empty"));
 }
+
+/// Runs the binary off the async runtime, so the in-process latchkey keeps serving.
+async fn run_client(
+    args: Vec<String>,
+    envs: Vec<(&'static str, &'static str)>,
+) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        let mut command = Command::new(BIN);
+        command.args(&args).env_remove("LATCHKEY_PASSWORD");
+        for (key, value) in envs {
+            command.env(key, value);
+        }
+        command.output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[tokio::test]
+async fn token_prints_a_jwt_and_call_sends_it_as_a_bearer_token() {
+    let app = latchkey_testkit::spawn_app().await;
+    let issuer = app.realm_url("nagra");
+    let auth = ["--url", &issuer, "--client-id", "crm_client", "--username", "crm_client_user"];
+
+    let mut args = strings(&["token"]);
+    args.extend(strings(&auth));
+    let output = run_client(args, vec![("LATCHKEY_PASSWORD", "1234")]).await;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let token = String::from_utf8(output.stdout).unwrap();
+    let token = token.trim_end();
+    assert_eq!(token.split('.').count(), 3, "a JWT on stdout: {token}");
+    let (_, claims) = latchkey_testkit::jwt_parts(token);
+    assert_eq!(claims["preferred_username"], "crm_client_user");
+    assert_eq!(claims["azp"], "crm_client");
+
+    let userinfo = app.oidc_url("nagra", "userinfo");
+    let mut args = strings(&["call"]);
+    args.extend(strings(&auth));
+    args.extend(strings(&[
+        "--password",
+        "1234",
+        "--scope",
+        "openid",
+        "-H",
+        "Accept: application/json",
+        &userinfo,
+    ]));
+    let output = run_client(args, vec![]).await;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("200"));
+    let body: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(body["preferred_username"], "crm_client_user");
+
+    let missing = format!("{issuer}/no-such-endpoint");
+    let mut args = strings(&["call"]);
+    args.extend(strings(&auth));
+    args.push(missing);
+    let output = run_client(args, vec![("LATCHKEY_PASSWORD", "1234")]).await;
+    assert!(!output.status.success(), "4xx exits non-zero");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("404"));
+
+    let mut args = strings(&["token"]);
+    args.extend(strings(&auth));
+    args.extend(strings(&["--password", "not-the-password"]));
+    let output = run_client(args, vec![]).await;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Invalid user credentials"), "{stderr}");
+    assert!(!stderr.contains("not-the-password"), "the password is never printed");
+    assert!(output.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn call_reaches_a_route_the_gateway_guards_with_operator_role() {
+    let app = latchkey_testkit::spawn_app().await;
+    // The guarded upstream is latchkey's own userinfo, behind a route needing operatorRole.
+    let userinfo_path = "/keycloak/auth/realms/nagra/protocol/openid-connect/userinfo";
+    let config = latchkey_gateway::config::GatewayConfig::from_toml(&format!(
+        "listen = \"127.0.0.1:0\"\nissuers = [\"{}\"]\n\n[[routes]]\nprefix = \"{userinfo_path}\"\n\
+         upstream = \"http://{}\"\nany_of = [\"operatorRole\"]\n",
+        app.realm_url("nagra"),
+        app.address,
+    ))
+    .unwrap();
+    let clock: std::sync::Arc<dyn latchkey_core::time::Clock> = app.clock.clone();
+    let gateway = latchkey_gateway::Gateway::bind(&config, clock).await.unwrap();
+    let guarded = format!("http://{}{userinfo_path}", gateway.local_addr().unwrap());
+    tokio::spawn(gateway.run(std::future::pending::<()>()));
+    assert_eq!(reqwest::get(&guarded).await.unwrap().status(), 401, "guarded without a token");
+
+    let issuer = app.realm_url("nagra");
+    let args = strings(&[
+        "call",
+        "--url",
+        &issuer,
+        "--client-id",
+        "crm_client",
+        "--username",
+        "crm_client_user",
+        "--scope",
+        "openid",
+        &guarded,
+    ]);
+    let output = run_client(args.clone(), vec![("LATCHKEY_PASSWORD", "1234")]).await;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let body: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(body["preferred_username"], "crm_client_user");
+
+    // admin_user lacks operatorRole: the gateway answers 403 and `call` exits non-zero.
+    let mut args = args;
+    args[6] = "admin_user".into();
+    let output = run_client(args, vec![("LATCHKEY_PASSWORD", "admin1234")]).await;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("403"));
+}
