@@ -15,18 +15,11 @@ use serde_json::{Map, Value, json};
 
 use super::auth::open_realm;
 use super::request::{Body, no_content};
+use super::users::find_user;
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::extract::Caller;
 use crate::state::AppState;
-
-async fn find_user(state: &AppState, realm: &RealmSnapshot, id: &str) -> Result<User, ApiError> {
-    state
-        .store
-        .find_user_by_id(&realm.realm.id, id)
-        .await?
-        .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "User not found"))
-}
 
 /// The roles granted directly, by name.
 async fn granted_roles<'a>(

@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use super::auth::open_realm;
 use super::clients::find_client;
 use super::request::{DEFAULT_MAX_RESULTS, Query, no_content};
-use super::users::user_not_found;
+use super::users::find_user;
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::extract::Caller;
@@ -53,7 +53,7 @@ pub(crate) async fn list_user_sessions(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let realm_id = &realm.realm.id;
-    let user = state.store.find_user_by_id(realm_id, &id).await?.ok_or_else(user_not_found)?;
+    let user = find_user(&state, &realm, &id).await?;
     let sessions = state.store.list_user_sessions(realm_id, &user.id).await?;
     let reps: Vec<Value> =
         sessions.iter().map(|session| session_representation(&realm, session, &user)).collect();
@@ -70,8 +70,7 @@ pub(crate) async fn post_user_logout(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let mut user =
-        state.store.find_user_by_id(&realm.realm.id, &id).await?.ok_or_else(user_not_found)?;
+    let mut user = find_user(&state, &realm, &id).await?;
     user.profile.not_before = state.clock.now().secs();
     state.store.update_user(&user).await?;
     state.store.delete_user_sessions(&user.id).await?;

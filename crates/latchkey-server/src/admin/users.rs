@@ -27,6 +27,15 @@ pub(crate) fn user_not_found() -> ApiError {
     ApiError::plain(StatusCode::NOT_FOUND, "User not found")
 }
 
+/// The realm's user with this id, or 404 `User not found`.
+pub(crate) async fn find_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<User, ApiError> {
+    state.store.find_user_by_id(&realm.realm.id, id).await?.ok_or_else(user_not_found)
+}
+
 /// The filters of `GET /users` and `GET /users/count`.
 struct UserFilter {
     search: Option<String>,
@@ -289,8 +298,7 @@ pub(crate) async fn get_user(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user =
-        state.store.find_user_by_id(&realm.realm.id, &id).await?.ok_or_else(user_not_found)?;
+    let user = find_user(&state, &realm, &id).await?;
     Ok(Json(user_to_representation(&user)).into_response())
 }
 
@@ -306,7 +314,7 @@ pub(crate) async fn put_user(
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: UserRepresentation = body.json()?;
     let realm_id = &realm.realm.id;
-    let stored = state.store.find_user_by_id(realm_id, &id).await?.ok_or_else(user_not_found)?;
+    let stored = find_user(&state, &realm, &id).await?;
     let mut user = stored.clone();
     apply_user_representation(&mut user, &rep);
     if user.username != stored.username
@@ -363,8 +371,7 @@ pub(crate) async fn put_reset_password(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: CredentialRepresentation = body.json()?;
-    let mut user =
-        state.store.find_user_by_id(&realm.realm.id, &id).await?.ok_or_else(user_not_found)?;
+    let mut user = find_user(&state, &realm, &id).await?;
     let Some(value) = rep.value.as_deref() else {
         return Err(ApiError::plain(StatusCode::BAD_REQUEST, "No password provided"));
     };
@@ -396,8 +403,7 @@ pub(crate) async fn list_credentials(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user =
-        state.store.find_user_by_id(&realm.realm.id, &id).await?.ok_or_else(user_not_found)?;
+    let user = find_user(&state, &realm, &id).await?;
     let password = state.store.find_password(&user.id).await?;
     let reps: Vec<CredentialRepresentation> = password
         .into_iter()
