@@ -84,19 +84,7 @@ impl SqliteStore {
         realm_id: &str,
         user_id: &str,
     ) -> Result<Vec<Session>, StoreError> {
-        let rows: Vec<SessionRow> = sqlx::query_as(
-            "SELECT id, realm_id, user_id, client_uuid, started, last_refresh, scope,
-                 reuse_current_token_id, reuse_use_count, reuse_last_refresh, offline, ip_address
-             FROM sessions
-             WHERE realm_id = $1 AND user_id = $2 AND NOT offline
-             ORDER BY started, id",
-        )
-        .bind(realm_id)
-        .bind(user_id)
-        .fetch_all(&self.read)
-        .await
-        .map_err(map_error)?;
-        Ok(rows.into_iter().map(Session::from).collect())
+        self.list_online_sessions(realm_id, "user_id", user_id).await
     }
 
     /// The client's online sessions, oldest first.
@@ -105,18 +93,29 @@ impl SqliteStore {
         realm_id: &str,
         client_uuid: &str,
     ) -> Result<Vec<Session>, StoreError> {
-        let rows: Vec<SessionRow> = sqlx::query_as(
+        self.list_online_sessions(realm_id, "client_uuid", client_uuid).await
+    }
+
+    /// The realm's online sessions whose `column` (a constant of this file) is `value`.
+    async fn list_online_sessions(
+        &self,
+        realm_id: &str,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Vec<Session>, StoreError> {
+        let sql = format!(
             "SELECT id, realm_id, user_id, client_uuid, started, last_refresh, scope,
                  reuse_current_token_id, reuse_use_count, reuse_last_refresh, offline, ip_address
              FROM sessions
-             WHERE realm_id = $1 AND client_uuid = $2 AND NOT offline
-             ORDER BY started, id",
-        )
-        .bind(realm_id)
-        .bind(client_uuid)
-        .fetch_all(&self.read)
-        .await
-        .map_err(map_error)?;
+             WHERE realm_id = $1 AND {column} = $2 AND NOT offline
+             ORDER BY started, id"
+        );
+        let rows: Vec<SessionRow> = sqlx::query_as(&sql)
+            .bind(realm_id)
+            .bind(value)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_error)?;
         Ok(rows.into_iter().map(Session::from).collect())
     }
 
