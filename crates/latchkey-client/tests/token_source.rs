@@ -11,11 +11,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use latchkey_client::{Error, TokenSource};
-use latchkey_core::client::{Client, ClientSettings};
-use latchkey_core::secret::Secret;
 use latchkey_core::store::Store;
 use latchkey_core::time::Clock;
-use latchkey_core::user::{User, UserProfile};
 use latchkey_testkit::{TestApp, jwt_parts, spawn_app};
 
 /// Counts the grants posted to the token endpoint, then forwards them to latchkey.
@@ -272,33 +269,7 @@ async fn unreachable_server_is_retried_then_reported() {
 #[tokio::test]
 async fn client_credentials_on_a_confidential_client() {
     let app = spawn_app().await;
-    let realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
-    let client = Client {
-        id: latchkey_core::random::uuid(),
-        realm_id: realm.id.clone(),
-        client_id: "svc_client".into(),
-        enabled: true,
-        public_client: false,
-        secret: Some(Secret::new("s3cret")),
-        settings: ClientSettings {
-            direct_access_grants_enabled: true,
-            service_accounts_enabled: true,
-            ..ClientSettings::default()
-        },
-    };
-    app.store.insert_client(&client).await.unwrap();
-    let user = User {
-        id: latchkey_core::random::uuid(),
-        realm_id: realm.id.clone(),
-        username: "service-account-svc_client".into(),
-        enabled: true,
-        created_timestamp: 0,
-        profile: UserProfile {
-            service_account_client_id: Some(client.id.clone()),
-            ..UserProfile::default()
-        },
-    };
-    app.store.insert_user(&user).await.unwrap();
+    app.add_confidential_client().await;
 
     let (url, counts) = counting_proxy(&app).await;
     let source = TokenSource::builder_for_realm(&app.base_url, "nagra", "svc_client")

@@ -142,6 +142,42 @@ impl TestApp {
         self.store.update_client(&client).await.expect("update client");
     }
 
+    /// Adds confidential client `svc_client` / `s3cret` to `nagra`, with direct grants
+    /// and a service account. Call before the first request: the realm is cached from
+    /// then on.
+    pub async fn add_confidential_client(&self) {
+        use latchkey_core::client::ClientSettings;
+        use latchkey_core::secret::Secret;
+        use latchkey_core::user::UserProfile;
+        let realm = self.store.find_realm_by_name("nagra").await.expect("store").expect("nagra");
+        let client = Client {
+            id: latchkey_core::random::uuid(),
+            realm_id: realm.id.clone(),
+            client_id: "svc_client".into(),
+            enabled: true,
+            public_client: false,
+            secret: Some(Secret::new("s3cret")),
+            settings: ClientSettings {
+                direct_access_grants_enabled: true,
+                service_accounts_enabled: true,
+                ..ClientSettings::default()
+            },
+        };
+        self.store.insert_client(&client).await.expect("insert client");
+        let user = User {
+            id: latchkey_core::random::uuid(),
+            realm_id: realm.id.clone(),
+            username: "service-account-svc_client".into(),
+            enabled: true,
+            created_timestamp: 0,
+            profile: UserProfile {
+                service_account_client_id: Some(client.id.clone()),
+                ..UserProfile::default()
+            },
+        };
+        self.store.insert_user(&user).await.expect("insert service account");
+    }
+
     /// Grants a realm role of `nagra` (by name) to a user.
     pub async fn grant_realm_role(&self, username: &str, role_name: &str) {
         let realm = self.store.find_realm_by_name("nagra").await.expect("store").expect("nagra");

@@ -5,7 +5,7 @@
 use latchkey_testkit::{START, TestApp, spawn_app};
 use serde_json::{Value, json};
 
-use crate::helpers::{add_confidential_client, admin_call, admin_token, post};
+use crate::helpers::{admin_call, admin_token, post};
 
 async fn user_id(app: &TestApp, token: &str, username: &str) -> String {
     let path = format!("/nagra/users?username={username}&exact=true");
@@ -208,7 +208,7 @@ async fn credentials_are_listed_without_secrets() {
 #[tokio::test]
 async fn a_clients_service_account_user_is_read() {
     let app = spawn_app().await;
-    add_confidential_client(&app).await;
+    app.add_confidential_client().await;
     let token = admin_token(&app).await;
     let answer = admin_call(
         &app,

@@ -5,7 +5,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use latchkey_testkit::spawn_app;
 
-use crate::helpers::{add_confidential_client, assert_oauth_error, expect_token_error, post};
+use crate::helpers::{assert_oauth_error, expect_token_error, post};
 
 const USER: [(&str, &str); 3] =
     [("grant_type", "password"), ("username", "crm_client_user"), ("password", "1234")];
@@ -32,7 +32,7 @@ async fn missing_and_unknown_client_are_401_invalid_client() {
 #[tokio::test]
 async fn confidential_client_by_basic_and_by_post() {
     let app = spawn_app().await;
-    add_confidential_client(&app).await;
+    app.add_confidential_client().await;
     let basic = format!("Basic {}", STANDARD.encode("svc_client:s3cret"));
     let response = app
         .http
@@ -60,7 +60,7 @@ async fn confidential_client_by_basic_and_by_post() {
 #[tokio::test]
 async fn wrong_or_missing_secret_is_401_unauthorized_client() {
     let app = spawn_app().await;
-    add_confidential_client(&app).await;
+    app.add_confidential_client().await;
     for form in [
         with(&[("client_id", "svc_client"), ("client_secret", "wrong")]),
         with(&[("client_id", "svc_client")]),
@@ -153,7 +153,7 @@ async fn duplicated_parameter_comes_after_client_authentication() {
 #[tokio::test]
 async fn client_credentials_for_the_service_account() {
     let app = spawn_app().await;
-    add_confidential_client(&app).await;
+    app.add_confidential_client().await;
     let (status, _, body) = post(
         &app,
         &app.token_url("nagra"),

@@ -2,7 +2,7 @@
 
 use latchkey_testkit::{jwt_parts, spawn_app};
 
-use crate::helpers::{add_confidential_client, post};
+use crate::helpers::post;
 
 #[tokio::test]
 async fn discovery_names_the_endpoints_of_this_realm() {
@@ -168,7 +168,7 @@ async fn userinfo_refusals_are_www_authenticate_only() {
 #[tokio::test]
 async fn introspection_shows_active_tokens_to_their_audience_only() {
     let app = spawn_app().await;
-    add_confidential_client(&app).await;
+    app.add_confidential_client().await;
     let (_, _, svc_login) = post(
         &app,
         &app.token_url("nagra"),

@@ -52,42 +52,6 @@ pub async fn expect_token_error(
     assert_oauth_error(got_status, &headers, &body, error, description);
 }
 
-/// Adds confidential client `svc_client` / `s3cret` with direct grants and a service
-/// account. Call before the first request: the realm is cached from then on.
-pub async fn add_confidential_client(app: &latchkey_testkit::TestApp) {
-    use latchkey_core::client::{Client, ClientSettings};
-    use latchkey_core::secret::Secret;
-    use latchkey_core::store::Store;
-    use latchkey_core::user::{User, UserProfile};
-    let realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
-    let client = Client {
-        id: latchkey_core::random::uuid(),
-        realm_id: realm.id.clone(),
-        client_id: "svc_client".into(),
-        enabled: true,
-        public_client: false,
-        secret: Some(Secret::new("s3cret")),
-        settings: ClientSettings {
-            direct_access_grants_enabled: true,
-            service_accounts_enabled: true,
-            ..ClientSettings::default()
-        },
-    };
-    app.store.insert_client(&client).await.unwrap();
-    let user = User {
-        id: latchkey_core::random::uuid(),
-        realm_id: realm.id.clone(),
-        username: "service-account-svc_client".into(),
-        enabled: true,
-        created_timestamp: 0,
-        profile: UserProfile {
-            service_account_client_id: Some(client.id.clone()),
-            ..UserProfile::default()
-        },
-    };
-    app.store.insert_user(&user).await.unwrap();
-}
-
 /// An access token of the bootstrap admin, from realm `master` through `admin-cli`.
 pub async fn admin_token(app: &latchkey_testkit::TestApp) -> String {
     use latchkey_testkit::{ADMIN_PASSWORD, ADMIN_USERNAME};

@@ -3,7 +3,7 @@
 
 use latchkey_testkit::{jwt_parts, spawn_app};
 
-use crate::helpers::{add_confidential_client, expect_token_error, post};
+use crate::helpers::{expect_token_error, post};
 
 #[tokio::test]
 async fn seed_refresh_returns_new_tokens_and_extends_the_session() {
@@ -95,7 +95,7 @@ async fn missing_refresh_token_is_invalid_request() {
 #[tokio::test]
 async fn another_clients_refresh_token_is_refused() {
     let app = spawn_app().await;
-    add_confidential_client(&app).await;
+    app.add_confidential_client().await;
     let (status, _, body) = post(
         &app,
         &app.token_url("nagra"),
