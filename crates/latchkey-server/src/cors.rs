@@ -17,9 +17,14 @@ pub fn origin(headers: &HeaderMap) -> Option<HeaderValue> {
     headers.get(header::ORIGIN).filter(|v| !v.is_empty()).cloned()
 }
 
-/// Lets the page at `origin` read the answer. `expose_methods` adds the
-/// `Access-Control-Expose-Headers` the token endpoint sends.
-pub fn allow(mut response: Response, origin: HeaderValue, expose_methods: bool) -> Response {
+/// Lets the page at `origin` read the answer (nothing without an origin).
+/// `expose_methods` adds the `Access-Control-Expose-Headers` the token endpoint sends.
+pub fn allow(
+    mut response: Response,
+    origin: Option<HeaderValue>,
+    expose_methods: bool,
+) -> Response {
+    let Some(origin) = origin else { return response };
     let headers = response.headers_mut();
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
@@ -32,20 +37,11 @@ pub fn allow(mut response: Response, origin: HeaderValue, expose_methods: bool) 
     response
 }
 
-/// Echoes the request's origin on a public document (discovery, JWKS).
-pub fn allow_any(headers: &HeaderMap, response: Response) -> Response {
-    match origin(headers) {
-        Some(origin) => allow(response, origin, false),
-        None => response,
-    }
-}
-
 /// A preflight (`OPTIONS`) answer: 200, and with an `Origin` the CORS grant for
 /// `methods`. Keycloak answers every origin here; the real request is checked.
 pub fn preflight(request: &Request, methods: &'static str) -> Response {
-    let response = StatusCode::OK.into_response();
-    let Some(origin) = origin(request.headers()) else { return response };
-    let mut response = allow(response, origin, false);
+    let Some(origin) = origin(request.headers()) else { return StatusCode::OK.into_response() };
+    let mut response = allow(StatusCode::OK.into_response(), Some(origin), false);
     let headers = response.headers_mut();
     headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(methods));
     headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(ALLOW_HEADERS));

@@ -22,5 +22,5 @@ pub async fn get_certs(
         }
         Err(error) => error.into_response(),
     };
-    crate::cors::allow_any(&headers, response)
+    crate::cors::allow(response, crate::cors::origin(&headers), false)
 }

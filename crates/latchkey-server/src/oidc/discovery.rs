@@ -18,10 +18,7 @@ pub async fn get_openid_configuration(
         Ok(_) => Json(document(&caller.issuer(&realm_name))).into_response(),
         Err(error) => error.into_response(),
     };
-    match caller.origin {
-        Some(origin) => crate::cors::allow(response, origin, false),
-        None => response,
-    }
+    crate::cors::allow(response, caller.origin, false)
 }
 
 pub(crate) fn document(issuer: &str) -> Value {

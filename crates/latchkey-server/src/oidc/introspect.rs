@@ -121,14 +121,15 @@ async fn introspect_refresh(
     if check_token(&claims, issuer, &realm.realm, client, now, true).is_err() {
         return Ok(inactive());
     }
-    let session = match claims.session_id() {
-        Some(id) => state.store.find_session(id).await?,
+    // The same single read as the refresh grant (session, user, grants).
+    let context = match claims.session_id() {
+        Some(id) => state.store.find_session_context(id).await?,
         None => None,
     };
-    let Some(session) = session else { return Ok(inactive()) };
-    let Some(user) = state.store.find_user_by_id(&realm.realm.id, &session.user_id).await? else {
+    let Some(context) = context.filter(|c| c.session.realm_id == realm.realm.id) else {
         return Ok(inactive());
     };
+    let (session, Some(user)) = (context.session, context.user) else { return Ok(inactive()) };
     // The refresh grant's own session and reuse checks; the reuse count is not saved,
     // so introspection never uses up a token (`spec/keycloak-protocol.md` §3.4).
     let facts = RefreshFacts {

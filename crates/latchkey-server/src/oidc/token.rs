@@ -79,10 +79,7 @@ pub async fn post_token(
         Ok(tokens) => Json(tokens.response_body()).into_response(),
         Err(error) => error.into_response(),
     });
-    match cors_origin {
-        Some(origin) => crate::cors::allow(response, origin, true),
-        None => response,
-    }
+    crate::cors::allow(response, cors_origin, true)
 }
 
 /// What every form endpoint of a realm does first: find the realm (404), take the form,
