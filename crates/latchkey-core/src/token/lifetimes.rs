@@ -13,9 +13,8 @@ pub struct Lifetimes {
     pub sso_max: i64,
     pub client_idle: i64,
     pub client_max: i64,
-    /// Offline session: refresh tokens carry an `exp` only when the realm gives offline
-    /// sessions a maximum age (`offlineSessionMaxLifespanEnabled`).
-    pub offline: bool,
+    /// Whether refresh tokens carry an `exp`: always online; offline only when the realm
+    /// gives offline sessions a maximum age (`offlineSessionMaxLifespanEnabled`).
     pub refresh_has_expiry: bool,
 }
 
@@ -32,8 +31,9 @@ impl Lifetimes {
     /// timeout and, when enabled, its offline max lifespan instead of the SSO ones
     /// (`SessionExpirationUtils` with `offline` true).
     pub fn for_session(realm: &Realm, client: &Client, offline: bool) -> Self {
+        let online = Lifetimes::new(realm, client);
         if !offline {
-            return Lifetimes::new(realm, client);
+            return online;
         }
         let tokens = &realm.settings.tokens;
         let idle = tokens.offline_session_idle_timeout;
@@ -43,20 +43,18 @@ impl Lifetimes {
             i64::MAX
         };
         Lifetimes {
-            access_token: client.access_token_lifespan().unwrap_or(tokens.access_token_lifespan),
             sso_idle: idle,
             sso_max: max,
             client_idle: idle,
             client_max: max,
-            offline: true,
             refresh_has_expiry: tokens.offline_session_max_lifespan_enabled,
+            ..online
         }
     }
 
     pub fn new(realm: &Realm, client: &Client) -> Self {
         let tokens = &realm.settings.tokens;
         Lifetimes {
-            offline: false,
             refresh_has_expiry: true,
             access_token: client.access_token_lifespan().unwrap_or(tokens.access_token_lifespan),
             sso_idle: tokens.sso_session_idle_timeout,
