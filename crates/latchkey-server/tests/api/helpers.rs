@@ -39,6 +39,21 @@ pub async fn post(
     (status, headers, body)
 }
 
+/// Checks that refreshing `refresh_token` on `crm_client` is 400 `invalid_grant` with
+/// this description.
+pub async fn expect_refresh_error(
+    app: &latchkey_testkit::TestApp,
+    refresh_token: &str,
+    description: &str,
+) {
+    let pairs = [
+        ("grant_type", "refresh_token"),
+        ("client_id", "crm_client"),
+        ("refresh_token", refresh_token),
+    ];
+    expect_token_error(app, &pairs, 400, "invalid_grant", description).await;
+}
+
 /// Checks a token error in one line.
 pub async fn expect_token_error(
     app: &latchkey_testkit::TestApp,

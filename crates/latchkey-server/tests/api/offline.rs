@@ -4,7 +4,7 @@
 
 use latchkey_testkit::{TestApp, jwt_parts, spawn_app};
 
-use crate::helpers::{expect_token_error, post};
+use crate::helpers::{expect_refresh_error, post};
 
 const THIRTY_DAYS: i64 = 2_592_000;
 
@@ -62,14 +62,7 @@ async fn offline_session_idle_for_thirty_days_is_not_active() {
     let login = offline_login(&app).await;
     app.clock.advance_secs(THIRTY_DAYS);
     let refresh = login["refresh_token"].as_str().unwrap();
-    expect_token_error(
-        &app,
-        &[("grant_type", "refresh_token"), ("client_id", "crm_client"), ("refresh_token", refresh)],
-        400,
-        "invalid_grant",
-        "Offline session not active",
-    )
-    .await;
+    expect_refresh_error(&app, refresh, "Offline session not active").await;
 }
 
 #[tokio::test]
@@ -84,14 +77,7 @@ async fn logout_with_an_offline_token_ends_the_offline_session() {
     )
     .await;
     assert_eq!(status, 204);
-    expect_token_error(
-        &app,
-        &[("grant_type", "refresh_token"), ("client_id", "crm_client"), ("refresh_token", refresh)],
-        400,
-        "invalid_grant",
-        "Offline user session not found",
-    )
-    .await;
+    expect_refresh_error(&app, refresh, "Offline user session not found").await;
 }
 
 #[tokio::test]
@@ -108,14 +94,7 @@ async fn offline_max_lifespan_when_enabled_gives_the_token_an_expiry() {
     assert_eq!(refresh["exp"].as_i64().unwrap() - refresh["iat"].as_i64().unwrap(), 3600);
     app.clock.advance_secs(3601);
     let refresh = login["refresh_token"].as_str().unwrap();
-    expect_token_error(
-        &app,
-        &[("grant_type", "refresh_token"), ("client_id", "crm_client"), ("refresh_token", refresh)],
-        400,
-        "invalid_grant",
-        "Token is not active",
-    )
-    .await;
+    expect_refresh_error(&app, refresh, "Token is not active").await;
 }
 
 #[tokio::test]
