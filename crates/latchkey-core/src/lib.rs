@@ -12,6 +12,7 @@ pub mod password;
 pub mod random;
 pub mod realm;
 pub mod representation;
+pub mod revocation;
 pub mod role;
 pub mod scope;
 pub mod secret;

@@ -6,7 +6,7 @@
 //! realm's cached snapshot before the answer, so the next request sees it.
 
 mod attack_detection;
-mod auth;
+pub(crate) mod auth;
 mod client_roles;
 mod clients;
 mod realms;

@@ -15,6 +15,8 @@ pub mod extract;
 pub mod hashing;
 pub mod health;
 pub mod oidc;
+pub mod revocation_stream;
+pub mod revocations;
 pub mod state;
 
 use std::future::Future;
@@ -61,6 +63,12 @@ impl Server {
     ) -> Result<(), ServeError> {
         let tls = self.state.config.tls.clone();
         let reaper = tokio::spawn(reap_sessions(self.state.clone()));
+        // Revocation streams never end by themselves; closing them lets shutdown finish.
+        let hub = std::sync::Arc::clone(&self.state.revocations);
+        let shutdown = async move {
+            shutdown.await;
+            hub.close();
+        };
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         match tls {
             None => {

@@ -9,6 +9,7 @@ use crate::cache::{RealmCache, RealmSnapshot};
 use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::hashing::Hasher;
+use crate::revocations::RevocationHub;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +18,8 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub realms: Arc<RealmCache>,
     pub hasher: Hasher,
+    /// Revocations for the gateways' streams (`revocation_stream.rs`).
+    pub revocations: Arc<RevocationHub>,
 }
 
 impl AppState {
@@ -28,6 +31,7 @@ impl AppState {
             config: Arc::new(config),
             realms: Arc::new(RealmCache::default()),
             hasher,
+            revocations: Arc::new(RevocationHub::default()),
         }
     }
 

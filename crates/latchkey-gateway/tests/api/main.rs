@@ -8,5 +8,6 @@ mod helpers;
 mod jwks;
 mod layer;
 mod proxying;
+mod revocation;
 mod routes;
 mod tokens;
