@@ -430,3 +430,38 @@ async fn the_stream_needs_a_token_with_view_users() {
     let without_role = setup.http.get(&url).bearer_auth(&user_token).send().await.unwrap();
     assert_eq!(without_role.status(), 403);
 }
+
+#[tokio::test]
+async fn logout_all_and_user_deletion_are_refused_within_a_second() {
+    let setup = setup("fail_closed").await;
+    let (operator, _) = setup.login().await;
+    let admin = setup.admin_token().await;
+    let logout_all = setup
+        .http
+        .post(format!("{}/admin/realms/nagra/logout-all", setup.latchkey.base_url))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout_all.status(), 200);
+    let (refusal, _) = setup.refused_within_a_second(&operator, Instant::now()).await;
+    refusal.assert_invalid_token("token revoked");
+    setup.assert_stays_revoked(&operator).await;
+
+    // A second later a new login works, until its user is deleted.
+    setup.latchkey.clock.advance_secs(1);
+    let (fresh, _) = setup.login().await;
+    assert_eq!(setup.call(&fresh).await.status, 200);
+    let user_id = jwt_parts(&fresh).1["sub"].as_str().unwrap().to_owned();
+    let deleted = setup
+        .http
+        .delete(format!("{}/admin/realms/nagra/users/{user_id}", setup.latchkey.base_url))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    let (refusal, _) = setup.refused_within_a_second(&fresh, Instant::now()).await;
+    refusal.assert_invalid_token("token revoked");
+    setup.assert_stays_revoked(&fresh).await;
+}

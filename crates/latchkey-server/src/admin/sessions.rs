@@ -147,9 +147,13 @@ pub(crate) async fn post_logout_all(
     state.store.update_realm(&realm).await?;
     state.realms.invalidate(&realm_name);
     let ended = state.store.delete_realm_sessions(&realm.id).await?;
+    // Every token issued so far, this second included: the realm's not-before (whole
+    // seconds) would let this second's tokens through the gateways.
     let now = realm.settings.not_before;
-    let revocation =
-        Revocation::Realm { issued_before: now, expires: access_horizon(&snapshot, now) };
+    let revocation = Revocation::Realm {
+        issued_before: now.saturating_add(1),
+        expires: access_horizon(&snapshot, now),
+    };
     state.revocations.publish(&realm_name, revocation, now);
     tracing::info!(sessions = ended, "realm logged out by an admin");
     Ok(Json(json!({})).into_response())
