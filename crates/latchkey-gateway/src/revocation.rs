@@ -61,6 +61,8 @@ pub struct IssuerRevocations {
     has_synced: AtomicBool,
     pub(crate) events: AtomicU64,
     pub(crate) connects: AtomicU64,
+    /// Woken by `event: keys`: the validator fetches the issuer's JWKS again.
+    pub(crate) keys_changed: tokio::sync::Notify,
 }
 
 /// The answer of the hot-path check.
@@ -231,6 +233,10 @@ async fn connect(
                     tracing::info!(%issuer, ?entry, "revocation received");
                     state.add([entry], prune_before);
                     state.events.fetch_add(1, Ordering::Relaxed);
+                }
+                Some("keys") => {
+                    tracing::info!(%issuer, "issuer keys changed");
+                    state.keys_changed.notify_one();
                 }
                 Some("end") => return Ok(data),
                 // Heartbeats (comments) and unknown events.

@@ -138,6 +138,19 @@ impl Validator {
         tasks.push(tokio::spawn(async move { validator.prefetch().await }));
         if let Some(revocation) = &self.settings.revocation {
             for issuer in &self.issuers {
+                let validator = Arc::clone(self);
+                let issuer_name = issuer.issuer.clone();
+                tasks.push(tokio::spawn(async move {
+                    let Some(issuer) =
+                        validator.issuers.iter().find(|held| held.issuer == issuer_name)
+                    else {
+                        return;
+                    };
+                    loop {
+                        issuer.revocations.keys_changed.notified().await;
+                        validator.refresh(issuer, true).await;
+                    }
+                }));
                 tasks.push(tokio::spawn(revocation::follow(
                     issuer.issuer.clone(),
                     revocation.clone(),
@@ -177,7 +190,7 @@ impl Validator {
     /// logged; the keys are fetched again when a token needs them.
     pub async fn prefetch(&self) {
         for issuer in &self.issuers {
-            self.refresh(issuer).await;
+            self.refresh(issuer, false).await;
         }
     }
 
@@ -195,7 +208,7 @@ impl Validator {
             Some(kid) => keys.keys.iter().any(|key| key.kid.as_deref() == Some(kid)),
             None => !keys.keys.is_empty(),
         };
-        let keys = if has_key { keys } else { self.refresh(issuer).await };
+        let keys = if has_key { keys } else { self.refresh(issuer, false).await };
         if !issuer.has_loaded.load(std::sync::atomic::Ordering::Acquire) {
             return Err(GatewayError::KeysUnavailable);
         }
@@ -210,12 +223,13 @@ impl Validator {
         Ok(identity)
     }
 
-    /// Fetches the issuer's keys again unless the floor forbids it; returns the keys held
-    /// afterwards (possibly refreshed by a concurrent caller).
-    async fn refresh(&self, issuer: &IssuerKeys) -> Arc<KeySet> {
+    /// Fetches the issuer's keys again unless the floor forbids it (`is_pushed`: latchkey
+    /// said they changed, over the authenticated revocation stream, so the floor does not
+    /// apply); returns the keys held afterwards (possibly refreshed by a concurrent caller).
+    async fn refresh(&self, issuer: &IssuerKeys, is_pushed: bool) -> Arc<KeySet> {
         let mut last_fetch = issuer.last_fetch.lock().await;
-        let is_too_soon =
-            last_fetch.is_some_and(|last| last.elapsed() < self.settings.refresh_floor);
+        let is_too_soon = !is_pushed
+            && last_fetch.is_some_and(|last| last.elapsed() < self.settings.refresh_floor);
         if !is_too_soon {
             *last_fetch = Some(Instant::now());
             match self.fetch(&issuer.issuer).await {

@@ -9,6 +9,7 @@ mod attack_detection;
 pub(crate) mod auth;
 mod client_roles;
 mod clients;
+mod keys;
 mod realms;
 mod request;
 mod role_mappings;
@@ -76,6 +77,8 @@ pub fn routes() -> Router<AppState> {
             "/admin/realms/{realm}/users/{id}/role-mappings/clients/{client}/composite",
             get(role_mappings::list_composite_client_roles),
         )
+        .route("/admin/realms/{realm}/keys", get(keys::get_keys))
+        .route("/admin/realms/{realm}/components", post(keys::post_component))
         .route("/admin/realms/{realm}/roles", get(roles::list_roles).post(roles::post_role))
         .route(
             "/admin/realms/{realm}/roles/{role}",

@@ -10,7 +10,9 @@
 //!
 //! The stream: `event: snapshot` with `{"revocations":[…]}` (every entry still live),
 //! then `event: revoked` with one entry (`latchkey_core::revocation::Revocation`) per
-//! new revocation, a `: keep-alive` comment every second, and `event: end` with
+//! new revocation, `event: keys` (`{}`) when the realm's keys changed (a rotation: the
+//! gateway fetches the JWKS again at once), a `: keep-alive` comment every second, and
+//! `event: end` with
 //! `{"reason":…}` before latchkey closes it (token expired, subscriber too slow).
 
 use std::convert::Infallible;
@@ -34,7 +36,7 @@ use crate::admin::auth::{forbidden, unauthorized};
 use crate::error::ApiError;
 use crate::extract::Caller;
 use crate::oidc::bearer::{bearer_token, verify_access_token};
-use crate::revocations::Published;
+use crate::revocations::{HubEvent, Published};
 use crate::state::AppState;
 
 /// The client holding the role a subscriber needs, and the role.
@@ -111,12 +113,13 @@ async fn pump(
             _ = closing.wait_for(|closed| *closed) => break Some("shutting down"),
             _ = heartbeat.tick() => Bytes::from_static(b": keep-alive\n\n"),
             published = receiver.recv() => match published {
-                Ok(published) if published.realm == realm => {
-                    match serde_json::to_value(&published.revocation) {
+                Ok(published) if published.realm == realm => match published.event {
+                    HubEvent::Revoked(revocation) => match serde_json::to_value(&revocation) {
                         Ok(data) => event("revoked", &data),
                         Err(_) => continue,
-                    }
-                }
+                    },
+                    HubEvent::KeysChanged => event("keys", &json!({})),
+                },
                 Ok(_) => continue,
                 Err(broadcast::error::RecvError::Lagged(_)) => break Some("too slow"),
                 Err(broadcast::error::RecvError::Closed) => break None,

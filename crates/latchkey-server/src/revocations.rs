@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use latchkey_core::revocation::{Revocation, RevocationList};
+use latchkey_core::token::lifetimes::longest_access_lifespan;
 use tokio::sync::{broadcast, watch};
 
 use crate::cache::RealmSnapshot;
@@ -18,11 +19,19 @@ use crate::cache::RealmSnapshot;
 /// reconnects and starts again from a snapshot).
 const BACKLOG: usize = 4096;
 
-/// A published entry and the realm it belongs to.
+/// A published event and the realm it belongs to.
 #[derive(Clone, Debug)]
 pub struct Published {
     pub realm: Arc<str>,
-    pub revocation: Revocation,
+    pub event: HubEvent,
+}
+
+#[derive(Clone, Debug)]
+pub enum HubEvent {
+    Revoked(Revocation),
+    /// The realm's keys changed (a key was added): gateways fetch the JWKS again now
+    /// instead of waiting for a token with an unknown `kid`.
+    KeysChanged,
 }
 
 pub struct RevocationHub {
@@ -50,7 +59,15 @@ impl RevocationHub {
         list.insert(revocation.clone());
         tracing::info!(realm, ?revocation, "revocation published");
         // No subscriber is not an error: the entry waits in the list for the next one.
-        let _ = self.sender.send(Published { realm: Arc::from(realm), revocation });
+        let _ = self
+            .sender
+            .send(Published { realm: Arc::from(realm), event: HubEvent::Revoked(revocation) });
+    }
+
+    /// Tells the realm's subscribers that its JWKS changed.
+    pub fn publish_keys_changed(&self, realm: &str) {
+        let _ =
+            self.sender.send(Published { realm: Arc::from(realm), event: HubEvent::KeysChanged });
     }
 
     /// The realm's live entries and a receiver of everything published after them.
@@ -84,16 +101,8 @@ impl RevocationHub {
 /// longest access-token lifespan of the realm and its clients. A lifespan of `-1`
 /// ("until the session's max") counts as the longest session lifetime.
 pub fn access_horizon(realm: &RealmSnapshot, now: i64) -> i64 {
-    let tokens = &realm.realm.settings.tokens;
-    let session_max = tokens.sso_session_max_lifespan.max(tokens.offline_session_max_lifespan);
-    let lifespan = |seconds: i64| if seconds < 0 { session_max } else { seconds };
-    let longest = realm
-        .clients
-        .values()
-        .filter_map(|client| client.access_token_lifespan())
-        .map(lifespan)
-        .fold(lifespan(tokens.access_token_lifespan), i64::max);
-    now.saturating_add(longest)
+    let clients = realm.clients.values().map(|client| client.as_ref());
+    now.saturating_add(longest_access_lifespan(&realm.realm, clients))
 }
 
 /// The entries the session and user events publish, ready to hand to the hub.

@@ -25,11 +25,12 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Database, clock: Arc<dyn Clock>, config: ServerConfig) -> Self {
         let hasher = Hasher::new(config.hash_workers);
+        let realms = Arc::new(RealmCache::new(Arc::clone(&clock)));
         AppState {
             store,
             clock,
             config: Arc::new(config),
-            realms: Arc::new(RealmCache::default()),
+            realms,
             hasher,
             revocations: Arc::new(RevocationHub::default()),
         }

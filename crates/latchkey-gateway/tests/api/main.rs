@@ -9,5 +9,6 @@ mod jwks;
 mod layer;
 mod proxying;
 mod revocation;
+mod rotation;
 mod routes;
 mod tokens;

@@ -65,16 +65,16 @@ impl Relay {
 
 /// latchkey, a relay in front of it, the gateway (issuer: latchkey as seen through the
 /// relay, revocations followed as `svc_client`) and the counting upstream.
-struct Setup {
-    latchkey: TestApp,
+pub struct Setup {
+    pub latchkey: TestApp,
     relay: Relay,
-    upstream: Upstream,
+    pub upstream: Upstream,
     gateway: SocketAddr,
-    http: reqwest::Client,
+    pub http: reqwest::Client,
     _shutdown: oneshot::Sender<()>,
 }
 
-async fn setup(on_link_loss: &str) -> Setup {
+pub async fn setup(on_link_loss: &str) -> Setup {
     let latchkey = latchkey_testkit::spawn_app().await;
     latchkey.add_confidential_client().await;
     grant_view_users(&latchkey, "service-account-svc_client").await;
@@ -141,12 +141,12 @@ pub async fn grant_view_users(app: &TestApp, username: &str) {
 }
 
 impl Setup {
-    fn issuer_base(&self) -> String {
+    pub fn issuer_base(&self) -> String {
         format!("http://{}/keycloak/auth", self.relay.address)
     }
 
     /// Logs `crm_client_user` in through the relay: access token, refresh token.
-    async fn login(&self) -> (String, String) {
+    pub async fn login(&self) -> (String, String) {
         let response = self
             .http
             .post(format!("{}/realms/nagra/protocol/openid-connect/token", self.issuer_base()))
@@ -169,7 +169,7 @@ impl Setup {
 
     /// A master admin's token, straight from latchkey (the Admin API takes any issuer
     /// latchkey's base URL names).
-    async fn admin_token(&self) -> String {
+    pub async fn admin_token(&self) -> String {
         let response = self
             .latchkey
             .post_form(
@@ -186,7 +186,7 @@ impl Setup {
         response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
     }
 
-    async fn call(&self, token: &str) -> Answer {
+    pub async fn call(&self, token: &str) -> Answer {
         let response = self
             .http
             .get(format!("http://{}/operator/devices", self.gateway))
@@ -203,7 +203,7 @@ impl Setup {
         Answer::read(response).await
     }
 
-    async fn metrics(&self) -> String {
+    pub async fn metrics(&self) -> String {
         let response =
             self.http.get(format!("http://{}/metrics", self.gateway)).send().await.unwrap();
         response.text().await.unwrap()
