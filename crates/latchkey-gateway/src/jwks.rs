@@ -1,7 +1,9 @@
 //! An issuer's public keys (RFC 7517 JWK Set) and the algorithms each may verify.
 //! Pure: parsing a fetched document and checking a signature; fetching is in `issuer.rs`.
 
-use aws_lc_rs::signature::{self, RsaPublicKeyComponents, UnparsedPublicKey};
+use std::sync::Arc;
+
+use aws_lc_rs::signature::{self, ParsedPublicKey, RsaPublicKeyComponents, UnparsedPublicKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
@@ -75,7 +77,29 @@ pub struct PublicKey {
     /// The JWK's own `alg`; when present, the only algorithm this key verifies.
     pub alg: Option<Algorithm>,
     material: Material,
+    /// The key parsed once for its own `alg` (RSA key set-up costs about as much as a
+    /// verification, so it is not repeated per token).
+    prepared: Prepared,
 }
+
+/// A key ready for one algorithm, shared by the clones of its `PublicKey`.
+#[derive(Clone, Default)]
+struct Prepared(Option<(Algorithm, Arc<ParsedPublicKey>)>);
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Prepared").field(&self.0.as_ref().map(|(alg, _)| alg)).finish()
+    }
+}
+
+/// Derived from the material, so equal keys are equal whatever was prepared.
+impl PartialEq for Prepared {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Prepared {}
 
 impl PublicKey {
     /// Whether a token whose header says `alg` may be checked with this key: the JWK's
@@ -97,6 +121,11 @@ impl PublicKey {
     pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
         if !self.accepts(alg) {
             return false;
+        }
+        if let Some((prepared_alg, parsed)) = &self.prepared.0
+            && *prepared_alg == alg
+        {
+            return parsed.verify_sig(message, signature).is_ok();
         }
         match &self.material {
             Material::Rsa { modulus, exponent } => {
@@ -122,6 +151,38 @@ impl PublicKey {
                     _ => return false,
                 };
                 UnparsedPublicKey::new(parameters, point).verify(message, signature).is_ok()
+            }
+        }
+    }
+}
+
+impl PublicKey {
+    /// The key parsed for `alg`; `None` if the library refuses it (then every
+    /// verification with it fails the usual way).
+    fn parse(&self, alg: Algorithm) -> Option<ParsedPublicKey> {
+        match &self.material {
+            Material::Rsa { modulus, exponent } => {
+                let parameters = match alg {
+                    Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+                    Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+                    Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+                    Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
+                    Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
+                    Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
+                    _ => return None,
+                };
+                RsaPublicKeyComponents { n: modulus.as_slice(), e: exponent.as_slice() }
+                    .to_parsed_public_key(parameters)
+                    .ok()
+            }
+            Material::Ec { point, .. } => {
+                let parameters = match alg {
+                    Algorithm::ES256 => &signature::ECDSA_P256_SHA256_FIXED,
+                    Algorithm::ES384 => &signature::ECDSA_P384_SHA384_FIXED,
+                    Algorithm::ES512 => &signature::ECDSA_P521_SHA512_FIXED,
+                    _ => return None,
+                };
+                ParsedPublicKey::new(parameters, point).ok()
             }
         }
     }
@@ -224,11 +285,15 @@ impl Jwk {
             }
             _ => return None,
         };
-        let key = PublicKey { kid: self.kid, alg, material };
+        let mut key = PublicKey { kid: self.kid, alg, material, prepared: Prepared::default() };
         // A JWK whose `alg` contradicts its type (an RSA key saying ES256) is unusable.
         match alg {
             Some(alg) if !key.accepts(alg) => None,
-            _ => Some(key),
+            Some(alg) => {
+                key.prepared = Prepared(key.parse(alg).map(|parsed| (alg, Arc::new(parsed))));
+                Some(key)
+            }
+            None => Some(key),
         }
     }
 }

@@ -2,7 +2,8 @@
 //! checked from memory; the network is used only when a token names a `kid` the cache
 //! does not hold, and then at most once per refresh floor per issuer.
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use latchkey_core::time::Clock;
@@ -72,6 +73,11 @@ impl Drop for Background {
     }
 }
 
+/// Tokens that verified, by their exact text, so that a token used again (a client keeps
+/// its access token for minutes) costs a lookup instead of a signature check. Bounded:
+/// emptied when full, and whenever an issuer's keys change.
+const VERIFIED_CAPACITY: usize = 8192;
+
 /// Checks bearer tokens against the configured issuers' keys.
 pub struct Validator {
     settings: ValidatorSettings,
@@ -80,6 +86,9 @@ pub struct Validator {
     http: reqwest::Client,
     /// Without an overall timeout: revocation streams stay open.
     link_http: reqwest::Client,
+    /// Token text → (issuer index, identity) of tokens that passed every check but expiry
+    /// and revocation, which are checked again on each use.
+    verified: RwLock<HashMap<Box<str>, (usize, Identity)>>,
 }
 
 impl std::fmt::Debug for Validator {
@@ -126,7 +135,14 @@ impl Validator {
                 revocations: Arc::new(IssuerRevocations::default()),
             })
             .collect();
-        Ok(Validator { settings, issuers, clock, http, link_http })
+        Ok(Validator {
+            settings,
+            issuers,
+            clock,
+            http,
+            link_http,
+            verified: RwLock::new(HashMap::new()),
+        })
     }
 
     /// Starts the background work: the issuers' keys are loaded, and each issuer's
@@ -197,11 +213,21 @@ impl Validator {
     /// Verifies a bearer token: from memory, unless it names a key not yet known.
     pub async fn validate(&self, token: &str) -> Result<Identity, GatewayError> {
         let expectations = &self.settings.expectations;
+        let now = self.clock.now();
+        let cached =
+            self.verified.read().unwrap_or_else(PoisonError::into_inner).get(token).cloned();
+        if let Some((index, identity)) = cached
+            && now.secs() <= identity.expires_at.saturating_add(expectations.leeway_secs)
+            && let Some(issuer) = self.issuers.get(index)
+        {
+            return self.check_revocation(issuer, identity);
+        }
         let presented = verify::inspect(token, expectations)?;
-        let issuer = self
+        let (index, issuer) = self
             .issuers
             .iter()
-            .find(|issuer| issuer.issuer == presented.issuer())
+            .enumerate()
+            .find(|(_, issuer)| issuer.issuer == presented.issuer())
             .ok_or(TokenError::UnknownIssuer)?;
         let keys = issuer.snapshot();
         let has_key = match presented.kid() {
@@ -212,7 +238,23 @@ impl Validator {
         if !issuer.has_loaded.load(std::sync::atomic::Ordering::Acquire) {
             return Err(GatewayError::KeysUnavailable);
         }
-        let identity = verify::verify(presented, &keys, expectations, self.clock.now())?;
+        let identity = verify::verify(presented, &keys, expectations, now)?;
+        {
+            let mut verified = self.verified.write().unwrap_or_else(PoisonError::into_inner);
+            if verified.len() >= VERIFIED_CAPACITY {
+                verified.clear();
+            }
+            verified.insert(Box::from(token), (index, identity.clone()));
+        }
+        self.check_revocation(issuer, identity)
+    }
+
+    /// The revocation list's word on a verified token, from memory.
+    fn check_revocation(
+        &self,
+        issuer: &IssuerKeys,
+        identity: Identity,
+    ) -> Result<Identity, GatewayError> {
         if let Some(revocation) = &self.settings.revocation {
             match issuer.revocations.check(&identity.revocation_facts(), revocation.on_link_loss) {
                 Check::Accepted => {}
@@ -241,6 +283,8 @@ impl Validator {
                     };
                     *held = Arc::new(keys);
                     drop(held);
+                    // A key that left the JWKS must stop vouching for tokens at once.
+                    self.verified.write().unwrap_or_else(PoisonError::into_inner).clear();
                     issuer.has_loaded.store(true, std::sync::atomic::Ordering::Release);
                 }
                 Err(error) => {

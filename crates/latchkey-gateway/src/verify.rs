@@ -68,6 +68,8 @@ pub struct Identity {
     pub session_id: Option<String>,
     pub token_id: Option<String>,
     pub issued_at: Option<i64>,
+    /// `exp`, in seconds.
+    pub expires_at: i64,
 }
 
 impl Identity {
@@ -211,6 +213,7 @@ fn check_claims(
         session_id: claims.sid.or(claims.session_state),
         token_id: claims.jti,
         issued_at: claims.iat,
+        expires_at: exp,
     })
 }
 

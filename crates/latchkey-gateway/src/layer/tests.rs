@@ -45,6 +45,7 @@ fn spoofed_identity_headers_are_replaced() {
         session_id: None,
         token_id: None,
         issued_at: None,
+        expires_at: 0,
     };
     map.insert("x-auth-roles", HeaderValue::from_static("adminRole"));
     set_identity_headers(&mut map, Some(&identity));
