@@ -159,10 +159,16 @@ pub(crate) async fn follow(
     let mut failures: u32 = 0;
     loop {
         state.connects.fetch_add(1, Ordering::Relaxed);
+        let started = std::time::Instant::now();
         match connect(&issuer, &settings, &state, &http, &clock, leeway_secs).await {
             Ok(reason) => {
                 tracing::info!(%issuer, %reason, "revocation stream ended by latchkey; reconnecting");
                 failures = 0;
+                // A stream that keeps ending at once (a token that is born expired) must
+                // not turn into a busy loop of logins.
+                if started.elapsed() < Duration::from_secs(1) {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
                 continue;
             }
             Err(error) => {

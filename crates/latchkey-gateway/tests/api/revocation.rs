@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use latchkey_core::realm::Realm;
 use latchkey_core::store::Store;
 use latchkey_core::time::Clock;
 use latchkey_gateway::Gateway;
@@ -75,7 +76,13 @@ pub struct Setup {
 }
 
 pub async fn setup(on_link_loss: &str) -> Setup {
+    setup_with(on_link_loss, |_| {}).await
+}
+
+/// The same, with realm `nagra` changed by `edit` before anything reads it.
+pub async fn setup_with(on_link_loss: &str, edit: impl FnOnce(&mut Realm)) -> Setup {
     let latchkey = latchkey_testkit::spawn_app().await;
+    latchkey.edit_realm(edit).await;
     latchkey.add_confidential_client().await;
     grant_view_users(&latchkey, "service-account-svc_client").await;
     let relay = Relay::spawn(latchkey.address).await;
@@ -464,4 +471,35 @@ async fn logout_all_and_user_deletion_are_refused_within_a_second() {
     let (refusal, _) = setup.refused_within_a_second(&fresh, Instant::now()).await;
     refusal.assert_invalid_token("token revoked");
     setup.assert_stays_revoked(&fresh).await;
+}
+
+#[tokio::test]
+async fn a_brute_force_lock_is_refused_within_a_second() {
+    let setup = setup_with("fail_closed", |realm| {
+        let brute_force = &mut realm.settings.brute_force;
+        brute_force.brute_force_protected = true;
+        brute_force.failure_factor = 2;
+    })
+    .await;
+    let (token, _) = setup.login().await;
+    assert_eq!(setup.call(&token).await.status, 200);
+    for _ in 0..2 {
+        let refused = setup
+            .http
+            .post(format!("{}/realms/nagra/protocol/openid-connect/token", setup.issuer_base()))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", "crm_client_user"),
+                ("password", "wrong"),
+                ("client_id", "crm_client"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        // Wrong credentials, then (locked) the same refusal or `invalid_grant` 400.
+        assert!(matches!(refused.status().as_u16(), 400 | 401), "{}", refused.status());
+    }
+    let (refusal, _) = setup.refused_within_a_second(&token, Instant::now()).await;
+    refusal.assert_invalid_token("token revoked");
+    setup.assert_stays_revoked(&token).await;
 }
