@@ -8,6 +8,7 @@ use std::future::Future;
 use crate::brute_force::LoginFailure;
 use crate::client::Client;
 use crate::realm::Realm;
+use crate::revocation::Revocation;
 use crate::role::Role;
 use crate::session::Session;
 use crate::token::keys::StoredKey;
@@ -167,6 +168,21 @@ pub trait Store: Send + Sync {
         expires_at: i64,
     ) -> impl Future<Output = Res<()>> + Send;
     fn is_token_revoked(&self, jti: &str) -> impl Future<Output = Res<bool>> + Send;
+
+    // Revocations pushed to gateways, kept while a token they cover may be valid.
+    fn insert_revocation(
+        &self,
+        realm_id: &str,
+        revocation: &Revocation,
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// The realm's entries whose `expires` is `now` or later.
+    fn list_revocations(
+        &self,
+        realm_id: &str,
+        now: i64,
+    ) -> impl Future<Output = Res<Vec<Revocation>>> + Send;
+    /// Deletes the entries that expired before `now`; the count deleted.
+    fn delete_expired_revocations(&self, now: i64) -> impl Future<Output = Res<u64>> + Send;
 
     // Admin API: the writes that import never needed.
     /// Inserts a user with its password and role grants in one transaction.

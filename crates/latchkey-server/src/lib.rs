@@ -100,8 +100,8 @@ impl Server {
 }
 
 /// Deletes sessions idle past every realm's SSO idle timeout (offline sessions: past
-/// every realm's offline idle timeout), and expired access-token revocations, once a
-/// minute. Expired sessions are refused anyway; this keeps the table small.
+/// every realm's offline idle timeout), expired access-token revocations and expired
+/// gateway revocations, once a minute. Expired sessions are refused anyway; this keeps the table small.
 async fn reap_sessions(state: AppState) {
     use latchkey_core::store::Store;
     let mut interval = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -129,6 +129,9 @@ async fn reap_sessions(state: AppState) {
             Ok(0) => {}
             Ok(count) => tracing::info!(count, "expired sessions removed"),
             Err(error) => tracing::warn!(error = %error, "session cleanup failed"),
+        }
+        if let Err(error) = state.store.delete_expired_revocations(now).await {
+            tracing::warn!(error = %error, "revocation cleanup failed");
         }
     }
 }

@@ -66,7 +66,7 @@ pub async fn get_revocations(
     }
     let now = state.clock.now().secs();
     let token_left = verified.claims.exp.unwrap_or(now).saturating_sub(now).max(0);
-    let (entries, receiver) = state.revocations.subscribe(&realm_name, now);
+    let (entries, receiver) = state.revocations.subscribe(&state.store, &realm, now).await?;
     let (sender, body) = mpsc::channel(64);
     tokio::spawn(pump(
         sender,

@@ -10,10 +10,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use latchkey_core::revocation::{Revocation, RevocationList};
+use latchkey_core::store::{Store, StoreError};
 use latchkey_core::token::lifetimes::longest_access_lifespan;
+use latchkey_store::Database;
 use tokio::sync::{broadcast, watch};
 
 use crate::cache::RealmSnapshot;
+use crate::state::AppState;
 
 /// Entries a slow subscriber may fall behind before its stream is closed (it then
 /// reconnects and starts again from a snapshot).
@@ -35,6 +38,7 @@ pub enum HubEvent {
 }
 
 pub struct RevocationHub {
+    /// Per realm name; a realm is present once its stored entries were loaded.
     lists: Mutex<HashMap<String, RevocationList>>,
     sender: broadcast::Sender<Published>,
     closing: watch::Sender<bool>,
@@ -70,21 +74,29 @@ impl RevocationHub {
             self.sender.send(Published { realm: Arc::from(realm), event: HubEvent::KeysChanged });
     }
 
-    /// The realm's live entries and a receiver of everything published after them.
-    pub fn subscribe(
+    /// The realm's live entries (those stored before this process started included)
+    /// and a receiver of everything published after them.
+    pub async fn subscribe(
         &self,
-        realm: &str,
+        store: &Database,
+        realm: &RealmSnapshot,
         now: i64,
-    ) -> (Vec<Revocation>, broadcast::Receiver<Published>) {
-        let mut lists = self.lists.lock().unwrap_or_else(PoisonError::into_inner);
-        let entries = match lists.get_mut(realm) {
-            Some(list) => {
-                list.prune(now);
-                list.entries()
-            }
-            None => Vec::new(),
+    ) -> Result<(Vec<Revocation>, broadcast::Receiver<Published>), StoreError> {
+        let name = realm.realm.name.as_str();
+        let is_loaded =
+            self.lists.lock().unwrap_or_else(PoisonError::into_inner).contains_key(name);
+        let stored = match is_loaded {
+            true => Vec::new(),
+            false => store.list_revocations(&realm.realm.id, now).await?,
         };
-        (entries, self.sender.subscribe())
+        let mut lists = self.lists.lock().unwrap_or_else(PoisonError::into_inner);
+        // Entries published meanwhile are in the list already; the union keeps both.
+        let list = lists.entry(name.to_owned()).or_default();
+        for entry in stored {
+            list.insert(entry);
+        }
+        list.prune(now);
+        Ok((list.entries(), self.sender.subscribe()))
     }
 
     /// Completes when the server shuts down, so streams end and shutdown can finish.
@@ -95,6 +107,18 @@ impl RevocationHub {
     pub fn close(&self) {
         self.closing.send_replace(true);
     }
+}
+
+/// Records a revocation of realm `realm`: pushed to the subscribed gateways at once, then
+/// stored, so that the list survives a restart.
+pub async fn revoke(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    revocation: Revocation,
+    now: i64,
+) -> Result<(), StoreError> {
+    state.revocations.publish(&realm.realm.name, revocation.clone(), now);
+    state.store.insert_revocation(&realm.realm.id, &revocation).await
 }
 
 /// When no access token of the realm issued now can still be valid: now plus the

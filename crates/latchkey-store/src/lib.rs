@@ -14,6 +14,7 @@ use std::path::Path;
 use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::client::Client;
 use latchkey_core::realm::Realm;
+use latchkey_core::revocation::Revocation;
 use latchkey_core::role::Role;
 use latchkey_core::session::Session;
 use latchkey_core::store::{RealmBundle, SessionContext, Store, StoreError, UserBundle};
@@ -275,6 +276,24 @@ impl Store for Database {
     async fn is_token_revoked(&self, jti: &str) -> Res<bool> {
         match self {
             Database::Sqlite(store) => store.is_token_revoked(jti).await,
+        }
+    }
+
+    async fn insert_revocation(&self, realm_id: &str, revocation: &Revocation) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.insert_revocation(realm_id, revocation).await,
+        }
+    }
+
+    async fn list_revocations(&self, realm_id: &str, now: i64) -> Res<Vec<Revocation>> {
+        match self {
+            Database::Sqlite(store) => store.list_revocations(realm_id, now).await,
+        }
+    }
+
+    async fn delete_expired_revocations(&self, now: i64) -> Res<u64> {
+        match self {
+            Database::Sqlite(store) => store.delete_expired_revocations(now).await,
         }
     }
 

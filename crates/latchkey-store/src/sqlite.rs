@@ -16,6 +16,7 @@ mod import;
 mod keys;
 mod login_failures;
 mod realms;
+mod revocations;
 mod revoked_tokens;
 mod roles;
 mod sessions;

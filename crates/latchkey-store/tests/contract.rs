@@ -119,6 +119,11 @@ async fn revoked_tokens_are_remembered() {
 }
 
 #[tokio::test]
+async fn revocations_are_kept_until_they_expire() {
+    on_every_backend(activity::revocations_are_kept_until_they_expire).await;
+}
+
+#[tokio::test]
 async fn deleting_a_realm_removes_everything_in_it() {
     on_every_backend(activity::deleting_a_realm_removes_everything_in_it).await;
 }

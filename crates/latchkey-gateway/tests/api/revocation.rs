@@ -503,3 +503,65 @@ async fn a_brute_force_lock_is_refused_within_a_second() {
     refusal.assert_invalid_token("token revoked");
     setup.assert_stays_revoked(&token).await;
 }
+
+/// The list survives a restart of latchkey: a gateway that subscribes afterwards is
+/// told about a session that ended before.
+#[tokio::test]
+async fn revocations_are_kept_across_a_restart() {
+    let latchkey = latchkey_testkit::spawn_app().await;
+    latchkey.add_confidential_client().await;
+    grant_view_users(&latchkey, "service-account-svc_client").await;
+    let tokens = crate::helpers::login(&latchkey, "crm_client_user", "1234").await;
+    let sid =
+        jwt_parts(tokens["access_token"].as_str().unwrap()).1["sid"].as_str().unwrap().to_owned();
+    let logout = latchkey
+        .post_form(
+            &latchkey.oidc_url("nagra", "logout"),
+            &[
+                ("client_id", "crm_client"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(logout.status(), 204);
+
+    let latchkey = latchkey.restart().await;
+    let service = latchkey
+        .post_form(
+            &latchkey.token_url("nagra"),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", "svc_client"),
+                ("client_secret", "s3cret"),
+            ],
+        )
+        .await;
+    assert_eq!(service.status(), 200);
+    let service_token =
+        service.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let mut stream = latchkey
+        .http
+        .get(format!("{}/latchkey/revocations", latchkey.realm_url("nagra")))
+        .bearer_auth(&service_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let mut text = String::new();
+    while !text.contains("\n\n") {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        text.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    let data = text.strip_prefix("event: snapshot\ndata: ").unwrap().trim_end();
+    let snapshot: Value = serde_json::from_str(data).unwrap();
+    let entries = snapshot["revocations"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|entry| entry["type"] == "session" && entry["sid"] == sid.as_str()),
+        "{snapshot}"
+    );
+}

@@ -23,7 +23,7 @@ use super::users::find_user;
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::extract::Caller;
-use crate::revocations::{access_horizon, session_ended, user_cut_off};
+use crate::revocations::{access_horizon, revoke, session_ended, user_cut_off};
 use crate::state::AppState;
 
 /// `ModelToRepresentation.toRepresentation(UserSessionModel)`: times in milliseconds,
@@ -81,9 +81,9 @@ pub(crate) async fn post_user_logout(
     // The not-before cut-off misses tokens issued earlier in this second; their
     // sessions' ids catch them.
     for session in &sessions {
-        state.revocations.publish(&realm_name, session_ended(&realm, &session.id, now), now);
+        revoke(&state, &realm, session_ended(&realm, &session.id, now), now).await?;
     }
-    state.revocations.publish(&realm_name, user_cut_off(&realm, &user.id, now, now), now);
+    revoke(&state, &realm, user_cut_off(&realm, &user.id, now, now), now).await?;
     tracing::info!(user_id = %user.id, "user logged out by an admin");
     Ok(no_content())
 }
@@ -125,7 +125,7 @@ pub(crate) async fn delete_session(
         .ok_or_else(|| ApiError::plain(StatusCode::NOT_FOUND, "Sesssion not found"))?;
     state.store.delete_session(&session.id).await?;
     let now = state.clock.now().secs();
-    state.revocations.publish(&realm_name, session_ended(&realm, &session.id, now), now);
+    revoke(&state, &realm, session_ended(&realm, &session.id, now), now).await?;
     tracing::info!(user_id = %session.user_id, "session ended by an admin");
     Ok(no_content())
 }
@@ -154,7 +154,7 @@ pub(crate) async fn post_logout_all(
         issued_before: now.saturating_add(1),
         expires: access_horizon(&snapshot, now),
     };
-    state.revocations.publish(&realm_name, revocation, now);
+    revoke(&state, &snapshot, revocation, now).await?;
     tracing::info!(sessions = ended, "realm logged out by an admin");
     Ok(Json(json!({})).into_response())
 }

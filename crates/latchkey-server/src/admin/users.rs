@@ -18,7 +18,7 @@ use super::request::{
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::extract::Caller;
-use crate::revocations::user_cut_off;
+use crate::revocations::{revoke, user_cut_off};
 use crate::state::AppState;
 
 /// Keycloak's credential type for passwords.
@@ -346,7 +346,7 @@ pub(crate) async fn put_user(
         // Every token issued so far, this second included: no new ones can follow.
         let now = state.clock.now().secs();
         let revocation = user_cut_off(&realm, &user.id, now.saturating_add(1), now);
-        state.revocations.publish(&realm_name, revocation, now);
+        revoke(&state, &realm, revocation, now).await?;
     }
     tracing::info!(user_id = %user.id, "user updated");
     Ok(no_content())
@@ -364,11 +364,7 @@ pub(crate) async fn delete_user(
         other => other?,
     }
     let now = state.clock.now().secs();
-    state.revocations.publish(
-        &realm_name,
-        user_cut_off(&realm, &id, now.saturating_add(1), now),
-        now,
-    );
+    revoke(&state, &realm, user_cut_off(&realm, &id, now.saturating_add(1), now), now).await?;
     tracing::info!(user_id = %id, "user deleted");
     Ok(no_content())
 }

@@ -16,7 +16,7 @@ use serde_json::json;
 use super::token::{authenticate, no_store, open_realm};
 use crate::error::ApiError;
 use crate::extract::{Caller, Form};
-use crate::revocations::session_ended;
+use crate::revocations::{self, session_ended};
 use crate::state::AppState;
 
 pub async fn post_revoke(
@@ -79,7 +79,7 @@ async fn revoke(
         };
         let Some(session) = session else { return Ok(invalid_token()) };
         state.store.delete_session(&session.id).await?;
-        state.revocations.publish(realm_name, session_ended(&realm, &session.id, now), now);
+        revocations::revoke(state, &realm, session_ended(&realm, &session.id, now), now).await?;
         return Ok(StatusCode::OK.into_response());
     }
     if let Ok(claims) = jwt::verify_rs256::<AccessClaims>(&realm.keys, token) {
@@ -99,7 +99,7 @@ async fn revoke(
             (Some(jti), Some(exp)) if exp >= now => {
                 state.store.insert_revoked_token(jti, exp).await?;
                 let revocation = Revocation::Token { jti: jti.to_owned(), expires: exp };
-                state.revocations.publish(realm_name, revocation, now);
+                revocations::revoke(state, &realm, revocation, now).await?;
             }
             _ => return Ok(invalid_token()),
         }

@@ -15,7 +15,7 @@ use latchkey_core::user::{PasswordCredential, User};
 
 use super::token::{TokenRequest, effective_roles};
 use crate::error::ApiError;
-use crate::revocations::user_cut_off;
+use crate::revocations::{revoke, user_cut_off};
 use crate::state::AppState;
 
 /// Finds the user by username, or by email when the realm allows it
@@ -82,7 +82,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
                 // A locked account's tokens stop at the gateways too.
                 let now = now.secs();
                 let revocation = user_cut_off(realm, &user.id, now.saturating_add(1), now);
-                state.revocations.publish(&realm.realm.name, revocation, now);
+                revoke(state, realm, revocation, now).await?;
             }
             if outcome == FailureOutcome::PermanentlyLocked {
                 let mut disabled = user.clone();

@@ -134,6 +134,31 @@ pub(crate) async fn revoked_tokens_are_remembered(db: &Database) {
     assert!(!db.is_token_revoked("jti-2").await.unwrap());
 }
 
+pub(crate) async fn revocations_are_kept_until_they_expire(db: &Database) {
+    use latchkey_core::revocation::Revocation;
+    let demo = bundle("demo");
+    let other = bundle("other");
+    db.import_realm(&demo).await.unwrap();
+    db.import_realm(&other).await.unwrap();
+    let entries = vec![
+        Revocation::Session { sid: "s".into(), expires: 100 },
+        Revocation::User { sub: "u".into(), issued_before: 40, expires: 200 },
+        Revocation::Token { jti: "j".into(), expires: 300 },
+        Revocation::Realm { issued_before: 50, expires: 400 },
+    ];
+    for entry in &entries {
+        db.insert_revocation(&demo.realm.id, entry).await.unwrap();
+    }
+    db.insert_revocation(&other.realm.id, &entries[0]).await.unwrap();
+    let mut listed = db.list_revocations(&demo.realm.id, 100).await.unwrap();
+    listed.sort_by_key(Revocation::expires);
+    assert_eq!(listed, entries, "an entry lives through its last second");
+    assert_eq!(db.list_revocations(&demo.realm.id, 101).await.unwrap().len(), 3);
+    assert_eq!(db.delete_expired_revocations(201).await.unwrap(), 3, "both realms' old ones");
+    assert_eq!(db.list_revocations(&demo.realm.id, 0).await.unwrap().len(), 2);
+    assert!(db.list_revocations(&other.realm.id, 0).await.unwrap().is_empty());
+}
+
 pub(crate) async fn deleting_a_realm_removes_everything_in_it(db: &Database) {
     let demo = bundle("demo");
     let other = bundle("other");
