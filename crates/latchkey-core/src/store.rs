@@ -188,6 +188,19 @@ pub trait Store: Send + Sync {
         user_id: &str,
         role_ids: &[String],
     ) -> impl Future<Output = Res<()>> + Send;
+    /// Makes the roles `child_ids` part of composite `parent_id`, all or nothing; a link
+    /// already there stays once.
+    fn add_composites(
+        &self,
+        parent_id: &str,
+        child_ids: &[String],
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// Takes `child_ids` out of composite `parent_id`; a role not in it is ignored.
+    fn remove_composites(
+        &self,
+        parent_id: &str,
+        child_ids: &[String],
+    ) -> impl Future<Output = Res<()>> + Send;
     /// The users the role is granted to directly, by username.
     fn list_users_with_role(
         &self,

@@ -9,6 +9,7 @@ mod attack_detection;
 mod auth;
 mod client_roles;
 mod clients;
+mod composites;
 mod openapi;
 mod realms;
 mod request;
@@ -284,6 +285,40 @@ fn api() -> Api {
                 .delete(roles::delete_role, op("Roles", "Delete a realm role")),
         )
         .route(
+            "/admin/realms/{realm}/roles/{role}/composites",
+            E::new()
+                .get(
+                    composites::list_realm_role_composites,
+                    op("Roles", "A realm role's composites").returns_list::<RoleRepresentation>(),
+                )
+                .post(
+                    composites::post_realm_role_composites,
+                    op("Roles", "Add composites to a realm role (by id)")
+                        .body_list::<RoleRepresentation>(),
+                )
+                .delete(
+                    composites::delete_realm_role_composites,
+                    op("Roles", "Remove composites from a realm role (by id)")
+                        .body_list::<RoleRepresentation>(),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/roles/{role}/composites/realm",
+            E::new().get(
+                composites::list_realm_role_realm_composites,
+                op("Roles", "A realm role's realm-role composites")
+                    .returns_list::<RoleRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/roles/{role}/composites/clients/{client}",
+            E::new().get(
+                composites::list_realm_role_client_composites,
+                op("Roles", "A realm role's composites among one client's roles")
+                    .returns_list::<RoleRepresentation>(),
+            ),
+        )
+        .route(
             "/admin/realms/{realm}/roles/{role}/users",
             E::new().get(
                 roles::list_role_users,
@@ -355,9 +390,43 @@ fn api() -> Api {
                     client_roles::get_client_role,
                     op("Client roles", "Get a client role").returns::<RoleRepresentation>(),
                 )
+                .put(
+                    client_roles::put_client_role,
+                    op("Client roles", "Update a client role")
+                        .body::<RoleRepresentation>()
+                        .conflicts(),
+                )
                 .delete(
                     client_roles::delete_client_role,
                     op("Client roles", "Delete a client role"),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/roles/{role}/users",
+            E::new().get(
+                client_roles::list_client_role_users,
+                op("Client roles", "Users granted a client role directly")
+                    .query(PAGE)
+                    .returns_list::<UserRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/roles/{role}/composites",
+            E::new()
+                .get(
+                    composites::list_client_role_composites,
+                    op("Client roles", "A client role's composites")
+                        .returns_list::<RoleRepresentation>(),
+                )
+                .post(
+                    composites::post_client_role_composites,
+                    op("Client roles", "Add composites to a client role (by id)")
+                        .body_list::<RoleRepresentation>(),
+                )
+                .delete(
+                    composites::delete_client_role_composites,
+                    op("Client roles", "Remove composites from a client role (by id)")
+                        .body_list::<RoleRepresentation>(),
                 ),
         )
         .route(

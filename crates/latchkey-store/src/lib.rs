@@ -314,6 +314,18 @@ impl Store for Database {
         }
     }
 
+    async fn add_composites(&self, parent_id: &str, child_ids: &[String]) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.add_composites(parent_id, child_ids).await,
+        }
+    }
+
+    async fn remove_composites(&self, parent_id: &str, child_ids: &[String]) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.remove_composites(parent_id, child_ids).await,
+        }
+    }
+
     async fn list_users_with_role(&self, realm_id: &str, role_id: &str) -> Res<Vec<User>> {
         match self {
             Database::Sqlite(store) => store.list_users_with_role(realm_id, role_id).await,

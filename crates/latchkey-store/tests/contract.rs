@@ -143,6 +143,11 @@ async fn roles_are_renamed_revoked_and_listed_by_holder() {
     on_every_backend(admin::roles_are_renamed_revoked_and_listed_by_holder).await;
 }
 
+#[tokio::test]
+async fn composites_are_added_and_removed() {
+    on_every_backend(admin::composites_are_added_and_removed).await;
+}
+
 #[test]
 fn the_database_handle_is_cheap_to_share() {
     fn assert_shareable<T: Clone + Send + Sync + 'static>() {}

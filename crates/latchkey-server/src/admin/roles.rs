@@ -13,6 +13,7 @@ use latchkey_core::role::Role;
 use latchkey_core::store::{Store, StoreError};
 
 use super::auth::open_realm;
+use super::composites::RoleAt;
 use super::request::{
     Body, DEFAULT_MAX_RESULTS, Query, created, no_content, path_segment, realm_url,
 };
@@ -133,9 +134,21 @@ pub(crate) async fn put_role(
     caller: Caller,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
+    update_role(&state, &caller, &realm_name, RoleAt::Realm(role_name), &body).await
+}
+
+/// `PUT …/roles/{role}` for realm and client roles alike.
+pub(crate) async fn update_role(
+    state: &AppState,
+    caller: &Caller,
+    realm_name: &str,
+    at: RoleAt,
+    body: &Body,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(state, caller, realm_name).await?;
     let rep: RoleRepresentation = body.json()?;
-    let mut role = find_role(&realm, &role_name)?.clone();
+    let old = at.find(&realm)?;
+    let mut role = old.clone();
     if !rep.name.is_empty() {
         role.name.clone_from(&rep.name);
     }
@@ -147,13 +160,15 @@ pub(crate) async fn put_role(
         other => other?,
     }
     let settings = &realm.realm.settings;
-    if role.name != role_name && settings.default_role.as_deref() == Some(role_name.as_str()) {
+    let is_default =
+        old.client_uuid.is_none() && settings.default_role.as_deref() == Some(old.name.as_str());
+    if role.name != old.name && is_default {
         let mut renamed = realm.realm.clone();
         renamed.settings.default_role = Some(role.name.clone());
         state.store.update_realm(&renamed).await?;
     }
-    state.realms.invalidate(&realm_name);
-    tracing::info!(role = %role.name, "realm role updated");
+    state.realms.invalidate(realm_name);
+    tracing::info!(role = %role.name, "role updated");
     Ok(no_content())
 }
 
@@ -186,9 +201,20 @@ pub(crate) async fn list_role_users(
     caller: Caller,
     query: Query,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
+    role_users(&state, &caller, &realm_name, RoleAt::Realm(role_name), &query).await
+}
+
+/// `GET …/roles/{role}/users` for realm and client roles alike.
+pub(crate) async fn role_users(
+    state: &AppState,
+    caller: &Caller,
+    realm_name: &str,
+    at: RoleAt,
+    query: &Query,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(state, caller, realm_name).await?;
     let page = query.page(DEFAULT_MAX_RESULTS)?;
-    let role = find_role(&realm, &role_name)?;
+    let role = at.find(&realm)?;
     let users = state.store.list_users_with_role(&realm.realm.id, &role.id).await?;
     let reps: Vec<UserRepresentation> =
         page.apply(users).iter().map(user_to_representation).collect();

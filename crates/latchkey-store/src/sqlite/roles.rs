@@ -169,6 +169,45 @@ impl SqliteStore {
     }
 
     /// All or nothing.
+    pub(crate) async fn add_composites(
+        &self,
+        parent_id: &str,
+        child_ids: &[String],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for child_id in child_ids {
+            sqlx::query(
+                "INSERT INTO role_composites (parent_id, child_id) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(parent_id)
+            .bind(child_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    /// All or nothing.
+    pub(crate) async fn remove_composites(
+        &self,
+        parent_id: &str,
+        child_ids: &[String],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for child_id in child_ids {
+            sqlx::query("DELETE FROM role_composites WHERE parent_id = $1 AND child_id = $2")
+                .bind(parent_id)
+                .bind(child_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    /// All or nothing.
     pub(crate) async fn revoke_roles(
         &self,
         user_id: &str,

@@ -104,3 +104,34 @@ pub(crate) async fn roles_are_renamed_revoked_and_listed_by_holder(db: &Database
     assert_eq!(db.list_user_role_ids(&alice.id).await.unwrap(), vec![ids.of("default-roles")]);
     assert!(db.list_users_with_role(realm_id, &ids.of("admin")).await.unwrap().is_empty());
 }
+
+pub(crate) async fn composites_are_added_and_removed(db: &Database) {
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let ids = Ids::new("demo");
+    let realm_id = &demo.realm.id;
+    let composites_of = |roles: Vec<latchkey_core::role::Role>, id: String| {
+        let mut found = roles.into_iter().find(|r| r.id == id).unwrap().composites;
+        found.sort();
+        found
+    };
+    let before = composites_of(db.list_roles(realm_id).await.unwrap(), ids.of("default-roles"));
+    assert_eq!(before, vec![ids.of("user")]);
+
+    let added = [ids.of("admin"), ids.of("user")];
+    db.add_composites(&ids.of("default-roles"), &added).await.unwrap();
+    let mut expected = vec![ids.of("admin"), ids.of("user")];
+    expected.sort();
+    let after = composites_of(db.list_roles(realm_id).await.unwrap(), ids.of("default-roles"));
+    assert_eq!(after, expected, "a link already there is kept once");
+
+    let missing = [ids.of("app-admin"), "no-such-role".to_owned()];
+    assert!(db.add_composites(&ids.of("admin"), &missing).await.is_err());
+    let unchanged = composites_of(db.list_roles(realm_id).await.unwrap(), ids.of("admin"));
+    assert!(!unchanged.contains(&ids.of("app-admin")), "all or nothing");
+
+    let removed = [ids.of("user"), ids.of("never-linked")];
+    db.remove_composites(&ids.of("default-roles"), &removed).await.unwrap();
+    let last = composites_of(db.list_roles(realm_id).await.unwrap(), ids.of("default-roles"));
+    assert_eq!(last, vec![ids.of("admin")]);
+}
