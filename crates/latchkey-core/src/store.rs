@@ -60,6 +60,14 @@ pub struct RealmBundle {
 
 type Res<T> = Result<T, StoreError>;
 
+/// A client's session counts (`RealmAdminResource.getClientSessionStats`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientSessionCount {
+    pub client_uuid: String,
+    pub online: i64,
+    pub offline: i64,
+}
+
 pub trait Store: Send + Sync {
     // Realms.
     fn list_realms(&self) -> impl Future<Output = Res<Vec<Realm>>> + Send;
@@ -221,6 +229,26 @@ pub trait Store: Send + Sync {
         realm_id: &str,
         client_uuid: &str,
     ) -> impl Future<Output = Res<Vec<Session>>> + Send;
+    /// The user's offline sessions, oldest first.
+    fn list_user_offline_sessions(
+        &self,
+        realm_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = Res<Vec<Session>>> + Send;
+    /// The offline sessions of the client (by internal id), oldest first.
+    fn list_client_offline_sessions(
+        &self,
+        realm_id: &str,
+        client_uuid: &str,
+    ) -> impl Future<Output = Res<Vec<Session>>> + Send;
+    /// How many online and offline sessions each client of the realm has; clients
+    /// without sessions are left out.
+    fn count_sessions_by_client(
+        &self,
+        realm_id: &str,
+    ) -> impl Future<Output = Res<Vec<ClientSessionCount>>> + Send;
+    /// Deletes every brute-force record of the realm; returns how many.
+    fn delete_realm_login_failures(&self, realm_id: &str) -> impl Future<Output = Res<u64>> + Send;
     /// Deletes the realm's online sessions (offline ones stay); returns how many.
     fn delete_realm_sessions(&self, realm_id: &str) -> impl Future<Output = Res<u64>> + Send;
 }

@@ -10,6 +10,7 @@ mod auth;
 mod client_roles;
 mod clients;
 mod composites;
+mod offline_sessions;
 mod openapi;
 mod realms;
 mod request;
@@ -33,7 +34,8 @@ use serde_json::Value;
 use crate::extract::Caller;
 use crate::state::AppState;
 use openapi::{
-    Api, BruteForceStatus, Endpoint, MappingsRepresentation, UserSessionRepresentation, op,
+    Api, BruteForceStatus, ClientSessionStat, Endpoint, MappingsRepresentation, SessionCount,
+    UserSessionRepresentation, op,
 };
 
 const PAGE: &[(&str, &str)] = &[("first", "integer"), ("max", "integer")];
@@ -169,6 +171,14 @@ fn api() -> Api {
             E::new().get(
                 sessions::list_user_sessions,
                 op("Users", "A user's sessions").returns_list::<UserSessionRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/offline-sessions/{client}",
+            E::new().get(
+                offline_sessions::list_user_offline_sessions,
+                op("Users", "A user's offline sessions of one client")
+                    .returns_list::<UserSessionRepresentation>(),
             ),
         )
         .route(
@@ -439,6 +449,37 @@ fn api() -> Api {
             ),
         )
         .route(
+            "/admin/realms/{realm}/clients/{id}/offline-sessions",
+            E::new().get(
+                offline_sessions::list_client_offline_sessions,
+                op("Sessions", "Offline sessions of one client")
+                    .query(PAGE)
+                    .returns_list::<UserSessionRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/session-count",
+            E::new().get(
+                offline_sessions::get_session_count,
+                op("Sessions", "How many online sessions a client has").returns::<SessionCount>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/offline-session-count",
+            E::new().get(
+                offline_sessions::get_offline_session_count,
+                op("Sessions", "How many offline sessions a client has").returns::<SessionCount>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/client-session-stats",
+            E::new().get(
+                offline_sessions::get_client_session_stats,
+                op("Sessions", "Online and offline session counts of every client with sessions")
+                    .returns_list::<ClientSessionStat>(),
+            ),
+        )
+        .route(
             "/admin/realms/{realm}/clients/{id}/service-account-user",
             E::new().get(
                 clients::get_service_account_user,
@@ -456,6 +497,13 @@ fn api() -> Api {
                 sessions::post_logout_all,
                 op("Sessions", "End every session of the realm")
                     .returns::<serde_json::Map<String, Value>>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/attack-detection/brute-force/users",
+            E::new().delete(
+                attack_detection::delete_all_user_status,
+                op("Attack detection", "Clear every brute-force record of the realm"),
             ),
         )
         .route(

@@ -16,7 +16,9 @@ use latchkey_core::client::Client;
 use latchkey_core::realm::Realm;
 use latchkey_core::role::Role;
 use latchkey_core::session::Session;
-use latchkey_core::store::{RealmBundle, SessionContext, Store, StoreError, UserBundle};
+use latchkey_core::store::{
+    ClientSessionCount, RealmBundle, SessionContext, Store, StoreError, UserBundle,
+};
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{PasswordCredential, User};
 
@@ -323,6 +325,36 @@ impl Store for Database {
     async fn remove_composites(&self, parent_id: &str, child_ids: &[String]) -> Res<()> {
         match self {
             Database::Sqlite(store) => store.remove_composites(parent_id, child_ids).await,
+        }
+    }
+
+    async fn list_user_offline_sessions(&self, realm_id: &str, user_id: &str) -> Res<Vec<Session>> {
+        match self {
+            Database::Sqlite(store) => store.list_user_offline_sessions(realm_id, user_id).await,
+        }
+    }
+
+    async fn list_client_offline_sessions(
+        &self,
+        realm_id: &str,
+        client_uuid: &str,
+    ) -> Res<Vec<Session>> {
+        match self {
+            Database::Sqlite(store) => {
+                store.list_client_offline_sessions(realm_id, client_uuid).await
+            }
+        }
+    }
+
+    async fn count_sessions_by_client(&self, realm_id: &str) -> Res<Vec<ClientSessionCount>> {
+        match self {
+            Database::Sqlite(store) => store.count_sessions_by_client(realm_id).await,
+        }
+    }
+
+    async fn delete_realm_login_failures(&self, realm_id: &str) -> Res<u64> {
+        match self {
+            Database::Sqlite(store) => store.delete_realm_login_failures(realm_id).await,
         }
     }
 

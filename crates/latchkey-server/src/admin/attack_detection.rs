@@ -56,3 +56,17 @@ pub(crate) async fn delete_user_status(
     tracing::info!(%user_id, "login failures cleared by an admin");
     Ok(no_content())
 }
+
+/// `clearAllBruteForce`: removes every record of the realm, lifting every temporary
+/// lockout. 204.
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn delete_all_user_status(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let cleared = state.store.delete_realm_login_failures(&realm.realm.id).await?;
+    tracing::info!(cleared, "all login failures cleared by an admin");
+    Ok(no_content())
+}

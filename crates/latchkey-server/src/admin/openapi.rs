@@ -205,6 +205,24 @@ fn session_schema() -> Schema {
     })
 }
 
+/// `{"count": n}` (`admin/offline_sessions.rs`).
+fn session_count_schema() -> Schema {
+    json_schema!({"type": "object", "properties": {"count": {"type": "integer"}}})
+}
+
+/// One client's session counts, as strings (`admin/offline_sessions.rs`).
+fn client_session_stat_schema() -> Schema {
+    json_schema!({
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "clientId": {"type": "string"},
+            "active": {"type": "string"},
+            "offline": {"type": "string"}
+        }
+    })
+}
+
 /// The brute-force record of a user (`admin/attack_detection.rs`).
 fn brute_force_schema() -> Schema {
     json_schema!({
@@ -251,6 +269,26 @@ pub(crate) struct ErrorRepresentation;
 pub(crate) struct UserSessionRepresentation;
 pub(crate) struct BruteForceStatus;
 pub(crate) struct MappingsRepresentation;
+pub(crate) struct SessionCount;
+pub(crate) struct ClientSessionStat;
+
+impl JsonSchema for SessionCount {
+    fn schema_name() -> Cow<'static, str> {
+        "SessionCount".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        session_count_schema()
+    }
+}
+
+impl JsonSchema for ClientSessionStat {
+    fn schema_name() -> Cow<'static, str> {
+        "ClientSessionStat".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        client_session_stat_schema()
+    }
+}
 
 impl JsonSchema for ErrorRepresentation {
     fn schema_name() -> Cow<'static, str> {

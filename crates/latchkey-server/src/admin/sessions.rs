@@ -27,7 +27,11 @@ use crate::state::AppState;
 /// `ModelToRepresentation.toRepresentation(UserSessionModel)`: times in milliseconds,
 /// `clients` maps the internal id of each client of the session to its `clientId`.
 /// Direct grants never remember the user, and latchkey has no transient users.
-fn session_representation(realm: &RealmSnapshot, session: &Session, user: &User) -> Value {
+pub(crate) fn session_representation(
+    realm: &RealmSnapshot,
+    session: &Session,
+    user: &User,
+) -> Value {
     let mut clients = Map::new();
     if let Some(client) = realm.clients.values().find(|c| c.id == session.client_uuid) {
         clients.insert(client.id.clone(), Value::String(client.client_id.clone()));

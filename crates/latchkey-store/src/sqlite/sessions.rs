@@ -1,7 +1,7 @@
 //! User sessions: written at every login and refresh, so each is one short statement.
 
 use latchkey_core::session::Session;
-use latchkey_core::store::{SessionContext, StoreError};
+use latchkey_core::store::{ClientSessionCount, SessionContext, StoreError};
 
 use super::SqliteStore;
 use super::batch::SessionWrite;
@@ -84,7 +84,51 @@ impl SqliteStore {
         realm_id: &str,
         user_id: &str,
     ) -> Result<Vec<Session>, StoreError> {
-        self.list_online_sessions(realm_id, "user_id", user_id).await
+        self.list_sessions_where(realm_id, "user_id", user_id, false).await
+    }
+
+    /// The user's offline sessions, oldest first.
+    pub(crate) async fn list_user_offline_sessions(
+        &self,
+        realm_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<Session>, StoreError> {
+        self.list_sessions_where(realm_id, "user_id", user_id, true).await
+    }
+
+    /// The client's offline sessions, oldest first.
+    pub(crate) async fn list_client_offline_sessions(
+        &self,
+        realm_id: &str,
+        client_uuid: &str,
+    ) -> Result<Vec<Session>, StoreError> {
+        self.list_sessions_where(realm_id, "client_uuid", client_uuid, true).await
+    }
+
+    /// Online and offline session counts per client, by client id.
+    pub(crate) async fn count_sessions_by_client(
+        &self,
+        realm_id: &str,
+    ) -> Result<Vec<ClientSessionCount>, StoreError> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT client_uuid,
+                    COALESCE(SUM(CASE WHEN offline THEN 0 ELSE 1 END), 0),
+                    COALESCE(SUM(CASE WHEN offline THEN 1 ELSE 0 END), 0)
+             FROM sessions WHERE realm_id = $1
+             GROUP BY client_uuid ORDER BY client_uuid",
+        )
+        .bind(realm_id)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(client_uuid, online, offline)| ClientSessionCount {
+                client_uuid,
+                online,
+                offline,
+            })
+            .collect())
     }
 
     /// The client's online sessions, oldest first.
@@ -93,26 +137,29 @@ impl SqliteStore {
         realm_id: &str,
         client_uuid: &str,
     ) -> Result<Vec<Session>, StoreError> {
-        self.list_online_sessions(realm_id, "client_uuid", client_uuid).await
+        self.list_sessions_where(realm_id, "client_uuid", client_uuid, false).await
     }
 
-    /// The realm's online sessions whose `column` (a constant of this file) is `value`.
-    async fn list_online_sessions(
+    /// The realm's online or offline sessions whose `column` (a constant of this file)
+    /// is `value`.
+    async fn list_sessions_where(
         &self,
         realm_id: &str,
         column: &'static str,
         value: &str,
+        offline: bool,
     ) -> Result<Vec<Session>, StoreError> {
         let sql = format!(
             "SELECT id, realm_id, user_id, client_uuid, started, last_refresh, scope,
                  reuse_current_token_id, reuse_use_count, reuse_last_refresh, offline, ip_address
              FROM sessions
-             WHERE realm_id = $1 AND {column} = $2 AND NOT offline
+             WHERE realm_id = $1 AND {column} = $2 AND offline = $3
              ORDER BY started, id"
         );
         let rows: Vec<SessionRow> = sqlx::query_as(&sql)
             .bind(realm_id)
             .bind(value)
+            .bind(offline)
             .fetch_all(&self.read)
             .await
             .map_err(map_error)?;

@@ -3,7 +3,7 @@
 
 use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::session::{RefreshReuse, Session};
-use latchkey_core::store::{Store, StoreError};
+use latchkey_core::store::{ClientSessionCount, Store, StoreError};
 use latchkey_store::Database;
 
 use super::fixtures::{self, bundle, session};
@@ -123,6 +123,8 @@ pub(crate) async fn login_failures_are_upserted(db: &Database) {
     db.delete_login_failure(&realm_id, &alice).await.unwrap();
     assert_eq!(db.find_login_failure(&realm_id, &alice).await.unwrap(), None);
     assert_eq!(db.find_login_failure(&realm_id, &bob).await.unwrap(), Some(bobs));
+    assert_eq!(db.delete_realm_login_failures(&realm_id).await.unwrap(), 1);
+    assert_eq!(db.find_login_failure(&realm_id, &bob).await.unwrap(), None);
 }
 
 pub(crate) async fn revoked_tokens_are_remembered(db: &Database) {
@@ -256,6 +258,20 @@ pub(crate) async fn sessions_are_listed_by_user_and_client(db: &Database) {
     let app = &demo.clients[0].id;
     assert_eq!(db.list_client_sessions(&demo.realm.id, app).await.unwrap(), vec![first, later]);
     assert!(db.list_client_sessions(&demo.realm.id, "no-such-client").await.unwrap().is_empty());
+
+    // Offline sessions are listed apart; counts per client cover both kinds.
+    let offline_list = vec![offline.clone()];
+    assert_eq!(db.list_user_offline_sessions(&demo.realm.id, &alice).await.unwrap(), offline_list);
+    assert_eq!(db.list_client_offline_sessions(&demo.realm.id, app).await.unwrap(), offline_list);
+    assert!(db.list_user_offline_sessions(&demo.realm.id, &bob).await.unwrap().is_empty());
+    let mut counts = db.count_sessions_by_client(&demo.realm.id).await.unwrap();
+    counts.sort_by(|a, b| a.client_uuid.cmp(&b.client_uuid));
+    let mut expected = vec![
+        ClientSessionCount { client_uuid: app.clone(), online: 2, offline: 1 },
+        ClientSessionCount { client_uuid: demo.clients[1].id.clone(), online: 1, offline: 0 },
+    ];
+    expected.sort_by(|a, b| a.client_uuid.cmp(&b.client_uuid));
+    assert_eq!(counts, expected);
 
     // The realm's online sessions go; offline ones and other realms' stay.
     assert_eq!(db.delete_realm_sessions(&demo.realm.id).await.unwrap(), 3);
