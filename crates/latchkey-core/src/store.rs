@@ -68,6 +68,29 @@ pub struct ClientSessionCount {
     pub offline: i64,
 }
 
+/// How a user field is matched; the text is lower-case (columns are compared
+/// lower-cased, as Keycloak's search is case-insensitive).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TextMatch {
+    Exact(String),
+    Contains(String),
+    Prefix(String),
+}
+
+/// The Admin API's user search (`UsersResource.getUsers`): every filter given must
+/// hold; `search` matches the username, email, first or last name. Service-account
+/// users are never found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserQuery {
+    pub search: Option<TextMatch>,
+    pub username: Option<TextMatch>,
+    pub email: Option<TextMatch>,
+    pub first_name: Option<TextMatch>,
+    pub last_name: Option<TextMatch>,
+    pub enabled: Option<bool>,
+    pub email_verified: Option<bool>,
+}
+
 pub trait Store: Send + Sync {
     // Realms.
     fn list_realms(&self) -> impl Future<Output = Res<Vec<Realm>>> + Send;
@@ -106,6 +129,20 @@ pub trait Store: Send + Sync {
 
     // Users.
     fn list_users(&self, realm_id: &str) -> impl Future<Output = Res<Vec<User>>> + Send;
+    /// The users `query` finds, by username, skipping `first`, at most `max`.
+    fn search_users(
+        &self,
+        realm_id: &str,
+        query: &UserQuery,
+        first: usize,
+        max: usize,
+    ) -> impl Future<Output = Res<Vec<User>>> + Send;
+    /// How many users `query` finds.
+    fn count_users_matching(
+        &self,
+        realm_id: &str,
+        query: &UserQuery,
+    ) -> impl Future<Output = Res<i64>> + Send;
     fn find_user_by_id(
         &self,
         realm_id: &str,

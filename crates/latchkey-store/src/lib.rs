@@ -17,7 +17,7 @@ use latchkey_core::realm::Realm;
 use latchkey_core::role::Role;
 use latchkey_core::session::Session;
 use latchkey_core::store::{
-    ClientSessionCount, RealmBundle, SessionContext, Store, StoreError, UserBundle,
+    ClientSessionCount, RealmBundle, SessionContext, Store, StoreError, UserBundle, UserQuery,
 };
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{PasswordCredential, User};
@@ -151,6 +151,24 @@ impl Store for Database {
     async fn list_users(&self, realm_id: &str) -> Res<Vec<User>> {
         match self {
             Database::Sqlite(store) => store.list_users(realm_id).await,
+        }
+    }
+
+    async fn search_users(
+        &self,
+        realm_id: &str,
+        query: &UserQuery,
+        first: usize,
+        max: usize,
+    ) -> Res<Vec<User>> {
+        match self {
+            Database::Sqlite(store) => store.search_users(realm_id, query, first, max).await,
+        }
+    }
+
+    async fn count_users_matching(&self, realm_id: &str, query: &UserQuery) -> Res<i64> {
+        match self {
+            Database::Sqlite(store) => store.count_users_matching(realm_id, query).await,
         }
     }
 

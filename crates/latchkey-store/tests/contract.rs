@@ -148,6 +148,11 @@ async fn composites_are_added_and_removed() {
     on_every_backend(admin::composites_are_added_and_removed).await;
 }
 
+#[tokio::test]
+async fn users_are_searched_counted_and_paged() {
+    on_every_backend(admin::users_are_searched_counted_and_paged).await;
+}
+
 #[test]
 fn the_database_handle_is_cheap_to_share() {
     fn assert_shareable<T: Clone + Send + Sync + 'static>() {}

@@ -10,12 +10,12 @@ use latchkey_core::password_policy::{PasswordPolicy, PolicyViolation};
 use latchkey_core::representation::{
     CredentialRepresentation, UserRepresentation, apply_user_representation, user_to_representation,
 };
-use latchkey_core::store::{Store, StoreError, UserBundle};
+use latchkey_core::store::{Store, StoreError, TextMatch, UserBundle, UserQuery};
 use latchkey_core::user::{PasswordCredential, REQUIRED_ACTION_UPDATE_PASSWORD, User, UserProfile};
 
 use super::auth::open_realm;
 use super::request::{
-    Body, DEFAULT_MAX_RESULTS, Query, created, no_content, path_segment, realm_url,
+    Body, DEFAULT_MAX_RESULTS, Page, Query, created, no_content, path_segment, realm_url,
 };
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
@@ -38,85 +38,51 @@ pub(crate) async fn find_user(
     state.store.find_user_by_id(&realm.realm.id, id).await?.ok_or_else(user_not_found)
 }
 
-/// The filters of `GET /users` and `GET /users/count`.
-struct UserFilter {
-    search: Option<String>,
-    username: Option<String>,
-    email: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    is_exact: bool,
-    enabled: Option<bool>,
-    email_verified: Option<bool>,
+/// What `GET /users` and `GET /users/count` look for.
+enum UserFilter {
+    /// `search=id:<id>`: one user by id.
+    Id(String),
+    Query(UserQuery),
 }
 
 impl UserFilter {
     fn from_query(query: &Query) -> Result<Self, ApiError> {
         let text = |name: &str| query.get(name).map(str::trim).filter(|v| !v.is_empty());
-        let lower = |name: &str| text(name).map(str::to_lowercase);
-        Ok(UserFilter {
-            search: text("search").map(str::to_owned),
-            username: lower("username"),
-            email: lower("email"),
-            first_name: lower("firstName"),
-            last_name: lower("lastName"),
-            is_exact: query.boolean("exact")?.unwrap_or(false),
+        let search = text("search");
+        if let Some(id) = search.and_then(|search| search.strip_prefix("id:")) {
+            return Ok(UserFilter::Id(id.trim().to_owned()));
+        }
+        let is_exact = query.boolean("exact")?.unwrap_or(false);
+        let field = |name: &str| {
+            text(name).map(|value| {
+                let value = value.to_lowercase();
+                if is_exact { TextMatch::Exact(value) } else { TextMatch::Contains(value) }
+            })
+        };
+        Ok(UserFilter::Query(UserQuery {
+            search: search.map(search_match),
+            username: field("username"),
+            email: field("email"),
+            first_name: field("firstName"),
+            last_name: field("lastName"),
             enabled: query.boolean("enabled")?,
             email_verified: query.boolean("emailVerified")?,
-        })
-    }
-
-    /// Whether the user passes every filter given. Service-account users never show:
-    /// Keycloak's search leaves them out unless asked.
-    fn matches(&self, user: &User) -> bool {
-        let profile = &user.profile;
-        let field = |wanted: &Option<String>, value: Option<&str>| match wanted {
-            None => true,
-            Some(wanted) => value.is_some_and(|value| {
-                let value = value.to_lowercase();
-                if self.is_exact { value == *wanted } else { value.contains(wanted.as_str()) }
-            }),
-        };
-        !user.is_service_account()
-            && self.search.as_deref().is_none_or(|search| matches_search(user, search))
-            && field(&self.username, Some(&user.username))
-            && field(&self.email, profile.email.as_deref())
-            && field(&self.first_name, profile.first_name.as_deref())
-            && field(&self.last_name, profile.last_name.as_deref())
-            && self.enabled.is_none_or(|enabled| user.enabled == enabled)
-            && self.email_verified.is_none_or(|verified| profile.email_verified == verified)
+        }))
     }
 }
 
-/// `search`: `id:<id>` finds one user by id; otherwise the words are matched against the
-/// username, email, first and last name, case-insensitively: `"foo"` exactly, `*foo*`
-/// anywhere, `foo` or `foo*` as a prefix (Keycloak ≥22, `UsersResource.getUsers`).
-fn matches_search(user: &User, search: &str) -> bool {
-    if let Some(id) = search.strip_prefix("id:") {
-        return user.id == id.trim();
-    }
+/// `search`: the words are matched against the username, email, first and last name,
+/// case-insensitively: `"foo"` exactly, `*foo*` anywhere, `foo` or `foo*` as a prefix
+/// (Keycloak ≥22, `UsersResource.getUsers`).
+fn search_match(search: &str) -> TextMatch {
     let search = search.to_lowercase();
-    let matcher: Box<dyn Fn(&str) -> bool> =
-        if let Some(exact) = search.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-            let exact = exact.to_owned();
-            Box::new(move |value| value == exact)
-        } else if let Some(infix) = search.strip_prefix('*') {
-            let infix = infix.trim_end_matches('*').to_owned();
-            Box::new(move |value| value.contains(infix.as_str()))
-        } else {
-            let prefix = search.trim_end_matches('*').to_owned();
-            Box::new(move |value| value.starts_with(prefix.as_str()))
-        };
-    let profile = &user.profile;
-    [
-        Some(user.username.as_str()),
-        profile.email.as_deref(),
-        profile.first_name.as_deref(),
-        profile.last_name.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|value| matcher(&value.to_lowercase()))
+    if let Some(exact) = search.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        TextMatch::Exact(exact.to_owned())
+    } else if let Some(infix) = search.strip_prefix('*') {
+        TextMatch::Contains(infix.trim_end_matches('*').to_owned())
+    } else {
+        TextMatch::Prefix(search.trim_end_matches('*').to_owned())
+    }
 }
 
 /// `ModelToRepresentation.toBriefRepresentation(user)`: identity and switches only.
@@ -131,17 +97,25 @@ fn brief(user: &User) -> UserRepresentation {
     }
 }
 
+/// The users the filter finds, by username, within `page`.
 async fn filtered_users(
     state: &AppState,
     realm: &RealmSnapshot,
-    query: &Query,
+    filter: &UserFilter,
+    page: Page,
 ) -> Result<Vec<User>, ApiError> {
-    let filter = UserFilter::from_query(query)?;
-    let users = state.store.list_users(&realm.realm.id).await?;
-    Ok(users.into_iter().filter(|user| filter.matches(user)).collect())
+    match filter {
+        UserFilter::Id(id) => {
+            let user = state.store.find_user_by_id(&realm.realm.id, id).await?;
+            Ok(page.apply(user.filter(|user| !user.is_service_account())))
+        }
+        UserFilter::Query(query) => {
+            Ok(state.store.search_users(&realm.realm.id, query, page.first, page.max).await?)
+        }
+    }
 }
 
-/// Users by username, filtered, then `first`/`max` (default 100).
+/// Users by username, filtered in the database, then `first`/`max` (default 100).
 pub(crate) async fn list_users(
     State(state): State<AppState>,
     Path(realm_name): Path<String>,
@@ -151,9 +125,9 @@ pub(crate) async fn list_users(
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let page = query.page(DEFAULT_MAX_RESULTS)?;
     let is_brief = query.boolean("briefRepresentation")?.unwrap_or(false);
-    let users = filtered_users(&state, &realm, &query).await?;
-    let reps: Vec<UserRepresentation> = page
-        .apply(users)
+    let filter = UserFilter::from_query(&query)?;
+    let users = filtered_users(&state, &realm, &filter, page).await?;
+    let reps: Vec<UserRepresentation> = users
         .iter()
         .map(|user| if is_brief { brief(user) } else { user_to_representation(user) })
         .collect();
@@ -168,8 +142,16 @@ pub(crate) async fn count_users(
     query: Query,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let users = filtered_users(&state, &realm, &query).await?;
-    Ok(Json(users.len()).into_response())
+    let count = match UserFilter::from_query(&query)? {
+        UserFilter::Id(id) => {
+            let page = Page { first: 0, max: 1 };
+            filtered_users(&state, &realm, &UserFilter::Id(id), page).await?.len() as i64
+        }
+        UserFilter::Query(query) => {
+            state.store.count_users_matching(&realm.realm.id, &query).await?
+        }
+    };
+    Ok(Json(count).into_response())
 }
 
 /// Whether another user of the realm has this email (when duplicates are refused).
