@@ -122,8 +122,8 @@ pub fn apply_realm_representation(
     );
     set_if_given(&mut settings.not_before, rep.not_before);
     if let Some(policy) = rep.password_policy.as_deref() {
-        crate::password_policy::PasswordPolicy::parse(policy)?;
-        settings.password_policy = Some(policy.to_owned());
+        settings.password_policy =
+            crate::password_policy::PasswordPolicy::parse(policy)?.normalized();
     }
     Ok(())
 }

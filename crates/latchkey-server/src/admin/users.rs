@@ -170,15 +170,12 @@ async fn is_email_taken(
 
 /// The password a representation's `credentials` carry, hashed, and whether it is
 /// temporary. Only a plain `value` of type `password` counts.
-/// The realm's password policy is checked first; `refuse` turns a violation into the
-/// answer (`Password policy not met` when creating or updating a user, the message key
-/// and its text for reset-password).
+/// The realm's password policy is checked first.
 async fn password_from(
     state: &AppState,
     realm: &RealmSnapshot,
     user: &User,
     credentials: Option<&[CredentialRepresentation]>,
-    refuse: fn(PolicyViolation) -> ApiError,
 ) -> Result<Option<(PasswordCredential, bool)>, ApiError> {
     let credential = credentials.unwrap_or_default().iter().find(|c| {
         c.credential_type.as_deref().unwrap_or(PASSWORD) == PASSWORD && c.value.is_some()
@@ -187,9 +184,9 @@ async fn password_from(
     let value = credential.value.clone().unwrap_or_default();
     let policy = realm.realm.settings.password_policy.as_deref().unwrap_or_default();
     match PasswordPolicy::parse(policy) {
-        Ok(policy) => {
-            policy.check(&value, &user.username, user.profile.email.as_deref()).map_err(refuse)?
-        }
+        Ok(policy) => policy
+            .check(&value, &user.username, user.profile.email.as_deref())
+            .map_err(policy_message)?,
         // Only an import can store one; refusing every password would lock the realm.
         Err(error) => tracing::warn!(%error, "the realm's password policy does not parse"),
     }
@@ -208,14 +205,9 @@ async fn password_from(
     Ok(Some((password, credential.temporary.unwrap_or(false))))
 }
 
-/// `UsersResource.createUser` and `UserResource.updateUser`: 400
-/// `{"errorMessage":"Password policy not met"}`.
-fn policy_not_met(_: PolicyViolation) -> ApiError {
-    ApiError::bad_request("Password policy not met")
-}
-
-/// `UserResource.resetPassword`: 400 with the message key as `error` and its text as
-/// `error_description`.
+/// A password the realm's policy refuses, as 26.7.3 answers reset-password, user
+/// creation and user update alike: 400 with the message key as `error` and its text
+/// as `error_description`.
 fn policy_message(violation: PolicyViolation) -> ApiError {
     OAuthError::new(Refusal::BadRequest, violation.key, violation.description()).into()
 }
@@ -271,8 +263,7 @@ pub(crate) async fn post_user(
     if is_email_taken(&state, &realm, &user).await? {
         return Err(ApiError::conflict("User exists with same email"));
     }
-    let password =
-        password_from(&state, &realm, &user, rep.credentials.as_deref(), policy_not_met).await?;
+    let password = password_from(&state, &realm, &user, rep.credentials.as_deref()).await?;
     if let Some((_, is_temporary)) = &password {
         set_update_password(&mut user, *is_temporary);
     }
@@ -336,8 +327,7 @@ pub(crate) async fn put_user(
     if user.profile.email != stored.profile.email && is_email_taken(&state, &realm, &user).await? {
         return Err(ApiError::conflict("User exists with same email"));
     }
-    let password =
-        password_from(&state, &realm, &user, rep.credentials.as_deref(), policy_not_met).await?;
+    let password = password_from(&state, &realm, &user, rep.credentials.as_deref()).await?;
     if let Some((_, is_temporary)) = &password {
         set_update_password(&mut user, *is_temporary);
     }
@@ -393,7 +383,7 @@ pub(crate) async fn put_reset_password(
     let credentials =
         [CredentialRepresentation { credential_type: Some(PASSWORD.to_owned()), ..rep }];
     let Some((password, is_temporary)) =
-        password_from(&state, &realm, &user, Some(&credentials), policy_message).await?
+        password_from(&state, &realm, &user, Some(&credentials)).await?
     else {
         return Err(ApiError::plain(StatusCode::BAD_REQUEST, "No password provided"));
     };
