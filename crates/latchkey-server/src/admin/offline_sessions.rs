@@ -1,6 +1,7 @@
 //! Offline sessions and session counts: `UserResource.getOfflineSessions`,
 //! `ClientResource.getOfflineUserSessions`, `getApplicationSessionCount`,
-//! `getOfflineSessionCount` and `RealmAdminResource.getClientSessionStats`.
+//! `getOfflineSessionCount` and `RealmAdminResource.getClientSessionStats`. Shapes
+//! recorded from 26.7.3; as there, an offline login leaves no online session behind.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -119,11 +120,12 @@ pub(crate) async fn get_client_session_stats(
         .iter()
         .filter_map(|count| {
             let client = realm.clients.values().find(|client| client.id == count.client_uuid)?;
+            // Keys in the order 26.7.3's `HashMap` writes them.
             let stat = json!({
-                "id": client.id,
+                "offline": count.offline.to_string(),
                 "clientId": client.client_id,
                 "active": count.online.to_string(),
-                "offline": count.offline.to_string(),
+                "id": client.id,
             });
             Some((client.client_id.clone(), stat))
         })
