@@ -74,3 +74,59 @@ async fn a_column_of_the_wrong_type_is_corrupt() {
     let error = store.list_realms().await.unwrap_err();
     assert!(matches!(error, StoreError::Corrupt(_)), "{error:?}");
 }
+
+/// A database made before `0007_user_search.sql` is upgraded in place: existing users
+/// get their search columns, and the service-account user stays hidden.
+#[tokio::test]
+async fn users_written_before_the_search_columns_are_found_after_the_upgrade() {
+    use latchkey_core::store::{TextMatch, UserQuery};
+    use sqlx::migrate::Migrator;
+    use sqlx::sqlite::SqliteConnectOptions;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let options = SqliteConnectOptions::new().filename(&path).create_if_missing(true);
+        let pool = SqlitePool::connect_with(options).await.unwrap();
+        let before: Vec<_> = super::MIGRATOR.iter().filter(|m| m.version < 7).cloned().collect();
+        let old = Migrator { migrations: before.into(), ..Migrator::DEFAULT };
+        old.run(&pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO realms (id, name, enabled, settings) VALUES ('r', 'old', 1, '{}')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let zoe = latchkey_core::user::UserProfile {
+            first_name: Some("Zoe".into()),
+            last_name: Some("Quinn".into()),
+            ..Default::default()
+        };
+        let service = latchkey_core::user::UserProfile {
+            service_account_client_id: Some("c1".into()),
+            ..Default::default()
+        };
+        for (id, username, profile) in [("u1", "zoe", zoe), ("u2", "service-account-app", service)]
+        {
+            let profile = serde_json::to_string(&profile).unwrap();
+            sqlx::query(
+                "INSERT INTO users (id, realm_id, username, enabled, created_timestamp, profile)
+                 VALUES ($1, 'r', $2, 1, 0, $3)",
+            )
+            .bind(id)
+            .bind(username)
+            .bind(profile)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+    }
+    let store = SqliteStore::open(&path).await.unwrap();
+    let by_last =
+        UserQuery { last_name: Some(TextMatch::Exact("quinn".into())), ..UserQuery::default() };
+    let found = store.search_users("r", &by_last, 0, 10).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].username, "zoe");
+    assert_eq!(store.count_users_matching("r", &UserQuery::default()).await.unwrap(), 1);
+}
