@@ -139,8 +139,9 @@ impl SqliteStore {
         .bind(to_json(&user.profile)?)
         .execute(&self.write)
         .await
-        .map_err(map_error)?;
-        if result.rows_affected() == 0 {
+        .map_err(map_error);
+        self.cache.remove_user(&user.id);
+        if result?.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("user {}", user.id)));
         }
         Ok(())
@@ -192,8 +193,10 @@ impl SqliteStore {
             .bind(user_id)
             .execute(&self.write)
             .await
-            .map_err(map_error)?;
-        if result.rows_affected() == 0 {
+            .map_err(map_error);
+        self.cache.remove_user(user_id);
+        self.cache.remove_sessions_where(|s| s.user_id == user_id);
+        if result?.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("user {user_id}")));
         }
         Ok(())
