@@ -179,8 +179,13 @@ pub trait Store: Send + Sync {
         &self,
         id: &str,
     ) -> impl Future<Output = Res<Option<SessionContext>>> + Send;
-    /// Writes `last_refresh`, `client_uuid` and the reuse state.
+    /// Writes `last_refresh`, `client_uuid` and the reuse state, durably before it returns.
     fn update_session(&self, session: &Session) -> impl Future<Output = Res<()>> + Send;
+    /// Records that the session was refreshed at `last_refresh` (seconds; never moves
+    /// back). Written behind: readers see it at once, the database within a short
+    /// window, and a crash may lose that window, which only makes the session expire
+    /// earlier. A session deleted meanwhile stays deleted.
+    fn touch_session(&self, id: &str, last_refresh: i64) -> impl Future<Output = Res<()>> + Send;
     fn delete_session(&self, id: &str) -> impl Future<Output = Res<()>> + Send;
     fn delete_user_sessions(&self, user_id: &str) -> impl Future<Output = Res<()>> + Send;
     fn count_sessions(&self, realm_id: &str) -> impl Future<Output = Res<i64>> + Send;

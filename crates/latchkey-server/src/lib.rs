@@ -60,6 +60,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let tls = self.state.config.tls.clone();
+        let store = self.state.store.clone();
         let reaper = tokio::spawn(reap_sessions(self.state.clone()));
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         match tls {
@@ -87,6 +88,10 @@ impl Server {
             }
         }
         reaper.abort();
+        // The refresh times written behind reach the database before the process ends.
+        if let Err(error) = store.flush().await {
+            tracing::error!(%error, "refresh times not written at shutdown");
+        }
         Ok(())
     }
 }

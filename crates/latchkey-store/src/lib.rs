@@ -45,7 +45,15 @@ impl Database {
         Ok(Database::Sqlite(SqliteStore::open_in_memory().await?))
     }
 
-    /// Waits for the queries in flight and closes every connection (graceful shutdown).
+    /// Writes what waits in memory (refresh times) and waits for its commit.
+    pub async fn flush(&self) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.flush().await,
+        }
+    }
+
+    /// Writes what waits in memory, waits for the queries in flight and closes every
+    /// connection (graceful shutdown).
     pub async fn close(&self) {
         match self {
             Database::Sqlite(store) => store.close().await,
@@ -235,6 +243,12 @@ impl Store for Database {
     async fn update_session(&self, session: &Session) -> Res<()> {
         match self {
             Database::Sqlite(store) => store.update_session(session).await,
+        }
+    }
+
+    async fn touch_session(&self, id: &str, last_refresh: i64) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.touch_session(id, last_refresh).await,
         }
     }
 

@@ -104,6 +104,16 @@ async fn session_context_reads_session_user_and_grants_at_once() {
 }
 
 #[tokio::test]
+async fn a_session_context_read_again_sees_every_change_since() {
+    on_every_backend(activity::a_session_context_read_again_sees_every_change_since).await;
+}
+
+#[tokio::test]
+async fn a_refresh_time_is_seen_at_once_and_never_moves_back() {
+    on_every_backend(activity::a_refresh_time_is_seen_at_once_and_never_moves_back).await;
+}
+
+#[tokio::test]
 async fn idle_sessions_are_swept() {
     on_every_backend(activity::idle_sessions_are_swept).await;
 }

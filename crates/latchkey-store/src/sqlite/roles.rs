@@ -133,7 +133,9 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         grant_roles(&mut tx, user_id, role_ids).await?;
-        tx.commit().await.map_err(map_error)
+        let committed = tx.commit().await.map_err(map_error);
+        self.cache.remove_user(user_id);
+        committed
     }
 
     pub(crate) async fn update_role(&self, role: &Role) -> Result<(), StoreError> {
@@ -161,8 +163,10 @@ impl SqliteStore {
             .bind(role_id)
             .execute(&self.write)
             .await
-            .map_err(map_error)?;
-        if result.rows_affected() == 0 {
+            .map_err(map_error);
+        // The grants of the role went with it, whoever holds them.
+        self.cache.clear_users();
+        if result?.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("role {role_id}")));
         }
         Ok(())
@@ -222,6 +226,8 @@ impl SqliteStore {
                 .await
                 .map_err(map_error)?;
         }
-        tx.commit().await.map_err(map_error)
+        let committed = tx.commit().await.map_err(map_error);
+        self.cache.remove_user(user_id);
+        committed
     }
 }

@@ -150,8 +150,9 @@ impl SqliteStore {
         .bind(user.is_service_account())
         .execute(&self.write)
         .await
-        .map_err(map_error)?;
-        if result.rows_affected() == 0 {
+        .map_err(map_error);
+        self.cache.remove_user(&user.id);
+        if result?.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("user {}", user.id)));
         }
         Ok(())
@@ -203,8 +204,10 @@ impl SqliteStore {
             .bind(user_id)
             .execute(&self.write)
             .await
-            .map_err(map_error)?;
-        if result.rows_affected() == 0 {
+            .map_err(map_error);
+        self.cache.remove_user(user_id);
+        self.cache.remove_sessions_where(|s| s.user_id == user_id);
+        if result?.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("user {user_id}")));
         }
         Ok(())
