@@ -13,6 +13,7 @@ pub mod password_policy;
 pub mod random;
 pub mod realm;
 pub mod representation;
+pub mod revocation;
 pub mod role;
 pub mod scope;
 pub mod secret;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::error::ConfigError;
 use crate::policy::{RoleRef, Route, RouteTable, Rule, normalise_prefix};
+use crate::revocation::{LinkLoss, RevocationSettings};
 use crate::verify::Expectations;
 
 /// The file as written (see `examples/gateway.toml`).
@@ -42,8 +43,50 @@ pub struct GatewayConfig {
     /// the upstream timeout is answered 503.
     #[serde(default = "default_max_concurrent")]
     pub max_concurrent_upstream: usize,
+    /// Follow latchkey's revocation stream (logout means logout); absent: do not.
+    #[serde(default)]
+    pub revocation: Option<RevocationConfig>,
     #[serde(default)]
     pub routes: Vec<RouteConfig>,
+}
+
+/// `[revocation]`: the confidential client the gateway logs in as (in every issuer's
+/// realm) to read the revocation stream; its service account needs the
+/// `realm-management` client role `view-users`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationConfig {
+    pub client_id: String,
+    pub client_secret: String,
+    /// `fail_closed` (default): refuse tokens (503) while the link is down;
+    /// `keep_last`: check against the last known list.
+    #[serde(default)]
+    pub on_link_loss: LinkLoss,
+    /// Silence on the stream longer than this (latchkey sends a heartbeat every second)
+    /// counts as a lost link.
+    #[serde(default = "default_link_timeout")]
+    pub link_timeout_ms: u64,
+}
+
+impl std::fmt::Debug for RevocationConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevocationConfig")
+            .field("client_id", &self.client_id)
+            .field("on_link_loss", &self.on_link_loss)
+            .field("link_timeout_ms", &self.link_timeout_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RevocationConfig {
+    pub fn settings(&self) -> RevocationSettings {
+        RevocationSettings {
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            on_link_loss: self.on_link_loss,
+            link_timeout: Duration::from_millis(self.link_timeout_ms),
+        }
+    }
 }
 
 /// One `[[routes]]` entry. Exactly one of `public = true`, `any_of` or `all_of`.
@@ -84,6 +127,9 @@ fn default_upstream_timeout() -> u64 {
 fn default_max_concurrent() -> usize {
     1024
 }
+fn default_link_timeout() -> u64 {
+    3000
+}
 
 impl GatewayConfig {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
@@ -121,6 +167,13 @@ impl GatewayConfig {
         {
             return Err(ConfigError::Invalid(
                 "`realm` must be printable ASCII without quotes".into(),
+            ));
+        }
+        if let Some(revocation) = &self.revocation
+            && (revocation.client_id.is_empty() || revocation.link_timeout_ms < 1000)
+        {
+            return Err(ConfigError::Invalid(
+                "`revocation` needs a `client_id` and a `link_timeout_ms` of at least 1000".into(),
             ));
         }
         if self.max_concurrent_upstream == 0 || self.upstream_timeout_ms == 0 {

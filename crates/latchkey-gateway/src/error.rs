@@ -18,6 +18,9 @@ pub enum GatewayError {
     /// The issuer's keys could not be loaded at all, so no token can be checked.
     #[error("the issuer's keys are unavailable")]
     KeysUnavailable,
+    /// `fail_closed` and the revocation link to the issuer is down.
+    #[error("the issuer's revocations are unavailable")]
+    RevocationsUnavailable,
     #[error("no route for this request")]
     NoRoute,
     #[error("request path refused")]
@@ -37,7 +40,9 @@ impl GatewayError {
             GatewayError::InsufficientScope => StatusCode::FORBIDDEN,
             GatewayError::NoRoute => StatusCode::NOT_FOUND,
             GatewayError::BadPath => StatusCode::BAD_REQUEST,
-            GatewayError::KeysUnavailable | GatewayError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            GatewayError::KeysUnavailable
+            | GatewayError::RevocationsUnavailable
+            | GatewayError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             GatewayError::Upstream(_) => StatusCode::BAD_GATEWAY,
             GatewayError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
         }
@@ -46,11 +51,13 @@ impl GatewayError {
     /// The label for the `outcome` of the request metrics.
     pub fn outcome(&self) -> &'static str {
         match self {
+            GatewayError::InvalidToken(TokenError::Revoked) => "revoked",
             GatewayError::MissingToken | GatewayError::InvalidToken(_) => "unauthorized",
             GatewayError::InsufficientScope => "forbidden",
             GatewayError::NoRoute => "no_route",
             GatewayError::BadPath => "bad_path",
             GatewayError::KeysUnavailable => "keys_unavailable",
+            GatewayError::RevocationsUnavailable => "revocations_unavailable",
             GatewayError::Busy => "busy",
             GatewayError::Upstream(_) => "upstream_error",
             GatewayError::UpstreamTimeout => "upstream_timeout",

@@ -13,6 +13,7 @@ pub mod layer;
 pub mod metrics;
 pub mod policy;
 mod proxy;
+pub mod revocation;
 pub mod validator;
 pub mod verify;
 
@@ -65,6 +66,7 @@ impl Gateway {
             expectations: config.expectations(),
             refresh_floor: config.jwks_refresh_floor(),
             fetch_timeout: std::time::Duration::from_secs(5),
+            revocation: config.revocation.as_ref().map(|revocation| revocation.settings()),
         };
         let validator = Arc::new(Validator::new(settings, clock)?);
         let state = Arc::new(ProxyState {
@@ -78,6 +80,8 @@ impl Gateway {
         });
         let router = Router::new()
             .route("/healthz", get(|| async { "ok" }))
+            .route("/health/live", get(get_live))
+            .route("/health/ready", get(get_ready))
             .route("/metrics", get(get_metrics))
             .fallback(proxy::forward)
             // Traces never show tokens or cookies; the upstream still receives them.
@@ -103,24 +107,62 @@ impl Gateway {
         Arc::clone(&self.validator)
     }
 
-    /// Serves until `shutdown` completes. The issuers' keys are loaded in the background
-    /// at start, so the gateway is up even while an issuer is not.
+    /// Serves until `shutdown` completes. The issuers' keys are loaded and their
+    /// revocation streams followed in the background, so the gateway is up even while
+    /// an issuer is not (`/health/ready` says whether it can check tokens).
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let validator = Arc::clone(&self.validator);
-        tokio::spawn(async move { validator.prefetch().await });
+        let background = self.validator.start();
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        drop(background);
+        served
     }
 }
 
 async fn get_metrics(
     State(state): State<Arc<ProxyState>>,
 ) -> ([(http::HeaderName, &'static str); 1], String) {
-    (
-        [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        state.metrics.render(),
-    )
+    let mut text = state.metrics.render();
+    metrics::render_issuers(&mut text, &state.validator.status());
+    ([(http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
+}
+
+/// Keycloak's shape (SmallRye Health): the process answers.
+async fn get_live() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": "UP", "checks": []}))
+}
+
+/// Ready when every issuer's keys are loaded and, where revocations are followed, its
+/// tokens can pass: the link is up, or it is down under `keep_last` after at least one
+/// snapshot. 503 with the failing checks otherwise.
+async fn get_ready(State(state): State<Arc<ProxyState>>) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let mut is_ready = true;
+    let checks: Vec<serde_json::Value> = state
+        .validator
+        .status()
+        .into_iter()
+        .map(|issuer| {
+            let link = issuer.revocation.as_ref().map(|link| {
+                serde_json::json!({
+                    "link": if link.is_up { "up" } else { "down" },
+                    "entries": link.entries,
+                })
+            });
+            let is_up = issuer.has_keys
+                && issuer.revocation.as_ref().is_none_or(|link| link.is_serving && link.has_synced);
+            is_ready &= is_up;
+            serde_json::json!({
+                "name": issuer.issuer,
+                "status": if is_up { "UP" } else { "DOWN" },
+                "data": {"keys": issuer.has_keys, "revocations": link},
+            })
+        })
+        .collect();
+    let status = if is_ready { "UP" } else { "DOWN" };
+    let code = if is_ready { http::StatusCode::OK } else { http::StatusCode::SERVICE_UNAVAILABLE };
+    (code, axum::Json(serde_json::json!({"status": status, "checks": checks}))).into_response()
 }

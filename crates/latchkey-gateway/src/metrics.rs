@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::validator::{IssuerStatus, RevocationStatus};
+
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] =
     [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
@@ -102,6 +104,56 @@ impl Metrics {
             );
         }
         out
+    }
+}
+
+/// A per-issuer metric family of the revocation link: name, type, help, value.
+type Family = (&'static str, &'static str, &'static str, fn(&RevocationStatus) -> u64);
+
+/// Per-issuer gauges and counters: keys loaded, and the revocation link (up, entries
+/// held, revocations received, connection attempts). Refusals of revoked tokens are
+/// counted in `latchkey_gateway_requests_total{outcome="revoked"}`.
+pub fn render_issuers(out: &mut String, issuers: &[IssuerStatus]) {
+    out.push_str(
+        "# HELP latchkey_gateway_issuer_keys_loaded Whether the issuer's JWKS is loaded.\n",
+    );
+    out.push_str("# TYPE latchkey_gateway_issuer_keys_loaded gauge\n");
+    for issuer in issuers {
+        let _ = writeln!(
+            out,
+            "latchkey_gateway_issuer_keys_loaded{{issuer=\"{}\"}} {}",
+            escape(&issuer.issuer),
+            u8::from(issuer.has_keys)
+        );
+    }
+    let families: [Family; 4] = [
+        ("revocation_link_up", "gauge", "Whether the revocation stream is connected.", |link| {
+            u64::from(link.is_up)
+        }),
+        ("revocations", "gauge", "Revocations held (not yet expired).", |link| link.entries as u64),
+        ("revocations_received_total", "counter", "Revocations pushed by latchkey.", |link| {
+            link.events
+        }),
+        (
+            "revocation_connects_total",
+            "counter",
+            "Connection attempts to the revocation stream.",
+            |link| link.connects,
+        ),
+    ];
+    for (name, kind, help, value) in families {
+        let _ = writeln!(out, "# HELP latchkey_gateway_{name} {help}");
+        let _ = writeln!(out, "# TYPE latchkey_gateway_{name} {kind}");
+        for issuer in issuers {
+            if let Some(link) = &issuer.revocation {
+                let _ = writeln!(
+                    out,
+                    "latchkey_gateway_{name}{{issuer=\"{}\"}} {}",
+                    escape(&issuer.issuer),
+                    value(link)
+                );
+            }
+        }
     }
 }
 

@@ -51,6 +51,9 @@ pub enum TokenError {
     WrongAuthorizedParty,
     #[error("token not meant for this audience")]
     WrongAudience,
+    /// Its session ended, its user was logged out or disabled, or it was revoked.
+    #[error("token revoked")]
+    Revoked,
 }
 
 /// The verified identity, as the upstream is told about it.
@@ -61,6 +64,22 @@ pub struct Identity {
     pub username: Option<String>,
     pub authorized_party: Option<String>,
     pub roles: Roles,
+    /// `sid` (or `session_state`), `jti` and `iat`: what revocations are checked against.
+    pub session_id: Option<String>,
+    pub token_id: Option<String>,
+    pub issued_at: Option<i64>,
+}
+
+impl Identity {
+    /// The facts a revocation list looks at.
+    pub fn revocation_facts(&self) -> latchkey_core::revocation::TokenFacts<'_> {
+        latchkey_core::revocation::TokenFacts {
+            sid: self.session_id.as_deref(),
+            sub: self.subject.as_deref(),
+            jti: self.token_id.as_deref(),
+            iat: self.issued_at,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -74,6 +93,9 @@ struct Claims {
     nbf: Option<i64>,
     iat: Option<i64>,
     preferred_username: Option<String>,
+    sid: Option<String>,
+    session_state: Option<String>,
+    jti: Option<String>,
     realm_access: Option<Access>,
     resource_access: Option<HashMap<String, Access>>,
 }
@@ -186,6 +208,9 @@ fn check_claims(
         username: claims.preferred_username,
         authorized_party: claims.azp,
         roles,
+        session_id: claims.sid.or(claims.session_state),
+        token_id: claims.jti,
+        issued_at: claims.iat,
     })
 }
 

@@ -6,10 +6,11 @@
 //! realm's cached snapshot before the answer, so the next request sees it.
 
 mod attack_detection;
-mod auth;
+pub(crate) mod auth;
 mod client_roles;
 mod clients;
 mod composites;
+mod keys;
 mod offline_sessions;
 mod openapi;
 mod realms;
@@ -26,16 +27,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use latchkey_core::representation::{
-    ClientRepresentation, CredentialRepresentation, RealmRepresentation, RoleRepresentation,
-    UserRepresentation,
+    ClientRepresentation, ComponentRepresentation, CredentialRepresentation, RealmRepresentation,
+    RoleRepresentation, UserRepresentation,
 };
 use serde_json::Value;
 
 use crate::extract::Caller;
 use crate::state::AppState;
 use openapi::{
-    Api, BruteForceStatus, ClientSessionStat, Endpoint, MappingsRepresentation, SessionCount,
-    UserSessionRepresentation, op,
+    Api, BruteForceStatus, ClientSessionStat, Endpoint, KeysMetadataRepresentation,
+    MappingsRepresentation, SessionCount, UserSessionRepresentation, op,
 };
 
 const PAGE: &[(&str, &str)] = &[("first", "integer"), ("max", "integer")];
@@ -280,6 +281,23 @@ fn api() -> Api {
                     roles::post_role,
                     op("Roles", "Create a realm role").body::<RoleRepresentation>().created(),
                 ),
+        )
+        .route(
+            "/admin/realms/{realm}/keys",
+            E::new().get(
+                keys::get_keys,
+                op("Keys", "The realm's keys and which one is active per algorithm")
+                    .returns::<KeysMetadataRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/components",
+            E::new().post(
+                keys::post_component,
+                op("Keys", "Add a generated RSA signing key (providerId rsa-generated)")
+                    .body::<ComponentRepresentation>()
+                    .created(),
+            ),
         )
         .route(
             "/admin/realms/{realm}/roles/{role}",

@@ -53,6 +53,10 @@ pub fn app(state: AppState) -> Router {
             "/realms/{realm}/protocol/openid-connect/revoke",
             post(oidc::revoke::post_revoke).options(preflight(POST)),
         )
+        .route(
+            "/realms/{realm}/latchkey/revocations",
+            get(crate::revocation_stream::get_revocations),
+        )
         .route("/health/live", get(health::get_live))
         .route("/health/ready", get(health::get_ready))
         .merge(admin::routes())

@@ -15,6 +15,8 @@ pub mod extract;
 pub mod hashing;
 pub mod health;
 pub mod oidc;
+pub mod revocation_stream;
+pub mod revocations;
 pub mod state;
 
 use std::future::Future;
@@ -62,6 +64,12 @@ impl Server {
         let tls = self.state.config.tls.clone();
         let store = self.state.store.clone();
         let reaper = tokio::spawn(reap_sessions(self.state.clone()));
+        // Revocation streams never end by themselves; closing them lets shutdown finish.
+        let hub = std::sync::Arc::clone(&self.state.revocations);
+        let shutdown = async move {
+            shutdown.await;
+            hub.close();
+        };
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         match tls {
             None => {

@@ -9,6 +9,7 @@ use crate::cache::{RealmCache, RealmSnapshot};
 use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::hashing::Hasher;
+use crate::revocations::RevocationHub;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,17 +18,21 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub realms: Arc<RealmCache>,
     pub hasher: Hasher,
+    /// Revocations for the gateways' streams (`revocation_stream.rs`).
+    pub revocations: Arc<RevocationHub>,
 }
 
 impl AppState {
     pub fn new(store: Database, clock: Arc<dyn Clock>, config: ServerConfig) -> Self {
         let hasher = Hasher::new(config.hash_workers);
+        let realms = Arc::new(RealmCache::new(Arc::clone(&clock)));
         AppState {
             store,
             clock,
             config: Arc::new(config),
-            realms: Arc::new(RealmCache::default()),
+            realms,
             hasher,
+            revocations: Arc::new(RevocationHub::default()),
         }
     }
 

@@ -292,6 +292,45 @@ impl KeySet {
     }
 }
 
+/// Drops the RSA keys that no token can need any more. A key stops signing when a newer
+/// key outranks it (higher priority, or the same priority and newer); every token it
+/// signed has expired `keep_ms` later, and from then on it is neither published nor
+/// trusted. Keys outranked only by older keys never signed and stay (spares).
+/// Returns when the next of the remaining keys will be dropped, if any (milliseconds).
+pub fn drop_retired(stored: &mut Vec<StoredKey>, now_ms: i64, keep_ms: i64) -> Option<i64> {
+    let retire_at: Vec<Option<i64>> =
+        stored.iter().map(|key| retirement(stored, key, keep_ms)).collect();
+    let mut next = None;
+    let mut retire_at = retire_at.into_iter();
+    stored.retain(|_| match retire_at.next().flatten() {
+        Some(at) if at <= now_ms => false,
+        Some(at) => {
+            next = Some(next.map_or(at, |held: i64| held.min(at)));
+            true
+        }
+        None => true,
+    });
+    next
+}
+
+/// When an RSA key can be dropped: `keep_ms` after the first newer key that outranks it.
+fn retirement(stored: &[StoredKey], key: &StoredKey, keep_ms: i64) -> Option<i64> {
+    if key.kind != KeyKind::Rsa || !key.enabled {
+        return None;
+    }
+    stored
+        .iter()
+        .filter(|other| {
+            other.kind == KeyKind::Rsa
+                && other.enabled
+                && other.created_at >= key.created_at
+                && (other.priority, other.created_at) > (key.priority, key.created_at)
+        })
+        .map(|other| other.created_at)
+        .min()
+        .map(|superseded_at| superseded_at.saturating_add(keep_ms))
+}
+
 impl StoredKey {
     /// An RSA key from DER: PKCS#8, or PKCS#1 `RSAPrivateKey` as Keycloak exports it
     /// (`rsa` component `privateKey`), kept as PKCS#8.
@@ -323,3 +362,6 @@ impl StoredKey {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -103,6 +103,24 @@ impl Lifetimes {
     }
 }
 
+/// The longest an access (or ID) token of the realm can live, in seconds: the realm's
+/// lifespan or a client's override, whichever is longest; `-1` ("until the session's
+/// max") counts as the longest session lifetime. Revocation entries and retired keys
+/// are kept this long.
+pub fn longest_access_lifespan<'a>(
+    realm: &Realm,
+    clients: impl IntoIterator<Item = &'a Client>,
+) -> i64 {
+    let tokens = &realm.settings.tokens;
+    let session_max = tokens.sso_session_max_lifespan.max(tokens.offline_session_max_lifespan);
+    let lifespan = |seconds: i64| if seconds < 0 { session_max } else { seconds };
+    clients
+        .into_iter()
+        .filter_map(Client::access_token_lifespan)
+        .map(lifespan)
+        .fold(lifespan(tokens.access_token_lifespan), i64::max)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

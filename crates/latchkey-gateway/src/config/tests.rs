@@ -42,3 +42,32 @@ fn mistakes_are_refused_at_load() {
     let error = GatewayConfig::from_toml("listen = \"127.0.0.1:0\"\nissuers = []\n").unwrap_err();
     assert!(error.to_string().contains("issuers"), "{error}");
 }
+
+#[test]
+fn the_revocation_section_defaults_to_fail_closed_and_hides_its_secret() {
+    // The example's commented `[revocation]` block, switched on.
+    let mut is_in_block = false;
+    let uncommented: String = EXAMPLE
+        .lines()
+        .map(|line| {
+            is_in_block = (is_in_block || line == "# [revocation]") && !line.is_empty();
+            match line.strip_prefix("# ") {
+                Some(rest) if is_in_block && !rest.starts_with('#') => format!("{rest}\n"),
+                _ => format!("{line}\n"),
+            }
+        })
+        .collect();
+    let config = GatewayConfig::from_toml(&uncommented).unwrap();
+    let revocation = config.revocation.as_ref().unwrap();
+    assert_eq!(revocation.on_link_loss, LinkLoss::FailClosed);
+    assert_eq!(revocation.link_timeout_ms, 3000);
+    assert!(!format!("{config:?}").contains("change-me"));
+    refused(
+        "[revocation]\nclient_id = \"g\"\nclient_secret = \"s\"\non_link_loss = \"open\"\n",
+        "unknown variant",
+    );
+    refused(
+        "[revocation]\nclient_id = \"g\"\nclient_secret = \"s\"\nlink_timeout_ms = 10\n",
+        "link_timeout_ms",
+    );
+}

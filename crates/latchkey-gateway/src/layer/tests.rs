@@ -42,6 +42,9 @@ fn spoofed_identity_headers_are_replaced() {
             realm: vec!["operatorRole".into(), "offline_access".into()],
             ..Roles::default()
         },
+        session_id: None,
+        token_id: None,
+        issued_at: None,
     };
     map.insert("x-auth-roles", HeaderValue::from_static("adminRole"));
     set_identity_headers(&mut map, Some(&identity));

@@ -96,6 +96,7 @@ fn validator(issuer: &str, refresh_floor: Duration) -> Validator {
         },
         refresh_floor,
         fetch_timeout: Duration::from_secs(5),
+        revocation: None,
     };
     Validator::new(settings, clock).unwrap()
 }

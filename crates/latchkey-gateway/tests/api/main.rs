@@ -4,9 +4,12 @@
 // Integration tests: unwrapping is how a test says "this must work".
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
+mod health;
 mod helpers;
 mod jwks;
 mod layer;
 mod proxying;
+mod revocation;
+mod rotation;
 mod routes;
 mod tokens;

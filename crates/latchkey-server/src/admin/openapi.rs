@@ -223,6 +223,34 @@ fn client_session_stat_schema() -> Schema {
     })
 }
 
+/// `KeysMetadataRepresentation` (`admin/keys.rs`).
+fn keys_schema() -> Schema {
+    json_schema!({
+        "type": "object",
+        "properties": {
+            "active": {"type": "object", "additionalProperties": {"type": "string"}},
+            "keys": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "providerId": {"type": "string"},
+                        "providerPriority": {"type": "integer"},
+                        "kid": {"type": "string"},
+                        "status": {"type": "string"},
+                        "type": {"type": "string"},
+                        "algorithm": {"type": "string"},
+                        "publicKey": {"type": "string"},
+                        "certificate": {"type": "string"},
+                        "use": {"type": "string"},
+                        "validTo": {"type": "integer"}
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// The brute-force record of a user (`admin/attack_detection.rs`).
 fn brute_force_schema() -> Schema {
     json_schema!({
@@ -270,6 +298,16 @@ pub(crate) struct UserSessionRepresentation;
 pub(crate) struct BruteForceStatus;
 pub(crate) struct MappingsRepresentation;
 pub(crate) struct SessionCount;
+pub(crate) struct KeysMetadataRepresentation;
+
+impl JsonSchema for KeysMetadataRepresentation {
+    fn schema_name() -> Cow<'static, str> {
+        "KeysMetadataRepresentation".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        keys_schema()
+    }
+}
 pub(crate) struct ClientSessionStat;
 
 impl JsonSchema for SessionCount {

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use latchkey_core::revocation::Revocation;
 use latchkey_core::session::Session;
 use latchkey_core::store::Store;
 use latchkey_core::time::UnixMillis;
@@ -22,6 +23,7 @@ use super::users::find_user;
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::extract::Caller;
+use crate::revocations::{access_horizon, session_ended, user_cut_off};
 use crate::state::AppState;
 
 /// `ModelToRepresentation.toRepresentation(UserSessionModel)`: times in milliseconds,
@@ -75,9 +77,17 @@ pub(crate) async fn post_user_logout(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let mut user = find_user(&state, &realm, &id).await?;
-    user.profile.not_before = state.clock.now().secs();
+    let now = state.clock.now().secs();
+    user.profile.not_before = now;
     state.store.update_user(&user).await?;
+    let sessions = state.store.list_user_sessions(&realm.realm.id, &user.id).await?;
     state.store.delete_user_sessions(&user.id).await?;
+    // The not-before cut-off misses tokens issued earlier in this second; their
+    // sessions' ids catch them.
+    for session in &sessions {
+        state.revocations.publish(&realm_name, session_ended(&realm, &session.id, now), now);
+    }
+    state.revocations.publish(&realm_name, user_cut_off(&realm, &user.id, now, now), now);
     tracing::info!(user_id = %user.id, "user logged out by an admin");
     Ok(no_content())
 }
@@ -118,6 +128,8 @@ pub(crate) async fn delete_session(
         .filter(|session| session.realm_id == realm.realm.id && !session.offline)
         .ok_or_else(|| ApiError::plain(StatusCode::NOT_FOUND, "Sesssion not found"))?;
     state.store.delete_session(&session.id).await?;
+    let now = state.clock.now().secs();
+    state.revocations.publish(&realm_name, session_ended(&realm, &session.id, now), now);
     tracing::info!(user_id = %session.user_id, "session ended by an admin");
     Ok(no_content())
 }
@@ -139,6 +151,14 @@ pub(crate) async fn post_logout_all(
     state.store.update_realm(&realm).await?;
     state.realms.invalidate(&realm_name);
     let ended = state.store.delete_realm_sessions(&realm.id).await?;
+    // Every token issued so far, this second included: the realm's not-before (whole
+    // seconds) would let this second's tokens through the gateways.
+    let now = realm.settings.not_before;
+    let revocation = Revocation::Realm {
+        issued_before: now.saturating_add(1),
+        expires: access_horizon(&snapshot, now),
+    };
+    state.revocations.publish(&realm_name, revocation, now);
     tracing::info!(sessions = ended, "realm logged out by an admin");
     Ok(Json(json!({})).into_response())
 }

@@ -20,6 +20,7 @@ use super::request::{
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::extract::Caller;
+use crate::revocations::user_cut_off;
 use crate::state::AppState;
 
 /// Keycloak's credential type for passwords.
@@ -343,6 +344,12 @@ pub(crate) async fn put_user(
     if rep.enabled == Some(true) {
         state.store.delete_login_failure(realm_id, &user.id).await?;
     }
+    if stored.enabled && !user.enabled {
+        // Every token issued so far, this second included: no new ones can follow.
+        let now = state.clock.now().secs();
+        let revocation = user_cut_off(&realm, &user.id, now.saturating_add(1), now);
+        state.revocations.publish(&realm_name, revocation, now);
+    }
     tracing::info!(user_id = %user.id, "user updated");
     Ok(no_content())
 }
@@ -358,6 +365,12 @@ pub(crate) async fn delete_user(
         Err(StoreError::NotFound(_)) => return Err(user_not_found()),
         other => other?,
     }
+    let now = state.clock.now().secs();
+    state.revocations.publish(
+        &realm_name,
+        user_cut_off(&realm, &id, now.saturating_add(1), now),
+        now,
+    );
     tracing::info!(user_id = %id, "user deleted");
     Ok(no_content())
 }

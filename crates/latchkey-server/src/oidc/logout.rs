@@ -12,6 +12,7 @@ use super::token::{authenticate, no_store, open_realm};
 use super::token_refresh::verify_refresh_token;
 use crate::error::ApiError;
 use crate::extract::{Caller, Form};
+use crate::revocations::session_ended;
 use crate::state::AppState;
 
 pub async fn post_logout(
@@ -59,6 +60,8 @@ async fn logout(
             );
         }
         state.store.delete_session(session_id).await?;
+        let now = state.clock.now().secs();
+        state.revocations.publish(realm_name, session_ended(&realm, session_id, now), now);
         tracing::info!(session_id = %session_id, "session logged out");
     }
     Ok(StatusCode::NO_CONTENT.into_response())

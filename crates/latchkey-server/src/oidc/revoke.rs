@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::oauth_error::{OAuthError, Refusal};
+use latchkey_core::revocation::Revocation;
 use latchkey_core::store::Store;
 use latchkey_core::token::claims::{
     AccessClaims, RefreshClaims, TYP_BEARER, TYP_OFFLINE, TYP_REFRESH,
@@ -15,6 +16,7 @@ use serde_json::json;
 use super::token::{authenticate, no_store, open_realm};
 use crate::error::ApiError;
 use crate::extract::{Caller, Form};
+use crate::revocations::session_ended;
 use crate::state::AppState;
 
 pub async fn post_revoke(
@@ -77,6 +79,7 @@ async fn revoke(
         };
         let Some(session) = session else { return Ok(invalid_token()) };
         state.store.delete_session(&session.id).await?;
+        state.revocations.publish(realm_name, session_ended(&realm, &session.id, now), now);
         return Ok(StatusCode::OK.into_response());
     }
     if let Ok(claims) = jwt::verify_rs256::<AccessClaims>(&realm.keys, token) {
@@ -94,7 +97,9 @@ async fn revoke(
         let now = state.clock.now().secs();
         match (claims.jti.as_deref(), claims.exp) {
             (Some(jti), Some(exp)) if exp >= now => {
-                state.store.insert_revoked_token(jti, exp).await?
+                state.store.insert_revoked_token(jti, exp).await?;
+                let revocation = Revocation::Token { jti: jti.to_owned(), expires: exp };
+                state.revocations.publish(realm_name, revocation, now);
             }
             _ => return Ok(invalid_token()),
         }

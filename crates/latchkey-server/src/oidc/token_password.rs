@@ -15,6 +15,7 @@ use latchkey_core::user::{PasswordCredential, User};
 
 use super::token::{TokenRequest, effective_roles};
 use crate::error::ApiError;
+use crate::revocations::user_cut_off;
 use crate::state::AppState;
 
 /// Finds the user by username, or by email when the realm allows it
@@ -77,6 +78,12 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
             let outcome =
                 record_failure(&settings.brute_force, &mut record, address.as_deref(), now);
             state.store.upsert_login_failure(&record).await?;
+            if outcome != FailureOutcome::Counted {
+                // A locked account's tokens stop at the gateways too.
+                let now = now.secs();
+                let revocation = user_cut_off(realm, &user.id, now.saturating_add(1), now);
+                state.revocations.publish(&realm.realm.name, revocation, now);
+            }
             if outcome == FailureOutcome::PermanentlyLocked {
                 let mut disabled = user.clone();
                 disabled.enabled = false;
