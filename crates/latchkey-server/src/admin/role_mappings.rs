@@ -22,7 +22,7 @@ use crate::extract::Caller;
 use crate::state::AppState;
 
 /// The roles granted directly, by name.
-async fn granted_roles<'a>(
+pub(crate) async fn granted_roles<'a>(
     state: &AppState,
     realm: &'a RealmSnapshot,
     user: &User,
@@ -110,10 +110,35 @@ pub(crate) async fn post_realm_mappings(
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let user = find_user(&state, &realm, &id).await?;
     let reps: Vec<RoleRepresentation> = body.json()?;
-    let role_ids: Vec<String> = resolve(&realm, &reps)?.iter().map(|r| r.id.clone()).collect();
+    grant_realm_roles(&state, &realm, &user, &reps).await?;
+    Ok(no_content())
+}
+
+/// Grants the realm roles `reps` name, each by its stored `id` and `name` (404 `Role not
+/// found` and nothing granted otherwise): the Admin API's and the console's role mapping.
+pub(crate) async fn grant_realm_roles(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user: &User,
+    reps: &[RoleRepresentation],
+) -> Result<(), ApiError> {
+    let role_ids: Vec<String> = resolve(realm, reps)?.iter().map(|r| r.id.clone()).collect();
     state.store.grant_roles(&user.id, &role_ids).await?;
     tracing::info!(user_id = %user.id, count = role_ids.len(), "realm roles granted");
-    Ok(no_content())
+    Ok(())
+}
+
+/// Removes the realm roles `reps` name (same rules as [`grant_realm_roles`]).
+pub(crate) async fn revoke_realm_roles(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user: &User,
+    reps: &[RoleRepresentation],
+) -> Result<(), ApiError> {
+    let role_ids: Vec<String> = resolve(realm, reps)?.iter().map(|r| r.id.clone()).collect();
+    state.store.revoke_roles(&user.id, &role_ids).await?;
+    tracing::info!(user_id = %user.id, count = role_ids.len(), "realm roles removed");
+    Ok(())
 }
 
 /// Removes the realm roles the body names; without a body, every realm role granted.

@@ -70,12 +70,22 @@ pub(crate) async fn post_user_logout(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let mut user = find_user(&state, &realm, &id).await?;
+    logout_user(&state, &realm, &id).await?;
+    Ok(no_content())
+}
+
+/// Signs the user out everywhere: not-before set to now, sessions deleted.
+pub(crate) async fn logout_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<(), ApiError> {
+    let mut user = find_user(state, realm, id).await?;
     user.profile.not_before = state.clock.now().secs();
     state.store.update_user(&user).await?;
     state.store.delete_user_sessions(&user.id).await?;
     tracing::info!(user_id = %user.id, "user logged out by an admin");
-    Ok(no_content())
+    Ok(())
 }
 
 /// The client's online sessions, oldest first, then `first`/`max` (default 100).
@@ -107,15 +117,25 @@ pub(crate) async fn delete_session(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
+    end_session(&state, &realm, &id).await?;
+    Ok(no_content())
+}
+
+/// Ends one online session of the realm; 404 `Sesssion not found` otherwise.
+pub(crate) async fn end_session(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<(), ApiError> {
     let session = state
         .store
-        .find_session(&id)
+        .find_session(id)
         .await?
         .filter(|session| session.realm_id == realm.realm.id && !session.offline)
         .ok_or_else(|| ApiError::plain(StatusCode::NOT_FOUND, "Sesssion not found"))?;
     state.store.delete_session(&session.id).await?;
     tracing::info!(user_id = %session.user_id, "session ended by an admin");
-    Ok(no_content())
+    Ok(())
 }
 
 /// `RealmAdminResource.logoutAll`: ends the realm's online sessions, sets the realm's
@@ -130,11 +150,21 @@ pub(crate) async fn post_logout_all(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let snapshot = open_realm(&state, &caller, &realm_name).await?;
+    logout_all(&state, &snapshot).await?;
+    Ok(Json(json!({})).into_response())
+}
+
+/// Ends every online session of the realm and sets its not-before to now; returns how
+/// many sessions ended.
+pub(crate) async fn logout_all(
+    state: &AppState,
+    snapshot: &RealmSnapshot,
+) -> Result<u64, ApiError> {
     let mut realm = snapshot.realm.clone();
     realm.settings.not_before = state.clock.now().secs();
     state.store.update_realm(&realm).await?;
-    state.realms.invalidate(&realm_name);
+    state.realms.invalidate(&realm.name);
     let ended = state.store.delete_realm_sessions(&realm.id).await?;
     tracing::info!(sessions = ended, "realm logged out by an admin");
-    Ok(Json(json!({})).into_response())
+    Ok(ended)
 }

@@ -139,6 +139,27 @@ async fn filtered_users(
     Ok(users.into_iter().filter(|user| filter.matches(user)).collect())
 }
 
+/// The realm's users (service accounts left out) that `search` finds, as `GET
+/// …/users?search=` does; every user without one.
+pub(crate) async fn search_users(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    search: Option<&str>,
+) -> Result<Vec<User>, ApiError> {
+    let filter = UserFilter {
+        search: search.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
+        username: None,
+        email: None,
+        first_name: None,
+        last_name: None,
+        is_exact: false,
+        enabled: None,
+        email_verified: None,
+    };
+    let users = state.store.list_users(&realm.realm.id).await?;
+    Ok(users.into_iter().filter(|user| filter.matches(user)).collect())
+}
+
 /// Users by username, filtered, then `first`/`max` (default 100).
 pub(crate) async fn list_users(
     State(state): State<AppState>,
@@ -232,6 +253,20 @@ pub(crate) async fn post_user(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: UserRepresentation = body.json()?;
+    let user = create_user(&state, &realm, &rep).await?;
+    let location =
+        format!("{}/users/{}", realm_url(&caller.base_url, &realm_name), path_segment(&user.id));
+    Ok(created(&location))
+}
+
+/// Creates a user from `rep` (`POST …/users` and the console's "Create user"): 409 on a
+/// taken username or email, 400 on a bad username. The user gets the realm's default
+/// role and the password `credentials` carries.
+pub(crate) async fn create_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    rep: &UserRepresentation,
+) -> Result<User, ApiError> {
     let username = rep.username.trim().to_lowercase();
     if username.is_empty() {
         return Err(ApiError::bad_request("User name is missing"));
@@ -257,11 +292,11 @@ pub(crate) async fn post_user(
         created_timestamp: state.clock.now().0,
         profile: UserProfile::default(),
     };
-    apply_user_representation(&mut user, &rep);
-    if is_email_taken(&state, &realm, &user).await? {
+    apply_user_representation(&mut user, rep);
+    if is_email_taken(state, realm, &user).await? {
         return Err(ApiError::conflict("User exists with same email"));
     }
-    let password = password_from(&state, &user.id, rep.credentials.as_deref()).await?;
+    let password = password_from(state, &user.id, rep.credentials.as_deref()).await?;
     if let Some((_, is_temporary)) = &password {
         set_update_password(&mut user, *is_temporary);
     }
@@ -284,12 +319,7 @@ pub(crate) async fn post_user(
         other => other?,
     }
     tracing::info!(user_id = %bundle.user.id, "user created");
-    let location = format!(
-        "{}/users/{}",
-        realm_url(&caller.base_url, &realm_name),
-        path_segment(&bundle.user.id)
-    );
-    Ok(created(&location))
+    Ok(bundle.user)
 }
 
 pub(crate) async fn get_user(
@@ -313,19 +343,32 @@ pub(crate) async fn put_user(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: UserRepresentation = body.json()?;
+    update_user(&state, &realm, &id, &rep).await?;
+    Ok(no_content())
+}
+
+/// Applies `rep` to the stored user (`PUT …/users/{id}` and the console's user details):
+/// 404 for an unknown id, 409 on a taken username or email; enabling clears the user's
+/// login failures.
+pub(crate) async fn update_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+    rep: &UserRepresentation,
+) -> Result<User, ApiError> {
     let realm_id = &realm.realm.id;
-    let stored = find_user(&state, &realm, &id).await?;
+    let stored = find_user(state, realm, id).await?;
     let mut user = stored.clone();
-    apply_user_representation(&mut user, &rep);
+    apply_user_representation(&mut user, rep);
     if user.username != stored.username
         && state.store.find_user_by_username(realm_id, &user.username).await?.is_some()
     {
         return Err(ApiError::conflict("User exists with same username"));
     }
-    if user.profile.email != stored.profile.email && is_email_taken(&state, &realm, &user).await? {
+    if user.profile.email != stored.profile.email && is_email_taken(state, realm, &user).await? {
         return Err(ApiError::conflict("User exists with same email"));
     }
-    let password = password_from(&state, &user.id, rep.credentials.as_deref()).await?;
+    let password = password_from(state, &user.id, rep.credentials.as_deref()).await?;
     if let Some((_, is_temporary)) = &password {
         set_update_password(&mut user, *is_temporary);
     }
@@ -342,7 +385,7 @@ pub(crate) async fn put_user(
         state.store.delete_login_failure(realm_id, &user.id).await?;
     }
     tracing::info!(user_id = %user.id, "user updated");
-    Ok(no_content())
+    Ok(user)
 }
 
 #[tracing::instrument(skip_all, fields(realm = %realm_name))]
@@ -371,7 +414,19 @@ pub(crate) async fn put_reset_password(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: CredentialRepresentation = body.json()?;
-    let mut user = find_user(&state, &realm, &id).await?;
+    reset_password(&state, &realm, &id, rep).await?;
+    Ok(no_content())
+}
+
+/// Sets the user's password from `rep` (`value`, `temporary`): `PUT …/reset-password` and
+/// the console's "Set password". 400 without a value or with a blank one.
+pub(crate) async fn reset_password(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+    rep: CredentialRepresentation,
+) -> Result<(), ApiError> {
+    let mut user = find_user(state, realm, id).await?;
     let Some(value) = rep.value.as_deref() else {
         return Err(ApiError::plain(StatusCode::BAD_REQUEST, "No password provided"));
     };
@@ -380,8 +435,7 @@ pub(crate) async fn put_reset_password(
     }
     let credentials =
         [CredentialRepresentation { credential_type: Some(PASSWORD.to_owned()), ..rep }];
-    let Some((password, is_temporary)) =
-        password_from(&state, &user.id, Some(&credentials)).await?
+    let Some((password, is_temporary)) = password_from(state, &user.id, Some(&credentials)).await?
     else {
         return Err(ApiError::plain(StatusCode::BAD_REQUEST, "No password provided"));
     };
@@ -392,7 +446,7 @@ pub(crate) async fn put_reset_password(
         state.store.update_user(&user).await?;
     }
     tracing::info!(user_id = %user.id, "password reset");
-    Ok(no_content())
+    Ok(())
 }
 
 /// `UserResource.credentials`: the stored credentials (the password, if any) without
