@@ -7,11 +7,15 @@
 //! invalidation apply. Every POST checks the session's CSRF token before anything else.
 
 mod auth;
+mod clients;
 mod error;
 mod fields;
 mod layout;
 mod realm_settings;
+mod roles;
+mod sessions;
 mod signin;
+mod users;
 
 use std::sync::Arc;
 
@@ -74,6 +78,32 @@ pub fn routes(state: AppState) -> Router<AppState> {
             &realm("/realm-settings/security-defenses"),
             get(realm_settings::get_security_defenses).post(realm_settings::post_security_defenses),
         )
+        .route(&realm("/users"), get(users::get_users))
+        .route(&realm("/users/new"), get(users::get_new_user).post(users::post_new_user))
+        .route(&realm("/users/{id}"), get(users::get_user).post(users::post_user))
+        .route(&realm("/users/{id}/enabled"), post(users::post_enabled))
+        .route(
+            &realm("/users/{id}/credentials"),
+            get(users::get_credentials).post(users::post_credentials),
+        )
+        .route(&realm("/users/{id}/role-mapping"), get(users::get_role_mapping))
+        .route(&realm("/users/{id}/role-mapping/assign"), post(users::post_assign))
+        .route(&realm("/users/{id}/role-mapping/unassign"), post(users::post_unassign))
+        .route(&realm("/users/{id}/sessions"), get(users::get_sessions))
+        .route(&realm("/users/{id}/sessions/sign-out"), post(users::post_sign_out))
+        .route(&realm("/users/{id}/sessions/sign-out-all"), post(users::post_sign_out_all))
+        .route(&realm("/roles"), get(roles::get_roles))
+        .route(&realm("/roles/new"), get(roles::get_new_role).post(roles::post_new_role))
+        .route(&realm("/roles/{role}"), get(roles::get_role))
+        .route(&realm("/roles/{role}/delete"), post(roles::post_delete_role))
+        .route(&realm("/clients"), get(clients::get_clients))
+        .route(&realm("/clients/new"), get(clients::get_new_client).post(clients::post_new_client))
+        .route(&realm("/clients/{id}"), get(clients::get_client).post(clients::post_client))
+        .route(&realm("/clients/{id}/credentials"), get(clients::get_credentials))
+        .route(&realm("/clients/{id}/credentials/regenerate"), post(clients::post_regenerate))
+        .route(&realm("/sessions"), get(sessions::get_sessions))
+        .route(&realm("/sessions/sign-out"), post(sessions::post_sign_out))
+        .route(&realm("/sessions/sign-out-all"), post(sessions::post_sign_out_all))
         .route(&format!("{ROOT}/{{*rest}}"), get(not_found).post(not_found))
         .layer(axum::middleware::map_response_with_state(state, error::finish))
         // Only the console's own style sheet, forms and pages; no script at all.

@@ -229,3 +229,39 @@ pub(crate) fn signin_page(root: &str, body: Markup) -> Markup {
         }
     }
 }
+
+/// `2026-11-30 16:20:05 UTC` for seconds since the epoch (the proleptic Gregorian
+/// calendar from days since 1970-01-01, civil-from-days).
+pub(crate) fn time_text(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let in_day = secs.rem_euclid(86_400);
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        in_day / 3600,
+        in_day % 3600 / 60,
+        in_day % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::time_text;
+
+    #[test]
+    fn times_read_as_utc_dates() {
+        assert_eq!(time_text(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(time_text(1_760_000_000), "2025-10-09 08:53:20 UTC");
+        assert_eq!(time_text(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(time_text(1_798_761_599), "2026-12-31 23:59:59 UTC");
+    }
+}
