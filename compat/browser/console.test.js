@@ -146,3 +146,160 @@ test("a form posted without its CSRF token is refused and changes nothing", asyn
   const forged = await submit("form .actions button[type=submit]");
   assert.equal(forged.status(), 403);
 });
+
+const JANE = { username: "jane.operator", password: "Jane-s3cret-pass" };
+
+test("a new user with a password and operatorRole gets a token carrying the role", async () => {
+  await openRealmPage("nagra", "/realm-settings");
+  await Promise.all([page.waitForNavigation(), page.click(".nav a:text-is('Users')")]);
+  assert.match(page.url(), /\/realms\/nagra\/users$/);
+  assert.ok(await page.isVisible("td a:text-is('crm_client_user')"));
+  await shot("users", { phone: true });
+
+  await Promise.all([page.waitForNavigation(), page.click("a:text-is('Add user')")]);
+  await page.fill("#username", "x");
+  const tooShort = await submit("form .actions button[type=submit]");
+  assert.equal(tooShort.status(), 400);
+  assert.equal((await page.textContent("#username-error")).trim(), "Use 3 to 255 characters.");
+  await page.fill("#username", JANE.username);
+  await page.fill("#email", "jane@example.com");
+  await page.fill("#firstName", "Jane");
+  await page.fill("#lastName", "Operator");
+  await shot("user-create", { phone: true });
+  const created = await submit("form .actions button[type=submit]");
+  assert.equal(created.status(), 200);
+  assert.equal(await page.textContent("h1"), JANE.username);
+  assert.equal((await page.textContent("[role=status]")).trim(), "Created.");
+  await shot("user-details", { phone: true });
+
+  await Promise.all([page.waitForNavigation(), page.click(".tabs a:text-is('Credentials')")]);
+  await page.fill("#password", JANE.password);
+  await page.fill("#passwordConfirmation", "something else");
+  const mismatch = await submit("main form .actions button[type=submit]");
+  assert.equal(mismatch.status(), 400);
+  assert.equal((await page.textContent("#passwordConfirmation-error")).trim(), "The passwords do not match.");
+  await page.fill("#password", JANE.password);
+  await page.fill("#passwordConfirmation", JANE.password);
+  await page.uncheck("#temporary");
+  const set = await submit("main form .actions button[type=submit]");
+  assert.equal(set.status(), 200);
+  assert.equal((await page.textContent("[role=status]")).trim(), "The password has been set.");
+  await shot("user-credentials", { phone: true });
+
+  const before = await passwordGrant(server.baseUrl, "nagra", "crm_client", JANE.username, JANE.password);
+  assert.equal(before.status, 200, JSON.stringify(before.body));
+  assert.ok(!claims(before.body.access_token).realm_access.roles.includes("operatorRole"));
+
+  await Promise.all([page.waitForNavigation(), page.click(".tabs a:text-is('Role mapping')")]);
+  await page.selectOption("#role", "operatorRole");
+  const assigned = await submit("main form .actions button[type=submit]");
+  assert.equal(assigned.status(), 200);
+  assert.ok(await page.isVisible("td:text-is('operatorRole')"));
+  await shot("user-role-mapping", { phone: true });
+
+  const after = await passwordGrant(server.baseUrl, "nagra", "crm_client", JANE.username, JANE.password);
+  assert.equal(after.status, 200);
+  const roles = claims(after.body.access_token).realm_access.roles;
+  assert.ok(roles.includes("operatorRole"), `roles: ${roles}`);
+});
+
+test("signing out a session from the console makes its refresh fail", async () => {
+  const grant = await passwordGrant(server.baseUrl, "nagra", "crm_client", JANE.username, JANE.password);
+  assert.equal(grant.status, 200);
+  const sid = claims(grant.body.access_token).sid;
+  const ok = await refreshGrant(server.baseUrl, "nagra", "crm_client", grant.body.refresh_token);
+  assert.equal(ok.status, 200);
+
+  await Promise.all([page.waitForNavigation(), page.click(".tabs a:text-is('Sessions')")]);
+  assert.ok(await page.isVisible(`form:has(input[value="${sid}"]) button`));
+  await shot("user-sessions", { phone: true });
+  const signedOut = await submit(`form:has(input[value="${sid}"]) button`);
+  assert.equal(signedOut.status(), 200);
+  assert.equal((await page.textContent("[role=status]")).trim(), "The session has been signed out.");
+  assert.equal(await page.locator(`input[value="${sid}"]`).count(), 0);
+
+  const refused = await refreshGrant(server.baseUrl, "nagra", "crm_client", ok.body.refresh_token);
+  assert.equal(refused.status, 400);
+  assert.equal(refused.body.error, "invalid_grant");
+
+  // The realm's Sessions page does the same for anyone's session.
+  const crm = await passwordGrant(server.baseUrl, "nagra", "crm_client", "crm_client_user", "1234");
+  const crmSid = claims(crm.body.access_token).sid;
+  await Promise.all([page.waitForNavigation(), page.click(".nav a:text-is('Sessions')")]);
+  assert.ok(await page.isVisible(`form:has(input[value="${crmSid}"]) button`));
+  await shot("sessions", { phone: true });
+  await submit(`form:has(input[value="${crmSid}"]) button`);
+  const crmRefused = await refreshGrant(server.baseUrl, "nagra", "crm_client", crm.body.refresh_token);
+  assert.equal(crmRefused.status, 400);
+  assert.equal(crmRefused.body.error, "invalid_grant");
+});
+
+test("realm roles, clients, security defenses and create realm pages work", async () => {
+  await Promise.all([page.waitForNavigation(), page.click(".nav a:text-is('Realm roles')")]);
+  assert.ok(await page.isVisible("td a:text-is('operatorRole')"));
+  await shot("realm-roles", { phone: true });
+  await Promise.all([page.waitForNavigation(), page.click("a:text-is('Create role')")]);
+  await page.fill("#name", "auditorRole");
+  await page.fill("#description", "Reads audit logs");
+  await shot("role-create");
+  await submit("main form .actions button[type=submit]");
+  assert.ok(await page.isVisible("td a:text-is('auditorRole')"));
+  await Promise.all([page.waitForNavigation(), page.click("td a:text-is('operatorRole')")]);
+  assert.ok(await page.isVisible(`td a:text-is('${JANE.username}')`));
+  await shot("role-users");
+
+  await Promise.all([page.waitForNavigation(), page.click(".nav a:text-is('Clients')")]);
+  assert.ok(await page.isVisible("td a:text-is('crm_client')"));
+  await shot("clients", { phone: true });
+  await Promise.all([page.waitForNavigation(), page.click("a:text-is('Create client')")]);
+  await page.fill("#clientId", "billing_service");
+  await page.check("#clientAuthentication");
+  await page.check("#serviceAccounts");
+  await shot("client-create", { phone: true });
+  const created = await submit("main form .actions button[type=submit]");
+  assert.equal(created.status(), 200);
+  assert.equal(await page.textContent("h1"), "billing_service");
+  await page.check("#lowerCaseBearer");
+  await submit("main form .actions button[type=submit]");
+  assert.equal((await page.textContent("[role=status]")).trim(), "Your changes have been saved.");
+  await shot("client-settings", { phone: true });
+  await Promise.all([page.waitForNavigation(), page.click(".tabs a:text-is('Credentials')")]);
+  await page.click("details summary:text-is('Show secret')");
+  const secret = await page.inputValue("#clientSecret");
+  await shot("client-credentials", { phone: true });
+
+  // The new confidential client gets tokens with its secret, token_type in lower case.
+  const tokenUrl = `${server.baseUrl}/realms/nagra/protocol/openid-connect/token`;
+  const credentials = (value) => fetch(tokenUrl, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "client_credentials", client_id: "billing_service", client_secret: value }),
+  });
+  const first = await credentials(secret);
+  assert.equal(first.status, 200);
+  assert.equal((await first.json()).token_type, "bearer");
+  await submit("main form button:text-is('Regenerate')");
+  assert.match(await page.textContent("[role=status]"), /new client secret/);
+  assert.equal((await credentials(secret)).status, 401);
+
+  await openRealmPage("nagra", "/realm-settings/security-defenses");
+  await shot("realm-settings-security-defenses", { phone: true });
+  await page.goto(`${console_}/create-realm`);
+  await shot("create-realm", { phone: true });
+  const missing = await page.goto(`${console_}/realms/no-such-realm/users`);
+  assert.equal(missing.status(), 404);
+  await shot("not-found");
+});
+
+test("signing out of the console ends its session", async () => {
+  await openRealmPage("master", "/sessions");
+  assert.ok(await page.isVisible(".badge:text-is('You')"), "the console's own session is listed");
+  await shot("sessions-master");
+  const out = await submit(".mast button:text-is('Sign out')");
+  assert.equal(out.status(), 200);
+  assert.match(page.url(), /\/login\?notice=signed-out$/);
+  assert.equal((await page.textContent("[role=status]")).trim(), "You have signed out.");
+  const again = await page.goto(`${console_}/realms/nagra/realm-settings/tokens`);
+  assert.match(page.url(), /\/login$/);
+  assert.equal(again.status(), 200);
+});

@@ -106,7 +106,7 @@ pub(crate) async fn create_client(
     if realm.client(&rep.client_id).is_some() {
         return Err(client_exists(&rep.client_id));
     }
-    let client = client_from_representation(&rep, &realm.realm.id);
+    let client = client_from_representation(rep, &realm.realm.id);
     match state.store.insert_client(&client).await {
         Err(StoreError::Conflict(_)) => return Err(client_exists(&rep.client_id)),
         other => other?,

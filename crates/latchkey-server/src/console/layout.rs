@@ -191,6 +191,12 @@ pub(crate) fn notice(key: Option<&str>) -> Markup {
     html! { div.notice.ok role="status" { (text) } }
 }
 
+/// A description to show: Keycloak's built-in roles carry message keys
+/// (`${role_offline-access}`), which mean nothing to a reader.
+pub(crate) fn description(text: Option<&str>) -> &str {
+    text.filter(|t| !t.is_empty() && !t.starts_with("${")).unwrap_or("—")
+}
+
 /// A page with only a message: errors, and the console's refusals.
 pub(crate) fn message_page(root: &str, title: &str, message: &str) -> Markup {
     html! {

@@ -60,7 +60,7 @@ fn list(console: &Console, realm: &RealmSnapshot, top: Markup, status: StatusCod
                                 @if default_role == Some(role.name.as_str()) { " " span.badge { "Default" } }
                             }
                             td { @if role.composites.is_empty() { "False" } @else { "True" } }
-                            td.hide-narrow { (role.description.as_deref().unwrap_or("—")) }
+                            td.hide-narrow { (super::layout::description(role.description.as_deref())) }
                             td.actions-cell {
                                 @if default_role != Some(role.name.as_str()) {
                                     form.inline method="post" action=(role_url(console, name, &role.name, "/delete")) {
@@ -189,7 +189,7 @@ pub(crate) async fn get_role(
     let crumbs = vec![(console.realm_url(name, "/roles"), "Realm roles".to_owned())];
     let body = html! {
         div.head { h1 { (role.name) } }
-        @if let Some(description) = &role.description { p.lede { (description) } }
+        p.lede { (super::layout::description(role.description.as_deref())) }
         h2 { "Users in role" }
         div.table-wrap {
             @if users.is_empty() {

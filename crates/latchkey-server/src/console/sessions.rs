@@ -22,11 +22,13 @@ use crate::extract::Form;
 use crate::state::AppState;
 
 /// A table of sessions with a "Sign out" form per row posting `session=<id>` to `action`.
+/// `show_user` is off on a user's own Sessions tab.
 pub(crate) fn sessions_table(
     console: &Console,
     realm: &RealmSnapshot,
     rows: &[(&User, &Session)],
     action: &str,
+    show_user: bool,
 ) -> Markup {
     let name = &realm.realm.name;
     html! {
@@ -36,21 +38,21 @@ pub(crate) fn sessions_table(
             } @else {
                 table {
                     thead { tr {
-                        th { "Username" } th { "Client" } th.hide-narrow { "IP address" }
+                        @if show_user { th { "Username" } } th { "Client" } th.hide-narrow { "IP address" }
                         th.hide-narrow { "Started" } th { "Last access" } th.num { "" }
                     } }
                     tbody {
                         @for (user, session) in rows {
                             tr {
-                                td {
+                                @if show_user { td {
                                     @if user.is_service_account() { (user.username) }
                                     @else { a href=(console.realm_url(name, &format!("/users/{}", path_segment(&user.id)))) { (user.username) } }
                                     @if session.id == console.session_id { " " span.badge { "You" } }
-                                }
+                                } }
                                 td { (realm.clients.values().find(|c| c.id == session.client_uuid).map_or("—", |c| c.client_id.as_str())) }
                                 td.hide-narrow { (if session.ip_address.is_empty() { "—" } else { session.ip_address.as_str() }) }
-                                td.hide-narrow { (time_text(session.started)) }
-                                td { (time_text(session.last_refresh)) }
+                                td.hide-narrow { (when(session.started)) }
+                                td { (when(session.last_refresh)) }
                                 td.actions-cell {
                                     form.inline method="post" action=(action) {
                                         (console.csrf_input())
@@ -65,6 +67,13 @@ pub(crate) fn sessions_table(
             }
         }
     }
+}
+
+/// A time as date and clock time, which wrap onto two lines on a phone.
+fn when(secs: i64) -> Markup {
+    let text = time_text(secs);
+    let (date, clock) = text.split_once(' ').unwrap_or((text.as_str(), ""));
+    html! { span.when { (date) } " " span.when { (clock) } }
 }
 
 /// Every online session of the realm, oldest first, with its user.
@@ -110,7 +119,7 @@ pub(crate) async fn get_sessions(
                 }
             }
         }
-        (sessions_table(&console, &realm, &refs, &console.realm_url(name, "/sessions/sign-out")))
+        (sessions_table(&console, &realm, &refs, &console.realm_url(name, "/sessions/sign-out"), true))
     };
     Ok(Page {
         console: &console,

@@ -552,7 +552,7 @@ pub(crate) async fn get_role_mapping(
                         @for role in &assigned {
                             tr {
                                 td { (role.name) }
-                                td.hide-narrow { (role.description.as_deref().unwrap_or("—")) }
+                                td.hide-narrow { (super::layout::description(role.description.as_deref())) }
                                 td.actions-cell {
                                     form.inline method="post" action=(user_url(&console, name, &user, "/role-mapping/unassign")) {
                                         (console.csrf_input())
@@ -654,7 +654,7 @@ pub(crate) async fn get_sessions(
     let rows: Vec<(&User, _)> = sessions.iter().map(|s| (&user, s)).collect();
     let action = user_url(&console, name, &user, "/sessions/sign-out");
     let content = html! {
-        (sessions_table(&console, &realm, &rows, &action))
+        (sessions_table(&console, &realm, &rows, &action, false))
         @if !sessions.is_empty() {
             form method="post" action=(user_url(&console, name, &user, "/sessions/sign-out-all")) {
                 (console.csrf_input())

@@ -7,3 +7,4 @@
 mod browser;
 mod realm_settings;
 mod signin;
+mod users;
