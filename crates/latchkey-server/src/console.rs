@@ -59,7 +59,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(ROOT, get(signin::get_root))
         .route(&format!("{ROOT}/"), get(signin::get_root))
         .route(&format!("{ROOT}/login"), get(signin::get_login).post(signin::post_login))
-        .route(&format!("{ROOT}/logout"), post(signin::post_logout))
+        .route(&format!("{ROOT}/logout"), post_only(signin::post_logout))
         .route(&format!("{ROOT}/assets/{{file}}"), get(layout::get_asset))
         .route(
             &format!("{ROOT}/create-realm"),
@@ -81,29 +81,29 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(&realm("/users"), get(users::get_users))
         .route(&realm("/users/new"), get(users::get_new_user).post(users::post_new_user))
         .route(&realm("/users/{id}"), get(users::get_user).post(users::post_user))
-        .route(&realm("/users/{id}/enabled"), post(users::post_enabled))
+        .route(&realm("/users/{id}/enabled"), post_only(users::post_enabled))
         .route(
             &realm("/users/{id}/credentials"),
             get(users::get_credentials).post(users::post_credentials),
         )
         .route(&realm("/users/{id}/role-mapping"), get(users::get_role_mapping))
-        .route(&realm("/users/{id}/role-mapping/assign"), post(users::post_assign))
-        .route(&realm("/users/{id}/role-mapping/unassign"), post(users::post_unassign))
+        .route(&realm("/users/{id}/role-mapping/assign"), post_only(users::post_assign))
+        .route(&realm("/users/{id}/role-mapping/unassign"), post_only(users::post_unassign))
         .route(&realm("/users/{id}/sessions"), get(users::get_sessions))
-        .route(&realm("/users/{id}/sessions/sign-out"), post(users::post_sign_out))
-        .route(&realm("/users/{id}/sessions/sign-out-all"), post(users::post_sign_out_all))
+        .route(&realm("/users/{id}/sessions/sign-out"), post_only(users::post_sign_out))
+        .route(&realm("/users/{id}/sessions/sign-out-all"), post_only(users::post_sign_out_all))
         .route(&realm("/roles"), get(roles::get_roles))
         .route(&realm("/roles/new"), get(roles::get_new_role).post(roles::post_new_role))
         .route(&realm("/roles/{role}"), get(roles::get_role))
-        .route(&realm("/roles/{role}/delete"), post(roles::post_delete_role))
+        .route(&realm("/roles/{role}/delete"), post_only(roles::post_delete_role))
         .route(&realm("/clients"), get(clients::get_clients))
         .route(&realm("/clients/new"), get(clients::get_new_client).post(clients::post_new_client))
         .route(&realm("/clients/{id}"), get(clients::get_client).post(clients::post_client))
         .route(&realm("/clients/{id}/credentials"), get(clients::get_credentials))
-        .route(&realm("/clients/{id}/credentials/regenerate"), post(clients::post_regenerate))
+        .route(&realm("/clients/{id}/credentials/regenerate"), post_only(clients::post_regenerate))
         .route(&realm("/sessions"), get(sessions::get_sessions))
-        .route(&realm("/sessions/sign-out"), post(sessions::post_sign_out))
-        .route(&realm("/sessions/sign-out-all"), post(sessions::post_sign_out_all))
+        .route(&realm("/sessions/sign-out"), post_only(sessions::post_sign_out))
+        .route(&realm("/sessions/sign-out-all"), post_only(sessions::post_sign_out_all))
         .route(&format!("{ROOT}/{{*rest}}"), get(not_found).post(not_found))
         .layer(axum::middleware::map_response_with_state(state, error::finish))
         // Only the console's own style sheet, forms and pages; no script at all.
@@ -127,6 +127,22 @@ async fn realm_home(
         root(&state),
         crate::admin::request::path_segment(&realm.realm.name)
     )))
+}
+
+/// A route that only takes form posts; a GET (a bookmarked action URL) gets a page, not
+/// the API's JSON 405.
+fn post_only<H, T>(handler: H) -> axum::routing::MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    post(handler).get(|| async {
+        ConsoleError::Api(crate::error::ApiError::plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "This address only takes forms sent from a console page.",
+        ))
+        .into_response()
+    })
 }
 
 async fn not_found() -> Response {

@@ -144,9 +144,11 @@ fn row(fields: &Fields, name: &str, label: &str, help: &str, control: Markup) ->
     html! {
         div.field.invalid[error.is_some()] {
             label for=(name) { (label) }
-            (control)
-            @if let Some(error) = error { p.error id={ (name) "-error" } { (error) } }
-            @if !help.is_empty() { p.help { (help) } }
+            div.control {
+                (control)
+                @if let Some(error) = error { p.error id={ (name) "-error" } { (error) } }
+                @if !help.is_empty() { p.help { (help) } }
+            }
         }
     }
 }

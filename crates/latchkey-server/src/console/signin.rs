@@ -13,7 +13,7 @@ use maud::{Markup, html};
 
 use super::auth::{
     ADMIN_REALM, ADMIN_ROLE, CONSOLE_CLIENTS, CSRF_FIELD, Console, LOGIN_COOKIE, SESSION_COOKIE,
-    check_login_csrf, clear_cookie, session_cookie_value, set_cookie,
+    check_login_csrf, clear_cookie, cookie, session_cookie_value, set_cookie,
 };
 use super::error::ConsoleError;
 use super::layout::{no_store, signin_page};
@@ -48,11 +48,15 @@ pub(crate) async fn get_root(
 /// The sign-in form with a fresh double-submit token in a cookie and a hidden field.
 fn form_page(
     state: &AppState,
+    headers: &HeaderMap,
     status: StatusCode,
     username: &str,
     message: Option<Markup>,
 ) -> Response {
-    let token = latchkey_core::random::alphanumeric(32);
+    // The token of a sign-in form already open in another tab stays valid.
+    let token = cookie(headers, LOGIN_COOKIE)
+        .filter(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .map_or_else(|| latchkey_core::random::alphanumeric(32), str::to_owned);
     let root = root(state);
     let body = html! {
         main.signin {
@@ -79,6 +83,7 @@ fn form_page(
 /// `GET …/console/login`.
 pub(crate) async fn get_login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     query: Query,
     console: Result<Console, ConsoleError>,
 ) -> Response {
@@ -94,7 +99,7 @@ pub(crate) async fn get_login(
         }
         _ => None,
     };
-    form_page(&state, StatusCode::OK, "", message)
+    form_page(&state, &headers, StatusCode::OK, "", message)
 }
 
 /// `POST …/console/login`: CSRF first (403, nothing checked), then the password check
@@ -113,7 +118,7 @@ pub(crate) async fn post_login(
     let master = state.realm(ADMIN_REALM).await?;
     let invalid = |username: &str| {
         let message = html! { div.notice.error role="alert" { (INVALID) } };
-        form_page(&state, StatusCode::UNAUTHORIZED, username, Some(message))
+        form_page(&state, &headers, StatusCode::UNAUTHORIZED, username, Some(message))
     };
     if username.is_empty() {
         return Ok(invalid(&username));

@@ -165,6 +165,10 @@ async fn unknown_realms_and_pages_get_a_404_page() {
         page.assert_contains("Page not found");
         assert!(page.headers["content-type"].to_str().unwrap().starts_with("text/html"));
     }
+    // An action's address opened like a page: a page saying so, not the API's JSON.
+    let page = browser.get("/realms/nagra/sessions/sign-out-all").await;
+    assert_eq!(page.status, 405);
+    page.assert_contains("This address only takes forms sent from a console page.");
 }
 
 #[tokio::test]
