@@ -27,7 +27,7 @@ use subtle::ConstantTimeEq;
 
 use super::error::ConsoleError;
 use crate::cache::RealmSnapshot;
-use crate::extract::Form;
+use crate::extract::{Caller, Form};
 use crate::state::AppState;
 
 /// The realm whose admins may use the console.
@@ -146,6 +146,17 @@ pub(crate) fn check_login_csrf(headers: &HeaderMap, form: &Form) -> Result<(), C
     }
 }
 
+/// Refuses plain HTTP where master's Require SSL does (`external`: from a public
+/// address), as Keycloak's console does: a password or a session cookie must not
+/// travel in clear text.
+pub(crate) fn check_https(master: &RealmSnapshot, caller: &Caller) -> Result<(), ConsoleError> {
+    let ssl = master.realm.settings.ssl_required;
+    if !caller.is_https && ssl.refuses_plain_http(caller.is_private_address()) {
+        return Err(ConsoleError::HttpsRequired);
+    }
+    Ok(())
+}
+
 /// The signed-in console user, or why not: no or bad cookie (sign in), a session that has
 /// ended or expired (sign in again), a user who is no longer master's admin (403).
 impl FromRequestParts<AppState> for Console {
@@ -155,6 +166,7 @@ impl FromRequestParts<AppState> for Console {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
         let value = cookie(&parts.headers, SESSION_COOKIE).ok_or(ConsoleError::SignedOut)?;
         let (session_id, presented) = value.split_once('.').ok_or(ConsoleError::SignedOut)?;
         let presented = URL_SAFE_NO_PAD.decode(presented).map_err(|_| ConsoleError::SignedOut)?;
@@ -163,6 +175,7 @@ impl FromRequestParts<AppState> for Console {
             .get(&state.store, ADMIN_REALM)
             .await?
             .ok_or_else(|| ConsoleError::Internal("realm master does not exist".into()))?;
+        check_https(&master, &caller)?;
         if !verify(&master, SESSION_LABEL, session_id, &presented) {
             tracing::info!("console cookie refused: bad MAC");
             return Err(ConsoleError::SignedOut);

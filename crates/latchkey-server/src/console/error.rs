@@ -24,6 +24,9 @@ pub(crate) enum ConsoleError {
     /// Signed in, but no longer an admin of realm `master`.
     #[error("not an admin")]
     NotAdmin,
+    /// Plain HTTP where realm master's Require SSL refuses it.
+    #[error("HTTPS required")]
+    HttpsRequired,
     /// A form without this session's CSRF token; nothing was changed.
     #[error("bad CSRF token")]
     Csrf,
@@ -80,6 +83,11 @@ impl IntoResponse for ConsoleError {
                 StatusCode::FORBIDDEN,
                 "Access denied",
                 "Your account may not use the admin console: it needs realm master's admin role.",
+            ),
+            ConsoleError::HttpsRequired => page(
+                StatusCode::FORBIDDEN,
+                "HTTPS required",
+                "Realm master's Require SSL setting refuses plain HTTP from this address. Open the console with https://.",
             ),
             ConsoleError::Csrf => page(
                 StatusCode::FORBIDDEN,

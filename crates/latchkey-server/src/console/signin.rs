@@ -13,7 +13,7 @@ use maud::{Markup, html};
 
 use super::auth::{
     ADMIN_REALM, ADMIN_ROLE, CONSOLE_CLIENTS, CSRF_FIELD, Console, LOGIN_COOKIE, SESSION_COOKIE,
-    check_login_csrf, clear_cookie, cookie, session_cookie_value, set_cookie,
+    check_https, check_login_csrf, clear_cookie, cookie, session_cookie_value, set_cookie,
 };
 use super::error::ConsoleError;
 use super::layout::{no_store, signin_page};
@@ -84,12 +84,14 @@ fn form_page(
 pub(crate) async fn get_login(
     State(state): State<AppState>,
     headers: HeaderMap,
+    caller: Caller,
     query: Query,
     console: Result<Console, ConsoleError>,
-) -> Response {
+) -> Result<Response, ConsoleError> {
     if let Ok(console) = console {
-        return see_other(&console.realm_url(ADMIN_REALM, "/realm-settings"));
+        return Ok(see_other(&console.realm_url(ADMIN_REALM, "/realm-settings")));
     }
+    check_https(&*state.realm(ADMIN_REALM).await?, &caller)?;
     let message = match query.get("notice") {
         _ if query.get("expired").is_some() => Some(
             html! { div.notice.info role="status" { "Your session has expired. Please sign in again." } },
@@ -99,7 +101,7 @@ pub(crate) async fn get_login(
         }
         _ => None,
     };
-    form_page(&state, &headers, StatusCode::OK, "", message)
+    Ok(form_page(&state, &headers, StatusCode::OK, "", message))
 }
 
 /// `POST …/console/login`: CSRF first (403, nothing checked), then the password check
@@ -112,10 +114,11 @@ pub(crate) async fn post_login(
     form: Result<Form, ApiError>,
 ) -> Result<Response, ConsoleError> {
     let form = form?;
+    let master = state.realm(ADMIN_REALM).await?;
+    check_https(&master, &caller)?;
     check_login_csrf(&headers, &form)?;
     let username = form.get("username").unwrap_or_default().trim().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();
-    let master = state.realm(ADMIN_REALM).await?;
     let invalid = |username: &str| {
         let message = html! { div.notice.error role="alert" { (INVALID) } };
         form_page(&state, &headers, StatusCode::UNAUTHORIZED, username, Some(message))

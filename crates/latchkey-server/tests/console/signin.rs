@@ -296,3 +296,31 @@ async fn the_style_sheet_is_served_with_a_long_cache_lifetime() {
     assert!(css.body.contains(".mast"));
     assert_eq!(browser.get("/assets/console-0000000000000000.css").await.status, 404);
 }
+
+#[tokio::test]
+async fn plain_http_is_refused_where_masters_require_ssl_says_so() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    // Require SSL: all requests, set through the console itself.
+    let csrf = browser.get("/realms/master/realm-settings").await.csrf();
+    let page = browser
+        .post("/realms/master/realm-settings", &[("csrf", &csrf), ("sslRequired", "all")])
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+
+    let page = browser.get("/realms/master/realm-settings").await;
+    assert_eq!(page.status, 403);
+    page.assert_contains("HTTPS required");
+    let mut stranger = Browser::new(&app);
+    let form = stranger.get("/login").await;
+    assert_eq!(form.status, 403);
+    let post = stranger
+        .post(
+            "/login",
+            &[("csrf", "x"), ("username", ADMIN_USERNAME), ("password", ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(post.status, 403);
+    post.assert_contains("HTTPS required");
+}
