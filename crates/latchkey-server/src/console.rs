@@ -82,6 +82,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(&realm("/users/new"), get(users::get_new_user).post(users::post_new_user))
         .route(&realm("/users/{id}"), get(users::get_user).post(users::post_user))
         .route(&realm("/users/{id}/enabled"), post_only(users::post_enabled))
+        .route(&realm("/users/{id}/delete"), post_only(users::post_delete))
         .route(
             &realm("/users/{id}/credentials"),
             get(users::get_credentials).post(users::post_credentials),
@@ -99,6 +100,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(&realm("/clients"), get(clients::get_clients))
         .route(&realm("/clients/new"), get(clients::get_new_client).post(clients::post_new_client))
         .route(&realm("/clients/{id}"), get(clients::get_client).post(clients::post_client))
+        .route(&realm("/clients/{id}/delete"), post_only(clients::post_delete))
         .route(&realm("/clients/{id}/credentials"), get(clients::get_credentials))
         .route(&realm("/clients/{id}/credentials/regenerate"), post_only(clients::post_regenerate))
         .route(&realm("/sessions"), get(sessions::get_sessions))

@@ -211,14 +211,24 @@ pub(crate) async fn delete_client(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let client = find_client(&realm, &id)?;
+    remove_client(&state, &realm, &id).await?;
+    Ok(no_content())
+}
+
+/// Deletes the client (by internal id) and its roles; 404 when unknown.
+pub(crate) async fn remove_client(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<(), ApiError> {
+    let client = find_client(realm, id)?;
     match state.store.delete_client(&realm.realm.id, &client.id).await {
         Err(StoreError::NotFound(_)) => return Err(client_not_found()),
         other => other?,
     }
-    state.realms.invalidate(&realm_name);
+    state.realms.invalidate(&realm.realm.name);
     tracing::info!(client_id = %client.client_id, "client deleted");
-    Ok(no_content())
+    Ok(())
 }
 
 /// `{"type":"secret","value":…}` (a `CredentialRepresentation`); no `value` for a client

@@ -395,12 +395,23 @@ pub(crate) async fn delete_user(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    match state.store.delete_user(&realm.realm.id, &id).await {
+    remove_user(&state, &realm, &id).await?;
+    Ok(no_content())
+}
+
+/// Deletes the user with sessions, credential, grants and login failures; 404 when the
+/// realm has no such user.
+pub(crate) async fn remove_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<(), ApiError> {
+    match state.store.delete_user(&realm.realm.id, id).await {
         Err(StoreError::NotFound(_)) => return Err(user_not_found()),
         other => other?,
     }
     tracing::info!(user_id = %id, "user deleted");
-    Ok(no_content())
+    Ok(())
 }
 
 /// `UserResource.resetPassword`: a `CredentialRepresentation` with the new `value`;

@@ -17,7 +17,9 @@ use super::error::ConsoleError;
 use super::fields::{Fields, check_field, text_field};
 use super::layout::{Page, Section, notice};
 use super::{open_realm, see_other};
-use crate::admin::clients::{create_client, find_client, regenerate_secret, update_client};
+use crate::admin::clients::{
+    create_client, find_client, regenerate_secret, remove_client, update_client,
+};
 use crate::admin::request::{Query, path_segment};
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
@@ -235,6 +237,10 @@ fn client_frame(
         div.head {
             h1 { (client.client_id) }
             span.badge { (access_type(client)) }
+            form.inline method="post" action=(client_url(console, realm, client, "/delete")) {
+                (console.csrf_input())
+                button.button.danger.small type="submit" { "Delete client" }
+            }
         }
         nav.tabs aria-label="Client" {
             a.active[tab == Tab::Settings] href=(client_url(console, realm, client, "")) { "Settings" }
@@ -350,6 +356,36 @@ pub(crate) async fn post_client(
     };
     let client = update_client(&state, &realm, &client.id, &rep).await?;
     Ok(see_other(&format!("{}?notice=saved", client_url(&console, &name, &client, ""))))
+}
+
+/// `POST …/clients/{id}/delete`. The console's own client in master stays: without it
+/// nobody could sign in here again.
+pub(crate) async fn post_delete(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    let form = form?;
+    console.check_csrf(&form)?;
+    let realm = open_realm(&state, &realm_name).await?;
+    let client = open_client(&realm, &id)?;
+    if realm.realm.name == super::auth::ADMIN_REALM
+        && super::auth::CONSOLE_CLIENTS.contains(&client.client_id.as_str())
+    {
+        let top = html! { div.notice.error role="alert" { "The admin console signs in through this client; it cannot be deleted here." } };
+        return Ok(client_frame(
+            &console,
+            &realm.realm.name,
+            client,
+            Tab::Settings,
+            top,
+            html! {},
+            StatusCode::BAD_REQUEST,
+        ));
+    }
+    remove_client(&state, &realm, &client.id).await?;
+    Ok(see_other(&format!("{}?notice=deleted", console.realm_url(&realm.realm.name, "/clients"))))
 }
 
 pub(crate) async fn get_credentials(

@@ -23,7 +23,7 @@ use super::{open_realm, see_other};
 use crate::admin::request::{Query, path_segment};
 use crate::admin::role_mappings::{grant_realm_roles, granted_roles, revoke_realm_roles};
 use crate::admin::sessions::{end_session, logout_user};
-use crate::admin::users::{create_user, reset_password, search_users, update_user};
+use crate::admin::users::{create_user, remove_user, reset_password, search_users, update_user};
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::extract::Form;
@@ -275,6 +275,10 @@ fn user_frame(
                 input type="hidden" name="enabled" value=(toggle_value);
                 button.button.secondary.small type="submit" { (toggle_label) " user" }
             }
+            form.inline method="post" action=(user_url(console, realm, user, "/delete")) {
+                (console.csrf_input())
+                button.button.danger.small type="submit" { "Delete user" }
+            }
         }
         nav.tabs aria-label="User" {
             (tab_link(Tab::Details, "", "Details"))
@@ -412,6 +416,34 @@ pub(crate) async fn post_enabled(
     let user = update_user(&state, &realm, &user.id, &rep).await?;
     let key = if enabled { "enabled" } else { "disabled" };
     Ok(see_other(&format!("{}?notice={key}", user_url(&console, &realm.realm.name, &user, ""))))
+}
+
+/// `POST …/users/{id}/delete`: the user and their sessions, credential and grants.
+pub(crate) async fn post_delete(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    let form = form?;
+    console.check_csrf(&form)?;
+    let realm = open_realm(&state, &realm_name).await?;
+    let user = open_user(&state, &realm, &id).await?;
+    if user.id == console.user.id {
+        let top = error_notice("You cannot delete the account you are signed in with.");
+        let content = html! {};
+        return Ok(user_frame(
+            &console,
+            &realm.realm.name,
+            &user,
+            Tab::Details,
+            top,
+            content,
+            StatusCode::BAD_REQUEST,
+        ));
+    }
+    remove_user(&state, &realm, &user.id).await?;
+    Ok(see_other(&format!("{}?notice=deleted", console.realm_url(&realm.realm.name, "/users"))))
 }
 
 // ---- Credentials ----

@@ -367,3 +367,42 @@ async fn clients_are_created_configured_and_get_new_secrets() {
     let (status, body) = grant(&app, "crm_client_user", "1234").await;
     assert_eq!((status, body["error"].as_str()), (400, Some("unauthorized_client")));
 }
+
+#[tokio::test]
+async fn users_and_clients_are_deleted_but_not_the_signed_in_admin_or_the_consoles_client() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let id = create_jane(&mut browser, false).await;
+    let csrf = browser.get("/realms/nagra/users").await.csrf();
+    let page = browser.post(&format!("/realms/nagra/users/{id}/delete"), &[("csrf", &csrf)]).await;
+    assert_eq!(page.status, 303);
+    assert_eq!(grant(&app, "jane", "jane-password").await.0, 400);
+    assert_eq!(browser.get(&format!("/realms/nagra/users/{id}")).await.status, 404);
+
+    let master = app.store.find_realm_by_name("master").await.unwrap().unwrap();
+    let admin = app.store.find_user_by_username(&master.id, "admin").await.unwrap().unwrap();
+    let refused = browser
+        .post(&format!("/realms/master/users/{}/delete", admin.id), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(refused.status, 400);
+    refused.assert_contains("You cannot delete the account you are signed in with.");
+
+    let console_client = app
+        .store
+        .find_client_by_client_id(&master.id, "security-admin-console")
+        .await
+        .unwrap()
+        .unwrap();
+    let refused = browser
+        .post(&format!("/realms/master/clients/{}/delete", console_client.id), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(refused.status, 400);
+    let nagra = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
+    let crm = app.store.find_client_by_client_id(&nagra.id, "crm_client").await.unwrap().unwrap();
+    let page =
+        browser.post(&format!("/realms/nagra/clients/{}/delete", crm.id), &[("csrf", &csrf)]).await;
+    assert_eq!(page.status, 303);
+    let (status, body) = grant(&app, "crm_client_user", "1234").await;
+    assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")));
+}
