@@ -102,6 +102,9 @@ fn general_form(console: &Console, realm: &RealmSnapshot, fields: &Fields) -> Ma
             (select_field(fields, "sslRequired", "Require SSL", "Whether plain HTTP is refused: for all requests, for external addresses only, or never.",
                 &[("external", "External requests"), ("all", "All requests"), ("none", "None")]))
             (check_field(fields, "loginWithEmailAllowed", "Login with email", "On", "Users may sign in with their email address instead of their username."))
+            @if realm.realm.name != super::auth::ADMIN_REALM {
+                (check_field(fields, "enabled", "Enabled", "On", "A disabled realm answers every token request with \"Realm not enabled\"."))
+            }
             div.actions { button.button type="submit" { "Save" } }
         }
     }
@@ -119,6 +122,7 @@ pub(crate) async fn get_general(
     fields.set("displayName", settings.display_name.clone().unwrap_or_default());
     fields.set("sslRequired", ssl_value(settings.ssl_required));
     fields.set_check("loginWithEmailAllowed", settings.login_with_email_allowed);
+    fields.set_check("enabled", realm.realm.enabled);
     let form = general_form(&console, &realm, &fields);
     Ok(settings_page(&console, &realm, Tab::General, notice(query.get("notice")), form))
 }
@@ -151,6 +155,9 @@ pub(crate) async fn post_general(
         display_name: Some(fields.text("displayName").unwrap_or_default()),
         ssl_required: Some(ssl),
         login_with_email_allowed: Some(fields.is_checked("loginWithEmailAllowed")),
+        // Master stays enabled: its admins sign in here.
+        enabled: (realm.realm.name != super::auth::ADMIN_REALM)
+            .then(|| fields.is_checked("enabled")),
         ..RealmRepresentation::default()
     };
     save(&state, &console, &realm, &rep, "/realm-settings", Tab::General, &fields).await

@@ -266,3 +266,50 @@ async fn a_realm_is_created_from_the_console() {
     assert_eq!(empty.status, 400);
     empty.assert_contains("Enter a realm name.");
 }
+
+#[tokio::test]
+async fn the_general_tab_disables_a_realm_but_never_master() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let page = browser
+        .submit(
+            "/realms/nagra/realm-settings",
+            &[("sslRequired", "external"), ("displayName", "Nagra")],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let response = app
+        .post_form(
+            &app.token_url("nagra"),
+            &[
+                ("grant_type", "password"),
+                ("client_id", "crm_client"),
+                ("username", "crm_client_user"),
+                ("password", "1234"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 403);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error_description"], "Realm not enabled");
+    let page = browser
+        .submit("/realms/nagra/realm-settings", &[("sslRequired", "external"), ("enabled", "on")])
+        .await;
+    assert_eq!(page.status, 303);
+    assert_eq!(crm_grant(&app).await["expires_in"], 300);
+
+    let page = browser.get("/realms/master/realm-settings").await;
+    assert!(!page.body.contains("id=\"enabled\""));
+    let page =
+        browser.submit("/realms/master/realm-settings", &[("sslRequired", "external")]).await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        browser.get("/realms/master/realm-settings").await.status,
+        200,
+        "master is still enabled"
+    );
+    let bad = browser.submit("/realms/nagra/realm-settings", &[("sslRequired", "sometimes")]).await;
+    assert_eq!(bad.status, 400);
+    bad.assert_contains("id=\"sslRequired-error\">Choose one of the options.</p>");
+}
