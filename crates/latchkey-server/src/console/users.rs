@@ -21,7 +21,9 @@ use super::layout::{Page, Section, notice, time_text};
 use super::sessions::sessions_table;
 use super::{open_realm, see_other};
 use crate::admin::request::{Query, path_segment};
-use crate::admin::role_mappings::{grant_realm_roles, granted_roles, revoke_realm_roles};
+use crate::admin::role_mappings::{
+    grant_client_roles, grant_realm_roles, granted_roles, revoke_client_roles, revoke_realm_roles,
+};
 use crate::admin::sessions::{end_session, logout_user};
 use crate::admin::users::{create_user, remove_user, reset_password, search_users, update_user};
 use crate::cache::RealmSnapshot;
@@ -541,6 +543,12 @@ pub(crate) async fn post_credentials(
 
 // ---- Role mapping ----
 
+/// The form value naming a client role: `<client internal id>/<role name>` (internal ids
+/// never hold a `/`).
+fn client_role_value(role: &Role) -> String {
+    format!("{}/{}", role.client_uuid.as_deref().unwrap_or_default(), role.name)
+}
+
 pub(crate) async fn get_role_mapping(
     State(state): State<AppState>,
     console: Console,
@@ -550,45 +558,72 @@ pub(crate) async fn get_role_mapping(
     let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
     let name = &realm.realm.name;
-    let assigned: Vec<&Role> = granted_roles(&state, &realm, &user)
-        .await?
-        .into_iter()
-        .filter(|role| role.client_uuid.is_none())
-        .collect();
+    let assigned = granted_roles(&state, &realm, &user).await?;
+    let (realm_assigned, client_assigned): (Vec<&Role>, Vec<&Role>) =
+        assigned.iter().copied().partition(|role| role.client_uuid.is_none());
     let granted_ids = state.store.list_user_role_ids(&user.id).await?;
     let effective = realm.roles.expand(&granted_ids);
     let mut inherited: Vec<&str> = effective
         .realm
         .iter()
         .map(String::as_str)
-        .filter(|role| !assigned.iter().any(|a| a.name == *role))
+        .filter(|role| !realm_assigned.iter().any(|a| a.name == *role))
         .collect();
     inherited.sort_unstable();
-    let available: Vec<&Role> = realm
+    let available: Vec<(&str, &str)> = realm
         .roles
         .realm_roles()
         .into_iter()
         .filter(|role| !assigned.iter().any(|a| a.id == role.id))
+        .map(|r| (r.name.as_str(), r.name.as_str()))
         .collect();
-    let options: Vec<(&str, &str)> =
-        available.iter().map(|r| (r.name.as_str(), r.name.as_str())).collect();
+    let mut clients: Vec<(&str, Vec<&Role>)> = realm
+        .clients
+        .values()
+        .map(|client| {
+            let roles: Vec<&Role> = realm
+                .roles
+                .client_roles(&client.id)
+                .into_iter()
+                .filter(|role| !assigned.iter().any(|a| a.id == role.id))
+                .collect();
+            (client.client_id.as_str(), roles)
+        })
+        .filter(|(_, roles)| !roles.is_empty())
+        .collect();
+    clients.sort_by(|a, b| a.0.cmp(b.0));
+    let client_of = |role: &Role| {
+        role.client_uuid
+            .as_deref()
+            .and_then(|id| realm.roles.client_id_of(id))
+            .unwrap_or("?")
+            .to_owned()
+    };
     let fields = Fields::default();
+    let unassign = user_url(&console, name, &user, "/role-mapping/unassign");
     let content = html! {
         div.table-wrap {
             @if assigned.is_empty() {
-                p.empty { "No realm roles assigned directly." }
+                p.empty { "No roles assigned directly." }
             } @else {
                 table {
-                    thead { tr { th { "Assigned realm role" } th.hide-narrow { "Description" } th.num { "" } } }
+                    thead { tr { th { "Assigned role" } th.hide-narrow { "Description" } th.num { "" } } }
                     tbody {
-                        @for role in &assigned {
+                        @for role in realm_assigned.iter().chain(client_assigned.iter()) {
                             tr {
-                                td { (role.name) }
+                                td {
+                                    @if role.client_uuid.is_some() { span.badge { (client_of(role)) } " " }
+                                    (role.name)
+                                }
                                 td.hide-narrow { (super::layout::description(role.description.as_deref())) }
                                 td.actions-cell {
-                                    form.inline method="post" action=(user_url(&console, name, &user, "/role-mapping/unassign")) {
+                                    form.inline method="post" action=(unassign) {
                                         (console.csrf_input())
-                                        input type="hidden" name="role" value=(role.name);
+                                        @if role.client_uuid.is_some() {
+                                            input type="hidden" name="clientRole" value=(client_role_value(role));
+                                        } @else {
+                                            input type="hidden" name="role" value=(role.name);
+                                        }
                                         button.button.danger.small type="submit" aria-label={ "Unassign " (role.name) } { "Unassign" }
                                     }
                                 }
@@ -601,13 +636,31 @@ pub(crate) async fn get_role_mapping(
         @if !inherited.is_empty() {
             p.lede { "Effective through the roles above (composites and the default role): " (inherited.join(", ")) "." }
         }
-        @if options.is_empty() {
-            p.lede { "Every realm role is assigned." }
-        } @else {
+        @if !available.is_empty() {
             form.panel method="post" action=(user_url(&console, name, &user, "/role-mapping/assign")) {
                 (console.csrf_input())
-                h2 { "Assign role" }
-                (select_field(&fields, "role", "Realm role", "Tokens issued from now on carry it in realm_access.roles.", &options))
+                h2 { "Assign realm role" }
+                (select_field(&fields, "role", "Realm role", "Tokens issued from now on carry it in realm_access.roles.", &available))
+                div.actions { button.button type="submit" { "Assign" } }
+            }
+        }
+        @if !clients.is_empty() {
+            form.panel method="post" action=(user_url(&console, name, &user, "/role-mapping/assign")) {
+                (console.csrf_input())
+                h2 { "Assign client role" }
+                div.field {
+                    label for="clientRole" { "Client role" }
+                    div.control {
+                        select id="clientRole" name="clientRole" {
+                            @for (client_id, roles) in &clients {
+                                optgroup label=(client_id) {
+                                    @for role in roles { option value=(client_role_value(role)) { (role.name) } }
+                                }
+                            }
+                        }
+                        p.help { "Tokens carry it in resource_access.<client>.roles; realm-management's realm-admin opens the realm's Admin API." }
+                    }
+                }
                 div.actions { button.button type="submit" { "Assign" } }
             }
         }
@@ -635,17 +688,35 @@ async fn change_mapping(
     console.check_csrf(&form)?;
     let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
-    let role_name = form.get("role").unwrap_or_default();
-    let role = realm.roles.find_realm_role(role_name).ok_or(ConsoleError::NotFound("This role"))?;
-    let reps = [RoleRepresentation {
+    let rep = |role: &Role| RoleRepresentation {
         id: Some(role.id.clone()),
         name: role.name.clone(),
         ..RoleRepresentation::default()
-    }];
-    if assign {
-        grant_realm_roles(&state, &realm, &user, &reps).await?;
+    };
+    if let Some(value) = form.get("clientRole") {
+        let (client_uuid, role_name) = value.split_once('/').unwrap_or((value, ""));
+        let client = crate::admin::clients::find_client(&realm, client_uuid)
+            .map_err(|_| ConsoleError::NotFound("This client"))?;
+        let role = realm
+            .roles
+            .find_client_role(&client.id, role_name)
+            .ok_or(ConsoleError::NotFound("This role"))?;
+        let reps = [rep(role)];
+        if assign {
+            grant_client_roles(&state, &realm, &user, client, &reps).await?;
+        } else {
+            revoke_client_roles(&state, &realm, &user, client, &reps).await?;
+        }
     } else {
-        revoke_realm_roles(&state, &realm, &user, &reps).await?;
+        let role_name = form.get("role").unwrap_or_default();
+        let role =
+            realm.roles.find_realm_role(role_name).ok_or(ConsoleError::NotFound("This role"))?;
+        let reps = [rep(role)];
+        if assign {
+            grant_realm_roles(&state, &realm, &user, &reps).await?;
+        } else {
+            revoke_realm_roles(&state, &realm, &user, &reps).await?;
+        }
     }
     Ok(see_other(&format!(
         "{}?notice=assigned",

@@ -406,3 +406,57 @@ async fn users_and_clients_are_deleted_but_not_the_signed_in_admin_or_the_consol
     let (status, body) = grant(&app, "crm_client_user", "1234").await;
     assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")));
 }
+
+#[tokio::test]
+async fn a_client_role_granted_in_the_console_opens_the_admin_api() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let id = create_jane(&mut browser, false).await;
+    let admin_api = |token: String| {
+        let app = &app;
+        async move {
+            let url = format!("{}/admin/realms/nagra/users", app.base_url);
+            app.http.get(url).bearer_auth(token).send().await.unwrap().status().as_u16()
+        }
+    };
+    let (_, token) = grant(&app, "jane", "jane-password").await;
+    assert_eq!(admin_api(token["access_token"].as_str().unwrap().to_owned()).await, 403);
+
+    let nagra = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
+    let management =
+        app.store.find_client_by_client_id(&nagra.id, "realm-management").await.unwrap().unwrap();
+    let value = format!("{}/realm-admin", management.id);
+    let mapping = browser.get(&format!("/realms/nagra/users/{id}/role-mapping")).await;
+    mapping.assert_contains("<optgroup label=\"realm-management\">");
+    mapping.assert_contains(&format!("<option value=\"{value}\">realm-admin</option>"));
+    let csrf = mapping.csrf();
+    let page = browser
+        .post(
+            &format!("/realms/nagra/users/{id}/role-mapping/assign"),
+            &[("csrf", &csrf), ("clientRole", &value)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    let (_, token) = grant(&app, "jane", "jane-password").await;
+    assert_eq!(admin_api(token["access_token"].as_str().unwrap().to_owned()).await, 200);
+    let mapping = browser.get(&format!("/realms/nagra/users/{id}/role-mapping")).await;
+    mapping.assert_contains("<span class=\"badge\">realm-management</span> realm-admin");
+
+    let page = browser
+        .post(
+            &format!("/realms/nagra/users/{id}/role-mapping/unassign"),
+            &[("csrf", &csrf), ("clientRole", &value)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    let (_, token) = grant(&app, "jane", "jane-password").await;
+    assert_eq!(admin_api(token["access_token"].as_str().unwrap().to_owned()).await, 403);
+    let bad = browser
+        .post(
+            &format!("/realms/nagra/users/{id}/role-mapping/assign"),
+            &[("csrf", &csrf), ("clientRole", "nope/realm-admin")],
+        )
+        .await;
+    assert_eq!(bad.status, 404);
+}
