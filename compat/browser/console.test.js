@@ -244,6 +244,13 @@ test("realm roles, clients, security defenses and create realm pages work", asyn
   await shot("role-create");
   await submit("main form .actions button[type=submit]");
   assert.ok(await page.isVisible("td a:text-is('auditorRole')"));
+  // Deleting asks first, on a page of its own.
+  await submit("form:has(button[aria-label='Delete auditorRole']) button");
+  assert.equal(await page.textContent("h1"), "Delete role?");
+  await shot("role-delete-confirm", { phone: true });
+  await submit("main form button:text-is('Delete')");
+  assert.equal((await page.textContent("[role=status]")).trim(), "Deleted.");
+  assert.equal(await page.locator("td a:text-is('auditorRole')").count(), 0);
   await Promise.all([page.waitForNavigation(), page.click("td a:text-is('operatorRole')")]);
   assert.ok(await page.isVisible(`td a:text-is('${JANE.username}')`));
   await shot("role-users");

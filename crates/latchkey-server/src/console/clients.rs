@@ -15,7 +15,7 @@ use maud::{Markup, html};
 use super::auth::Console;
 use super::error::ConsoleError;
 use super::fields::{Fields, check_field, text_field};
-use super::layout::{Page, Section, notice};
+use super::layout::{Confirm, Page, Section, is_confirmed, notice};
 use super::{open_realm, see_other};
 use crate::admin::clients::{
     create_client, find_client, regenerate_secret, remove_client, update_client,
@@ -383,6 +383,20 @@ pub(crate) async fn post_delete(
             html! {},
             StatusCode::BAD_REQUEST,
         ));
+    }
+    if !is_confirmed(&form) {
+        return Ok(Confirm {
+            section: Section::Clients,
+            title: "Delete client?",
+            question: format!(
+                "Client {} will be deleted with its roles; applications using it get no more tokens. This cannot be undone.",
+                client.client_id
+            ),
+            action: client_url(&console, &realm.realm.name, client, "/delete"),
+            button: "Delete",
+            cancel: client_url(&console, &realm.realm.name, client, ""),
+        }
+        .render(&console, &realm.realm.name));
     }
     remove_client(&state, &realm, &client.id).await?;
     Ok(see_other(&format!("{}?notice=deleted", console.realm_url(&realm.realm.name, "/clients"))))

@@ -191,6 +191,48 @@ pub(crate) fn notice(key: Option<&str>) -> Markup {
     html! { div.notice.ok role="status" { (text) } }
 }
 
+/// "Are you sure?" without a script: a destructive form posts here first without
+/// `confirm=yes` and gets this page, whose button posts again with it.
+pub(crate) struct Confirm<'a> {
+    pub(crate) section: Section,
+    pub(crate) title: &'a str,
+    pub(crate) question: String,
+    pub(crate) action: String,
+    pub(crate) button: &'a str,
+    pub(crate) cancel: String,
+}
+
+impl Confirm<'_> {
+    pub(crate) fn render(self, console: &Console, realm: &str) -> Response {
+        let body = html! {
+            div.head { h1 { (self.title) } }
+            div.panel {
+                p { (self.question) }
+                form.actions method="post" action=(self.action) {
+                    (console.csrf_input())
+                    input type="hidden" name="confirm" value="yes";
+                    button.button.destructive type="submit" { (self.button) }
+                    a.button.secondary href=(self.cancel) { "Cancel" }
+                }
+            }
+        };
+        Page {
+            console,
+            realm,
+            section: self.section,
+            title: self.title.to_owned(),
+            crumbs: Vec::new(),
+            body,
+        }
+        .render()
+    }
+}
+
+/// Whether a destructive form was confirmed.
+pub(crate) fn is_confirmed(form: &crate::extract::Form) -> bool {
+    form.get("confirm") == Some("yes")
+}
+
 /// A description to show: Keycloak's built-in roles carry message keys
 /// (`${role_offline-access}`), which mean nothing to a reader.
 pub(crate) fn description(text: Option<&str>) -> &str {

@@ -11,7 +11,7 @@ use maud::{Markup, html};
 use super::auth::Console;
 use super::error::{ConsoleError, api_message};
 use super::fields::{Fields, text_field};
-use super::layout::{Page, Section, notice};
+use super::layout::{Confirm, Page, Section, is_confirmed, notice};
 use super::{open_realm, see_other};
 use crate::admin::request::{Query, path_segment};
 use crate::admin::roles::{create_role, remove_role};
@@ -159,6 +159,21 @@ pub(crate) async fn post_delete_role(
     let form = form?;
     console.check_csrf(&form)?;
     let realm = open_realm(&state, &realm_name).await?;
+    let name = &realm.realm.name;
+    if !is_confirmed(&form) {
+        realm.roles.find_realm_role(&role_name).ok_or(ConsoleError::NotFound("This role"))?;
+        return Ok(Confirm {
+            section: Section::RealmRoles,
+            title: "Delete role?",
+            question: format!(
+                "Role {role_name} will be deleted and removed from every user who has it. This cannot be undone."
+            ),
+            action: role_url(&console, name, &role_name, "/delete"),
+            button: "Delete",
+            cancel: console.realm_url(name, "/roles"),
+        }
+        .render(&console, name));
+    }
     match remove_role(&state, &realm, &role_name).await {
         Ok(()) => Ok(see_other(&format!(
             "{}?notice=deleted",

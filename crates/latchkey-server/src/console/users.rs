@@ -17,7 +17,7 @@ use maud::{Markup, html};
 use super::auth::Console;
 use super::error::ConsoleError;
 use super::fields::{Fields, check_field, password_field, select_field, text_field};
-use super::layout::{Page, Section, notice, time_text};
+use super::layout::{Confirm, Page, Section, is_confirmed, notice, time_text};
 use super::sessions::sessions_table;
 use super::{open_realm, see_other};
 use crate::admin::request::{Query, path_segment};
@@ -443,6 +443,20 @@ pub(crate) async fn post_delete(
             content,
             StatusCode::BAD_REQUEST,
         ));
+    }
+    if !is_confirmed(&form) {
+        return Ok(Confirm {
+            section: Section::Users,
+            title: "Delete user?",
+            question: format!(
+                "User {} will be deleted with their password, role mappings and sessions. This cannot be undone.",
+                user.username
+            ),
+            action: user_url(&console, &realm.realm.name, &user, "/delete"),
+            button: "Delete",
+            cancel: user_url(&console, &realm.realm.name, &user, ""),
+        }
+        .render(&console, &realm.realm.name));
     }
     remove_user(&state, &realm, &user.id).await?;
     Ok(see_other(&format!("{}?notice=deleted", console.realm_url(&realm.realm.name, "/users"))))

@@ -262,11 +262,20 @@ async fn realm_roles_are_created_and_deleted_but_not_the_default_role() {
     assert_eq!(taken.status, 409);
     taken.assert_contains("A role with this name exists already.");
     let csrf = browser.get("/realms/nagra/roles").await.csrf();
-    let deleted = browser.post("/realms/nagra/roles/auditorRole/delete", &[("csrf", &csrf)]).await;
+    let question = browser.post("/realms/nagra/roles/auditorRole/delete", &[("csrf", &csrf)]).await;
+    question.assert_contains("Delete role?");
+    browser.get("/realms/nagra/roles").await.assert_contains(">auditorRole</a>");
+    let deleted = browser
+        .post("/realms/nagra/roles/auditorRole/delete", &[("csrf", &csrf), ("confirm", "yes")])
+        .await;
     assert_eq!(deleted.status, 303);
     assert!(!browser.get("/realms/nagra/roles").await.body.contains(">auditorRole</a>"));
-    let refused =
-        browser.post("/realms/nagra/roles/default-roles-nagra/delete", &[("csrf", &csrf)]).await;
+    let refused = browser
+        .post(
+            "/realms/nagra/roles/default-roles-nagra/delete",
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .await;
     assert_eq!(refused.status, 400);
     refused.assert_contains("is default role of the realm and cannot be removed.");
     assert_eq!(
@@ -375,7 +384,16 @@ async fn users_and_clients_are_deleted_but_not_the_signed_in_admin_or_the_consol
     browser.sign_in().await;
     let id = create_jane(&mut browser, false).await;
     let csrf = browser.get("/realms/nagra/users").await.csrf();
-    let page = browser.post(&format!("/realms/nagra/users/{id}/delete"), &[("csrf", &csrf)]).await;
+    // First the question, nothing deleted; then the confirmed post.
+    let question =
+        browser.post(&format!("/realms/nagra/users/{id}/delete"), &[("csrf", &csrf)]).await;
+    assert_eq!(question.status, 200);
+    question.assert_contains("Delete user?");
+    question.assert_contains("<input type=\"hidden\" name=\"confirm\" value=\"yes\">");
+    assert_eq!(grant(&app, "jane", "jane-password").await.0, 200);
+    let page = browser
+        .post(&format!("/realms/nagra/users/{id}/delete"), &[("csrf", &csrf), ("confirm", "yes")])
+        .await;
     assert_eq!(page.status, 303);
     assert_eq!(grant(&app, "jane", "jane-password").await.0, 400);
     assert_eq!(browser.get(&format!("/realms/nagra/users/{id}")).await.status, 404);
@@ -400,8 +418,10 @@ async fn users_and_clients_are_deleted_but_not_the_signed_in_admin_or_the_consol
     assert_eq!(refused.status, 400);
     let nagra = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
     let crm = app.store.find_client_by_client_id(&nagra.id, "crm_client").await.unwrap().unwrap();
-    let page =
-        browser.post(&format!("/realms/nagra/clients/{}/delete", crm.id), &[("csrf", &csrf)]).await;
+    let path = format!("/realms/nagra/clients/{}/delete", crm.id);
+    let question = browser.post(&path, &[("csrf", &csrf)]).await;
+    question.assert_contains("Delete client?");
+    let page = browser.post(&path, &[("csrf", &csrf), ("confirm", "yes")]).await;
     assert_eq!(page.status, 303);
     let (status, body) = grant(&app, "crm_client_user", "1234").await;
     assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")));
