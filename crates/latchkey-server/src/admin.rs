@@ -5,20 +5,20 @@
 //! writes through the `Store`; a change to a realm, its clients or its roles drops the
 //! realm's cached snapshot before the answer, so the next request sees it.
 
-mod attack_detection;
+pub(crate) mod attack_detection;
 pub(crate) mod auth;
-mod client_roles;
-mod clients;
+pub(crate) mod client_roles;
+pub(crate) mod clients;
 mod composites;
 mod keys;
 mod offline_sessions;
 mod openapi;
-mod realms;
-mod request;
-mod role_mappings;
-mod roles;
-mod sessions;
-mod users;
+pub(crate) mod realms;
+pub(crate) mod request;
+pub(crate) mod role_mappings;
+pub(crate) mod roles;
+pub(crate) mod sessions;
+pub(crate) mod users;
 
 use std::sync::Arc;
 

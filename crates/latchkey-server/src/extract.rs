@@ -34,6 +34,11 @@ impl Form {
             .filter(|v| !v.is_empty())
     }
 
+    /// Every pair, in order, empty values included.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     pub fn count(&self, name: &str) -> usize {
         self.pairs.iter().filter(|(k, _)| k == name).count()
     }

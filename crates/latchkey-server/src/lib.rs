@@ -9,6 +9,7 @@ pub mod app;
 pub mod bootstrap;
 pub mod cache;
 pub mod config;
+pub mod console;
 pub mod cors;
 pub mod error;
 pub mod extract;

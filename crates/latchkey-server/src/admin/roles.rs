@@ -94,6 +94,19 @@ pub(crate) async fn post_role(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: RoleRepresentation = body.json()?;
+    let role = create_role(&state, &realm, &rep).await?;
+    let location =
+        format!("{}/roles/{}", realm_url(&caller.base_url, &realm_name), path_segment(&role.name));
+    Ok(created(&location))
+}
+
+/// Creates a realm role (`POST …/roles` and the console's "Create role"): 400 without a
+/// name, 409 when it is taken.
+pub(crate) async fn create_role(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    rep: &RoleRepresentation,
+) -> Result<Role, ApiError> {
     if rep.name.is_empty() {
         return Err(ApiError::plain(StatusCode::BAD_REQUEST, "role has no name"));
     }
@@ -103,17 +116,15 @@ pub(crate) async fn post_role(
         client_uuid: None,
         name: rep.name.clone(),
         description: rep.description.clone(),
-        composites: composite_ids(&realm, &rep)?,
+        composites: composite_ids(realm, rep)?,
     };
     match state.store.insert_role(&role).await {
         Err(StoreError::Conflict(_)) => return Err(role_exists(&rep.name)),
         other => other?,
     }
-    state.realms.invalidate(&realm_name);
+    state.realms.invalidate(&realm.realm.name);
     tracing::info!(role = %role.name, "realm role created");
-    let location =
-        format!("{}/roles/{}", realm_url(&caller.base_url, &realm_name), path_segment(&role.name));
-    Ok(created(&location))
+    Ok(role)
 }
 
 pub(crate) async fn get_role(
@@ -179,7 +190,18 @@ pub(crate) async fn delete_role(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let role = find_role(&realm, &role_name)?;
+    remove_role(&state, &realm, &role_name).await?;
+    Ok(no_content())
+}
+
+/// Deletes a realm role by name (`DELETE …/roles/{name}` and the console): 404 when
+/// unknown, 400 for the realm's default role.
+pub(crate) async fn remove_role(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    role_name: &str,
+) -> Result<(), ApiError> {
+    let role = find_role(realm, role_name)?;
     if realm.realm.settings.default_role.as_deref() == Some(role.name.as_str()) {
         return Err(ApiError::bad_request(format!(
             "{role_name} is default role of the realm and cannot be removed."
@@ -189,9 +211,9 @@ pub(crate) async fn delete_role(
         Err(StoreError::NotFound(_)) => return Err(role_not_found()),
         other => other?,
     }
-    state.realms.invalidate(&realm_name);
+    state.realms.invalidate(&realm.realm.name);
     tracing::info!(role = %role_name, "realm role deleted");
-    Ok(no_content())
+    Ok(())
 }
 
 /// The users holding the role directly, by username, then `first`/`max` (default 100).

@@ -76,7 +76,18 @@ pub(crate) async fn post_user_logout(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let mut user = find_user(&state, &realm, &id).await?;
+    logout_user(&state, &realm, &id).await?;
+    Ok(no_content())
+}
+
+/// Signs the user out everywhere: not-before set to now, sessions deleted, and the
+/// gateways told (every session's id, and the user's cut-off).
+pub(crate) async fn logout_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<(), ApiError> {
+    let mut user = find_user(state, realm, id).await?;
     let now = state.clock.now().secs();
     user.profile.not_before = now;
     state.store.update_user(&user).await?;
@@ -84,12 +95,13 @@ pub(crate) async fn post_user_logout(
     state.store.delete_user_sessions(&user.id).await?;
     // The not-before cut-off misses tokens issued earlier in this second; their
     // sessions' ids catch them.
+    let realm_name = &realm.realm.name;
     for session in &sessions {
-        state.revocations.publish(&realm_name, session_ended(&realm, &session.id, now), now);
+        state.revocations.publish(realm_name, session_ended(realm, &session.id, now), now);
     }
-    state.revocations.publish(&realm_name, user_cut_off(&realm, &user.id, now, now), now);
+    state.revocations.publish(realm_name, user_cut_off(realm, &user.id, now, now), now);
     tracing::info!(user_id = %user.id, "user logged out by an admin");
-    Ok(no_content())
+    Ok(())
 }
 
 /// The client's online sessions, oldest first, then `first`/`max` (default 100).
@@ -121,17 +133,27 @@ pub(crate) async fn delete_session(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
+    end_session(&state, &realm, &id).await?;
+    Ok(no_content())
+}
+
+/// Ends one online session of the realm; 404 `Sesssion not found` otherwise.
+pub(crate) async fn end_session(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<(), ApiError> {
     let session = state
         .store
-        .find_session(&id)
+        .find_session(id)
         .await?
         .filter(|session| session.realm_id == realm.realm.id && !session.offline)
         .ok_or_else(|| ApiError::plain(StatusCode::NOT_FOUND, "Sesssion not found"))?;
     state.store.delete_session(&session.id).await?;
     let now = state.clock.now().secs();
-    state.revocations.publish(&realm_name, session_ended(&realm, &session.id, now), now);
+    state.revocations.publish(&realm.realm.name, session_ended(realm, &session.id, now), now);
     tracing::info!(user_id = %session.user_id, "session ended by an admin");
-    Ok(no_content())
+    Ok(())
 }
 
 /// `RealmAdminResource.logoutAll`: ends the realm's online sessions, sets the realm's
@@ -146,19 +168,29 @@ pub(crate) async fn post_logout_all(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let snapshot = open_realm(&state, &caller, &realm_name).await?;
+    logout_all(&state, &snapshot).await?;
+    Ok(Json(json!({})).into_response())
+}
+
+/// Ends every online session of the realm and sets its not-before to now; returns how
+/// many sessions ended.
+pub(crate) async fn logout_all(
+    state: &AppState,
+    snapshot: &RealmSnapshot,
+) -> Result<u64, ApiError> {
     let mut realm = snapshot.realm.clone();
     realm.settings.not_before = state.clock.now().secs();
     state.store.update_realm(&realm).await?;
-    state.realms.invalidate(&realm_name);
+    state.realms.invalidate(&realm.name);
     let ended = state.store.delete_realm_sessions(&realm.id).await?;
     // Every token issued so far, this second included: the realm's not-before (whole
     // seconds) would let this second's tokens through the gateways.
     let now = realm.settings.not_before;
     let revocation = Revocation::Realm {
         issued_before: now.saturating_add(1),
-        expires: access_horizon(&snapshot, now),
+        expires: access_horizon(snapshot, now),
     };
-    state.revocations.publish(&realm_name, revocation, now);
+    state.revocations.publish(&realm.name, revocation, now);
     tracing::info!(sessions = ended, "realm logged out by an admin");
-    Ok(Json(json!({})).into_response())
+    Ok(ended)
 }

@@ -116,6 +116,20 @@ async fn filtered_users(
     }
 }
 
+/// The realm's users (service accounts left out) that `search` finds, as `GET
+/// …/users?search=` does, by username: the first 100, as the Admin API pages by default.
+pub(crate) async fn search_users(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    search: Option<&str>,
+) -> Result<Vec<User>, ApiError> {
+    let query = UserQuery {
+        search: search.map(str::trim).filter(|s| !s.is_empty()).map(search_match),
+        ..UserQuery::default()
+    };
+    Ok(state.store.search_users(&realm.realm.id, &query, 0, DEFAULT_MAX_RESULTS).await?)
+}
+
 /// Users by username, filtered in the database, then `first`/`max` (default 100).
 pub(crate) async fn list_users(
     State(state): State<AppState>,
@@ -235,6 +249,20 @@ pub(crate) async fn post_user(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: UserRepresentation = body.json()?;
+    let user = create_user(&state, &realm, &rep).await?;
+    let location =
+        format!("{}/users/{}", realm_url(&caller.base_url, &realm_name), path_segment(&user.id));
+    Ok(created(&location))
+}
+
+/// Creates a user from `rep` (`POST …/users` and the console's "Create user"): 409 on a
+/// taken username or email, 400 on a bad username. The user gets the realm's default
+/// role and the password `credentials` carries.
+pub(crate) async fn create_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    rep: &UserRepresentation,
+) -> Result<User, ApiError> {
     let username = rep.username.trim().to_lowercase();
     if username.is_empty() {
         return Err(ApiError::bad_request("User name is missing"));
@@ -260,11 +288,11 @@ pub(crate) async fn post_user(
         created_timestamp: state.clock.now().0,
         profile: UserProfile::default(),
     };
-    apply_user_representation(&mut user, &rep);
-    if is_email_taken(&state, &realm, &user).await? {
+    apply_user_representation(&mut user, rep);
+    if is_email_taken(state, realm, &user).await? {
         return Err(ApiError::conflict("User exists with same email"));
     }
-    let password = password_from(&state, &realm, &user, rep.credentials.as_deref()).await?;
+    let password = password_from(state, realm, &user, rep.credentials.as_deref()).await?;
     if let Some((_, is_temporary)) = &password {
         set_update_password(&mut user, *is_temporary);
     }
@@ -287,12 +315,7 @@ pub(crate) async fn post_user(
         other => other?,
     }
     tracing::info!(user_id = %bundle.user.id, "user created");
-    let location = format!(
-        "{}/users/{}",
-        realm_url(&caller.base_url, &realm_name),
-        path_segment(&bundle.user.id)
-    );
-    Ok(created(&location))
+    Ok(bundle.user)
 }
 
 pub(crate) async fn get_user(
@@ -316,19 +339,32 @@ pub(crate) async fn put_user(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: UserRepresentation = body.json()?;
+    update_user(&state, &realm, &id, &rep).await?;
+    Ok(no_content())
+}
+
+/// Applies `rep` to the stored user (`PUT …/users/{id}` and the console's user details):
+/// 404 for an unknown id, 409 on a taken username or email; enabling clears the user's
+/// login failures.
+pub(crate) async fn update_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+    rep: &UserRepresentation,
+) -> Result<User, ApiError> {
     let realm_id = &realm.realm.id;
-    let stored = find_user(&state, &realm, &id).await?;
+    let stored = find_user(state, realm, id).await?;
     let mut user = stored.clone();
-    apply_user_representation(&mut user, &rep);
+    apply_user_representation(&mut user, rep);
     if user.username != stored.username
         && state.store.find_user_by_username(realm_id, &user.username).await?.is_some()
     {
         return Err(ApiError::conflict("User exists with same username"));
     }
-    if user.profile.email != stored.profile.email && is_email_taken(&state, &realm, &user).await? {
+    if user.profile.email != stored.profile.email && is_email_taken(state, realm, &user).await? {
         return Err(ApiError::conflict("User exists with same email"));
     }
-    let password = password_from(&state, &realm, &user, rep.credentials.as_deref()).await?;
+    let password = password_from(state, realm, &user, rep.credentials.as_deref()).await?;
     if let Some((_, is_temporary)) = &password {
         set_update_password(&mut user, *is_temporary);
     }
@@ -347,11 +383,11 @@ pub(crate) async fn put_user(
     if stored.enabled && !user.enabled {
         // Every token issued so far, this second included: no new ones can follow.
         let now = state.clock.now().secs();
-        let revocation = user_cut_off(&realm, &user.id, now.saturating_add(1), now);
-        state.revocations.publish(&realm_name, revocation, now);
+        let revocation = user_cut_off(realm, &user.id, now.saturating_add(1), now);
+        state.revocations.publish(&realm.realm.name, revocation, now);
     }
     tracing::info!(user_id = %user.id, "user updated");
-    Ok(no_content())
+    Ok(user)
 }
 
 #[tracing::instrument(skip_all, fields(realm = %realm_name))]
@@ -361,18 +397,26 @@ pub(crate) async fn delete_user(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    match state.store.delete_user(&realm.realm.id, &id).await {
+    remove_user(&state, &realm, &id).await?;
+    Ok(no_content())
+}
+
+/// Deletes the user with sessions, credential, grants and login failures; 404 when the
+/// realm has no such user.
+pub(crate) async fn remove_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<(), ApiError> {
+    match state.store.delete_user(&realm.realm.id, id).await {
         Err(StoreError::NotFound(_)) => return Err(user_not_found()),
         other => other?,
     }
     let now = state.clock.now().secs();
-    state.revocations.publish(
-        &realm_name,
-        user_cut_off(&realm, &id, now.saturating_add(1), now),
-        now,
-    );
+    let revocation = user_cut_off(realm, id, now.saturating_add(1), now);
+    state.revocations.publish(&realm.realm.name, revocation, now);
     tracing::info!(user_id = %id, "user deleted");
-    Ok(no_content())
+    Ok(())
 }
 
 /// `UserResource.resetPassword`: a `CredentialRepresentation` with the new `value`;
@@ -386,7 +430,19 @@ pub(crate) async fn put_reset_password(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: CredentialRepresentation = body.json()?;
-    let mut user = find_user(&state, &realm, &id).await?;
+    reset_password(&state, &realm, &id, rep).await?;
+    Ok(no_content())
+}
+
+/// Sets the user's password from `rep` (`value`, `temporary`): `PUT …/reset-password` and
+/// the console's "Set password". 400 without a value or with a blank one.
+pub(crate) async fn reset_password(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+    rep: CredentialRepresentation,
+) -> Result<(), ApiError> {
+    let mut user = find_user(state, realm, id).await?;
     let Some(value) = rep.value.as_deref() else {
         return Err(ApiError::plain(StatusCode::BAD_REQUEST, "No password provided"));
     };
@@ -396,7 +452,7 @@ pub(crate) async fn put_reset_password(
     let credentials =
         [CredentialRepresentation { credential_type: Some(PASSWORD.to_owned()), ..rep }];
     let Some((password, is_temporary)) =
-        password_from(&state, &realm, &user, Some(&credentials)).await?
+        password_from(state, realm, &user, Some(&credentials)).await?
     else {
         return Err(ApiError::plain(StatusCode::BAD_REQUEST, "No password provided"));
     };
@@ -407,7 +463,7 @@ pub(crate) async fn put_reset_password(
         state.store.update_user(&user).await?;
     }
     tracing::info!(user_id = %user.id, "password reset");
-    Ok(no_content())
+    Ok(())
 }
 
 /// `UserResource.credentials`: the stored credentials (the password, if any) without
