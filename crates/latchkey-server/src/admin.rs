@@ -34,6 +34,7 @@ use serde_json::Value;
 
 use crate::extract::Caller;
 use crate::state::AppState;
+use auth::Permission;
 use openapi::{
     Api, BruteForceStatus, ClientSessionStat, Endpoint, KeysMetadataRepresentation,
     MappingsRepresentation, SessionCount, UserSessionRepresentation, op,
@@ -119,7 +120,9 @@ fn api() -> Api {
             E::new()
                 .get(
                     realms::get_realm,
-                    op("Realms", "Get a realm").returns::<RealmRepresentation>(),
+                    op("Realms", "Get a realm")
+                        .needs(Permission::AnyAdminRole)
+                        .returns::<RealmRepresentation>(),
                 )
                 .put(
                     realms::put_realm,
@@ -135,6 +138,7 @@ fn api() -> Api {
                 .get(
                     users::list_users,
                     op("Users", "Search users")
+                        .needs(Permission::QueryUsers)
                         .query(USER_SEARCH)
                         .returns_list::<UserRepresentation>(),
                 )
@@ -147,7 +151,10 @@ fn api() -> Api {
             "/admin/realms/{realm}/users/count",
             E::new().get(
                 users::count_users,
-                op("Users", "Count users").query(USER_COUNT).returns::<u64>(),
+                op("Users", "Count users")
+                    .needs(Permission::QueryUsers)
+                    .query(USER_COUNT)
+                    .returns::<u64>(),
             ),
         )
         .route(
@@ -361,12 +368,16 @@ fn api() -> Api {
                 .get(
                     clients::list_clients,
                     op("Clients", "List clients")
+                        .needs(Permission::QueryClients)
                         .query(CLIENT_SEARCH)
                         .returns_list::<ClientRepresentation>(),
                 )
                 .post(
                     clients::post_client,
-                    op("Clients", "Create a client").body::<ClientRepresentation>().created(),
+                    op("Clients", "Create a client")
+                        .needs(Permission::CreateClient)
+                        .body::<ClientRepresentation>()
+                        .created(),
                 ),
         )
         .route(
@@ -462,6 +473,7 @@ fn api() -> Api {
             E::new().get(
                 sessions::list_client_sessions,
                 op("Sessions", "Sessions of one client")
+                    .needs(Permission::ViewClients)
                     .query(PAGE)
                     .returns_list::<UserSessionRepresentation>(),
             ),
@@ -471,6 +483,7 @@ fn api() -> Api {
             E::new().get(
                 offline_sessions::list_client_offline_sessions,
                 op("Sessions", "Offline sessions of one client")
+                    .needs(Permission::ViewClients)
                     .query(PAGE)
                     .returns_list::<UserSessionRepresentation>(),
             ),
@@ -479,14 +492,18 @@ fn api() -> Api {
             "/admin/realms/{realm}/clients/{id}/session-count",
             E::new().get(
                 offline_sessions::get_session_count,
-                op("Sessions", "How many online sessions a client has").returns::<SessionCount>(),
+                op("Sessions", "How many online sessions a client has")
+                    .needs(Permission::ViewClients)
+                    .returns::<SessionCount>(),
             ),
         )
         .route(
             "/admin/realms/{realm}/clients/{id}/offline-session-count",
             E::new().get(
                 offline_sessions::get_offline_session_count,
-                op("Sessions", "How many offline sessions a client has").returns::<SessionCount>(),
+                op("Sessions", "How many offline sessions a client has")
+                    .needs(Permission::ViewClients)
+                    .returns::<SessionCount>(),
             ),
         )
         .route(
@@ -494,6 +511,7 @@ fn api() -> Api {
             E::new().get(
                 offline_sessions::get_client_session_stats,
                 op("Sessions", "Online and offline session counts of every client with sessions")
+                    .needs(Permission::ViewRealm)
                     .returns_list::<ClientSessionStat>(),
             ),
         )

@@ -8,6 +8,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
+use crate::admin::auth::Permission;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -89,6 +90,8 @@ pub struct Caller {
     pub is_https: bool,
     /// The `Origin` header of a browser's cross-origin request.
     pub origin: Option<axum::http::HeaderValue>,
+    /// What the Admin API operation being called needs (set by its route).
+    pub(crate) admin_permission: Option<Permission>,
 }
 
 impl Caller {
@@ -143,7 +146,8 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let origin = crate::cors::origin(&parts.headers);
-        Ok(Caller { address, base_url, authorization, is_https, origin })
+        let admin_permission = parts.extensions.get::<Permission>().copied();
+        Ok(Caller { address, base_url, authorization, is_https, origin, admin_permission })
     }
 }
 

@@ -7,14 +7,15 @@
 
 use std::borrow::Cow;
 
-use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::MethodRouter;
+use axum::{Extension, Router};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Map, Value, json};
 
+use super::auth::Permission;
 use crate::state::AppState;
 
 /// How a schema enters the document: a function of the generator, so that referenced
@@ -46,14 +47,59 @@ pub(crate) struct Op {
     body: Option<SchemaFn>,
     success: Success,
     conflict: bool,
+    permission: Option<Permission>,
 }
 
 /// An operation of `tag` named `summary`, answering 204 until told otherwise.
 pub(crate) fn op(tag: &'static str, summary: &'static str) -> Op {
-    Op { tag, summary, query: &[], body: None, success: Success::NoContent, conflict: false }
+    Op {
+        tag,
+        summary,
+        query: &[],
+        body: None,
+        success: Success::NoContent,
+        conflict: false,
+        permission: None,
+    }
+}
+
+/// What a realm's own administrator needs for an operation, unless it says otherwise:
+/// reading a resource takes its `view-*` role, changing it its `manage-*` role
+/// (Keycloak's `RealmAuth`, `UserPermissions`, `ClientPermissions`, `RolePermissions`).
+fn default_permission(tag: &str, method: &Method) -> Permission {
+    let reads = *method == Method::GET;
+    match tag {
+        "Users" | "Role mappings" | "Attack detection" | "Sessions" => {
+            if reads {
+                Permission::ViewUsers
+            } else {
+                Permission::ManageUsers
+            }
+        }
+        "Clients" | "Client roles" => {
+            if reads {
+                Permission::ViewClients
+            } else {
+                Permission::ManageClients
+            }
+        }
+        _ => {
+            if reads {
+                Permission::ViewRealm
+            } else {
+                Permission::ManageRealm
+            }
+        }
+    }
 }
 
 impl Op {
+    /// The permission this operation needs, when the tag's default does not fit.
+    pub(crate) fn needs(mut self, permission: Permission) -> Self {
+        self.permission = Some(permission);
+        self
+    }
+
     /// Query parameters as `(name, JSON type)`.
     pub(crate) fn query(mut self, query: &'static [(&'static str, &'static str)]) -> Self {
         self.query = query;
@@ -125,12 +171,16 @@ impl Endpoint {
         self.with(Method::DELETE, handler, op)
     }
 
+    /// Adds the handler with its permission attached to every request it serves, where
+    /// `Caller` picks it up for `auth::open_realm`.
     fn with<H: Handler<T, AppState>, T: 'static>(
         mut self,
         method: Method,
         handler: H,
-        op: Op,
+        mut op: Op,
     ) -> Self {
+        let permission = *op.permission.get_or_insert(default_permission(op.tag, &method));
+        let handler = handler.layer(Extension(permission));
         self.router = match method {
             Method::GET => self.router.get(handler),
             Method::POST => self.router.post(handler),
@@ -405,6 +455,17 @@ fn document(paths: &[(String, Vec<(Method, Op)>)]) -> Value {
             let mut operation = Map::new();
             operation.insert("tags".into(), json!([op.tag]));
             operation.insert("summary".into(), json!(op.summary));
+            if let Some(permission) = op.permission {
+                let roles = match permission.roles() {
+                    [] => "any realm-management role".to_owned(),
+                    roles => roles.join(" or "),
+                };
+                operation.insert(
+                    "description".into(),
+                    json!(format!("Needs master's admin role, realm-admin, or {roles} in the realm's realm-management client.")),
+                );
+                operation.insert("x-latchkey-roles".into(), json!(permission.roles()));
+            }
             if !op.query.is_empty() {
                 let query: Vec<Value> = op
                     .query
