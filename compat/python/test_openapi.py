@@ -9,7 +9,7 @@ import urllib.request
 
 import jsonschema
 import pytest
-from keycloak import KeycloakAdmin, KeycloakOpenID, KeycloakOpenIDConnection
+from keycloak import KeycloakOpenID
 from openapi_spec_validator import validate
 
 
@@ -18,19 +18,6 @@ def document(base_url):
     with urllib.request.urlopen(f"{base_url}admin/openapi.json") as response:
         assert response.status == 200
         return json.load(response)
-
-
-@pytest.fixture
-def admin(base_url):
-    connection = KeycloakOpenIDConnection(
-        server_url=base_url,
-        username="admin",
-        password="admin",
-        realm_name="master",
-        user_realm_name="master",
-        client_id="admin-cli",
-    )
-    return KeycloakAdmin(connection=connection)
 
 
 def test_the_document_is_valid_openapi_3_1(document):

@@ -23,7 +23,7 @@ use crate::state::AppState;
 
 /// The sessions as representations, each with its user; a session whose user is gone
 /// is left out.
-async fn representations(
+pub(crate) async fn representations(
     state: &AppState,
     realm: &RealmSnapshot,
     sessions: impl IntoIterator<Item = Session>,

@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 
 use super::auth::open_realm;
 use super::clients::find_client;
+use super::offline_sessions::representations;
 use super::request::{DEFAULT_MAX_RESULTS, Query, no_content};
 use super::users::find_user;
 use crate::cache::RealmSnapshot;
@@ -115,12 +116,7 @@ pub(crate) async fn list_client_sessions(
     let page = query.page(DEFAULT_MAX_RESULTS)?;
     let client = find_client(&realm, &id)?;
     let sessions = state.store.list_client_sessions(&realm.realm.id, &client.id).await?;
-    let mut reps = Vec::new();
-    for session in page.apply(sessions) {
-        if let Some(user) = state.store.find_user_by_id(&realm.realm.id, &session.user_id).await? {
-            reps.push(session_representation(&realm, &session, &user));
-        }
-    }
+    let reps = representations(&state, &realm, page.apply(sessions)).await?;
     Ok(Json(reps).into_response())
 }
 

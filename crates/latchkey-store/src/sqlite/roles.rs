@@ -172,61 +172,46 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// All or nothing.
+    /// Runs `sql` with (`fixed`, id) for every id, in one transaction: all or nothing.
+    async fn for_each_id(
+        &self,
+        sql: &'static str,
+        fixed: &str,
+        ids: &[String],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for id in ids {
+            sqlx::query(sql).bind(fixed).bind(id).execute(&mut *tx).await.map_err(map_error)?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
     pub(crate) async fn add_composites(
         &self,
         parent_id: &str,
         child_ids: &[String],
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        for child_id in child_ids {
-            sqlx::query(
-                "INSERT INTO role_composites (parent_id, child_id) VALUES ($1, $2)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(parent_id)
-            .bind(child_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_error)?;
-        }
-        tx.commit().await.map_err(map_error)
+        let sql = "INSERT INTO role_composites (parent_id, child_id) VALUES ($1, $2)
+                   ON CONFLICT DO NOTHING";
+        self.for_each_id(sql, parent_id, child_ids).await
     }
 
-    /// All or nothing.
     pub(crate) async fn remove_composites(
         &self,
         parent_id: &str,
         child_ids: &[String],
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        for child_id in child_ids {
-            sqlx::query("DELETE FROM role_composites WHERE parent_id = $1 AND child_id = $2")
-                .bind(parent_id)
-                .bind(child_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_error)?;
-        }
-        tx.commit().await.map_err(map_error)
+        let sql = "DELETE FROM role_composites WHERE parent_id = $1 AND child_id = $2";
+        self.for_each_id(sql, parent_id, child_ids).await
     }
 
-    /// All or nothing.
     pub(crate) async fn revoke_roles(
         &self,
         user_id: &str,
         role_ids: &[String],
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        for role_id in role_ids {
-            sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2")
-                .bind(user_id)
-                .bind(role_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_error)?;
-        }
-        let committed = tx.commit().await.map_err(map_error);
+        let sql = "DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2";
+        let committed = self.for_each_id(sql, user_id, role_ids).await;
         self.cache.remove_user(user_id);
         committed
     }
