@@ -488,3 +488,83 @@ async fn a_kill_during_refreshes_loses_no_session_and_no_used_refresh_token() {
     assert_eq!(status, 400, "a used refresh token after the kill: {body}");
     assert_eq!(body["error_description"], "Maximum allowed refresh token reuse exceeded");
 }
+
+/// An upstream that answers every request `200 hello` and counts them.
+fn counting_upstream() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&count);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello",
+            );
+        }
+    });
+    (port, count)
+}
+
+/// A small deployment runs one process: the server's config file carries the gateway's
+/// configuration as a `[gateway]` table, and `start-dev` serves both.
+#[tokio::test]
+async fn one_process_serves_tokens_and_guards_the_apis_from_one_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (upstream, count) = counting_upstream();
+    let (port, gateway) = (free_port(), free_port());
+    let config = dir.path().join("latchkey.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "http-port = {port}\nimport-realm = true\nimport-dir = \"{}\"\n\n[gateway]\n\
+             listen = \"127.0.0.1:{gateway}\"\nrealm = \"nagra\"\n\
+             issuers = [\"http://127.0.0.1:{port}/keycloak/auth/realms/nagra\"]\n\n\
+             [[gateway.routes]]\nprefix = \"/operator/\"\nupstream = \"http://127.0.0.1:{upstream}\"\n\
+             any_of = [\"operatorRole\"]\n",
+            examples().display()
+        ),
+    )
+    .unwrap();
+    let _running =
+        start(&["start-dev", "--config-file", config.to_str().unwrap()], &[], dir.path());
+    let http = reqwest::Client::new();
+    let guarded = format!("http://127.0.0.1:{gateway}/operator/orders");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http.get(format!("http://127.0.0.1:{gateway}/health/live")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "the gateway did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(http.get(&guarded).send().await.unwrap().status(), 401);
+
+    let login: serde_json::Value = http
+        .post(format!(
+            "http://127.0.0.1:{port}/keycloak/auth/realms/nagra/protocol/openid-connect/token"
+        ))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", "crm_client"),
+            ("username", "crm_client_user"),
+            ("password", "1234"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let answer = http.get(&guarded).bearer_auth(token).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.text().await.unwrap(), "hello");
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1, "only the allowed request");
+
+    std::fs::write(&config, "[gateway]\nlisten = \"127.0.0.1:0\"\nissuers = []\n").unwrap();
+    let output = run(&["start-dev", "--config-file", config.to_str().unwrap()], dir.path());
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`issuers` is empty"));
+}
