@@ -76,23 +76,26 @@ fn when(secs: i64) -> Markup {
     html! { span.when { (date) } " " span.when { (clock) } }
 }
 
-/// Every online session of the realm, oldest first, with its user.
+/// The realm's online sessions with their users, the most recent sign-ins first (at
+/// most `PAGE_SIZE`), and how many there are in all.
 async fn realm_sessions(
     state: &AppState,
     realm: &RealmSnapshot,
-) -> Result<Vec<(User, Session)>, ConsoleError> {
+) -> Result<(Vec<(User, Session)>, usize), ConsoleError> {
     let mut sessions = Vec::new();
     for client in realm.clients.values() {
         sessions.extend(state.store.list_client_sessions(&realm.realm.id, &client.id).await?);
     }
-    sessions.sort_by(|a, b| a.started.cmp(&b.started).then(a.id.cmp(&b.id)));
+    sessions.sort_by(|a, b| b.started.cmp(&a.started).then(a.id.cmp(&b.id)));
+    let total = sessions.len();
+    sessions.truncate(super::users::PAGE_SIZE);
     let mut rows = Vec::with_capacity(sessions.len());
     for session in sessions {
         if let Some(user) = state.store.find_user_by_id(&realm.realm.id, &session.user_id).await? {
             rows.push((user, session));
         }
     }
-    Ok(rows)
+    Ok((rows, total))
 }
 
 pub(crate) async fn get_sessions(
@@ -103,7 +106,7 @@ pub(crate) async fn get_sessions(
 ) -> Result<Response, ConsoleError> {
     let realm = open_realm(&state, &realm_name).await?;
     let name = &realm.realm.name;
-    let rows = realm_sessions(&state, &realm).await?;
+    let (rows, total) = realm_sessions(&state, &realm).await?;
     let refs: Vec<(&User, &Session)> = rows.iter().map(|(u, s)| (u, s)).collect();
     let body = html! {
         div.head { h1 { "Sessions" } }
@@ -111,7 +114,10 @@ pub(crate) async fn get_sessions(
         (notice(query.get("notice")))
         @if !refs.is_empty() {
             div.toolbar {
-                span { (refs.len()) @if refs.len() == 1 { " active session" } @else { " active sessions" } }
+                span {
+                    (total) @if total == 1 { " active session" } @else { " active sessions" }
+                    @if total > refs.len() { " (the " (refs.len()) " most recent shown)" }
+                }
                 span.spacer {}
                 form method="post" action=(console.realm_url(name, "/sessions/sign-out-all")) {
                     (console.csrf_input())

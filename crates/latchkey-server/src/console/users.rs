@@ -35,6 +35,9 @@ fn error_notice(message: &str) -> Markup {
     html! { div.notice.error role="alert" { (message) } }
 }
 
+/// Rows a listing shows at most; a search narrows it down.
+pub(crate) const PAGE_SIZE: usize = 100;
+
 const FIX_BELOW: &str = "Some values are not valid. Correct the fields marked below.";
 
 /// The user of this realm, or the 404 page. Service-account users are managed through
@@ -78,7 +81,9 @@ pub(crate) async fn get_users(
     let realm = open_realm(&state, &realm_name).await?;
     let name = &realm.realm.name;
     let search = query.get("search").map(str::trim).filter(|s| !s.is_empty());
-    let users = search_users(&state, &realm, search).await?;
+    let found = search_users(&state, &realm, search).await?;
+    let total = found.len();
+    let users: Vec<User> = found.into_iter().take(PAGE_SIZE).collect();
     let body = html! {
         div.head {
             h1 { "Users" }
@@ -99,6 +104,9 @@ pub(crate) async fn get_users(
                     @if search.is_some() { "No users match your search." } @else { "No users yet. Add one to get started." }
                 }
             } @else {
+                @if total > users.len() {
+                    p.empty { "Showing the first " (users.len()) " of " (total) " users, by username. Search to find others." }
+                }
                 table {
                     thead { tr { th { "Username" } th { "Email" } th.hide-narrow { "Last name" } th.hide-narrow { "First name" } th { "Status" } } }
                     tbody {

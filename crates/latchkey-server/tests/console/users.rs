@@ -480,3 +480,27 @@ async fn a_client_role_granted_in_the_console_opens_the_admin_api() {
         .await;
     assert_eq!(bad.status, 404);
 }
+
+#[tokio::test]
+async fn a_long_user_list_shows_the_first_hundred_and_asks_for_a_search() {
+    let app = spawn_app().await;
+    let realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
+    for index in 0..105 {
+        let user = latchkey_core::user::User {
+            id: latchkey_core::random::uuid(),
+            realm_id: realm.id.clone(),
+            username: format!("user{index:03}"),
+            enabled: true,
+            created_timestamp: 0,
+            profile: latchkey_core::user::UserProfile::default(),
+        };
+        app.store.insert_user(&user).await.unwrap();
+    }
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let page = browser.get("/realms/nagra/users").await;
+    page.assert_contains("Showing the first 100 of 107 users, by username.");
+    let found = browser.get("/realms/nagra/users?search=user104").await;
+    found.assert_contains(">user104</a>");
+    assert!(!found.body.contains("Showing the first"));
+}
