@@ -38,7 +38,7 @@ pub(crate) fn sessions_table(
             } @else {
                 table {
                     thead { tr {
-                        @if show_user { th { "Username" } } th { "Client" } th.hide-narrow { "IP address" }
+                        @if show_user { th { "Username" } } th.hide-narrow[show_user] { "Client" } th.hide-narrow { "IP address" }
                         th.hide-narrow { "Started" } th { "Last access" } th.num { "" }
                     } }
                     tbody {
@@ -49,7 +49,8 @@ pub(crate) fn sessions_table(
                                     @else { a href=(console.realm_url(name, &format!("/users/{}", path_segment(&user.id)))) { (user.username) } }
                                     @if session.id == console.session_id { " " span.badge { "You" } }
                                 } }
-                                td { (realm.clients.values().find(|c| c.id == session.client_uuid).map_or("—", |c| c.client_id.as_str())) }
+                                // On a phone the realm's list keeps the username, a user's list the client.
+                                td.hide-narrow[show_user] { (realm.clients.values().find(|c| c.id == session.client_uuid).map_or("—", |c| c.client_id.as_str())) }
                                 td.hide-narrow { (if session.ip_address.is_empty() { "—" } else { session.ip_address.as_str() }) }
                                 td.hide-narrow { (when(session.started)) }
                                 td { (when(session.last_refresh)) }
