@@ -66,6 +66,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(realm_settings::get_create_realm).post(realm_settings::post_create_realm),
         )
         .route(&realm(""), get(realm_home))
+        .route(&realm("/delete"), post_only(realm_settings::post_delete_realm))
         .route(
             &realm("/realm-settings"),
             get(realm_settings::get_general).post(realm_settings::post_general),
