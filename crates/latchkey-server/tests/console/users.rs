@@ -504,3 +504,38 @@ async fn a_long_user_list_shows_the_first_hundred_and_asks_for_a_search() {
     found.assert_contains(">user104</a>");
     assert!(!found.body.contains("Showing the first"));
 }
+
+#[tokio::test]
+async fn a_users_sessions_tab_signs_one_or_all_of_their_sessions_out() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
+    let user =
+        app.store.find_user_by_username(&realm.id, "crm_client_user").await.unwrap().unwrap();
+    let (_, first) = grant(&app, "crm_client_user", "1234").await;
+    let (_, second) = grant(&app, "crm_client_user", "1234").await;
+    let tab = format!("/realms/nagra/users/{}/sessions", user.id);
+    let page = browser.get(&tab).await;
+    let first_sid = first["session_state"].as_str().unwrap();
+    page.assert_contains(&format!("value=\"{first_sid}\""));
+    let csrf = page.csrf();
+    let out =
+        browser.post(&format!("{tab}/sign-out"), &[("csrf", &csrf), ("session", first_sid)]).await;
+    assert_eq!(out.status, 303);
+    assert!(!browser.get(&tab).await.body.contains(first_sid));
+    let all = browser.post(&format!("{tab}/sign-out-all"), &[("csrf", &csrf)]).await;
+    assert_eq!(all.status, 303);
+    browser.get(&tab).await.assert_contains("No active sessions.");
+    let response = app
+        .post_form(
+            &app.token_url("nagra"),
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", "crm_client"),
+                ("refresh_token", second["refresh_token"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 400);
+}
