@@ -102,6 +102,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(&realm("/clients/new"), get(clients::get_new_client).post(clients::post_new_client))
         .route(&realm("/clients/{id}"), get(clients::get_client).post(clients::post_client))
         .route(&realm("/clients/{id}/delete"), post_only(clients::post_delete))
+        .route(&realm("/clients/{id}/service-account-roles"), get(clients::get_service_account_roles))
+        .route(
+            &realm("/clients/{id}/service-account-roles/assign"),
+            post_only(clients::post_service_account_assign),
+        )
+        .route(
+            &realm("/clients/{id}/service-account-roles/unassign"),
+            post_only(clients::post_service_account_unassign),
+        )
         .route(&realm("/clients/{id}/credentials"), get(clients::get_credentials))
         .route(&realm("/clients/{id}/credentials/regenerate"), post_only(clients::post_regenerate))
         .route(&realm("/sessions"), get(sessions::get_sessions))

@@ -580,7 +580,30 @@ pub(crate) async fn get_role_mapping(
     let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
     let name = &realm.realm.name;
-    let assigned = granted_roles(&state, &realm, &user).await?;
+    let actions = user_url(&console, name, &user, "/role-mapping");
+    let content = role_mapping_content(&state, &console, &realm, &user, &actions).await?;
+    Ok(user_frame(
+        &console,
+        name,
+        &user,
+        Tab::RoleMapping,
+        notice(query.get("notice")),
+        content,
+        StatusCode::OK,
+    ))
+}
+
+/// The roles granted to `user` directly, with Unassign, and forms to assign realm and
+/// client roles, posting to `{actions}/assign` and `{actions}/unassign`. Shared by a
+/// user's Role mapping tab and a client's Service account roles tab.
+pub(crate) async fn role_mapping_content(
+    state: &AppState,
+    console: &Console,
+    realm: &RealmSnapshot,
+    user: &User,
+    actions: &str,
+) -> Result<Markup, ConsoleError> {
+    let assigned = granted_roles(state, realm, user).await?;
     let (realm_assigned, client_assigned): (Vec<&Role>, Vec<&Role>) =
         assigned.iter().copied().partition(|role| role.client_uuid.is_none());
     let granted_ids = state.store.list_user_role_ids(&user.id).await?;
@@ -622,7 +645,8 @@ pub(crate) async fn get_role_mapping(
             .to_owned()
     };
     let fields = Fields::default();
-    let unassign = user_url(&console, name, &user, "/role-mapping/unassign");
+    let unassign = format!("{actions}/unassign");
+    let assign = format!("{actions}/assign");
     let content = html! {
         div.table-wrap {
             @if assigned.is_empty() {
@@ -659,7 +683,7 @@ pub(crate) async fn get_role_mapping(
             p.lede { "Effective through the roles above (composites and the default role): " (inherited.join(", ")) "." }
         }
         @if !available.is_empty() {
-            form.panel method="post" action=(user_url(&console, name, &user, "/role-mapping/assign")) {
+            form.panel method="post" action=(assign) {
                 (console.csrf_input())
                 h2 { "Assign realm role" }
                 (select_field(&fields, "role", "Realm role", "Tokens issued from now on carry it in realm_access.roles.", &available))
@@ -667,7 +691,7 @@ pub(crate) async fn get_role_mapping(
             }
         }
         @if !clients.is_empty() {
-            form.panel method="post" action=(user_url(&console, name, &user, "/role-mapping/assign")) {
+            form.panel method="post" action=(assign) {
                 (console.csrf_input())
                 h2 { "Assign client role" }
                 div.field {
@@ -687,15 +711,7 @@ pub(crate) async fn get_role_mapping(
             }
         }
     };
-    Ok(user_frame(
-        &console,
-        name,
-        &user,
-        Tab::RoleMapping,
-        notice(query.get("notice")),
-        content,
-        StatusCode::OK,
-    ))
+    Ok(content)
 }
 
 async fn change_mapping(
@@ -710,6 +726,22 @@ async fn change_mapping(
     console.check_csrf(&form)?;
     let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
+    apply_mapping(&state, &realm, &user, &form, assign).await?;
+    Ok(see_other(&format!(
+        "{}?notice=assigned",
+        user_url(&console, &realm.realm.name, &user, "/role-mapping")
+    )))
+}
+
+/// Assigns or unassigns the role a role mapping form names: `role` (a realm role by
+/// name) or `clientRole` (`<client internal id>/<role name>`).
+pub(crate) async fn apply_mapping(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user: &User,
+    form: &Form,
+    assign: bool,
+) -> Result<(), ConsoleError> {
     let rep = |role: &Role| RoleRepresentation {
         id: Some(role.id.clone()),
         name: role.name.clone(),
@@ -717,7 +749,7 @@ async fn change_mapping(
     };
     if let Some(value) = form.get("clientRole") {
         let (client_uuid, role_name) = value.split_once('/').unwrap_or((value, ""));
-        let client = crate::admin::clients::find_client(&realm, client_uuid)
+        let client = crate::admin::clients::find_client(realm, client_uuid)
             .map_err(|_| ConsoleError::NotFound("This client"))?;
         let role = realm
             .roles
@@ -725,9 +757,9 @@ async fn change_mapping(
             .ok_or(ConsoleError::NotFound("This role"))?;
         let reps = [rep(role)];
         if assign {
-            grant_client_roles(&state, &realm, &user, client, &reps).await?;
+            grant_client_roles(state, realm, user, client, &reps).await?;
         } else {
-            revoke_client_roles(&state, &realm, &user, client, &reps).await?;
+            revoke_client_roles(state, realm, user, client, &reps).await?;
         }
     } else {
         let role_name = form.get("role").unwrap_or_default();
@@ -735,15 +767,12 @@ async fn change_mapping(
             realm.roles.find_realm_role(role_name).ok_or(ConsoleError::NotFound("This role"))?;
         let reps = [rep(role)];
         if assign {
-            grant_realm_roles(&state, &realm, &user, &reps).await?;
+            grant_realm_roles(state, realm, user, &reps).await?;
         } else {
-            revoke_realm_roles(&state, &realm, &user, &reps).await?;
+            revoke_realm_roles(state, realm, user, &reps).await?;
         }
     }
-    Ok(see_other(&format!(
-        "{}?notice=assigned",
-        user_url(&console, &realm.realm.name, &user, "/role-mapping")
-    )))
+    Ok(())
 }
 
 pub(crate) async fn post_assign(

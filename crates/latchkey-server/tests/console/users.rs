@@ -539,3 +539,65 @@ async fn a_users_sessions_tab_signs_one_or_all_of_their_sessions_out() {
         .await;
     assert_eq!(response.status().as_u16(), 400);
 }
+
+#[tokio::test]
+async fn service_account_roles_show_in_client_credentials_tokens() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let page = browser
+        .submit(
+            "/realms/nagra/clients/new",
+            &[("clientId", "svc"), ("clientAuthentication", "on"), ("serviceAccounts", "on")],
+        )
+        .await;
+    let location = page.location.unwrap();
+    let client_path = location
+        .strip_prefix("/keycloak/auth/admin/master/console")
+        .unwrap()
+        .strip_suffix("?notice=created")
+        .unwrap()
+        .to_owned();
+    let realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
+    let client = app.store.find_client_by_client_id(&realm.id, "svc").await.unwrap().unwrap();
+    let secret = client.secret.unwrap().expose().to_owned();
+    let token = || {
+        let (app, secret) = (&app, secret.clone());
+        async move {
+            let response = app
+                .post_form(
+                    &app.token_url("nagra"),
+                    &[
+                        ("grant_type", "client_credentials"),
+                        ("client_id", "svc"),
+                        ("client_secret", &secret),
+                    ],
+                )
+                .await;
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    assert!(!realm_roles(&token().await).contains(&"adminRole".to_owned()));
+
+    let tab = browser.get(&format!("{client_path}/service-account-roles")).await;
+    assert_eq!(tab.status, 200);
+    tab.assert_contains("service-account-svc");
+    let csrf = tab.csrf();
+    let page = browser
+        .post(
+            &format!("{client_path}/service-account-roles/assign"),
+            &[("csrf", &csrf), ("role", "adminRole")],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    assert!(realm_roles(&token().await).contains(&"adminRole".to_owned()));
+    // The service account is no user to edit on the Users pages.
+    let sa =
+        app.store.find_user_by_username(&realm.id, "service-account-svc").await.unwrap().unwrap();
+    assert_eq!(browser.get(&format!("/realms/nagra/users/{}", sa.id)).await.status, 404);
+    // A client without service accounts has no such tab.
+    let crm = app.store.find_client_by_client_id(&realm.id, "crm_client").await.unwrap().unwrap();
+    let page =
+        browser.get(&format!("/realms/nagra/clients/{}/service-account-roles", crm.id)).await;
+    assert_eq!(page.status, 404);
+}
