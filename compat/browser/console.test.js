@@ -284,7 +284,19 @@ test("realm roles, clients, security defenses and create realm pages work", asyn
   });
   const first = await credentials(secret);
   assert.equal(first.status, 200);
-  assert.equal((await first.json()).token_type, "bearer");
+  const firstBody = await first.json();
+  assert.equal(firstBody.token_type, "bearer");
+  assert.ok(!claims(firstBody.access_token).realm_access.roles.includes("adminRole"));
+
+  // Roles for the service account: client-credentials tokens carry them.
+  await Promise.all([page.waitForNavigation(), page.click(".tabs a:text-is('Service account roles')")]);
+  await page.selectOption("#role", "adminRole");
+  await submit("main form:has(#role) .actions button[type=submit]");
+  assert.ok(await page.isVisible("td:text-is('adminRole')"));
+  await shot("client-service-account-roles", { phone: true });
+  const withRole = await (await credentials(secret)).json();
+  assert.ok(claims(withRole.access_token).realm_access.roles.includes("adminRole"));
+  await Promise.all([page.waitForNavigation(), page.click(".tabs a:text-is('Credentials')")]);
   await submit("main form button:text-is('Regenerate')");
   assert.match(await page.textContent("[role=status]"), /new client secret/);
   assert.equal((await credentials(secret)).status, 401);
