@@ -84,6 +84,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(&realm("/users/{id}"), get(users::get_user).post(users::post_user))
         .route(&realm("/users/{id}/enabled"), post_only(users::post_enabled))
         .route(&realm("/users/{id}/delete"), post_only(users::post_delete))
+        .route(&realm("/users/{id}/unlock"), post_only(users::post_unlock))
         .route(
             &realm("/users/{id}/credentials"),
             get(users::get_credentials).post(users::post_credentials),

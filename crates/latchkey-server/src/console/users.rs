@@ -6,6 +6,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use latchkey_core::brute_force::is_temporarily_locked;
 use latchkey_core::representation::{
     CredentialRepresentation, RoleRepresentation, UserRepresentation,
 };
@@ -20,6 +21,7 @@ use super::fields::{Fields, check_field, password_field, select_field, text_fiel
 use super::layout::{Confirm, Page, Section, is_confirmed, notice, time_text};
 use super::sessions::sessions_table;
 use super::{open_realm, see_other};
+use crate::admin::attack_detection::clear_login_failures;
 use crate::admin::request::{Query, path_segment};
 use crate::admin::role_mappings::{
     grant_client_roles, grant_realm_roles, granted_roles, revoke_client_roles, revoke_realm_roles,
@@ -343,7 +345,10 @@ pub(crate) async fn get_user(
     fields.set("firstName", profile.first_name.clone().unwrap_or_default());
     fields.set("lastName", profile.last_name.clone().unwrap_or_default());
     let name = &realm.realm.name;
-    let form = details_form(&console, name, &user, &fields);
+    let form = html! {
+        (lockout_notice(&state, &console, &realm, &user).await?)
+        (details_form(&console, name, &user, &fields))
+    };
     Ok(user_frame(
         &console,
         name,
@@ -408,6 +413,47 @@ pub(crate) async fn post_user(
             ))
         }
     }
+}
+
+/// When brute force detection has the user locked out, says so with an "Unlock" button.
+async fn lockout_notice(
+    state: &AppState,
+    console: &Console,
+    realm: &RealmSnapshot,
+    user: &User,
+) -> Result<Markup, ConsoleError> {
+    if !realm.realm.settings.brute_force.brute_force_protected {
+        return Ok(html! {});
+    }
+    let failure = state.store.find_login_failure(&realm.realm.id, &user.id).await?;
+    if !is_temporarily_locked(failure.as_ref(), state.clock.now()) {
+        return Ok(html! {});
+    }
+    let failures = failure.map_or(0, |f| f.num_failures);
+    Ok(html! {
+        div.notice.info role="status" {
+            "This user is temporarily locked out after " (failures) " failed logins. "
+            form.inline method="post" action=(user_url(console, &realm.realm.name, user, "/unlock")) {
+                (console.csrf_input())
+                button.button.secondary.small type="submit" { "Unlock user" }
+            }
+        }
+    })
+}
+
+/// `POST …/users/{id}/unlock`: clears the user's login failures.
+pub(crate) async fn post_unlock(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    let form = form?;
+    console.check_csrf(&form)?;
+    let realm = open_realm(&state, &realm_name).await?;
+    let user = open_user(&state, &realm, &id).await?;
+    clear_login_failures(&state, &realm, &user.id).await?;
+    Ok(see_other(&format!("{}?notice=unlocked", user_url(&console, &realm.realm.name, &user, ""))))
 }
 
 /// `POST …/users/{id}/enabled`: enable or disable (enabling clears login failures).

@@ -234,6 +234,29 @@ async fn brute_force_detection_is_switched_on_from_security_defenses() {
     assert_eq!(response.status().as_u16(), 400, "locked out");
     let page = browser.get(path).await;
     page.assert_contains("<option value=\"temporary\" selected>Lockout temporarily</option>");
+
+    // The user's page says so and lifts the lockout.
+    let realm = latchkey_core::store::Store::find_realm_by_name(&app.store, "nagra")
+        .await
+        .unwrap()
+        .unwrap();
+    let user = latchkey_core::store::Store::find_user_by_username(
+        &app.store,
+        &realm.id,
+        "crm_client_user",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let details = browser.get(&format!("/realms/nagra/users/{}", user.id)).await;
+    details.assert_contains("This user is temporarily locked out after 2 failed logins.");
+    let csrf = details.csrf();
+    let page =
+        browser.post(&format!("/realms/nagra/users/{}/unlock", user.id), &[("csrf", &csrf)]).await;
+    assert_eq!(page.status, 303);
+    assert_eq!(crm_grant(&app).await["expires_in"], 300);
+    let details = browser.get(&format!("/realms/nagra/users/{}", user.id)).await;
+    assert!(!details.body.contains("temporarily locked out"));
 }
 
 #[tokio::test]
