@@ -132,7 +132,7 @@ test("a form posted without its CSRF token is refused and changes nothing", asyn
   await openRealmPage("nagra", "/realm-settings/tokens");
   await page.fill("#accessTokenLifespan", "1");
   await page.selectOption("select[name=accessTokenLifespan_unit]", "hours");
-  await page.evaluate(() => document.querySelector("main form input[name=csrf]").remove());
+  await page.evaluate(() => document.querySelector("form[action$='/realm-settings/tokens'] input[name=csrf]").remove());
   const refused = await submit("form .actions button[type=submit]");
   assert.equal(refused.status(), 403);
   assert.equal(await page.textContent("h1"), "Request refused");
@@ -142,7 +142,7 @@ test("a form posted without its CSRF token is refused and changes nothing", asyn
 
   // A wrong token is no better than none.
   await openRealmPage("nagra", "/realm-settings/tokens");
-  await page.evaluate(() => { document.querySelector("main form input[name=csrf]").value = "AAAA"; });
+  await page.evaluate(() => { document.querySelector("form[action$='/realm-settings/tokens'] input[name=csrf]").value = "AAAA"; });
   const forged = await submit("form .actions button[type=submit]");
   assert.equal(forged.status(), 403);
 });
@@ -284,7 +284,19 @@ test("realm roles, clients, security defenses and create realm pages work", asyn
   });
   const first = await credentials(secret);
   assert.equal(first.status, 200);
-  assert.equal((await first.json()).token_type, "bearer");
+  const firstBody = await first.json();
+  assert.equal(firstBody.token_type, "bearer");
+  assert.ok(!claims(firstBody.access_token).realm_access.roles.includes("adminRole"));
+
+  // Roles for the service account: client-credentials tokens carry them.
+  await Promise.all([page.waitForNavigation(), page.click(".tabs a:text-is('Service account roles')")]);
+  await page.selectOption("#role", "adminRole");
+  await submit("main form:has(#role) .actions button[type=submit]");
+  assert.ok(await page.isVisible("td:text-is('adminRole')"));
+  await shot("client-service-account-roles", { phone: true });
+  const withRole = await (await credentials(secret)).json();
+  assert.ok(claims(withRole.access_token).realm_access.roles.includes("adminRole"));
+  await Promise.all([page.waitForNavigation(), page.click(".tabs a:text-is('Credentials')")]);
   await submit("main form button:text-is('Regenerate')");
   assert.match(await page.textContent("[role=status]"), /new client secret/);
   assert.equal((await credentials(secret)).status, 401);
@@ -292,7 +304,19 @@ test("realm roles, clients, security defenses and create realm pages work", asyn
   await openRealmPage("nagra", "/realm-settings/security-defenses");
   await shot("realm-settings-security-defenses", { phone: true });
   await page.goto(`${console_}/create-realm`);
+  await page.fill("#realm", "scratch");
   await shot("create-realm", { phone: true });
+  const made = await submit("main form .actions button[type=submit]");
+  assert.equal(made.status(), 200);
+  assert.match(page.url(), /\/realms\/scratch\/realm-settings\?notice=created$/);
+  const discovery = await fetch(`${server.baseUrl}/realms/scratch/.well-known/openid-configuration`);
+  assert.equal(discovery.status, 200);
+  await submit("button:text-is('Delete realm')");
+  assert.equal(await page.textContent("h1"), "Delete realm?");
+  await shot("realm-delete-confirm");
+  await submit("main form button:text-is('Delete')");
+  assert.match(page.url(), /\/realms\/master\/realm-settings\?notice=deleted$/);
+  assert.equal((await fetch(`${server.baseUrl}/realms/scratch/.well-known/openid-configuration`)).status, 404);
   const missing = await page.goto(`${console_}/realms/no-such-realm/users`);
   assert.equal(missing.status(), 404);
   await shot("not-found");

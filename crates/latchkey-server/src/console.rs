@@ -66,6 +66,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(realm_settings::get_create_realm).post(realm_settings::post_create_realm),
         )
         .route(&realm(""), get(realm_home))
+        .route(&realm("/delete"), post_only(realm_settings::post_delete_realm))
         .route(
             &realm("/realm-settings"),
             get(realm_settings::get_general).post(realm_settings::post_general),
@@ -83,6 +84,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(&realm("/users/{id}"), get(users::get_user).post(users::post_user))
         .route(&realm("/users/{id}/enabled"), post_only(users::post_enabled))
         .route(&realm("/users/{id}/delete"), post_only(users::post_delete))
+        .route(&realm("/users/{id}/unlock"), post_only(users::post_unlock))
         .route(
             &realm("/users/{id}/credentials"),
             get(users::get_credentials).post(users::post_credentials),
@@ -101,6 +103,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(&realm("/clients/new"), get(clients::get_new_client).post(clients::post_new_client))
         .route(&realm("/clients/{id}"), get(clients::get_client).post(clients::post_client))
         .route(&realm("/clients/{id}/delete"), post_only(clients::post_delete))
+        .route(&realm("/clients/{id}/service-account-roles"), get(clients::get_service_account_roles))
+        .route(
+            &realm("/clients/{id}/service-account-roles/assign"),
+            post_only(clients::post_service_account_assign),
+        )
+        .route(
+            &realm("/clients/{id}/service-account-roles/unassign"),
+            post_only(clients::post_service_account_unassign),
+        )
         .route(&realm("/clients/{id}/credentials"), get(clients::get_credentials))
         .route(&realm("/clients/{id}/credentials/regenerate"), post_only(clients::post_regenerate))
         .route(&realm("/sessions"), get(sessions::get_sessions))

@@ -154,11 +154,17 @@ pub(crate) async fn delete_realm(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
+    remove_realm(&state, &realm).await?;
+    Ok(no_content())
+}
+
+/// Deletes the realm with everything in it; 400 for `master`.
+pub(crate) async fn remove_realm(state: &AppState, realm: &RealmSnapshot) -> Result<(), ApiError> {
     if realm.realm.name == "master" {
         return Err(ApiError::bad_request("Can't delete master realm"));
     }
     state.store.delete_realm(&realm.realm.id).await?;
-    state.realms.invalidate(&realm_name);
-    tracing::info!("realm deleted");
-    Ok(no_content())
+    state.realms.invalidate(&realm.realm.name);
+    tracing::info!(realm = %realm.realm.name, "realm deleted");
+    Ok(())
 }

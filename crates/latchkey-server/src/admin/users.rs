@@ -117,17 +117,21 @@ async fn filtered_users(
 }
 
 /// The realm's users (service accounts left out) that `search` finds, as `GET
-/// …/users?search=` does, by username: the first 100, as the Admin API pages by default.
+/// …/users?search=` does, by username: the first `max`, and how many there are.
 pub(crate) async fn search_users(
     state: &AppState,
     realm: &RealmSnapshot,
     search: Option<&str>,
-) -> Result<Vec<User>, ApiError> {
+    max: usize,
+) -> Result<(Vec<User>, usize), ApiError> {
     let query = UserQuery {
         search: search.map(str::trim).filter(|s| !s.is_empty()).map(search_match),
         ..UserQuery::default()
     };
-    Ok(state.store.search_users(&realm.realm.id, &query, 0, DEFAULT_MAX_RESULTS).await?)
+    let realm_id = &realm.realm.id;
+    let users = state.store.search_users(realm_id, &query, 0, max).await?;
+    let total = state.store.count_users_matching(realm_id, &query).await?;
+    Ok((users, usize::try_from(total).unwrap_or_default()))
 }
 
 /// Users by username, filtered in the database, then `first`/`max` (default 100).

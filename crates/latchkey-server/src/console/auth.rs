@@ -115,7 +115,7 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
 /// to scripts, never cross-site, and only over HTTPS when the server is on HTTPS.
 pub(crate) fn set_cookie(state: &AppState, name: &str, value: &str) -> String {
     let secure = if is_https(state) { "; Secure" } else { "" };
-    let path = format!("{}{}", state.config.relative_path, super::ROOT);
+    let path = super::root(state);
     format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict{secure}")
 }
 
@@ -221,13 +221,6 @@ impl FromRequestParts<AppState> for Console {
         let mut realms: Vec<String> =
             state.store.list_realms().await?.into_iter().map(|realm| realm.name).collect();
         realms.sort();
-        Ok(Console {
-            user,
-            session_id: session.id,
-            csrf,
-            root: format!("{}{}", state.config.relative_path, super::ROOT),
-            realms,
-            master,
-        })
+        Ok(Console { user, session_id: session.id, csrf, root: super::root(state), realms, master })
     }
 }

@@ -9,16 +9,21 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::client::{ATTR_LOWER_CASE_BEARER, Client};
+use latchkey_core::grant::client_credentials::service_account_username;
 use latchkey_core::representation::ClientRepresentation;
+use latchkey_core::store::Store;
+use latchkey_core::user::User;
 use maud::{Markup, html};
 
 use super::auth::Console;
 use super::error::ConsoleError;
 use super::fields::{Fields, check_field, text_field};
 use super::layout::{Confirm, Page, Section, is_confirmed, notice};
+use super::users::{apply_mapping, role_mapping_content};
 use super::{open_realm, see_other};
 use crate::admin::clients::{
-    create_client, find_client, regenerate_secret, remove_client, update_client,
+    add_service_account, create_client, find_client, regenerate_secret, remove_client,
+    update_client,
 };
 use crate::admin::request::{Query, path_segment};
 use crate::cache::RealmSnapshot;
@@ -221,6 +226,7 @@ pub(crate) async fn post_new_client(
 enum Tab {
     Settings,
     Credentials,
+    ServiceAccountRoles,
 }
 
 fn client_frame(
@@ -246,6 +252,9 @@ fn client_frame(
             a.active[tab == Tab::Settings] href=(client_url(console, realm, client, "")) { "Settings" }
             @if client.secret.is_some() {
                 a.active[tab == Tab::Credentials] href=(client_url(console, realm, client, "/credentials")) { "Credentials" }
+            }
+            @if client.settings.service_accounts_enabled {
+                a.active[tab == Tab::ServiceAccountRoles] href=(client_url(console, realm, client, "/service-account-roles")) { "Service account roles" }
             }
         }
         (top)
@@ -460,4 +469,91 @@ pub(crate) async fn post_regenerate(
         "{}?notice=regenerated",
         client_url(&console, &realm.realm.name, &client, "/credentials")
     )))
+}
+
+/// The client's service-account user, made on the spot like the Admin API's
+/// `service-account-user` does; 404 when service accounts are off.
+async fn service_account(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    client: &Client,
+) -> Result<User, ConsoleError> {
+    if !client.settings.service_accounts_enabled {
+        return Err(ConsoleError::NotFound("The service account of this client"));
+    }
+    let username = service_account_username(&client.client_id);
+    if let Some(user) = state.store.find_user_by_username(&realm.realm.id, &username).await? {
+        return Ok(user);
+    }
+    add_service_account(state, realm, client).await?;
+    state
+        .store
+        .find_user_by_username(&realm.realm.id, &username)
+        .await?
+        .ok_or_else(|| ConsoleError::Internal("service account user vanished".into()))
+}
+
+/// `…/clients/{id}/service-account-roles`: the roles client-credentials tokens carry.
+pub(crate) async fn get_service_account_roles(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    query: Query,
+) -> Result<Response, ConsoleError> {
+    let realm = open_realm(&state, &realm_name).await?;
+    let client = open_client(&realm, &id)?;
+    let user = service_account(&state, &realm, client).await?;
+    let name = &realm.realm.name;
+    let actions = client_url(&console, name, client, "/service-account-roles");
+    let content = html! {
+        p.lede { "Roles of the service account " code { (user.username) } ": tokens from the client credentials grant carry them." }
+        (role_mapping_content(&state, &console, &realm, &user, &actions).await?)
+    };
+    Ok(client_frame(
+        &console,
+        name,
+        client,
+        Tab::ServiceAccountRoles,
+        notice(query.get("notice")),
+        content,
+        StatusCode::OK,
+    ))
+}
+
+async fn change_service_account_roles(
+    state: AppState,
+    console: Console,
+    realm_name: String,
+    id: String,
+    form: Result<Form, ApiError>,
+    assign: bool,
+) -> Result<Response, ConsoleError> {
+    let form = form?;
+    console.check_csrf(&form)?;
+    let realm = open_realm(&state, &realm_name).await?;
+    let client = open_client(&realm, &id)?;
+    let user = service_account(&state, &realm, client).await?;
+    apply_mapping(&state, &realm, &user, &form, assign).await?;
+    Ok(see_other(&format!(
+        "{}?notice=assigned",
+        client_url(&console, &realm.realm.name, client, "/service-account-roles")
+    )))
+}
+
+pub(crate) async fn post_service_account_assign(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    change_service_account_roles(state, console, realm_name, id, form, true).await
+}
+
+pub(crate) async fn post_service_account_unassign(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    change_service_account_roles(state, console, realm_name, id, form, false).await
 }

@@ -140,7 +140,7 @@ fn unexpected() -> &'static str {
 /// Turns a refused console request into its page or redirect (a response layer).
 pub(crate) async fn finish(State(state): State<AppState>, mut response: Response) -> Response {
     let Some(finish) = response.extensions_mut().remove::<Finish>() else { return response };
-    let root = format!("{}{}", state.config.relative_path, super::ROOT);
+    let root = super::root(&state);
     match finish {
         Finish::SignIn { expired } => {
             let target =

@@ -186,6 +186,7 @@ pub(crate) fn notice(key: Option<&str>) -> Markup {
         Some("deleted") => "Deleted.",
         Some("enabled") => "The user is now enabled.",
         Some("disabled") => "The user is now disabled.",
+        Some("unlocked") => "The user's login failures have been cleared.",
         _ => return html! {},
     };
     html! { div.notice.ok role="status" { (text) } }

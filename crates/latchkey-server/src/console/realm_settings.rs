@@ -13,9 +13,9 @@ use maud::{Markup, html};
 use super::auth::Console;
 use super::error::{ConsoleError, api_message};
 use super::fields::{Fields, check_field, duration_field, number_field, select_field, text_field};
-use super::layout::{Page, Section, notice};
+use super::layout::{Confirm, Page, Section, is_confirmed, notice};
 use super::{open_realm, see_other};
-use crate::admin::realms::{create_realm, update_realm};
+use crate::admin::realms::{create_realm, remove_realm, update_realm};
 use crate::admin::request::Query;
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
@@ -51,8 +51,17 @@ fn settings_page(
     form: Markup,
 ) -> Response {
     let name = &realm.realm.name;
+    let is_master = name == super::auth::ADMIN_REALM;
     let body = html! {
-        div.head { h1 { "Realm settings" } }
+        div.head {
+            h1 { "Realm settings" }
+            @if !is_master {
+                form.inline method="post" action=(console.realm_url(name, "/delete")) {
+                    (console.csrf_input())
+                    button.button.danger.small type="submit" { "Delete realm" }
+                }
+            }
+        }
         p.lede { "Realm-wide settings of " strong { (name) } ". Changes apply to the next token request." }
         (tabs(console, name, tab))
         (top)
@@ -110,6 +119,17 @@ fn general_form(console: &Console, realm: &RealmSnapshot, fields: &Fields) -> Ma
     }
 }
 
+/// The General tab's fields as stored.
+fn general_fields(realm: &RealmSnapshot) -> Fields {
+    let settings = &realm.realm.settings;
+    let mut fields = Fields::default();
+    fields.set("displayName", settings.display_name.clone().unwrap_or_default());
+    fields.set("sslRequired", ssl_value(settings.ssl_required));
+    fields.set_check("loginWithEmailAllowed", settings.login_with_email_allowed);
+    fields.set_check("enabled", realm.realm.enabled);
+    fields
+}
+
 pub(crate) async fn get_general(
     State(state): State<AppState>,
     console: Console,
@@ -117,13 +137,7 @@ pub(crate) async fn get_general(
     query: Query,
 ) -> Result<Response, ConsoleError> {
     let realm = open_realm(&state, &realm_name).await?;
-    let settings = &realm.realm.settings;
-    let mut fields = Fields::default();
-    fields.set("displayName", settings.display_name.clone().unwrap_or_default());
-    fields.set("sslRequired", ssl_value(settings.ssl_required));
-    fields.set_check("loginWithEmailAllowed", settings.login_with_email_allowed);
-    fields.set_check("enabled", realm.realm.enabled);
-    let form = general_form(&console, &realm, &fields);
+    let form = general_form(&console, &realm, &general_fields(&realm));
     Ok(settings_page(&console, &realm, Tab::General, notice(query.get("notice")), form))
 }
 
@@ -458,6 +472,52 @@ pub(crate) async fn post_security_defenses(
         &fields,
     )
     .await
+}
+
+// ---- Delete realm ----
+
+/// `POST …/realms/{realm}/delete`, after a confirmation page; never `master`.
+pub(crate) async fn post_delete_realm(
+    State(state): State<AppState>,
+    console: Console,
+    Path(realm_name): Path<String>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    let form = form?;
+    console.check_csrf(&form)?;
+    let realm = open_realm(&state, &realm_name).await?;
+    let name = realm.realm.name.clone();
+    if !is_confirmed(&form) && name != super::auth::ADMIN_REALM {
+        return Ok(Confirm {
+            section: Section::RealmSettings,
+            title: "Delete realm?",
+            question: format!(
+                "Realm {name} will be deleted with all its users, clients, roles, keys and sessions. Every token it issued stops working. This cannot be undone."
+            ),
+            action: console.realm_url(&name, "/delete"),
+            button: "Delete",
+            cancel: console.realm_url(&name, "/realm-settings"),
+        }
+        .render(&console, &name));
+    }
+    match remove_realm(&state, &realm).await {
+        Ok(()) => Ok(see_other(&format!(
+            "{}?notice=deleted",
+            console.realm_url(super::auth::ADMIN_REALM, "/realm-settings")
+        ))),
+        Err(error @ ApiError::ErrorMessage { .. }) => {
+            let form = general_form(&console, &realm, &general_fields(&realm));
+            let page = settings_page(
+                &console,
+                &realm,
+                Tab::General,
+                error_notice(&api_message(&error)),
+                form,
+            );
+            Ok(with_status(page, StatusCode::BAD_REQUEST))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 // ---- Create realm ----

@@ -38,7 +38,7 @@ pub(crate) fn sessions_table(
             } @else {
                 table {
                     thead { tr {
-                        @if show_user { th { "Username" } } th { "Client" } th.hide-narrow { "IP address" }
+                        @if show_user { th { "Username" } } th.hide-narrow[show_user] { "Client" } th.hide-narrow { "IP address" }
                         th.hide-narrow { "Started" } th { "Last access" } th.num { "" }
                     } }
                     tbody {
@@ -49,7 +49,8 @@ pub(crate) fn sessions_table(
                                     @else { a href=(console.realm_url(name, &format!("/users/{}", path_segment(&user.id)))) { (user.username) } }
                                     @if session.id == console.session_id { " " span.badge { "You" } }
                                 } }
-                                td { (realm.clients.values().find(|c| c.id == session.client_uuid).map_or("—", |c| c.client_id.as_str())) }
+                                // On a phone the realm's list keeps the username, a user's list the client.
+                                td.hide-narrow[show_user] { (realm.clients.values().find(|c| c.id == session.client_uuid).map_or("—", |c| c.client_id.as_str())) }
                                 td.hide-narrow { (if session.ip_address.is_empty() { "—" } else { session.ip_address.as_str() }) }
                                 td.hide-narrow { (when(session.started)) }
                                 td { (when(session.last_refresh)) }
@@ -76,23 +77,26 @@ fn when(secs: i64) -> Markup {
     html! { span.when { (date) } " " span.when { (clock) } }
 }
 
-/// Every online session of the realm, oldest first, with its user.
+/// The realm's online sessions with their users, the most recent sign-ins first (at
+/// most `PAGE_SIZE`), and how many there are in all.
 async fn realm_sessions(
     state: &AppState,
     realm: &RealmSnapshot,
-) -> Result<Vec<(User, Session)>, ConsoleError> {
+) -> Result<(Vec<(User, Session)>, usize), ConsoleError> {
     let mut sessions = Vec::new();
     for client in realm.clients.values() {
         sessions.extend(state.store.list_client_sessions(&realm.realm.id, &client.id).await?);
     }
-    sessions.sort_by(|a, b| a.started.cmp(&b.started).then(a.id.cmp(&b.id)));
+    sessions.sort_by(|a, b| b.started.cmp(&a.started).then(a.id.cmp(&b.id)));
+    let total = sessions.len();
+    sessions.truncate(super::users::PAGE_SIZE);
     let mut rows = Vec::with_capacity(sessions.len());
     for session in sessions {
         if let Some(user) = state.store.find_user_by_id(&realm.realm.id, &session.user_id).await? {
             rows.push((user, session));
         }
     }
-    Ok(rows)
+    Ok((rows, total))
 }
 
 pub(crate) async fn get_sessions(
@@ -103,7 +107,7 @@ pub(crate) async fn get_sessions(
 ) -> Result<Response, ConsoleError> {
     let realm = open_realm(&state, &realm_name).await?;
     let name = &realm.realm.name;
-    let rows = realm_sessions(&state, &realm).await?;
+    let (rows, total) = realm_sessions(&state, &realm).await?;
     let refs: Vec<(&User, &Session)> = rows.iter().map(|(u, s)| (u, s)).collect();
     let body = html! {
         div.head { h1 { "Sessions" } }
@@ -111,7 +115,10 @@ pub(crate) async fn get_sessions(
         (notice(query.get("notice")))
         @if !refs.is_empty() {
             div.toolbar {
-                span { (refs.len()) @if refs.len() == 1 { " active session" } @else { " active sessions" } }
+                span {
+                    (total) @if total == 1 { " active session" } @else { " active sessions" }
+                    @if total > refs.len() { " (the " (refs.len()) " most recent shown)" }
+                }
                 span.spacer {}
                 form method="post" action=(console.realm_url(name, "/sessions/sign-out-all")) {
                     (console.csrf_input())

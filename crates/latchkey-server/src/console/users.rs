@@ -6,6 +6,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use latchkey_core::brute_force::is_temporarily_locked;
 use latchkey_core::representation::{
     CredentialRepresentation, RoleRepresentation, UserRepresentation,
 };
@@ -20,6 +21,7 @@ use super::fields::{Fields, check_field, password_field, select_field, text_fiel
 use super::layout::{Confirm, Page, Section, is_confirmed, notice, time_text};
 use super::sessions::sessions_table;
 use super::{open_realm, see_other};
+use crate::admin::attack_detection::clear_login_failures;
 use crate::admin::request::{Query, path_segment};
 use crate::admin::role_mappings::{
     grant_client_roles, grant_realm_roles, granted_roles, revoke_client_roles, revoke_realm_roles,
@@ -34,6 +36,9 @@ use crate::state::AppState;
 fn error_notice(message: &str) -> Markup {
     html! { div.notice.error role="alert" { (message) } }
 }
+
+/// Rows a listing shows at most; a search narrows it down.
+pub(crate) const PAGE_SIZE: usize = 100;
 
 const FIX_BELOW: &str = "Some values are not valid. Correct the fields marked below.";
 
@@ -78,7 +83,7 @@ pub(crate) async fn get_users(
     let realm = open_realm(&state, &realm_name).await?;
     let name = &realm.realm.name;
     let search = query.get("search").map(str::trim).filter(|s| !s.is_empty());
-    let users = search_users(&state, &realm, search).await?;
+    let (users, total) = search_users(&state, &realm, search, PAGE_SIZE).await?;
     let body = html! {
         div.head {
             h1 { "Users" }
@@ -99,6 +104,9 @@ pub(crate) async fn get_users(
                     @if search.is_some() { "No users match your search." } @else { "No users yet. Add one to get started." }
                 }
             } @else {
+                @if total > users.len() {
+                    p.empty { "Showing the first " (users.len()) " of " (total) " users, by username. Search to find others." }
+                }
                 table {
                     thead { tr { th { "Username" } th { "Email" } th.hide-narrow { "Last name" } th.hide-narrow { "First name" } th { "Status" } } }
                     tbody {
@@ -335,7 +343,10 @@ pub(crate) async fn get_user(
     fields.set("firstName", profile.first_name.clone().unwrap_or_default());
     fields.set("lastName", profile.last_name.clone().unwrap_or_default());
     let name = &realm.realm.name;
-    let form = details_form(&console, name, &user, &fields);
+    let form = html! {
+        (lockout_notice(&state, &console, &realm, &user).await?)
+        (details_form(&console, name, &user, &fields))
+    };
     Ok(user_frame(
         &console,
         name,
@@ -400,6 +411,47 @@ pub(crate) async fn post_user(
             ))
         }
     }
+}
+
+/// When brute force detection has the user locked out, says so with an "Unlock" button.
+async fn lockout_notice(
+    state: &AppState,
+    console: &Console,
+    realm: &RealmSnapshot,
+    user: &User,
+) -> Result<Markup, ConsoleError> {
+    if !realm.realm.settings.brute_force.brute_force_protected {
+        return Ok(html! {});
+    }
+    let failure = state.store.find_login_failure(&realm.realm.id, &user.id).await?;
+    if !is_temporarily_locked(failure.as_ref(), state.clock.now()) {
+        return Ok(html! {});
+    }
+    let failures = failure.map_or(0, |f| f.num_failures);
+    Ok(html! {
+        div.notice.info role="status" {
+            "This user is temporarily locked out after " (failures) " failed logins. "
+            form.inline method="post" action=(user_url(console, &realm.realm.name, user, "/unlock")) {
+                (console.csrf_input())
+                button.button.secondary.small type="submit" { "Unlock user" }
+            }
+        }
+    })
+}
+
+/// `POST …/users/{id}/unlock`: clears the user's login failures.
+pub(crate) async fn post_unlock(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    let form = form?;
+    console.check_csrf(&form)?;
+    let realm = open_realm(&state, &realm_name).await?;
+    let user = open_user(&state, &realm, &id).await?;
+    clear_login_failures(&state, &realm, &user.id).await?;
+    Ok(see_other(&format!("{}?notice=unlocked", user_url(&console, &realm.realm.name, &user, ""))))
 }
 
 /// `POST …/users/{id}/enabled`: enable or disable (enabling clears login failures).
@@ -572,7 +624,30 @@ pub(crate) async fn get_role_mapping(
     let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
     let name = &realm.realm.name;
-    let assigned = granted_roles(&state, &realm, &user).await?;
+    let actions = user_url(&console, name, &user, "/role-mapping");
+    let content = role_mapping_content(&state, &console, &realm, &user, &actions).await?;
+    Ok(user_frame(
+        &console,
+        name,
+        &user,
+        Tab::RoleMapping,
+        notice(query.get("notice")),
+        content,
+        StatusCode::OK,
+    ))
+}
+
+/// The roles granted to `user` directly, with Unassign, and forms to assign realm and
+/// client roles, posting to `{actions}/assign` and `{actions}/unassign`. Shared by a
+/// user's Role mapping tab and a client's Service account roles tab.
+pub(crate) async fn role_mapping_content(
+    state: &AppState,
+    console: &Console,
+    realm: &RealmSnapshot,
+    user: &User,
+    actions: &str,
+) -> Result<Markup, ConsoleError> {
+    let assigned = granted_roles(state, realm, user).await?;
     let (realm_assigned, client_assigned): (Vec<&Role>, Vec<&Role>) =
         assigned.iter().copied().partition(|role| role.client_uuid.is_none());
     let granted_ids = state.store.list_user_role_ids(&user.id).await?;
@@ -614,7 +689,8 @@ pub(crate) async fn get_role_mapping(
             .to_owned()
     };
     let fields = Fields::default();
-    let unassign = user_url(&console, name, &user, "/role-mapping/unassign");
+    let unassign = format!("{actions}/unassign");
+    let assign = format!("{actions}/assign");
     let content = html! {
         div.table-wrap {
             @if assigned.is_empty() {
@@ -651,7 +727,7 @@ pub(crate) async fn get_role_mapping(
             p.lede { "Effective through the roles above (composites and the default role): " (inherited.join(", ")) "." }
         }
         @if !available.is_empty() {
-            form.panel method="post" action=(user_url(&console, name, &user, "/role-mapping/assign")) {
+            form.panel method="post" action=(assign) {
                 (console.csrf_input())
                 h2 { "Assign realm role" }
                 (select_field(&fields, "role", "Realm role", "Tokens issued from now on carry it in realm_access.roles.", &available))
@@ -659,7 +735,7 @@ pub(crate) async fn get_role_mapping(
             }
         }
         @if !clients.is_empty() {
-            form.panel method="post" action=(user_url(&console, name, &user, "/role-mapping/assign")) {
+            form.panel method="post" action=(assign) {
                 (console.csrf_input())
                 h2 { "Assign client role" }
                 div.field {
@@ -679,15 +755,7 @@ pub(crate) async fn get_role_mapping(
             }
         }
     };
-    Ok(user_frame(
-        &console,
-        name,
-        &user,
-        Tab::RoleMapping,
-        notice(query.get("notice")),
-        content,
-        StatusCode::OK,
-    ))
+    Ok(content)
 }
 
 async fn change_mapping(
@@ -702,6 +770,22 @@ async fn change_mapping(
     console.check_csrf(&form)?;
     let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
+    apply_mapping(&state, &realm, &user, &form, assign).await?;
+    Ok(see_other(&format!(
+        "{}?notice=assigned",
+        user_url(&console, &realm.realm.name, &user, "/role-mapping")
+    )))
+}
+
+/// Assigns or unassigns the role a role mapping form names: `role` (a realm role by
+/// name) or `clientRole` (`<client internal id>/<role name>`).
+pub(crate) async fn apply_mapping(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user: &User,
+    form: &Form,
+    assign: bool,
+) -> Result<(), ConsoleError> {
     let rep = |role: &Role| RoleRepresentation {
         id: Some(role.id.clone()),
         name: role.name.clone(),
@@ -709,7 +793,7 @@ async fn change_mapping(
     };
     if let Some(value) = form.get("clientRole") {
         let (client_uuid, role_name) = value.split_once('/').unwrap_or((value, ""));
-        let client = crate::admin::clients::find_client(&realm, client_uuid)
+        let client = crate::admin::clients::find_client(realm, client_uuid)
             .map_err(|_| ConsoleError::NotFound("This client"))?;
         let role = realm
             .roles
@@ -717,9 +801,9 @@ async fn change_mapping(
             .ok_or(ConsoleError::NotFound("This role"))?;
         let reps = [rep(role)];
         if assign {
-            grant_client_roles(&state, &realm, &user, client, &reps).await?;
+            grant_client_roles(state, realm, user, client, &reps).await?;
         } else {
-            revoke_client_roles(&state, &realm, &user, client, &reps).await?;
+            revoke_client_roles(state, realm, user, client, &reps).await?;
         }
     } else {
         let role_name = form.get("role").unwrap_or_default();
@@ -727,15 +811,12 @@ async fn change_mapping(
             realm.roles.find_realm_role(role_name).ok_or(ConsoleError::NotFound("This role"))?;
         let reps = [rep(role)];
         if assign {
-            grant_realm_roles(&state, &realm, &user, &reps).await?;
+            grant_realm_roles(state, realm, user, &reps).await?;
         } else {
-            revoke_realm_roles(&state, &realm, &user, &reps).await?;
+            revoke_realm_roles(state, realm, user, &reps).await?;
         }
     }
-    Ok(see_other(&format!(
-        "{}?notice=assigned",
-        user_url(&console, &realm.realm.name, &user, "/role-mapping")
-    )))
+    Ok(())
 }
 
 pub(crate) async fn post_assign(

@@ -234,6 +234,29 @@ async fn brute_force_detection_is_switched_on_from_security_defenses() {
     assert_eq!(response.status().as_u16(), 400, "locked out");
     let page = browser.get(path).await;
     page.assert_contains("<option value=\"temporary\" selected>Lockout temporarily</option>");
+
+    // The user's page says so and lifts the lockout.
+    let realm = latchkey_core::store::Store::find_realm_by_name(&app.store, "nagra")
+        .await
+        .unwrap()
+        .unwrap();
+    let user = latchkey_core::store::Store::find_user_by_username(
+        &app.store,
+        &realm.id,
+        "crm_client_user",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let details = browser.get(&format!("/realms/nagra/users/{}", user.id)).await;
+    details.assert_contains("This user is temporarily locked out after 2 failed logins.");
+    let csrf = details.csrf();
+    let page =
+        browser.post(&format!("/realms/nagra/users/{}/unlock", user.id), &[("csrf", &csrf)]).await;
+    assert_eq!(page.status, 303);
+    assert_eq!(crm_grant(&app).await["expires_in"], 300);
+    let details = browser.get(&format!("/realms/nagra/users/{}", user.id)).await;
+    assert!(!details.body.contains("temporarily locked out"));
 }
 
 #[tokio::test]
@@ -312,4 +335,38 @@ async fn the_general_tab_disables_a_realm_but_never_master() {
     let bad = browser.submit("/realms/nagra/realm-settings", &[("sslRequired", "sometimes")]).await;
     assert_eq!(bad.status, 400);
     bad.assert_contains("id=\"sslRequired-error\">Choose one of the options.</p>");
+}
+
+#[tokio::test]
+async fn a_realm_is_deleted_after_a_question_but_master_never() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let page = browser.submit("/create-realm", &[("realm", "scratch"), ("enabled", "on")]).await;
+    assert_eq!(page.status, 303);
+    let settings = browser.get("/realms/scratch/realm-settings").await;
+    settings.assert_contains("Delete realm");
+    let csrf = settings.csrf();
+    let question = browser.post("/realms/scratch/delete", &[("csrf", &csrf)]).await;
+    assert_eq!(question.status, 200);
+    question.assert_contains("Delete realm?");
+    assert_eq!(browser.get("/realms/scratch/realm-settings").await.status, 200);
+    let deleted =
+        browser.post("/realms/scratch/delete", &[("csrf", &csrf), ("confirm", "yes")]).await;
+    assert_eq!(deleted.status, 303);
+    assert_eq!(browser.get("/realms/scratch/realm-settings").await.status, 404);
+    let discovery = app
+        .http
+        .get(format!("{}/realms/scratch/.well-known/openid-configuration", app.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(discovery.status().as_u16(), 404);
+
+    assert!(!browser.get("/realms/master/realm-settings").await.body.contains("Delete realm"));
+    let refused =
+        browser.post("/realms/master/delete", &[("csrf", &csrf), ("confirm", "yes")]).await;
+    assert_eq!(refused.status, 400);
+    refused.assert_contains("Can't delete master realm");
+    assert_eq!(browser.get("/realms/master/realm-settings").await.status, 200);
 }

@@ -324,3 +324,54 @@ async fn plain_http_is_refused_where_masters_require_ssl_says_so() {
     assert_eq!(post.status, 403);
     post.assert_contains("HTTPS required");
 }
+
+/// An access token of the bootstrap admin from `master`'s `admin-cli`.
+async fn admin_api_token(app: &TestApp) -> String {
+    let response = app
+        .post_form(
+            &app.token_url("master"),
+            &[
+                ("grant_type", "password"),
+                ("client_id", "admin-cli"),
+                ("username", ADMIN_USERNAME),
+                ("password", ADMIN_PASSWORD),
+            ],
+        )
+        .await;
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_console_session_is_listed_by_the_admin_api_and_ended_by_it() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let session_id =
+        browser.cookies["LATCHKEY_CONSOLE_SESSION"].split_once('.').unwrap().0.to_owned();
+    let token = admin_api_token(&app).await;
+    let realm_id = master_id(&app).await;
+    let admin = app.store.find_user_by_username(&realm_id, ADMIN_USERNAME).await.unwrap().unwrap();
+    let url = format!("{}/admin/realms/master/users/{}/sessions", app.base_url, admin.id);
+    let sessions: serde_json::Value =
+        app.http.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let console = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == session_id.as_str())
+        .expect("the console session is listed");
+    let clients: Vec<&serde_json::Value> =
+        console["clients"].as_object().unwrap().values().collect();
+    assert_eq!(clients, vec!["security-admin-console"]);
+
+    let delete = format!("{}/admin/realms/master/sessions/{session_id}", app.base_url);
+    let status = app.http.delete(delete).bearer_auth(&token).send().await.unwrap().status();
+    assert_eq!(status.as_u16(), 204);
+    let page = browser.get("/realms/master/realm-settings").await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/keycloak/auth/admin/master/console/login?expired=1")
+    );
+}

@@ -480,3 +480,124 @@ async fn a_client_role_granted_in_the_console_opens_the_admin_api() {
         .await;
     assert_eq!(bad.status, 404);
 }
+
+#[tokio::test]
+async fn a_long_user_list_shows_the_first_hundred_and_asks_for_a_search() {
+    let app = spawn_app().await;
+    let realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
+    for index in 0..105 {
+        let user = latchkey_core::user::User {
+            id: latchkey_core::random::uuid(),
+            realm_id: realm.id.clone(),
+            username: format!("user{index:03}"),
+            enabled: true,
+            created_timestamp: 0,
+            profile: latchkey_core::user::UserProfile::default(),
+        };
+        app.store.insert_user(&user).await.unwrap();
+    }
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let page = browser.get("/realms/nagra/users").await;
+    page.assert_contains("Showing the first 100 of 107 users, by username.");
+    let found = browser.get("/realms/nagra/users?search=user104").await;
+    found.assert_contains(">user104</a>");
+    assert!(!found.body.contains("Showing the first"));
+}
+
+#[tokio::test]
+async fn a_users_sessions_tab_signs_one_or_all_of_their_sessions_out() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
+    let user =
+        app.store.find_user_by_username(&realm.id, "crm_client_user").await.unwrap().unwrap();
+    let (_, first) = grant(&app, "crm_client_user", "1234").await;
+    let (_, second) = grant(&app, "crm_client_user", "1234").await;
+    let tab = format!("/realms/nagra/users/{}/sessions", user.id);
+    let page = browser.get(&tab).await;
+    let first_sid = first["session_state"].as_str().unwrap();
+    page.assert_contains(&format!("value=\"{first_sid}\""));
+    let csrf = page.csrf();
+    let out =
+        browser.post(&format!("{tab}/sign-out"), &[("csrf", &csrf), ("session", first_sid)]).await;
+    assert_eq!(out.status, 303);
+    assert!(!browser.get(&tab).await.body.contains(first_sid));
+    let all = browser.post(&format!("{tab}/sign-out-all"), &[("csrf", &csrf)]).await;
+    assert_eq!(all.status, 303);
+    browser.get(&tab).await.assert_contains("No active sessions.");
+    let response = app
+        .post_form(
+            &app.token_url("nagra"),
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", "crm_client"),
+                ("refresh_token", second["refresh_token"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 400);
+}
+
+#[tokio::test]
+async fn service_account_roles_show_in_client_credentials_tokens() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let page = browser
+        .submit(
+            "/realms/nagra/clients/new",
+            &[("clientId", "svc"), ("clientAuthentication", "on"), ("serviceAccounts", "on")],
+        )
+        .await;
+    let location = page.location.unwrap();
+    let client_path = location
+        .strip_prefix("/keycloak/auth/admin/master/console")
+        .unwrap()
+        .strip_suffix("?notice=created")
+        .unwrap()
+        .to_owned();
+    let realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
+    let client = app.store.find_client_by_client_id(&realm.id, "svc").await.unwrap().unwrap();
+    let secret = client.secret.unwrap().expose().to_owned();
+    let token = || {
+        let (app, secret) = (&app, secret.clone());
+        async move {
+            let response = app
+                .post_form(
+                    &app.token_url("nagra"),
+                    &[
+                        ("grant_type", "client_credentials"),
+                        ("client_id", "svc"),
+                        ("client_secret", &secret),
+                    ],
+                )
+                .await;
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    assert!(!realm_roles(&token().await).contains(&"adminRole".to_owned()));
+
+    let tab = browser.get(&format!("{client_path}/service-account-roles")).await;
+    assert_eq!(tab.status, 200);
+    tab.assert_contains("service-account-svc");
+    let csrf = tab.csrf();
+    let page = browser
+        .post(
+            &format!("{client_path}/service-account-roles/assign"),
+            &[("csrf", &csrf), ("role", "adminRole")],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    assert!(realm_roles(&token().await).contains(&"adminRole".to_owned()));
+    // The service account is no user to edit on the Users pages.
+    let sa =
+        app.store.find_user_by_username(&realm.id, "service-account-svc").await.unwrap().unwrap();
+    assert_eq!(browser.get(&format!("/realms/nagra/users/{}", sa.id)).await.status, 404);
+    // A client without service accounts has no such tab.
+    let crm = app.store.find_client_by_client_id(&realm.id, "crm_client").await.unwrap().unwrap();
+    let page =
+        browser.get(&format!("/realms/nagra/clients/{}/service-account-roles", crm.id)).await;
+    assert_eq!(page.status, 404);
+}
