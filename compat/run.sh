@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Compatibility suite: real Keycloak clients (python-keycloak, @keycloak/keycloak-admin-client)
-# against the real latchkey binary.
+# and the admin console in a real headless Chromium, against the real latchkey binary.
 # The Rust client checks (the oauth2 crate) run under `cargo test -p latchkey-compat-rust`.
 #
 #   compat/run.sh [extra pytest arguments]
 #
 # Environment: PYTHON (default python3) creates the venv; CARGO_TARGET_DIR is honoured;
-# Node 20 or later and npm run compat/node.
+# Node 20 or later and npm run compat/node and compat/browser; compat/browser drives
+# Debian's chromium (/usr/bin/chromium, or CHROMIUM_BIN) with playwright-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,3 +23,5 @@ target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 LATCHKEY_BIN="$target_dir/debug/latchkey" "$venv/bin/python" -m pytest -q compat/python "$@"
 
 (cd compat/node && npm ci --no-audit --no-fund --loglevel=error && LATCHKEY_BIN="$target_dir/debug/latchkey" node --test)
+
+(cd compat/browser && npm ci --no-audit --no-fund --loglevel=error && LATCHKEY_BIN="$target_dir/debug/latchkey" node --test)

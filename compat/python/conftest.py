@@ -89,3 +89,19 @@ def base_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def admin(base_url):
+    """python-keycloak's KeycloakAdmin signed in as master's bootstrap admin."""
+    from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
+
+    connection = KeycloakOpenIDConnection(
+        server_url=base_url,
+        username="admin",
+        password="admin",
+        realm_name="master",
+        user_realm_name="master",
+        client_id="admin-cli",
+    )
+    return KeycloakAdmin(connection=connection)

@@ -10,7 +10,7 @@ import base64
 import json
 
 import pytest
-from keycloak import KeycloakAdmin, KeycloakOpenID, KeycloakOpenIDConnection
+from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError, KeycloakGetError
 
 REALM = "compat-admin"
@@ -19,19 +19,6 @@ REALM = "compat-admin"
 def claims(token: str) -> dict:
     piece = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(piece + "=" * (-len(piece) % 4)))
-
-
-@pytest.fixture
-def admin(base_url):
-    connection = KeycloakOpenIDConnection(
-        server_url=base_url,
-        username="admin",
-        password="admin",
-        realm_name="master",
-        user_realm_name="master",
-        client_id="admin-cli",
-    )
-    return KeycloakAdmin(connection=connection)
 
 
 def test_an_operator_script_sets_up_a_realm_and_its_user_logs_in(admin, base_url):

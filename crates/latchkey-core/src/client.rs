@@ -20,7 +20,7 @@ pub const ATTR_USE_REFRESH_TOKENS: &str = "use.refresh.tokens";
 pub const ATTR_CLIENT_CREDENTIALS_REFRESH: &str = "client_credentials.use_refresh_token";
 
 /// A protocol mapper attached to a client, in Keycloak's representation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProtocolMapper {
     #[serde(default)]

@@ -9,6 +9,7 @@ pub mod client;
 pub mod grant;
 pub mod oauth_error;
 pub mod password;
+pub mod password_policy;
 pub mod random;
 pub mod realm;
 pub mod representation;

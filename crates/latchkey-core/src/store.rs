@@ -61,6 +61,37 @@ pub struct RealmBundle {
 
 type Res<T> = Result<T, StoreError>;
 
+/// A client's session counts (`RealmAdminResource.getClientSessionStats`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientSessionCount {
+    pub client_uuid: String,
+    pub online: i64,
+    pub offline: i64,
+}
+
+/// How a user field is matched; the text is lower-case (columns are compared
+/// lower-cased, as Keycloak's search is case-insensitive).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TextMatch {
+    Exact(String),
+    Contains(String),
+    Prefix(String),
+}
+
+/// The Admin API's user search (`UsersResource.getUsers`): every filter given must
+/// hold; `search` matches the username, email, first or last name. Service-account
+/// users are never found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserQuery {
+    pub search: Option<TextMatch>,
+    pub username: Option<TextMatch>,
+    pub email: Option<TextMatch>,
+    pub first_name: Option<TextMatch>,
+    pub last_name: Option<TextMatch>,
+    pub enabled: Option<bool>,
+    pub email_verified: Option<bool>,
+}
+
 pub trait Store: Send + Sync {
     // Realms.
     fn list_realms(&self) -> impl Future<Output = Res<Vec<Realm>>> + Send;
@@ -99,6 +130,20 @@ pub trait Store: Send + Sync {
 
     // Users.
     fn list_users(&self, realm_id: &str) -> impl Future<Output = Res<Vec<User>>> + Send;
+    /// The users `query` finds, by username, skipping `first`, at most `max`.
+    fn search_users(
+        &self,
+        realm_id: &str,
+        query: &UserQuery,
+        first: usize,
+        max: usize,
+    ) -> impl Future<Output = Res<Vec<User>>> + Send;
+    /// How many users `query` finds.
+    fn count_users_matching(
+        &self,
+        realm_id: &str,
+        query: &UserQuery,
+    ) -> impl Future<Output = Res<i64>> + Send;
     fn find_user_by_id(
         &self,
         realm_id: &str,
@@ -135,8 +180,13 @@ pub trait Store: Send + Sync {
         &self,
         id: &str,
     ) -> impl Future<Output = Res<Option<SessionContext>>> + Send;
-    /// Writes `last_refresh`, `client_uuid` and the reuse state.
+    /// Writes `last_refresh`, `client_uuid` and the reuse state, durably before it returns.
     fn update_session(&self, session: &Session) -> impl Future<Output = Res<()>> + Send;
+    /// Records that the session was refreshed at `last_refresh` (seconds; never moves
+    /// back). Written behind: readers see it at once, the database within a short
+    /// window, and a crash may lose that window, which only makes the session expire
+    /// earlier. A session deleted meanwhile stays deleted.
+    fn touch_session(&self, id: &str, last_refresh: i64) -> impl Future<Output = Res<()>> + Send;
     fn delete_session(&self, id: &str) -> impl Future<Output = Res<()>> + Send;
     fn delete_user_sessions(&self, user_id: &str) -> impl Future<Output = Res<()>> + Send;
     fn count_sessions(&self, realm_id: &str) -> impl Future<Output = Res<i64>> + Send;
@@ -204,6 +254,19 @@ pub trait Store: Send + Sync {
         user_id: &str,
         role_ids: &[String],
     ) -> impl Future<Output = Res<()>> + Send;
+    /// Makes the roles `child_ids` part of composite `parent_id`, all or nothing; a link
+    /// already there stays once.
+    fn add_composites(
+        &self,
+        parent_id: &str,
+        child_ids: &[String],
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// Takes `child_ids` out of composite `parent_id`; a role not in it is ignored.
+    fn remove_composites(
+        &self,
+        parent_id: &str,
+        child_ids: &[String],
+    ) -> impl Future<Output = Res<()>> + Send;
     /// The users the role is granted to directly, by username.
     fn list_users_with_role(
         &self,
@@ -224,6 +287,26 @@ pub trait Store: Send + Sync {
         realm_id: &str,
         client_uuid: &str,
     ) -> impl Future<Output = Res<Vec<Session>>> + Send;
+    /// The user's offline sessions, oldest first.
+    fn list_user_offline_sessions(
+        &self,
+        realm_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = Res<Vec<Session>>> + Send;
+    /// The offline sessions of the client (by internal id), oldest first.
+    fn list_client_offline_sessions(
+        &self,
+        realm_id: &str,
+        client_uuid: &str,
+    ) -> impl Future<Output = Res<Vec<Session>>> + Send;
+    /// How many online and offline sessions each client of the realm has; clients
+    /// without sessions are left out.
+    fn count_sessions_by_client(
+        &self,
+        realm_id: &str,
+    ) -> impl Future<Output = Res<Vec<ClientSessionCount>>> + Send;
+    /// Deletes every brute-force record of the realm; returns how many.
+    fn delete_realm_login_failures(&self, realm_id: &str) -> impl Future<Output = Res<u64>> + Send;
     /// Deletes the realm's online sessions (offline ones stay); returns how many.
     fn delete_realm_sessions(&self, realm_id: &str) -> impl Future<Output = Res<u64>> + Send;
 }

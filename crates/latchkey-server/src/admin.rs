@@ -5,128 +5,554 @@
 //! writes through the `Store`; a change to a realm, its clients or its roles drops the
 //! realm's cached snapshot before the answer, so the next request sees it.
 
-mod attack_detection;
+pub(crate) mod attack_detection;
 pub(crate) mod auth;
-mod client_roles;
-mod clients;
+pub(crate) mod client_roles;
+pub(crate) mod clients;
+mod composites;
 mod keys;
-mod realms;
-mod request;
-mod role_mappings;
-mod roles;
-mod sessions;
-mod users;
+mod offline_sessions;
+mod openapi;
+pub(crate) mod realms;
+pub(crate) mod request;
+pub(crate) mod role_mappings;
+pub(crate) mod roles;
+pub(crate) mod sessions;
+pub(crate) mod users;
 
-use axum::Router;
-use axum::routing::{MethodRouter, delete, get, post};
+use std::sync::Arc;
 
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use latchkey_core::representation::{
+    ClientRepresentation, ComponentRepresentation, CredentialRepresentation, RealmRepresentation,
+    RoleRepresentation, UserRepresentation,
+};
+use serde_json::Value;
+
+use crate::extract::Caller;
 use crate::state::AppState;
+use auth::Permission;
+use openapi::{
+    Api, BruteForceStatus, ClientSessionStat, Endpoint, KeysMetadataRepresentation,
+    MappingsRepresentation, SessionCount, UserSessionRepresentation, op,
+};
 
-/// Every Admin API route, relative to `{base}`. Each answers with and without a trailing
-/// slash, as Keycloak's JAX-RS resources do: `@keycloak/keycloak-admin-client` lists and
-/// creates at `…/realms/`, `…/users/`, `…/clients/` and `…/roles/`.
+const PAGE: &[(&str, &str)] = &[("first", "integer"), ("max", "integer")];
+const USER_SEARCH: &[(&str, &str)] = &[
+    ("search", "string"),
+    ("username", "string"),
+    ("email", "string"),
+    ("firstName", "string"),
+    ("lastName", "string"),
+    ("exact", "boolean"),
+    ("enabled", "boolean"),
+    ("emailVerified", "boolean"),
+    ("first", "integer"),
+    ("max", "integer"),
+    ("briefRepresentation", "boolean"),
+];
+const USER_COUNT: &[(&str, &str)] = &[
+    ("search", "string"),
+    ("username", "string"),
+    ("email", "string"),
+    ("firstName", "string"),
+    ("lastName", "string"),
+    ("exact", "boolean"),
+    ("enabled", "boolean"),
+    ("emailVerified", "boolean"),
+];
+const ROLE_SEARCH: &[(&str, &str)] = &[
+    ("search", "string"),
+    ("first", "integer"),
+    ("max", "integer"),
+    ("briefRepresentation", "boolean"),
+];
+const CLIENT_SEARCH: &[(&str, &str)] =
+    &[("clientId", "string"), ("search", "boolean"), ("first", "integer"), ("max", "integer")];
+
+/// Every Admin API route, relative to `{base}`, each with its OpenAPI description, and
+/// `GET {base}/admin/openapi.json` serving the document they make.
 pub fn routes() -> Router<AppState> {
-    Routes(Router::new())
-        .route("/admin/realms", get(realms::list_realms).post(realms::post_realm))
+    let (router, document) = api().finish();
+    let document = Arc::new(document);
+    router.route(
+        "/admin/openapi.json",
+        get(move |State(_): State<AppState>, caller: Caller| {
+            let document = Arc::clone(&document);
+            async move { openapi_json(&document, &caller) }
+        }),
+    )
+}
+
+/// The document with `servers` naming this server's base URL as the caller reached it.
+fn openapi_json(document: &Value, caller: &Caller) -> Response {
+    let mut document = document.clone();
+    if let Value::Object(fields) = &mut document {
+        fields.insert("servers".into(), serde_json::json!([{"url": caller.base_url}]));
+    }
+    Json(document).into_response()
+}
+
+fn api() -> Api {
+    use Endpoint as E;
+    Api::new()
+        .route(
+            "/admin/realms",
+            E::new()
+                .get(
+                    realms::list_realms,
+                    op("Realms", "List the realms the caller may see")
+                        .query(&[("briefRepresentation", "boolean")])
+                        .returns_list::<RealmRepresentation>(),
+                )
+                .post(
+                    realms::post_realm,
+                    op("Realms", "Create a realm, also from a full realm export")
+                        .body::<RealmRepresentation>()
+                        .created(),
+                ),
+        )
         .route(
             "/admin/realms/{realm}",
-            get(realms::get_realm).put(realms::put_realm).delete(realms::delete_realm),
+            E::new()
+                .get(
+                    realms::get_realm,
+                    op("Realms", "Get a realm")
+                        .needs(Permission::AnyAdminRole)
+                        .returns::<RealmRepresentation>(),
+                )
+                .put(
+                    realms::put_realm,
+                    op("Realms", "Update a realm's settings")
+                        .body::<RealmRepresentation>()
+                        .conflicts(),
+                )
+                .delete(realms::delete_realm, op("Realms", "Delete a realm")),
         )
-        .route("/admin/realms/{realm}/users", get(users::list_users).post(users::post_user))
-        .route("/admin/realms/{realm}/users/count", get(users::count_users))
+        .route(
+            "/admin/realms/{realm}/users",
+            E::new()
+                .get(
+                    users::list_users,
+                    op("Users", "Search users")
+                        .needs(Permission::QueryUsers)
+                        .query(USER_SEARCH)
+                        .returns_list::<UserRepresentation>(),
+                )
+                .post(
+                    users::post_user,
+                    op("Users", "Create a user").body::<UserRepresentation>().created(),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/users/count",
+            E::new().get(
+                users::count_users,
+                op("Users", "Count users")
+                    .needs(Permission::QueryUsers)
+                    .query(USER_COUNT)
+                    .returns::<u64>(),
+            ),
+        )
         .route(
             "/admin/realms/{realm}/users/{id}",
-            get(users::get_user).put(users::put_user).delete(users::delete_user),
+            E::new()
+                .get(users::get_user, op("Users", "Get a user").returns::<UserRepresentation>())
+                .put(
+                    users::put_user,
+                    op("Users", "Update a user").body::<UserRepresentation>().conflicts(),
+                )
+                .delete(users::delete_user, op("Users", "Delete a user")),
         )
         .route(
             "/admin/realms/{realm}/users/{id}/reset-password",
-            axum::routing::put(users::put_reset_password),
+            E::new().put(
+                users::put_reset_password,
+                op("Users", "Set a user's password").body::<CredentialRepresentation>(),
+            ),
         )
-        .route("/admin/realms/{realm}/users/{id}/sessions", get(sessions::list_user_sessions))
-        .route("/admin/realms/{realm}/users/{id}/logout", post(sessions::post_user_logout))
-        .route("/admin/realms/{realm}/users/{id}/credentials", get(users::list_credentials))
+        .route(
+            "/admin/realms/{realm}/users/{id}/sessions",
+            E::new().get(
+                sessions::list_user_sessions,
+                op("Users", "A user's sessions").returns_list::<UserSessionRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/offline-sessions/{client}",
+            E::new().get(
+                offline_sessions::list_user_offline_sessions,
+                op("Users", "A user's offline sessions of one client")
+                    .returns_list::<UserSessionRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/logout",
+            E::new().post(sessions::post_user_logout, op("Users", "End every session of a user")),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/credentials",
+            E::new().get(
+                users::list_credentials,
+                op("Users", "A user's credentials, without secrets")
+                    .returns_list::<CredentialRepresentation>(),
+            ),
+        )
         .route(
             "/admin/realms/{realm}/users/{id}/role-mappings",
-            get(role_mappings::get_role_mappings),
+            E::new().get(
+                role_mappings::get_role_mappings,
+                op("Role mappings", "A user's realm and client role mappings")
+                    .returns::<MappingsRepresentation>(),
+            ),
         )
         .route(
             "/admin/realms/{realm}/users/{id}/role-mappings/realm",
-            get(role_mappings::list_realm_mappings)
-                .post(role_mappings::post_realm_mappings)
-                .delete(role_mappings::delete_realm_mappings),
+            E::new()
+                .get(
+                    role_mappings::list_realm_mappings,
+                    op("Role mappings", "A user's realm roles")
+                        .returns_list::<RoleRepresentation>(),
+                )
+                .post(
+                    role_mappings::post_realm_mappings,
+                    op("Role mappings", "Grant realm roles").body_list::<RoleRepresentation>(),
+                )
+                .delete(
+                    role_mappings::delete_realm_mappings,
+                    op("Role mappings", "Take realm roles away").body_list::<RoleRepresentation>(),
+                ),
         )
         .route(
             "/admin/realms/{realm}/users/{id}/role-mappings/realm/available",
-            get(role_mappings::list_available_realm_roles),
+            E::new().get(
+                role_mappings::list_available_realm_roles,
+                op("Role mappings", "Realm roles the user could be granted")
+                    .returns_list::<RoleRepresentation>(),
+            ),
         )
         .route(
             "/admin/realms/{realm}/users/{id}/role-mappings/realm/composite",
-            get(role_mappings::list_composite_realm_roles),
+            E::new().get(
+                role_mappings::list_composite_realm_roles,
+                op("Role mappings", "A user's effective realm roles, composites expanded")
+                    .returns_list::<RoleRepresentation>(),
+            ),
         )
         .route(
             "/admin/realms/{realm}/users/{id}/role-mappings/clients/{client}",
-            get(role_mappings::list_client_mappings)
-                .post(role_mappings::post_client_mappings)
-                .delete(role_mappings::delete_client_mappings),
+            E::new()
+                .get(
+                    role_mappings::list_client_mappings,
+                    op("Role mappings", "A user's roles of one client")
+                        .returns_list::<RoleRepresentation>(),
+                )
+                .post(
+                    role_mappings::post_client_mappings,
+                    op("Role mappings", "Grant client roles").body_list::<RoleRepresentation>(),
+                )
+                .delete(
+                    role_mappings::delete_client_mappings,
+                    op("Role mappings", "Take client roles away").body_list::<RoleRepresentation>(),
+                ),
         )
         .route(
             "/admin/realms/{realm}/users/{id}/role-mappings/clients/{client}/available",
-            get(role_mappings::list_available_client_roles),
+            E::new().get(
+                role_mappings::list_available_client_roles,
+                op("Role mappings", "Client roles the user could be granted")
+                    .returns_list::<RoleRepresentation>(),
+            ),
         )
         .route(
             "/admin/realms/{realm}/users/{id}/role-mappings/clients/{client}/composite",
-            get(role_mappings::list_composite_client_roles),
+            E::new().get(
+                role_mappings::list_composite_client_roles,
+                op("Role mappings", "A user's effective roles of one client")
+                    .returns_list::<RoleRepresentation>(),
+            ),
         )
-        .route("/admin/realms/{realm}/keys", get(keys::get_keys))
-        .route("/admin/realms/{realm}/components", post(keys::post_component))
-        .route("/admin/realms/{realm}/roles", get(roles::list_roles).post(roles::post_role))
+        .route(
+            "/admin/realms/{realm}/roles",
+            E::new()
+                .get(
+                    roles::list_roles,
+                    op("Roles", "List realm roles")
+                        .query(ROLE_SEARCH)
+                        .returns_list::<RoleRepresentation>(),
+                )
+                .post(
+                    roles::post_role,
+                    op("Roles", "Create a realm role").body::<RoleRepresentation>().created(),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/keys",
+            E::new().get(
+                keys::get_keys,
+                op("Keys", "The realm's keys and which one is active per algorithm")
+                    .returns::<KeysMetadataRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/components",
+            E::new().post(
+                keys::post_component,
+                op("Keys", "Add a generated RSA signing key (providerId rsa-generated)")
+                    .body::<ComponentRepresentation>()
+                    .created(),
+            ),
+        )
         .route(
             "/admin/realms/{realm}/roles/{role}",
-            get(roles::get_role).put(roles::put_role).delete(roles::delete_role),
+            E::new()
+                .get(
+                    roles::get_role,
+                    op("Roles", "Get a realm role").returns::<RoleRepresentation>(),
+                )
+                .put(
+                    roles::put_role,
+                    op("Roles", "Update a realm role").body::<RoleRepresentation>().conflicts(),
+                )
+                .delete(roles::delete_role, op("Roles", "Delete a realm role")),
         )
-        .route("/admin/realms/{realm}/roles/{role}/users", get(roles::list_role_users))
+        .route(
+            "/admin/realms/{realm}/roles/{role}/composites",
+            E::new()
+                .get(
+                    composites::list_realm_role_composites,
+                    op("Roles", "A realm role's composites").returns_list::<RoleRepresentation>(),
+                )
+                .post(
+                    composites::post_realm_role_composites,
+                    op("Roles", "Add composites to a realm role (by id)")
+                        .body_list::<RoleRepresentation>(),
+                )
+                .delete(
+                    composites::delete_realm_role_composites,
+                    op("Roles", "Remove composites from a realm role (by id)")
+                        .body_list::<RoleRepresentation>(),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/roles/{role}/composites/realm",
+            E::new().get(
+                composites::list_realm_role_realm_composites,
+                op("Roles", "A realm role's realm-role composites")
+                    .returns_list::<RoleRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/roles/{role}/composites/clients/{client}",
+            E::new().get(
+                composites::list_realm_role_client_composites,
+                op("Roles", "A realm role's composites among one client's roles")
+                    .returns_list::<RoleRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/roles/{role}/users",
+            E::new().get(
+                roles::list_role_users,
+                op("Roles", "Users granted a realm role directly")
+                    .query(PAGE)
+                    .returns_list::<UserRepresentation>(),
+            ),
+        )
         .route(
             "/admin/realms/{realm}/clients",
-            get(clients::list_clients).post(clients::post_client),
+            E::new()
+                .get(
+                    clients::list_clients,
+                    op("Clients", "List clients")
+                        .needs(Permission::QueryClients)
+                        .query(CLIENT_SEARCH)
+                        .returns_list::<ClientRepresentation>(),
+                )
+                .post(
+                    clients::post_client,
+                    op("Clients", "Create a client")
+                        .needs(Permission::CreateClient)
+                        .body::<ClientRepresentation>()
+                        .created(),
+                ),
         )
         .route(
             "/admin/realms/{realm}/clients/{id}",
-            get(clients::get_client).put(clients::put_client).delete(clients::delete_client),
+            E::new()
+                .get(
+                    clients::get_client,
+                    op("Clients", "Get a client").returns::<ClientRepresentation>(),
+                )
+                .put(
+                    clients::put_client,
+                    op("Clients", "Update a client").body::<ClientRepresentation>().conflicts(),
+                )
+                .delete(clients::delete_client, op("Clients", "Delete a client")),
         )
         .route(
             "/admin/realms/{realm}/clients/{id}/client-secret",
-            get(clients::get_client_secret).post(clients::post_client_secret),
+            E::new()
+                .get(
+                    clients::get_client_secret,
+                    op("Clients", "A confidential client's secret")
+                        .returns::<CredentialRepresentation>(),
+                )
+                .post(
+                    clients::post_client_secret,
+                    op("Clients", "Generate a new secret").returns::<CredentialRepresentation>(),
+                ),
         )
         .route(
             "/admin/realms/{realm}/clients/{id}/roles",
-            get(client_roles::list_client_roles).post(client_roles::post_client_role),
+            E::new()
+                .get(
+                    client_roles::list_client_roles,
+                    op("Client roles", "List a client's roles")
+                        .query(ROLE_SEARCH)
+                        .returns_list::<RoleRepresentation>(),
+                )
+                .post(
+                    client_roles::post_client_role,
+                    op("Client roles", "Create a client role")
+                        .body::<RoleRepresentation>()
+                        .created(),
+                ),
         )
         .route(
             "/admin/realms/{realm}/clients/{id}/roles/{role}",
-            get(client_roles::get_client_role).delete(client_roles::delete_client_role),
+            E::new()
+                .get(
+                    client_roles::get_client_role,
+                    op("Client roles", "Get a client role").returns::<RoleRepresentation>(),
+                )
+                .put(
+                    client_roles::put_client_role,
+                    op("Client roles", "Update a client role")
+                        .body::<RoleRepresentation>()
+                        .conflicts(),
+                )
+                .delete(
+                    client_roles::delete_client_role,
+                    op("Client roles", "Delete a client role"),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/roles/{role}/users",
+            E::new().get(
+                client_roles::list_client_role_users,
+                op("Client roles", "Users granted a client role directly")
+                    .query(PAGE)
+                    .returns_list::<UserRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/roles/{role}/composites",
+            E::new()
+                .get(
+                    composites::list_client_role_composites,
+                    op("Client roles", "A client role's composites")
+                        .returns_list::<RoleRepresentation>(),
+                )
+                .post(
+                    composites::post_client_role_composites,
+                    op("Client roles", "Add composites to a client role (by id)")
+                        .body_list::<RoleRepresentation>(),
+                )
+                .delete(
+                    composites::delete_client_role_composites,
+                    op("Client roles", "Remove composites from a client role (by id)")
+                        .body_list::<RoleRepresentation>(),
+                ),
         )
         .route(
             "/admin/realms/{realm}/clients/{id}/user-sessions",
-            get(sessions::list_client_sessions),
+            E::new().get(
+                sessions::list_client_sessions,
+                op("Sessions", "Sessions of one client")
+                    .needs(Permission::ViewClients)
+                    .query(PAGE)
+                    .returns_list::<UserSessionRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/offline-sessions",
+            E::new().get(
+                offline_sessions::list_client_offline_sessions,
+                op("Sessions", "Offline sessions of one client")
+                    .needs(Permission::ViewClients)
+                    .query(PAGE)
+                    .returns_list::<UserSessionRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/session-count",
+            E::new().get(
+                offline_sessions::get_session_count,
+                op("Sessions", "How many online sessions a client has")
+                    .needs(Permission::ViewClients)
+                    .returns::<SessionCount>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/offline-session-count",
+            E::new().get(
+                offline_sessions::get_offline_session_count,
+                op("Sessions", "How many offline sessions a client has")
+                    .needs(Permission::ViewClients)
+                    .returns::<SessionCount>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/client-session-stats",
+            E::new().get(
+                offline_sessions::get_client_session_stats,
+                op("Sessions", "Online and offline session counts of every client with sessions")
+                    .needs(Permission::ViewRealm)
+                    .returns_list::<ClientSessionStat>(),
+            ),
         )
         .route(
             "/admin/realms/{realm}/clients/{id}/service-account-user",
-            get(clients::get_service_account_user),
+            E::new().get(
+                clients::get_service_account_user,
+                op("Clients", "The user behind a client's service account")
+                    .returns::<UserRepresentation>(),
+            ),
         )
-        .route("/admin/realms/{realm}/sessions/{session}", delete(sessions::delete_session))
-        .route("/admin/realms/{realm}/logout-all", post(sessions::post_logout_all))
+        .route(
+            "/admin/realms/{realm}/sessions/{session}",
+            E::new().delete(sessions::delete_session, op("Sessions", "End one session")),
+        )
+        .route(
+            "/admin/realms/{realm}/logout-all",
+            E::new().post(
+                sessions::post_logout_all,
+                op("Sessions", "End every session of the realm")
+                    .returns::<serde_json::Map<String, Value>>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/attack-detection/brute-force/users",
+            E::new().delete(
+                attack_detection::delete_all_user_status,
+                op("Attack detection", "Clear every brute-force record of the realm"),
+            ),
+        )
         .route(
             "/admin/realms/{realm}/attack-detection/brute-force/users/{user}",
-            get(attack_detection::get_user_status).delete(attack_detection::delete_user_status),
+            E::new()
+                .get(
+                    attack_detection::get_user_status,
+                    op("Attack detection", "A user's brute-force record")
+                        .returns::<BruteForceStatus>(),
+                )
+                .delete(
+                    attack_detection::delete_user_status,
+                    op("Attack detection", "Clear a user's brute-force record, lifting a lockout"),
+                ),
         )
-        .0
-}
-
-/// A router that adds each route twice: as written and with a trailing slash.
-struct Routes(Router<AppState>);
-
-impl Routes {
-    fn route(self, path: &str, handler: MethodRouter<AppState>) -> Self {
-        Routes(self.0.route(path, handler.clone()).route(&format!("{path}/"), handler))
-    }
 }

@@ -10,6 +10,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::admin;
+use crate::console;
 use crate::cors;
 use crate::error::ApiError;
 use crate::health;
@@ -60,6 +61,7 @@ pub fn app(state: AppState) -> Router {
         .route("/health/live", get(health::get_live))
         .route("/health/ready", get(health::get_ready))
         .merge(admin::routes())
+        .merge(console::routes(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
 

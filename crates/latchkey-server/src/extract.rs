@@ -8,6 +8,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
+use crate::admin::auth::Permission;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -32,6 +33,11 @@ impl Form {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
+    }
+
+    /// Every pair, in order, empty values included.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     pub fn count(&self, name: &str) -> usize {
@@ -84,6 +90,8 @@ pub struct Caller {
     pub is_https: bool,
     /// The `Origin` header of a browser's cross-origin request.
     pub origin: Option<axum::http::HeaderValue>,
+    /// What the Admin API operation being called needs (set by its route).
+    pub(crate) admin_permission: Option<Permission>,
 }
 
 impl Caller {
@@ -138,7 +146,8 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let origin = crate::cors::origin(&parts.headers);
-        Ok(Caller { address, base_url, authorization, is_https, origin })
+        let admin_permission = parts.extensions.get::<Permission>().copied();
+        Ok(Caller { address, base_url, authorization, is_https, origin, admin_permission })
     }
 }
 

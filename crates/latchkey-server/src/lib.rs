@@ -9,6 +9,7 @@ pub mod app;
 pub mod bootstrap;
 pub mod cache;
 pub mod config;
+pub mod console;
 pub mod cors;
 pub mod error;
 pub mod extract;
@@ -62,6 +63,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let tls = self.state.config.tls.clone();
+        let store = self.state.store.clone();
         let reaper = tokio::spawn(reap_sessions(self.state.clone()));
         // Revocation streams never end by themselves; closing them lets shutdown finish.
         let hub = std::sync::Arc::clone(&self.state.revocations);
@@ -95,6 +97,10 @@ impl Server {
             }
         }
         reaper.abort();
+        // The refresh times written behind reach the database before the process ends.
+        if let Err(error) = store.flush().await {
+            tracing::error!(%error, "refresh times not written at shutdown");
+        }
         Ok(())
     }
 }

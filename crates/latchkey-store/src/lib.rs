@@ -17,7 +17,9 @@ use latchkey_core::realm::Realm;
 use latchkey_core::revocation::Revocation;
 use latchkey_core::role::Role;
 use latchkey_core::session::Session;
-use latchkey_core::store::{RealmBundle, SessionContext, Store, StoreError, UserBundle};
+use latchkey_core::store::{
+    ClientSessionCount, RealmBundle, SessionContext, Store, StoreError, UserBundle, UserQuery,
+};
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{PasswordCredential, User};
 
@@ -44,7 +46,15 @@ impl Database {
         Ok(Database::Sqlite(SqliteStore::open_in_memory().await?))
     }
 
-    /// Waits for the queries in flight and closes every connection (graceful shutdown).
+    /// Writes what waits in memory (refresh times) and waits for its commit.
+    pub async fn flush(&self) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.flush().await,
+        }
+    }
+
+    /// Writes what waits in memory, waits for the queries in flight and closes every
+    /// connection (graceful shutdown).
     pub async fn close(&self) {
         match self {
             Database::Sqlite(store) => store.close().await,
@@ -153,6 +163,24 @@ impl Store for Database {
         }
     }
 
+    async fn search_users(
+        &self,
+        realm_id: &str,
+        query: &UserQuery,
+        first: usize,
+        max: usize,
+    ) -> Res<Vec<User>> {
+        match self {
+            Database::Sqlite(store) => store.search_users(realm_id, query, first, max).await,
+        }
+    }
+
+    async fn count_users_matching(&self, realm_id: &str, query: &UserQuery) -> Res<i64> {
+        match self {
+            Database::Sqlite(store) => store.count_users_matching(realm_id, query).await,
+        }
+    }
+
     async fn find_user_by_id(&self, realm_id: &str, id: &str) -> Res<Option<User>> {
         match self {
             Database::Sqlite(store) => store.find_user_by_id(realm_id, id).await,
@@ -216,6 +244,12 @@ impl Store for Database {
     async fn update_session(&self, session: &Session) -> Res<()> {
         match self {
             Database::Sqlite(store) => store.update_session(session).await,
+        }
+    }
+
+    async fn touch_session(&self, id: &str, last_refresh: i64) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.touch_session(id, last_refresh).await,
         }
     }
 
@@ -330,6 +364,48 @@ impl Store for Database {
     async fn revoke_roles(&self, user_id: &str, role_ids: &[String]) -> Res<()> {
         match self {
             Database::Sqlite(store) => store.revoke_roles(user_id, role_ids).await,
+        }
+    }
+
+    async fn add_composites(&self, parent_id: &str, child_ids: &[String]) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.add_composites(parent_id, child_ids).await,
+        }
+    }
+
+    async fn remove_composites(&self, parent_id: &str, child_ids: &[String]) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.remove_composites(parent_id, child_ids).await,
+        }
+    }
+
+    async fn list_user_offline_sessions(&self, realm_id: &str, user_id: &str) -> Res<Vec<Session>> {
+        match self {
+            Database::Sqlite(store) => store.list_user_offline_sessions(realm_id, user_id).await,
+        }
+    }
+
+    async fn list_client_offline_sessions(
+        &self,
+        realm_id: &str,
+        client_uuid: &str,
+    ) -> Res<Vec<Session>> {
+        match self {
+            Database::Sqlite(store) => {
+                store.list_client_offline_sessions(realm_id, client_uuid).await
+            }
+        }
+    }
+
+    async fn count_sessions_by_client(&self, realm_id: &str) -> Res<Vec<ClientSessionCount>> {
+        match self {
+            Database::Sqlite(store) => store.count_sessions_by_client(realm_id).await,
+        }
+    }
+
+    async fn delete_realm_login_failures(&self, realm_id: &str) -> Res<u64> {
+        match self {
+            Database::Sqlite(store) => store.delete_realm_login_failures(realm_id).await,
         }
     }
 

@@ -163,6 +163,13 @@ pub(crate) fn email_column(user: &User) -> Option<String> {
     user.profile.email.as_deref().map(str::to_lowercase)
 }
 
+/// The `users.first_name` and `users.last_name` columns: lower-cased copies the user
+/// search matches against.
+pub(crate) fn name_columns(user: &User) -> (Option<String>, Option<String>) {
+    let lower = |name: &Option<String>| name.as_deref().map(str::to_lowercase);
+    (lower(&user.profile.first_name), lower(&user.profile.last_name))
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct CredentialRow {
     id: String,

@@ -19,10 +19,12 @@ mod realms;
 mod revocations;
 mod revoked_tokens;
 mod roles;
+mod session_cache;
 mod sessions;
 mod users;
 
 use std::path::Path;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use latchkey_core::store::StoreError;
@@ -32,7 +34,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
-use self::batch::SessionBatcher;
+use self::batch::{SessionBatcher, SessionWrite};
+use self::session_cache::{SessionCache, TOUCH_WINDOW};
 use crate::error::{backend, map_error};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -53,6 +56,8 @@ pub struct SqliteStore {
     read: SqlitePool,
     /// Session inserts and updates, committed in groups through `write` (`batch.rs`).
     sessions: SessionBatcher,
+    /// Hot sessions and users in memory, refresh times written behind (`session_cache.rs`).
+    cache: Arc<SessionCache>,
 }
 
 impl SqliteStore {
@@ -89,8 +94,7 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(map_error)?;
-        let sessions = SessionBatcher::start(write.clone());
-        Ok(SqliteStore { write, read, sessions })
+        Ok(SqliteStore::with_pools(write, read))
     }
 
     /// A private in-memory database, for tests. Every connection to `:memory:` is a
@@ -107,13 +111,29 @@ impl SqliteStore {
             .await
             .map_err(map_error)?;
         MIGRATOR.run(&pool).await.map_err(backend)?;
-        let sessions = SessionBatcher::start(pool.clone());
-        Ok(SqliteStore { write: pool.clone(), read: pool, sessions })
+        Ok(SqliteStore::with_pools(pool.clone(), pool))
     }
 
-    /// Waits for the queries in flight and closes every connection. With the last
-    /// connection closed, SQLite checkpoints the WAL into the main file.
+    /// Starts the session writer and the task that writes refresh times behind.
+    fn with_pools(write: SqlitePool, read: SqlitePool) -> Self {
+        let sessions = SessionBatcher::start(write.clone());
+        let cache = Arc::new(SessionCache::new());
+        tokio::spawn(write_touches_behind(Arc::downgrade(&cache), sessions.clone()));
+        SqliteStore { write, read, sessions, cache }
+    }
+
+    /// Writes the refresh times waiting in memory, and waits for their commit.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        flush_touches(&self.cache, &self.sessions).await
+    }
+
+    /// Writes the refresh times waiting in memory, waits for the queries in flight and
+    /// closes every connection. With the last connection closed, SQLite checkpoints the
+    /// WAL into the main file.
     pub async fn close(&self) {
+        if let Err(error) = self.flush().await {
+            tracing::error!(%error, "refresh times not written at close");
+        }
         self.read.close().await;
         self.write.close().await;
     }
@@ -121,6 +141,37 @@ impl SqliteStore {
     /// Starts a write transaction holding the write lock from its first statement.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         self.write.begin_with("BEGIN IMMEDIATE").await.map_err(map_error)
+    }
+}
+
+/// Every `TOUCH_WINDOW`, writes the refresh times recorded since the last time, in one
+/// transaction. Ends when the store is dropped.
+async fn write_touches_behind(cache: Weak<SessionCache>, sessions: SessionBatcher) {
+    let mut interval = tokio::time::interval(TOUCH_WINDOW);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let Some(cache) = cache.upgrade() else { break };
+        if let Err(error) = flush_touches(&cache, &sessions).await {
+            tracing::error!(%error, "refresh times not written; retrying");
+        }
+    }
+}
+
+async fn flush_touches(cache: &SessionCache, sessions: &SessionBatcher) -> Result<(), StoreError> {
+    let touches = cache.take_touches();
+    if touches.is_empty() {
+        return Ok(());
+    }
+    match sessions.submit(SessionWrite::Touch(touches.clone())).await {
+        Ok(_) => {
+            cache.written(&touches);
+            Ok(())
+        }
+        Err(error) => {
+            cache.requeue(&touches);
+            Err(error)
+        }
     }
 }
 

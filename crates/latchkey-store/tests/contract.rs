@@ -104,6 +104,16 @@ async fn session_context_reads_session_user_and_grants_at_once() {
 }
 
 #[tokio::test]
+async fn a_session_context_read_again_sees_every_change_since() {
+    on_every_backend(activity::a_session_context_read_again_sees_every_change_since).await;
+}
+
+#[tokio::test]
+async fn a_refresh_time_is_seen_at_once_and_never_moves_back() {
+    on_every_backend(activity::a_refresh_time_is_seen_at_once_and_never_moves_back).await;
+}
+
+#[tokio::test]
 async fn idle_sessions_are_swept() {
     on_every_backend(activity::idle_sessions_are_swept).await;
 }
@@ -146,6 +156,16 @@ async fn deleted_users_clients_and_roles_are_gone() {
 #[tokio::test]
 async fn roles_are_renamed_revoked_and_listed_by_holder() {
     on_every_backend(admin::roles_are_renamed_revoked_and_listed_by_holder).await;
+}
+
+#[tokio::test]
+async fn composites_are_added_and_removed() {
+    on_every_backend(admin::composites_are_added_and_removed).await;
+}
+
+#[tokio::test]
+async fn users_are_searched_counted_and_paged() {
+    on_every_backend(admin::users_are_searched_counted_and_paged).await;
 }
 
 #[test]

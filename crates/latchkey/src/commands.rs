@@ -136,6 +136,12 @@ fn init_logging(level: &str) {
 async fn start(args: ServerArgs, is_dev: bool) -> anyhow::Result<()> {
     let file = FileConfig::load(args.storage.config_file.as_deref())?;
     let config = start_config(&args, &file, is_dev)?;
+    // Checked before anything starts, like the server's own options.
+    let gateway_config = file
+        .gateway_toml()?
+        .map(|text| GatewayConfig::from_toml(&text))
+        .transpose()
+        .context("the config file's [gateway] table")?;
     init_logging(&config.log_level);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = Database::open_sqlite(&config.database)
@@ -156,7 +162,32 @@ async fn start(args: ServerArgs, is_dev: bool) -> anyhow::Result<()> {
         mode = if is_dev { "development" } else { "production" },
         "listening on {scheme}://{bound}{relative_path}"
     );
-    server.run(shutdown_signal()).await?;
+    let Some(gateway_config) = gateway_config else {
+        server.run(shutdown_signal()).await?;
+        tracing::info!("stopped");
+        return Ok(());
+    };
+    // One process: the gateway beside the server, both stopped by the same signal.
+    let gateway = Gateway::bind(&gateway_config, Arc::new(SystemClock)).await?;
+    tracing::info!(
+        routes = gateway_config.routes.len(),
+        "gateway listening on http://{}",
+        gateway.local_addr()?
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|is_stopped| *is_stopped).await;
+    };
+    let (served, proxied) = tokio::join!(
+        server.run(until_stopped(stopped.clone())),
+        gateway.run(until_stopped(stopped))
+    );
+    served?;
+    proxied?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -11,9 +11,10 @@ use latchkey_server::config::{ServerConfig, TlsFiles};
 
 use crate::cli::{ServerArgs, StorageArgs};
 
-/// The config file: flat `name = value` pairs with the options' names.
+/// The config file: flat `name = value` pairs with the options' names, and optionally a
+/// `[gateway]` table, the gateway's own configuration, run in the same process.
 #[derive(Debug, Default)]
-pub(crate) struct FileConfig(BTreeMap<String, toml::Value>);
+pub(crate) struct FileConfig(BTreeMap<String, toml::Value>, Option<toml::Table>);
 
 impl FileConfig {
     pub(crate) fn load(path: Option<&Path>) -> anyhow::Result<Self> {
@@ -24,14 +25,30 @@ impl FileConfig {
             .parse()
             .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
         let mut values = BTreeMap::new();
+        let mut gateway = None;
         for (key, value) in table {
+            if key == "gateway" {
+                match value {
+                    toml::Value::Table(table) => gateway = Some(table),
+                    _ => bail!("`gateway` in config file {} must be a table", path.display()),
+                }
+                continue;
+            }
             let key = key.replace('_', "-");
             if !KNOWN_KEYS.contains(&key.as_str()) {
                 bail!("unknown option `{key}` in config file {}", path.display());
             }
             values.insert(key, value);
         }
-        Ok(FileConfig(values))
+        Ok(FileConfig(values, gateway))
+    }
+
+    /// The `[gateway]` table, as the text `latchkey gateway --config` would read.
+    pub(crate) fn gateway_toml(&self) -> anyhow::Result<Option<String>> {
+        self.1
+            .as_ref()
+            .map(|table| toml::to_string(table).context("the [gateway] table does not serialise"))
+            .transpose()
     }
 
     fn string(&self, key: &str) -> anyhow::Result<Option<String>> {

@@ -351,3 +351,220 @@ async fn call_reaches_a_route_the_gateway_guards_with_operator_role() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("403"));
 }
+
+/// A realm for the crash test: `revokeRefreshToken` decides whether the reuse state is
+/// written through (on) or only the refresh time, written behind (off).
+fn crash_realm(name: &str, revoke_refresh_token: bool) -> serde_json::Value {
+    serde_json::json!({
+        "realm": name,
+        "enabled": true,
+        "revokeRefreshToken": revoke_refresh_token,
+        "refreshTokenMaxReuse": 0,
+        "clients": [{"clientId": "app", "publicClient": true, "directAccessGrantsEnabled": true}],
+        "users": [{
+            "username": "user",
+            "enabled": true,
+            "credentials": [{"type": "password", "value": "secret", "temporary": false}]
+        }]
+    })
+}
+
+/// Posts a grant; the status and the JSON body.
+async fn grant(
+    http: &reqwest::Client,
+    base: &str,
+    realm: &str,
+    form: &[(&str, &str)],
+) -> (u16, serde_json::Value) {
+    let url = format!("{base}/realms/{realm}/protocol/openid-connect/token");
+    let response = http.post(url).form(form).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+async fn login(http: &reqwest::Client, base: &str, realm: &str) -> serde_json::Value {
+    let form = [
+        ("grant_type", "password"),
+        ("client_id", "app"),
+        ("username", "user"),
+        ("password", "secret"),
+    ];
+    let (status, body) = grant(http, base, realm, &form).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+async fn refresh(
+    http: &reqwest::Client,
+    base: &str,
+    realm: &str,
+    refresh_token: &str,
+) -> (u16, serde_json::Value) {
+    let form =
+        [("grant_type", "refresh_token"), ("client_id", "app"), ("refresh_token", refresh_token)];
+    grant(http, base, realm, &form).await
+}
+
+/// SIGKILL while refreshes are answered: after the restart every session is there and the
+/// last refresh token each one was given still refreshes; with Revoke Refresh Token on, a
+/// refresh token used before the kill stays used.
+#[tokio::test]
+async fn a_kill_during_refreshes_loses_no_session_and_no_used_refresh_token() {
+    const SESSIONS: usize = 8;
+    let dir = tempfile::tempdir().unwrap();
+    let import = dir.path().join("import");
+    std::fs::create_dir(&import).unwrap();
+    for (name, revoke) in [("written-behind", false), ("written-through", true)] {
+        let file = import.join(format!("{name}.json"));
+        std::fs::write(file, crash_realm(name, revoke).to_string()).unwrap();
+    }
+    let port = free_port().to_string();
+    let args = ["start-dev", "--http-port", &port, "--import-realm", "--import-dir"];
+    let mut args = args.map(str::to_owned).to_vec();
+    args.push(import.to_str().unwrap().to_owned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let base = format!("http://127.0.0.1:{port}/keycloak/auth");
+    let http = reqwest::Client::new();
+    let server = start(&args, &[], dir.path());
+
+    // Revoke Refresh Token on: the first refresh token is used once before the kill.
+    let first = login(&http, &base, "written-through").await;
+    let first_token = first["refresh_token"].as_str().unwrap().to_owned();
+    let (status, body) = refresh(&http, &base, "written-through", &first_token).await;
+    assert_eq!(status, 200, "{body}");
+
+    // Revoke Refresh Token off: sessions refreshed without pause until the kill, each
+    // keeping the last refresh token it was answered.
+    let mut sessions = Vec::new();
+    for _ in 0..SESSIONS {
+        let body = login(&http, &base, "written-behind").await;
+        let latest = body["refresh_token"].as_str().unwrap().to_owned();
+        let state = body["session_state"].as_str().unwrap().to_owned();
+        sessions.push((state, std::sync::Arc::new(std::sync::Mutex::new(latest))));
+    }
+    let refreshed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let workers: Vec<_> = sessions
+        .iter()
+        .map(|(_, latest)| {
+            let (http, base, latest) = (http.clone(), base.clone(), latest.clone());
+            let refreshed = refreshed.clone();
+            tokio::spawn(async move {
+                loop {
+                    let token = latest.lock().unwrap().clone();
+                    let url = format!("{base}/realms/written-behind/protocol/openid-connect/token");
+                    let form = [
+                        ("grant_type", "refresh_token"),
+                        ("client_id", "app"),
+                        ("refresh_token", token.as_str()),
+                    ];
+                    // Connection errors end the worker: the server was killed.
+                    let Ok(response) = http.post(url).form(&form).send().await else { break };
+                    assert_eq!(response.status(), 200);
+                    let Ok(body) = response.json::<serde_json::Value>().await else { break };
+                    *latest.lock().unwrap() = body["refresh_token"].as_str().unwrap().to_owned();
+                    refreshed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while refreshed.load(std::sync::atomic::Ordering::Relaxed) < 200 {
+        assert!(Instant::now() < deadline, "refreshes did not get going");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    drop(server); // SIGKILL, with refreshes in flight.
+    for worker in workers {
+        worker.await.unwrap();
+    }
+
+    let _server = start(&args, &[], dir.path());
+    for (state, latest) in &sessions {
+        let token = latest.lock().unwrap().clone();
+        let (status, body) = refresh(&http, &base, "written-behind", &token).await;
+        assert_eq!(status, 200, "session {state} after the kill: {body}");
+        assert_eq!(body["session_state"], state.as_str());
+    }
+    let (status, body) = refresh(&http, &base, "written-through", &first_token).await;
+    assert_eq!(status, 400, "a used refresh token after the kill: {body}");
+    assert_eq!(body["error_description"], "Maximum allowed refresh token reuse exceeded");
+}
+
+/// An upstream that answers every request `200 hello` and counts them.
+fn counting_upstream() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&count);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello",
+            );
+        }
+    });
+    (port, count)
+}
+
+/// A small deployment runs one process: the server's config file carries the gateway's
+/// configuration as a `[gateway]` table, and `start-dev` serves both.
+#[tokio::test]
+async fn one_process_serves_tokens_and_guards_the_apis_from_one_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (upstream, count) = counting_upstream();
+    let (port, gateway) = (free_port(), free_port());
+    let config = dir.path().join("latchkey.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "http-port = {port}\nimport-realm = true\nimport-dir = \"{}\"\n\n[gateway]\n\
+             listen = \"127.0.0.1:{gateway}\"\nrealm = \"nagra\"\n\
+             issuers = [\"http://127.0.0.1:{port}/keycloak/auth/realms/nagra\"]\n\n\
+             [[gateway.routes]]\nprefix = \"/operator/\"\nupstream = \"http://127.0.0.1:{upstream}\"\n\
+             any_of = [\"operatorRole\"]\n",
+            examples().display()
+        ),
+    )
+    .unwrap();
+    let _running =
+        start(&["start-dev", "--config-file", config.to_str().unwrap()], &[], dir.path());
+    let http = reqwest::Client::new();
+    let guarded = format!("http://127.0.0.1:{gateway}/operator/orders");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http.get(format!("http://127.0.0.1:{gateway}/health/live")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "the gateway did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(http.get(&guarded).send().await.unwrap().status(), 401);
+
+    let login: serde_json::Value = http
+        .post(format!(
+            "http://127.0.0.1:{port}/keycloak/auth/realms/nagra/protocol/openid-connect/token"
+        ))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", "crm_client"),
+            ("username", "crm_client_user"),
+            ("password", "1234"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let answer = http.get(&guarded).bearer_auth(token).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.text().await.unwrap(), "hello");
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1, "only the allowed request");
+
+    std::fs::write(&config, "[gateway]\nlisten = \"127.0.0.1:0\"\nissuers = []\n").unwrap();
+    let output = run(&["start-dev", "--config-file", config.to_str().unwrap()], dir.path());
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`issuers` is empty"));
+}

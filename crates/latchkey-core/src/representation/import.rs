@@ -11,6 +11,9 @@ use crate::time::UnixMillis;
 /// Why a realm file cannot be imported. Messages name the offending entry.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ImportError {
+    /// `PasswordPolicyConfigException`: Keycloak's own text.
+    #[error(transparent)]
+    PasswordPolicy(#[from] crate::password_policy::PolicyConfigError),
     #[error("the realm file has no `realm` name")]
     MissingRealmName,
     #[error("client #{index} has no `clientId`")]
@@ -118,8 +121,9 @@ pub fn apply_realm_representation(
         rep.default_signature_algorithm.clone(),
     );
     set_if_given(&mut settings.not_before, rep.not_before);
-    if rep.password_policy.is_some() {
-        settings.password_policy.clone_from(&rep.password_policy);
+    if let Some(policy) = rep.password_policy.as_deref() {
+        settings.password_policy =
+            crate::password_policy::PasswordPolicy::parse(policy)?.normalized();
     }
     Ok(())
 }

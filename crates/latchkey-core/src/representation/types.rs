@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::client::ProtocolMapper;
@@ -16,7 +17,7 @@ use crate::client::ProtocolMapper;
 pub const KEY_PROVIDER: &str = "org.keycloak.keys.KeyProvider";
 
 /// One realm, as `kc.sh export` writes it and `--import-realm` reads it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RealmRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,14 +98,14 @@ pub struct RealmRepresentation {
 }
 
 /// `roles`: `{"realm": [...], "client": {clientId: [...]}}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct RolesRepresentation {
     pub realm: Vec<RoleRepresentation>,
     pub client: BTreeMap<String, Vec<RoleRepresentation>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RoleRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,7 +124,7 @@ pub struct RoleRepresentation {
 }
 
 /// The roles a composite role contains, by name: `{"realm": [...], "client": {clientId: [...]}}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct CompositesRepresentation {
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -132,7 +133,7 @@ pub struct CompositesRepresentation {
     pub client: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ClientRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -189,7 +190,7 @@ pub struct ClientRepresentation {
     pub default_roles: Option<Vec<String>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct UserRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -227,7 +228,7 @@ pub struct UserRepresentation {
 /// A credential: plain (`value`, `temporary`) for hand-written files, hashed
 /// (`secretData`, `credentialData`, both JSON in a string) in Keycloak's exports.
 /// `Debug` shows the type only.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CredentialRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -259,7 +260,7 @@ impl fmt::Debug for CredentialRepresentation {
 
 /// A component; `org.keycloak.keys.KeyProvider` entries are the realm's keys, with their
 /// secrets in `config` (`secret`, `privateKey`). `Debug` leaves `config` out.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ComponentRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::auth::open_realm;
 use super::request::no_content;
+use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::extract::Caller;
 use crate::state::AppState;
@@ -52,7 +53,32 @@ pub(crate) async fn delete_user_status(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    state.store.delete_login_failure(&realm.realm.id, &user_id).await?;
+    clear_login_failures(&state, &realm, &user_id).await?;
+    Ok(no_content())
+}
+
+/// Forgets the user's login failures, which lifts a temporary lockout (the Admin API's
+/// `DELETE …/brute-force/users/{id}` and the console's "Unlock").
+pub(crate) async fn clear_login_failures(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user_id: &str,
+) -> Result<(), ApiError> {
+    state.store.delete_login_failure(&realm.realm.id, user_id).await?;
     tracing::info!(%user_id, "login failures cleared by an admin");
+    Ok(())
+}
+
+/// `clearAllBruteForce`: removes every record of the realm, lifting every temporary
+/// lockout. 204.
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn delete_all_user_status(
+    State(state): State<AppState>,
+    Path(realm_name): Path<String>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(&state, &caller, &realm_name).await?;
+    let cleared = state.store.delete_realm_login_failures(&realm.realm.id).await?;
+    tracing::info!(cleared, "all login failures cleared by an admin");
     Ok(no_content())
 }

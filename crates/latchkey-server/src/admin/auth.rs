@@ -2,10 +2,14 @@
 //! `RealmsAdminResource.getRealmAdmin`): a valid access token of realm `master` whose
 //! user holds master's realm role `admin` administers every realm; a valid access
 //! token of realm R whose user holds the `realm-management` client role `realm-admin`
-//! administers R. The token is checked like any other (`oidc/bearer.rs`: signature,
-//! expiry, revocation, session, user) and the roles are read from the store, so a
-//! revoked grant counts at once.
+//! administers R. A realm's own users may also hold only some of the
+//! `realm-management` roles (`view-users`, `manage-users`, `view-clients`, …, as a
+//! service account that creates users does): each operation of the routing table names
+//! the `Permission` it needs (`admin.rs`), and `open_realm` checks it. The token is
+//! checked like any other (`oidc/bearer.rs`: signature, expiry, revocation, session,
+//! user) and the roles are read from the store, so a revoked grant counts at once.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::http::StatusCode;
@@ -28,6 +32,45 @@ const CREATE_REALM_ROLE: &str = "create-realm";
 const MANAGEMENT_CLIENT: &str = "realm-management";
 const REALM_ADMIN_ROLE: &str = "realm-admin";
 
+/// What an operation of the Admin API needs from a realm's own administrator: one of
+/// the `realm-management` client roles Keycloak checks for it (`AdminRoles`; a
+/// `manage-*` role includes its `view-*`). `realm-admin` and master's `admin` grant all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Permission {
+    /// Any `realm-management` role (`RolePermissions.canList`: listing roles).
+    AnyAdminRole,
+    ViewRealm,
+    ManageRealm,
+    /// Searching and counting users (`query-users`).
+    QueryUsers,
+    ViewUsers,
+    ManageUsers,
+    /// Listing clients (`query-clients`).
+    QueryClients,
+    ViewClients,
+    ManageClients,
+    /// `create-client` may add clients without managing the others.
+    CreateClient,
+}
+
+impl Permission {
+    /// The `realm-management` roles that grant it, the one Keycloak names first.
+    pub(crate) fn roles(self) -> &'static [&'static str] {
+        match self {
+            Permission::AnyAdminRole => &[],
+            Permission::ViewRealm => &["view-realm", "manage-realm"],
+            Permission::ManageRealm => &["manage-realm"],
+            Permission::QueryUsers => &["query-users", "view-users", "manage-users"],
+            Permission::ViewUsers => &["view-users", "manage-users"],
+            Permission::ManageUsers => &["manage-users"],
+            Permission::QueryClients => &["query-clients", "view-clients", "manage-clients"],
+            Permission::ViewClients => &["view-clients", "manage-clients"],
+            Permission::ManageClients => &["manage-clients"],
+            Permission::CreateClient => &["create-client", "manage-clients"],
+        }
+    }
+}
+
 /// An authenticated caller of the Admin API.
 #[derive(Debug)]
 pub(crate) struct Admin {
@@ -35,7 +78,8 @@ pub(crate) struct Admin {
     token_realm: String,
     is_master_admin: bool,
     may_create_realms: bool,
-    is_realm_admin: bool,
+    /// The caller's `realm-management` client roles (composites expanded).
+    management_roles: BTreeSet<String>,
 }
 
 /// `{"error":"HTTP 401 Unauthorized"}`: no token, or one that does not verify.
@@ -49,13 +93,30 @@ pub(crate) fn forbidden() -> ApiError {
 }
 
 impl Admin {
-    /// Whether the caller may read and change realm `realm`.
+    /// Whether the caller holds any admin role for realm `realm` (it is listed).
     pub(crate) fn may_administer(&self, realm: &str) -> bool {
-        self.is_master_admin || (self.is_realm_admin && self.token_realm == realm)
+        self.is_master_admin || (self.token_realm == realm && !self.management_roles.is_empty())
     }
 
-    pub(crate) fn require(&self, realm: &str) -> Result<(), ApiError> {
-        if self.may_administer(realm) { Ok(()) } else { Err(forbidden()) }
+    /// Whether the caller may do what `needed` names in realm `realm`; `None` (an
+    /// operation outside the table) takes `realm-admin`.
+    pub(crate) fn allows(&self, realm: &str, needed: Option<Permission>) -> bool {
+        if self.is_master_admin {
+            return true;
+        }
+        if self.token_realm != realm {
+            return false;
+        }
+        let holds = |role: &str| self.management_roles.contains(role);
+        holds(REALM_ADMIN_ROLE)
+            || needed.is_some_and(|needed| match needed {
+                Permission::AnyAdminRole => !self.management_roles.is_empty(),
+                _ => needed.roles().iter().any(|role| holds(role)),
+            })
+    }
+
+    pub(crate) fn require(&self, realm: &str, needed: Option<Permission>) -> Result<(), ApiError> {
+        if self.allows(realm, needed) { Ok(()) } else { Err(forbidden()) }
     }
 
     pub(crate) fn require_create_realm(&self) -> Result<(), ApiError> {
@@ -92,16 +153,18 @@ pub(crate) async fn authenticate(state: &AppState, caller: &Caller) -> Result<Ad
         token_realm: realm.realm.name.clone(),
         is_master_admin: is_master && roles.realm.contains(ADMIN_ROLE),
         may_create_realms: is_master && roles.realm.contains(CREATE_REALM_ROLE),
-        is_realm_admin: roles
+        management_roles: roles
             .clients
             .get(MANAGEMENT_CLIENT)
-            .is_some_and(|names| names.contains(REALM_ADMIN_ROLE)),
+            .map(|names| names.iter().map(|name| name.to_string()).collect())
+            .unwrap_or_default(),
     })
 }
 
 /// The steps every `/admin/realms/{realm}/…` call starts with, in Keycloak's order:
 /// 401 for a bad token, 404 `Realm not found.` for an unknown realm, 403 for a caller
-/// who may not administer it.
+/// without the operation's permission (`caller.admin_permission`, set by the routing
+/// table).
 pub(crate) async fn open_realm(
     state: &AppState,
     caller: &Caller,
@@ -113,6 +176,6 @@ pub(crate) async fn open_realm(
         .get(&state.store, realm_name)
         .await?
         .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "Realm not found."))?;
-    admin.require(realm_name)?;
+    admin.require(realm_name, caller.admin_permission)?;
     Ok(realm)
 }

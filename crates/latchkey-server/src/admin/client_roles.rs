@@ -1,6 +1,6 @@
 //! `/admin/realms/{realm}/clients/{id}/roles…` (`RoleContainerResource.java` with a
-//! client as the container; spec §5.5): a client's roles listed, created, read and
-//! deleted by name.
+//! client as the container; spec §5.5): a client's roles listed, created, read,
+//! updated and deleted by name, and the users holding one.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -12,8 +12,9 @@ use latchkey_core::store::{Store, StoreError};
 
 use super::auth::open_realm;
 use super::clients::find_client;
+use super::composites::RoleAt;
 use super::request::{Body, Query, created, no_content, path_segment, realm_url};
-use super::roles::{composite_ids, role_exists, role_not_found};
+use super::roles::{composite_ids, role_exists, role_not_found, role_users, update_role};
 use crate::error::ApiError;
 use crate::extract::Caller;
 use crate::state::AppState;
@@ -88,6 +89,28 @@ pub(crate) async fn get_client_role(
     let client = find_client(&realm, &id)?;
     let role = realm.roles.find_client_role(&client.id, &role_name).ok_or_else(role_not_found)?;
     Ok(Json(role_to_representation(role)).into_response())
+}
+
+/// Renames the role or replaces its description. 204; 409 if the name is taken.
+#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+pub(crate) async fn put_client_role(
+    State(state): State<AppState>,
+    Path((realm_name, id, role_name)): Path<(String, String, String)>,
+    caller: Caller,
+    body: Body,
+) -> Result<Response, ApiError> {
+    update_role(&state, &caller, &realm_name, RoleAt::Client(id, role_name), &body).await
+}
+
+/// The users holding the client role directly, by username, then `first`/`max`
+/// (default 100).
+pub(crate) async fn list_client_role_users(
+    State(state): State<AppState>,
+    Path((realm_name, id, role_name)): Path<(String, String, String)>,
+    caller: Caller,
+    query: Query,
+) -> Result<Response, ApiError> {
+    role_users(&state, &caller, &realm_name, RoleAt::Client(id, role_name), &query).await
 }
 
 /// Deletes the role with its composite links and grants. 204.

@@ -83,28 +83,40 @@ pub(crate) async fn post_client(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: ClientRepresentation = body.json()?;
-    if rep.client_id.trim().is_empty() {
-        return Err(ApiError::bad_request("Client id is missing"));
-    }
-    if realm.client(&rep.client_id).is_some() {
-        return Err(client_exists(&rep.client_id));
-    }
-    let client = client_from_representation(&rep, &realm.realm.id);
-    match state.store.insert_client(&client).await {
-        Err(StoreError::Conflict(_)) => return Err(client_exists(&rep.client_id)),
-        other => other?,
-    }
-    if client.settings.service_accounts_enabled && client.secret.is_some() {
-        add_service_account(&state, &realm, &client).await?;
-    }
-    state.realms.invalidate(&realm_name);
-    tracing::info!(client_id = %client.client_id, "client created");
+    let client = create_client(&state, &realm, &rep).await?;
     let location = format!(
         "{}/clients/{}",
         realm_url(&caller.base_url, &realm_name),
         path_segment(&client.id)
     );
     Ok(created(&location))
+}
+
+/// Creates a client (`POST …/clients` and the console's "Create client"): 400 without a
+/// client id, 409 when it is taken; a confidential client with service accounts gets its
+/// service-account user.
+pub(crate) async fn create_client(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    rep: &ClientRepresentation,
+) -> Result<Client, ApiError> {
+    if rep.client_id.trim().is_empty() {
+        return Err(ApiError::bad_request("Client id is missing"));
+    }
+    if realm.client(&rep.client_id).is_some() {
+        return Err(client_exists(&rep.client_id));
+    }
+    let client = client_from_representation(rep, &realm.realm.id);
+    match state.store.insert_client(&client).await {
+        Err(StoreError::Conflict(_)) => return Err(client_exists(&rep.client_id)),
+        other => other?,
+    }
+    if client.settings.service_accounts_enabled && client.secret.is_some() {
+        add_service_account(state, realm, &client).await?;
+    }
+    state.realms.invalidate(&realm.realm.name);
+    tracing::info!(client_id = %client.client_id, "client created");
+    Ok(client)
 }
 
 pub(crate) async fn add_service_account(
@@ -157,9 +169,21 @@ pub(crate) async fn put_client(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: ClientRepresentation = body.json()?;
-    let stored = find_client(&realm, &id)?;
+    update_client(&state, &realm, &id, &rep).await?;
+    Ok(no_content())
+}
+
+/// Applies `rep` to the client with internal id `id` (`PUT …/clients/{id}` and the
+/// console's client details): 404 when unknown, 409 on a taken client id.
+pub(crate) async fn update_client(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+    rep: &ClientRepresentation,
+) -> Result<Client, ApiError> {
+    let stored = find_client(realm, id)?;
     let mut client = Client::clone(stored);
-    apply_client_representation(&mut client, &rep);
+    apply_client_representation(&mut client, rep);
     if client.client_id != stored.client_id && realm.client(&client.client_id).is_some() {
         return Err(client_exists(&client.client_id));
     }
@@ -168,9 +192,16 @@ pub(crate) async fn put_client(
         Err(StoreError::NotFound(_)) => return Err(client_not_found()),
         other => other?,
     }
-    state.realms.invalidate(&realm_name);
+    // Turning service accounts on makes the service-account user, as creation does.
+    if client.settings.service_accounts_enabled
+        && !stored.settings.service_accounts_enabled
+        && client.secret.is_some()
+    {
+        add_service_account(state, realm, &client).await?;
+    }
+    state.realms.invalidate(&realm.realm.name);
     tracing::info!(client_id = %client.client_id, "client updated");
-    Ok(no_content())
+    Ok(client)
 }
 
 #[tracing::instrument(skip_all, fields(realm = %realm_name))]
@@ -180,14 +211,24 @@ pub(crate) async fn delete_client(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let client = find_client(&realm, &id)?;
+    remove_client(&state, &realm, &id).await?;
+    Ok(no_content())
+}
+
+/// Deletes the client (by internal id) and its roles; 404 when unknown.
+pub(crate) async fn remove_client(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<(), ApiError> {
+    let client = find_client(realm, id)?;
     match state.store.delete_client(&realm.realm.id, &client.id).await {
         Err(StoreError::NotFound(_)) => return Err(client_not_found()),
         other => other?,
     }
-    state.realms.invalidate(&realm_name);
+    state.realms.invalidate(&realm.realm.name);
     tracing::info!(client_id = %client.client_id, "client deleted");
-    Ok(no_content())
+    Ok(())
 }
 
 /// `{"type":"secret","value":…}` (a `CredentialRepresentation`); no `value` for a client
@@ -216,12 +257,22 @@ pub(crate) async fn post_client_secret(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let mut client = Client::clone(find_client(&realm, &id)?);
+    let client = regenerate_secret(&state, &realm, &id).await?;
+    Ok(secret_body(&client))
+}
+
+/// Gives the client a new random secret (the Admin API's and the console's "Regenerate").
+pub(crate) async fn regenerate_secret(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<Client, ApiError> {
+    let mut client = Client::clone(find_client(realm, id)?);
     client.secret = Some(Secret::generate());
     state.store.update_client(&client).await?;
-    state.realms.invalidate(&realm_name);
+    state.realms.invalidate(&realm.realm.name);
     tracing::info!(client_id = %client.client_id, "client secret regenerated");
-    Ok(secret_body(&client))
+    Ok(client)
 }
 
 /// `ClientResource.getServiceAccountUser`: the client's service-account user, created

@@ -10,6 +10,7 @@ use latchkey_core::store::{Store, StoreError};
 
 use super::auth::{authenticate, open_realm};
 use super::request::{Body, Query, created, no_content, realm_url};
+use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::extract::Caller;
 use crate::state::AppState;
@@ -59,6 +60,16 @@ pub(crate) async fn post_realm(
     let admin = authenticate(&state, &caller).await?;
     admin.require_create_realm()?;
     let rep: RealmRepresentation = body.json()?;
+    let name = create_realm(&state, rep).await?;
+    Ok(created(&realm_url(&caller.base_url, &name)))
+}
+
+/// Creates a realm from its representation (the admin console's "Create realm" too) and
+/// returns its name: 409 when the name is taken, 400 when the file does not import.
+pub(crate) async fn create_realm(
+    state: &AppState,
+    rep: RealmRepresentation,
+) -> Result<String, ApiError> {
     let name = rep.realm.clone().unwrap_or_default();
     if !name.is_empty() && state.store.find_realm_by_name(&name).await?.is_some() {
         return Err(ApiError::conflict(REALM_CONFLICT));
@@ -78,7 +89,7 @@ pub(crate) async fn post_realm(
     }
     state.realms.invalidate(&name);
     tracing::info!(realm = %name, "realm created");
-    Ok(created(&realm_url(&caller.base_url, &name)))
+    Ok(name)
 }
 
 pub(crate) async fn get_realm(
@@ -101,8 +112,20 @@ pub(crate) async fn put_realm(
 ) -> Result<Response, ApiError> {
     let snapshot = open_realm(&state, &caller, &realm_name).await?;
     let rep: RealmRepresentation = body.json()?;
+    update_realm(&state, &snapshot, &rep).await?;
+    Ok(no_content())
+}
+
+/// Applies the fields `rep` gives to the realm, writes it and drops the cached snapshot
+/// (`PUT /admin/realms/{realm}` and the console's realm settings pages).
+pub(crate) async fn update_realm(
+    state: &AppState,
+    snapshot: &RealmSnapshot,
+    rep: &RealmRepresentation,
+) -> Result<(), ApiError> {
+    let realm_name = snapshot.realm.name.clone();
     let mut realm = snapshot.realm.clone();
-    apply_realm_representation(&mut realm, &rep)
+    apply_realm_representation(&mut realm, rep)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     if let Some(new_name) = rep.realm.as_deref().filter(|n| !n.is_empty() && *n != realm.name) {
         if realm.name == "master" {
@@ -118,8 +141,8 @@ pub(crate) async fn put_realm(
     }
     state.realms.invalidate(&realm_name);
     state.realms.invalidate(&realm.name);
-    tracing::info!("realm updated");
-    Ok(no_content())
+    tracing::info!(realm = %realm.name, "realm updated");
+    Ok(())
 }
 
 /// Deletes the realm and everything in it. Realm `master` stays: without it nobody
@@ -131,11 +154,17 @@ pub(crate) async fn delete_realm(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
+    remove_realm(&state, &realm).await?;
+    Ok(no_content())
+}
+
+/// Deletes the realm with everything in it; 400 for `master`.
+pub(crate) async fn remove_realm(state: &AppState, realm: &RealmSnapshot) -> Result<(), ApiError> {
     if realm.realm.name == "master" {
         return Err(ApiError::bad_request("Can't delete master realm"));
     }
     state.store.delete_realm(&realm.realm.id).await?;
-    state.realms.invalidate(&realm_name);
-    tracing::info!("realm deleted");
-    Ok(no_content())
+    state.realms.invalidate(&realm.realm.name);
+    tracing::info!(realm = %realm.realm.name, "realm deleted");
+    Ok(())
 }

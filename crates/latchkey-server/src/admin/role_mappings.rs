@@ -22,7 +22,7 @@ use crate::extract::Caller;
 use crate::state::AppState;
 
 /// The roles granted directly, by name.
-async fn granted_roles<'a>(
+pub(crate) async fn granted_roles<'a>(
     state: &AppState,
     realm: &'a RealmSnapshot,
     user: &User,
@@ -110,10 +110,35 @@ pub(crate) async fn post_realm_mappings(
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let user = find_user(&state, &realm, &id).await?;
     let reps: Vec<RoleRepresentation> = body.json()?;
-    let role_ids: Vec<String> = resolve(&realm, &reps)?.iter().map(|r| r.id.clone()).collect();
+    grant_realm_roles(&state, &realm, &user, &reps).await?;
+    Ok(no_content())
+}
+
+/// Grants the realm roles `reps` name, each by its stored `id` and `name` (404 `Role not
+/// found` and nothing granted otherwise): the Admin API's and the console's role mapping.
+pub(crate) async fn grant_realm_roles(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user: &User,
+    reps: &[RoleRepresentation],
+) -> Result<(), ApiError> {
+    let role_ids: Vec<String> = resolve(realm, reps)?.iter().map(|r| r.id.clone()).collect();
     state.store.grant_roles(&user.id, &role_ids).await?;
     tracing::info!(user_id = %user.id, count = role_ids.len(), "realm roles granted");
-    Ok(no_content())
+    Ok(())
+}
+
+/// Removes the realm roles `reps` name (same rules as [`grant_realm_roles`]).
+pub(crate) async fn revoke_realm_roles(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user: &User,
+    reps: &[RoleRepresentation],
+) -> Result<(), ApiError> {
+    let role_ids: Vec<String> = resolve(realm, reps)?.iter().map(|r| r.id.clone()).collect();
+    state.store.revoke_roles(&user.id, &role_ids).await?;
+    tracing::info!(user_id = %user.id, count = role_ids.len(), "realm roles removed");
+    Ok(())
 }
 
 /// Removes the realm roles the body names; without a body, every realm role granted.
@@ -236,11 +261,39 @@ pub(crate) async fn post_client_mappings(
     let user = find_user(&state, &realm, &id).await?;
     let client = mapped_client(&realm, &client)?;
     let reps: Vec<RoleRepresentation> = body.json()?;
+    grant_client_roles(&state, &realm, &user, client, &reps).await?;
+    Ok(no_content())
+}
+
+/// Grants the client's roles `reps` name, each by its stored `id` and `name` (404 `Role
+/// not found` and nothing granted otherwise): the Admin API's and the console's.
+pub(crate) async fn grant_client_roles(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user: &User,
+    client: &Client,
+    reps: &[RoleRepresentation],
+) -> Result<(), ApiError> {
     let role_ids: Vec<String> =
-        resolve_client_roles(&realm, client, &reps)?.iter().map(|r| r.id.clone()).collect();
+        resolve_client_roles(realm, client, reps)?.iter().map(|r| r.id.clone()).collect();
     state.store.grant_roles(&user.id, &role_ids).await?;
     tracing::info!(user_id = %user.id, client_id = %client.client_id, count = role_ids.len(), "client roles granted");
-    Ok(no_content())
+    Ok(())
+}
+
+/// Removes the client's roles `reps` name (same rules as [`grant_client_roles`]).
+pub(crate) async fn revoke_client_roles(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user: &User,
+    client: &Client,
+    reps: &[RoleRepresentation],
+) -> Result<(), ApiError> {
+    let role_ids: Vec<String> =
+        resolve_client_roles(realm, client, reps)?.iter().map(|r| r.id.clone()).collect();
+    state.store.revoke_roles(&user.id, &role_ids).await?;
+    tracing::info!(user_id = %user.id, client_id = %client.client_id, count = role_ids.len(), "client roles removed");
+    Ok(())
 }
 
 /// Removes the client roles the body names; without a body, every role of the client
@@ -255,19 +308,16 @@ pub(crate) async fn delete_client_mappings(
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let user = find_user(&state, &realm, &id).await?;
     let client = mapped_client(&realm, &client)?;
-    let role_ids: Vec<String> = match body.json_or_empty::<Vec<RoleRepresentation>>()? {
-        Some(reps) => {
-            resolve_client_roles(&realm, client, &reps)?.iter().map(|r| r.id.clone()).collect()
-        }
+    let reps: Vec<RoleRepresentation> = match body.json_or_empty::<Vec<RoleRepresentation>>()? {
+        Some(reps) => reps,
         None => granted_roles(&state, &realm, &user)
             .await?
-            .iter()
+            .into_iter()
             .filter(|r| r.client_uuid.as_deref() == Some(client.id.as_str()))
-            .map(|r| r.id.clone())
+            .map(role_to_representation)
             .collect(),
     };
-    state.store.revoke_roles(&user.id, &role_ids).await?;
-    tracing::info!(user_id = %user.id, client_id = %client.client_id, count = role_ids.len(), "client roles removed");
+    revoke_client_roles(&state, &realm, &user, client, &reps).await?;
     Ok(no_content())
 }
 

@@ -13,6 +13,7 @@ use latchkey_core::role::Role;
 use latchkey_core::store::{Store, StoreError};
 
 use super::auth::open_realm;
+use super::composites::RoleAt;
 use super::request::{
     Body, DEFAULT_MAX_RESULTS, Query, created, no_content, path_segment, realm_url,
 };
@@ -93,6 +94,19 @@ pub(crate) async fn post_role(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: RoleRepresentation = body.json()?;
+    let role = create_role(&state, &realm, &rep).await?;
+    let location =
+        format!("{}/roles/{}", realm_url(&caller.base_url, &realm_name), path_segment(&role.name));
+    Ok(created(&location))
+}
+
+/// Creates a realm role (`POST …/roles` and the console's "Create role"): 400 without a
+/// name, 409 when it is taken.
+pub(crate) async fn create_role(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    rep: &RoleRepresentation,
+) -> Result<Role, ApiError> {
     if rep.name.is_empty() {
         return Err(ApiError::plain(StatusCode::BAD_REQUEST, "role has no name"));
     }
@@ -102,17 +116,15 @@ pub(crate) async fn post_role(
         client_uuid: None,
         name: rep.name.clone(),
         description: rep.description.clone(),
-        composites: composite_ids(&realm, &rep)?,
+        composites: composite_ids(realm, rep)?,
     };
     match state.store.insert_role(&role).await {
         Err(StoreError::Conflict(_)) => return Err(role_exists(&rep.name)),
         other => other?,
     }
-    state.realms.invalidate(&realm_name);
+    state.realms.invalidate(&realm.realm.name);
     tracing::info!(role = %role.name, "realm role created");
-    let location =
-        format!("{}/roles/{}", realm_url(&caller.base_url, &realm_name), path_segment(&role.name));
-    Ok(created(&location))
+    Ok(role)
 }
 
 pub(crate) async fn get_role(
@@ -133,9 +145,21 @@ pub(crate) async fn put_role(
     caller: Caller,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
+    update_role(&state, &caller, &realm_name, RoleAt::Realm(role_name), &body).await
+}
+
+/// `PUT …/roles/{role}` for realm and client roles alike.
+pub(crate) async fn update_role(
+    state: &AppState,
+    caller: &Caller,
+    realm_name: &str,
+    at: RoleAt,
+    body: &Body,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(state, caller, realm_name).await?;
     let rep: RoleRepresentation = body.json()?;
-    let mut role = find_role(&realm, &role_name)?.clone();
+    let old = at.find(&realm)?;
+    let mut role = old.clone();
     if !rep.name.is_empty() {
         role.name.clone_from(&rep.name);
     }
@@ -147,13 +171,15 @@ pub(crate) async fn put_role(
         other => other?,
     }
     let settings = &realm.realm.settings;
-    if role.name != role_name && settings.default_role.as_deref() == Some(role_name.as_str()) {
+    let is_default =
+        old.client_uuid.is_none() && settings.default_role.as_deref() == Some(old.name.as_str());
+    if role.name != old.name && is_default {
         let mut renamed = realm.realm.clone();
         renamed.settings.default_role = Some(role.name.clone());
         state.store.update_realm(&renamed).await?;
     }
-    state.realms.invalidate(&realm_name);
-    tracing::info!(role = %role.name, "realm role updated");
+    state.realms.invalidate(realm_name);
+    tracing::info!(role = %role.name, "role updated");
     Ok(no_content())
 }
 
@@ -164,7 +190,18 @@ pub(crate) async fn delete_role(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let role = find_role(&realm, &role_name)?;
+    remove_role(&state, &realm, &role_name).await?;
+    Ok(no_content())
+}
+
+/// Deletes a realm role by name (`DELETE …/roles/{name}` and the console): 404 when
+/// unknown, 400 for the realm's default role.
+pub(crate) async fn remove_role(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    role_name: &str,
+) -> Result<(), ApiError> {
+    let role = find_role(realm, role_name)?;
     if realm.realm.settings.default_role.as_deref() == Some(role.name.as_str()) {
         return Err(ApiError::bad_request(format!(
             "{role_name} is default role of the realm and cannot be removed."
@@ -174,9 +211,9 @@ pub(crate) async fn delete_role(
         Err(StoreError::NotFound(_)) => return Err(role_not_found()),
         other => other?,
     }
-    state.realms.invalidate(&realm_name);
+    state.realms.invalidate(&realm.realm.name);
     tracing::info!(role = %role_name, "realm role deleted");
-    Ok(no_content())
+    Ok(())
 }
 
 /// The users holding the role directly, by username, then `first`/`max` (default 100).
@@ -186,9 +223,20 @@ pub(crate) async fn list_role_users(
     caller: Caller,
     query: Query,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
+    role_users(&state, &caller, &realm_name, RoleAt::Realm(role_name), &query).await
+}
+
+/// `GET …/roles/{role}/users` for realm and client roles alike.
+pub(crate) async fn role_users(
+    state: &AppState,
+    caller: &Caller,
+    realm_name: &str,
+    at: RoleAt,
+    query: &Query,
+) -> Result<Response, ApiError> {
+    let realm = open_realm(state, caller, realm_name).await?;
     let page = query.page(DEFAULT_MAX_RESULTS)?;
-    let role = find_role(&realm, &role_name)?;
+    let role = at.find(&realm)?;
     let users = state.store.list_users_with_role(&realm.realm.id, &role.id).await?;
     let reps: Vec<UserRepresentation> =
         page.apply(users).iter().map(user_to_representation).collect();

@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 
 use super::auth::open_realm;
 use super::clients::find_client;
+use super::offline_sessions::representations;
 use super::request::{DEFAULT_MAX_RESULTS, Query, no_content};
 use super::users::find_user;
 use crate::cache::RealmSnapshot;
@@ -29,7 +30,11 @@ use crate::state::AppState;
 /// `ModelToRepresentation.toRepresentation(UserSessionModel)`: times in milliseconds,
 /// `clients` maps the internal id of each client of the session to its `clientId`.
 /// Direct grants never remember the user, and latchkey has no transient users.
-fn session_representation(realm: &RealmSnapshot, session: &Session, user: &User) -> Value {
+pub(crate) fn session_representation(
+    realm: &RealmSnapshot,
+    session: &Session,
+    user: &User,
+) -> Value {
     let mut clients = Map::new();
     if let Some(client) = realm.clients.values().find(|c| c.id == session.client_uuid) {
         clients.insert(client.id.clone(), Value::String(client.client_id.clone()));
@@ -72,7 +77,18 @@ pub(crate) async fn post_user_logout(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let mut user = find_user(&state, &realm, &id).await?;
+    logout_user(&state, &realm, &id).await?;
+    Ok(no_content())
+}
+
+/// Signs the user out everywhere: not-before set to now, sessions deleted, and the
+/// gateways told (every session's id, and the user's cut-off).
+pub(crate) async fn logout_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<(), ApiError> {
+    let mut user = find_user(state, realm, id).await?;
     let now = state.clock.now().secs();
     user.profile.not_before = now;
     state.store.update_user(&user).await?;
@@ -81,11 +97,11 @@ pub(crate) async fn post_user_logout(
     // The not-before cut-off misses tokens issued earlier in this second; their
     // sessions' ids catch them.
     for session in &sessions {
-        revoke(&state, &realm, session_ended(&realm, &session.id, now), now).await?;
+        revoke(state, realm, session_ended(realm, &session.id, now), now).await?;
     }
-    revoke(&state, &realm, user_cut_off(&realm, &user.id, now, now), now).await?;
+    revoke(state, realm, user_cut_off(realm, &user.id, now, now), now).await?;
     tracing::info!(user_id = %user.id, "user logged out by an admin");
-    Ok(no_content())
+    Ok(())
 }
 
 /// The client's online sessions, oldest first, then `first`/`max` (default 100).
@@ -99,12 +115,7 @@ pub(crate) async fn list_client_sessions(
     let page = query.page(DEFAULT_MAX_RESULTS)?;
     let client = find_client(&realm, &id)?;
     let sessions = state.store.list_client_sessions(&realm.realm.id, &client.id).await?;
-    let mut reps = Vec::new();
-    for session in page.apply(sessions) {
-        if let Some(user) = state.store.find_user_by_id(&realm.realm.id, &session.user_id).await? {
-            reps.push(session_representation(&realm, &session, &user));
-        }
-    }
+    let reps = representations(&state, &realm, page.apply(sessions)).await?;
     Ok(Json(reps).into_response())
 }
 
@@ -117,17 +128,27 @@ pub(crate) async fn delete_session(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
+    end_session(&state, &realm, &id).await?;
+    Ok(no_content())
+}
+
+/// Ends one online session of the realm; 404 `Sesssion not found` otherwise.
+pub(crate) async fn end_session(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<(), ApiError> {
     let session = state
         .store
-        .find_session(&id)
+        .find_session(id)
         .await?
         .filter(|session| session.realm_id == realm.realm.id && !session.offline)
         .ok_or_else(|| ApiError::plain(StatusCode::NOT_FOUND, "Sesssion not found"))?;
     state.store.delete_session(&session.id).await?;
     let now = state.clock.now().secs();
-    revoke(&state, &realm, session_ended(&realm, &session.id, now), now).await?;
+    revoke(state, realm, session_ended(realm, &session.id, now), now).await?;
     tracing::info!(user_id = %session.user_id, "session ended by an admin");
-    Ok(no_content())
+    Ok(())
 }
 
 /// `RealmAdminResource.logoutAll`: ends the realm's online sessions, sets the realm's
@@ -142,19 +163,29 @@ pub(crate) async fn post_logout_all(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let snapshot = open_realm(&state, &caller, &realm_name).await?;
+    logout_all(&state, &snapshot).await?;
+    Ok(Json(json!({})).into_response())
+}
+
+/// Ends every online session of the realm and sets its not-before to now; returns how
+/// many sessions ended.
+pub(crate) async fn logout_all(
+    state: &AppState,
+    snapshot: &RealmSnapshot,
+) -> Result<u64, ApiError> {
     let mut realm = snapshot.realm.clone();
     realm.settings.not_before = state.clock.now().secs();
     state.store.update_realm(&realm).await?;
-    state.realms.invalidate(&realm_name);
+    state.realms.invalidate(&realm.name);
     let ended = state.store.delete_realm_sessions(&realm.id).await?;
     // Every token issued so far, this second included: the realm's not-before (whole
     // seconds) would let this second's tokens through the gateways.
     let now = realm.settings.not_before;
     let revocation = Revocation::Realm {
         issued_before: now.saturating_add(1),
-        expires: access_horizon(&snapshot, now),
+        expires: access_horizon(snapshot, now),
     };
-    revoke(&state, &snapshot, revocation, now).await?;
+    revoke(state, snapshot, revocation, now).await?;
     tracing::info!(sessions = ended, "realm logged out by an admin");
-    Ok(Json(json!({})).into_response())
+    Ok(ended)
 }

@@ -5,15 +5,17 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use latchkey_core::oauth_error::{OAuthError, Refusal};
+use latchkey_core::password_policy::{PasswordPolicy, PolicyViolation};
 use latchkey_core::representation::{
     CredentialRepresentation, UserRepresentation, apply_user_representation, user_to_representation,
 };
-use latchkey_core::store::{Store, StoreError, UserBundle};
+use latchkey_core::store::{Store, StoreError, TextMatch, UserBundle, UserQuery};
 use latchkey_core::user::{PasswordCredential, REQUIRED_ACTION_UPDATE_PASSWORD, User, UserProfile};
 
 use super::auth::open_realm;
 use super::request::{
-    Body, DEFAULT_MAX_RESULTS, Query, created, no_content, path_segment, realm_url,
+    Body, DEFAULT_MAX_RESULTS, Page, Query, created, no_content, path_segment, realm_url,
 };
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
@@ -37,85 +39,51 @@ pub(crate) async fn find_user(
     state.store.find_user_by_id(&realm.realm.id, id).await?.ok_or_else(user_not_found)
 }
 
-/// The filters of `GET /users` and `GET /users/count`.
-struct UserFilter {
-    search: Option<String>,
-    username: Option<String>,
-    email: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    is_exact: bool,
-    enabled: Option<bool>,
-    email_verified: Option<bool>,
+/// What `GET /users` and `GET /users/count` look for.
+enum UserFilter {
+    /// `search=id:<id>`: one user by id.
+    Id(String),
+    Query(UserQuery),
 }
 
 impl UserFilter {
     fn from_query(query: &Query) -> Result<Self, ApiError> {
         let text = |name: &str| query.get(name).map(str::trim).filter(|v| !v.is_empty());
-        let lower = |name: &str| text(name).map(str::to_lowercase);
-        Ok(UserFilter {
-            search: text("search").map(str::to_owned),
-            username: lower("username"),
-            email: lower("email"),
-            first_name: lower("firstName"),
-            last_name: lower("lastName"),
-            is_exact: query.boolean("exact")?.unwrap_or(false),
+        let search = text("search");
+        if let Some(id) = search.and_then(|search| search.strip_prefix("id:")) {
+            return Ok(UserFilter::Id(id.trim().to_owned()));
+        }
+        let is_exact = query.boolean("exact")?.unwrap_or(false);
+        let field = |name: &str| {
+            text(name).map(|value| {
+                let value = value.to_lowercase();
+                if is_exact { TextMatch::Exact(value) } else { TextMatch::Contains(value) }
+            })
+        };
+        Ok(UserFilter::Query(UserQuery {
+            search: search.map(search_match),
+            username: field("username"),
+            email: field("email"),
+            first_name: field("firstName"),
+            last_name: field("lastName"),
             enabled: query.boolean("enabled")?,
             email_verified: query.boolean("emailVerified")?,
-        })
-    }
-
-    /// Whether the user passes every filter given. Service-account users never show:
-    /// Keycloak's search leaves them out unless asked.
-    fn matches(&self, user: &User) -> bool {
-        let profile = &user.profile;
-        let field = |wanted: &Option<String>, value: Option<&str>| match wanted {
-            None => true,
-            Some(wanted) => value.is_some_and(|value| {
-                let value = value.to_lowercase();
-                if self.is_exact { value == *wanted } else { value.contains(wanted.as_str()) }
-            }),
-        };
-        !user.is_service_account()
-            && self.search.as_deref().is_none_or(|search| matches_search(user, search))
-            && field(&self.username, Some(&user.username))
-            && field(&self.email, profile.email.as_deref())
-            && field(&self.first_name, profile.first_name.as_deref())
-            && field(&self.last_name, profile.last_name.as_deref())
-            && self.enabled.is_none_or(|enabled| user.enabled == enabled)
-            && self.email_verified.is_none_or(|verified| profile.email_verified == verified)
+        }))
     }
 }
 
-/// `search`: `id:<id>` finds one user by id; otherwise the words are matched against the
-/// username, email, first and last name, case-insensitively: `"foo"` exactly, `*foo*`
-/// anywhere, `foo` or `foo*` as a prefix (Keycloak ≥22, `UsersResource.getUsers`).
-fn matches_search(user: &User, search: &str) -> bool {
-    if let Some(id) = search.strip_prefix("id:") {
-        return user.id == id.trim();
-    }
+/// `search`: the words are matched against the username, email, first and last name,
+/// case-insensitively: `"foo"` exactly, `*foo*` anywhere, `foo` or `foo*` as a prefix
+/// (Keycloak ≥22, `UsersResource.getUsers`).
+fn search_match(search: &str) -> TextMatch {
     let search = search.to_lowercase();
-    let matcher: Box<dyn Fn(&str) -> bool> =
-        if let Some(exact) = search.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-            let exact = exact.to_owned();
-            Box::new(move |value| value == exact)
-        } else if let Some(infix) = search.strip_prefix('*') {
-            let infix = infix.trim_end_matches('*').to_owned();
-            Box::new(move |value| value.contains(infix.as_str()))
-        } else {
-            let prefix = search.trim_end_matches('*').to_owned();
-            Box::new(move |value| value.starts_with(prefix.as_str()))
-        };
-    let profile = &user.profile;
-    [
-        Some(user.username.as_str()),
-        profile.email.as_deref(),
-        profile.first_name.as_deref(),
-        profile.last_name.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|value| matcher(&value.to_lowercase()))
+    if let Some(exact) = search.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        TextMatch::Exact(exact.to_owned())
+    } else if let Some(infix) = search.strip_prefix('*') {
+        TextMatch::Contains(infix.trim_end_matches('*').to_owned())
+    } else {
+        TextMatch::Prefix(search.trim_end_matches('*').to_owned())
+    }
 }
 
 /// `ModelToRepresentation.toBriefRepresentation(user)`: identity and switches only.
@@ -130,17 +98,43 @@ fn brief(user: &User) -> UserRepresentation {
     }
 }
 
+/// The users the filter finds, by username, within `page`.
 async fn filtered_users(
     state: &AppState,
     realm: &RealmSnapshot,
-    query: &Query,
+    filter: &UserFilter,
+    page: Page,
 ) -> Result<Vec<User>, ApiError> {
-    let filter = UserFilter::from_query(query)?;
-    let users = state.store.list_users(&realm.realm.id).await?;
-    Ok(users.into_iter().filter(|user| filter.matches(user)).collect())
+    match filter {
+        UserFilter::Id(id) => {
+            let user = state.store.find_user_by_id(&realm.realm.id, id).await?;
+            Ok(page.apply(user.filter(|user| !user.is_service_account())))
+        }
+        UserFilter::Query(query) => {
+            Ok(state.store.search_users(&realm.realm.id, query, page.first, page.max).await?)
+        }
+    }
 }
 
-/// Users by username, filtered, then `first`/`max` (default 100).
+/// The realm's users (service accounts left out) that `search` finds, as `GET
+/// …/users?search=` does, by username: the first `max`, and how many there are.
+pub(crate) async fn search_users(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    search: Option<&str>,
+    max: usize,
+) -> Result<(Vec<User>, usize), ApiError> {
+    let query = UserQuery {
+        search: search.map(str::trim).filter(|s| !s.is_empty()).map(search_match),
+        ..UserQuery::default()
+    };
+    let realm_id = &realm.realm.id;
+    let users = state.store.search_users(realm_id, &query, 0, max).await?;
+    let total = state.store.count_users_matching(realm_id, &query).await?;
+    Ok((users, usize::try_from(total).unwrap_or_default()))
+}
+
+/// Users by username, filtered in the database, then `first`/`max` (default 100).
 pub(crate) async fn list_users(
     State(state): State<AppState>,
     Path(realm_name): Path<String>,
@@ -150,9 +144,9 @@ pub(crate) async fn list_users(
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let page = query.page(DEFAULT_MAX_RESULTS)?;
     let is_brief = query.boolean("briefRepresentation")?.unwrap_or(false);
-    let users = filtered_users(&state, &realm, &query).await?;
-    let reps: Vec<UserRepresentation> = page
-        .apply(users)
+    let filter = UserFilter::from_query(&query)?;
+    let users = filtered_users(&state, &realm, &filter, page).await?;
+    let reps: Vec<UserRepresentation> = users
         .iter()
         .map(|user| if is_brief { brief(user) } else { user_to_representation(user) })
         .collect();
@@ -167,8 +161,16 @@ pub(crate) async fn count_users(
     query: Query,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    let users = filtered_users(&state, &realm, &query).await?;
-    Ok(Json(users.len()).into_response())
+    let count = match UserFilter::from_query(&query)? {
+        UserFilter::Id(id) => {
+            let page = Page { first: 0, max: 1 };
+            filtered_users(&state, &realm, &UserFilter::Id(id), page).await?.len() as i64
+        }
+        UserFilter::Query(query) => {
+            state.store.count_users_matching(&realm.realm.id, &query).await?
+        }
+    };
+    Ok(Json(count).into_response())
 }
 
 /// Whether another user of the realm has this email (when duplicates are refused).
@@ -187,9 +189,11 @@ async fn is_email_taken(
 
 /// The password a representation's `credentials` carry, hashed, and whether it is
 /// temporary. Only a plain `value` of type `password` counts.
+/// The realm's password policy is checked first.
 async fn password_from(
     state: &AppState,
-    user_id: &str,
+    realm: &RealmSnapshot,
+    user: &User,
     credentials: Option<&[CredentialRepresentation]>,
 ) -> Result<Option<(PasswordCredential, bool)>, ApiError> {
     let credential = credentials.unwrap_or_default().iter().find(|c| {
@@ -197,6 +201,15 @@ async fn password_from(
     });
     let Some(credential) = credential else { return Ok(None) };
     let value = credential.value.clone().unwrap_or_default();
+    let policy = realm.realm.settings.password_policy.as_deref().unwrap_or_default();
+    match PasswordPolicy::parse(policy) {
+        Ok(policy) => policy
+            .check(&value, &user.username, user.profile.email.as_deref())
+            .map_err(policy_message)?,
+        // Only an import can store one; refusing every password would lock the realm.
+        Err(error) => tracing::warn!(%error, "the realm's password policy does not parse"),
+    }
+    let user_id = &user.id;
     let hash = state
         .hasher
         .hash(value)
@@ -209,6 +222,13 @@ async fn password_from(
         hash,
     };
     Ok(Some((password, credential.temporary.unwrap_or(false))))
+}
+
+/// A password the realm's policy refuses, as 26.7.3 answers reset-password, user
+/// creation and user update alike: 400 with the message key as `error` and its text
+/// as `error_description`.
+fn policy_message(violation: PolicyViolation) -> ApiError {
+    OAuthError::new(Refusal::BadRequest, violation.key, violation.description()).into()
 }
 
 /// Adds or removes the `UPDATE_PASSWORD` required action (a temporary password).
@@ -233,6 +253,20 @@ pub(crate) async fn post_user(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: UserRepresentation = body.json()?;
+    let user = create_user(&state, &realm, &rep).await?;
+    let location =
+        format!("{}/users/{}", realm_url(&caller.base_url, &realm_name), path_segment(&user.id));
+    Ok(created(&location))
+}
+
+/// Creates a user from `rep` (`POST …/users` and the console's "Create user"): 409 on a
+/// taken username or email, 400 on a bad username. The user gets the realm's default
+/// role and the password `credentials` carries.
+pub(crate) async fn create_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    rep: &UserRepresentation,
+) -> Result<User, ApiError> {
     let username = rep.username.trim().to_lowercase();
     if username.is_empty() {
         return Err(ApiError::bad_request("User name is missing"));
@@ -258,11 +292,11 @@ pub(crate) async fn post_user(
         created_timestamp: state.clock.now().0,
         profile: UserProfile::default(),
     };
-    apply_user_representation(&mut user, &rep);
-    if is_email_taken(&state, &realm, &user).await? {
+    apply_user_representation(&mut user, rep);
+    if is_email_taken(state, realm, &user).await? {
         return Err(ApiError::conflict("User exists with same email"));
     }
-    let password = password_from(&state, &user.id, rep.credentials.as_deref()).await?;
+    let password = password_from(state, realm, &user, rep.credentials.as_deref()).await?;
     if let Some((_, is_temporary)) = &password {
         set_update_password(&mut user, *is_temporary);
     }
@@ -285,12 +319,7 @@ pub(crate) async fn post_user(
         other => other?,
     }
     tracing::info!(user_id = %bundle.user.id, "user created");
-    let location = format!(
-        "{}/users/{}",
-        realm_url(&caller.base_url, &realm_name),
-        path_segment(&bundle.user.id)
-    );
-    Ok(created(&location))
+    Ok(bundle.user)
 }
 
 pub(crate) async fn get_user(
@@ -314,19 +343,32 @@ pub(crate) async fn put_user(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: UserRepresentation = body.json()?;
+    update_user(&state, &realm, &id, &rep).await?;
+    Ok(no_content())
+}
+
+/// Applies `rep` to the stored user (`PUT …/users/{id}` and the console's user details):
+/// 404 for an unknown id, 409 on a taken username or email; enabling clears the user's
+/// login failures.
+pub(crate) async fn update_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+    rep: &UserRepresentation,
+) -> Result<User, ApiError> {
     let realm_id = &realm.realm.id;
-    let stored = find_user(&state, &realm, &id).await?;
+    let stored = find_user(state, realm, id).await?;
     let mut user = stored.clone();
-    apply_user_representation(&mut user, &rep);
+    apply_user_representation(&mut user, rep);
     if user.username != stored.username
         && state.store.find_user_by_username(realm_id, &user.username).await?.is_some()
     {
         return Err(ApiError::conflict("User exists with same username"));
     }
-    if user.profile.email != stored.profile.email && is_email_taken(&state, &realm, &user).await? {
+    if user.profile.email != stored.profile.email && is_email_taken(state, realm, &user).await? {
         return Err(ApiError::conflict("User exists with same email"));
     }
-    let password = password_from(&state, &user.id, rep.credentials.as_deref()).await?;
+    let password = password_from(state, realm, &user, rep.credentials.as_deref()).await?;
     if let Some((_, is_temporary)) = &password {
         set_update_password(&mut user, *is_temporary);
     }
@@ -345,11 +387,11 @@ pub(crate) async fn put_user(
     if stored.enabled && !user.enabled {
         // Every token issued so far, this second included: no new ones can follow.
         let now = state.clock.now().secs();
-        let revocation = user_cut_off(&realm, &user.id, now.saturating_add(1), now);
-        revoke(&state, &realm, revocation, now).await?;
+        let revocation = user_cut_off(realm, &user.id, now.saturating_add(1), now);
+        revoke(state, realm, revocation, now).await?;
     }
     tracing::info!(user_id = %user.id, "user updated");
-    Ok(no_content())
+    Ok(user)
 }
 
 #[tracing::instrument(skip_all, fields(realm = %realm_name))]
@@ -359,14 +401,26 @@ pub(crate) async fn delete_user(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
-    match state.store.delete_user(&realm.realm.id, &id).await {
+    remove_user(&state, &realm, &id).await?;
+    Ok(no_content())
+}
+
+/// Deletes the user with sessions, credential, grants and login failures; 404 when the
+/// realm has no such user.
+pub(crate) async fn remove_user(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<(), ApiError> {
+    match state.store.delete_user(&realm.realm.id, id).await {
         Err(StoreError::NotFound(_)) => return Err(user_not_found()),
         other => other?,
     }
     let now = state.clock.now().secs();
-    revoke(&state, &realm, user_cut_off(&realm, &id, now.saturating_add(1), now), now).await?;
+    let revocation = user_cut_off(realm, id, now.saturating_add(1), now);
+    revoke(state, realm, revocation, now).await?;
     tracing::info!(user_id = %id, "user deleted");
-    Ok(no_content())
+    Ok(())
 }
 
 /// `UserResource.resetPassword`: a `CredentialRepresentation` with the new `value`;
@@ -380,7 +434,19 @@ pub(crate) async fn put_reset_password(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let rep: CredentialRepresentation = body.json()?;
-    let mut user = find_user(&state, &realm, &id).await?;
+    reset_password(&state, &realm, &id, rep).await?;
+    Ok(no_content())
+}
+
+/// Sets the user's password from `rep` (`value`, `temporary`): `PUT …/reset-password` and
+/// the console's "Set password". 400 without a value or with a blank one.
+pub(crate) async fn reset_password(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+    rep: CredentialRepresentation,
+) -> Result<(), ApiError> {
+    let mut user = find_user(state, realm, id).await?;
     let Some(value) = rep.value.as_deref() else {
         return Err(ApiError::plain(StatusCode::BAD_REQUEST, "No password provided"));
     };
@@ -390,7 +456,7 @@ pub(crate) async fn put_reset_password(
     let credentials =
         [CredentialRepresentation { credential_type: Some(PASSWORD.to_owned()), ..rep }];
     let Some((password, is_temporary)) =
-        password_from(&state, &user.id, Some(&credentials)).await?
+        password_from(state, realm, &user, Some(&credentials)).await?
     else {
         return Err(ApiError::plain(StatusCode::BAD_REQUEST, "No password provided"));
     };
@@ -401,7 +467,7 @@ pub(crate) async fn put_reset_password(
         state.store.update_user(&user).await?;
     }
     tracing::info!(user_id = %user.id, "password reset");
-    Ok(no_content())
+    Ok(())
 }
 
 /// `UserResource.credentials`: the stored credentials (the password, if any) without

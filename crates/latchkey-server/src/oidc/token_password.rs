@@ -14,6 +14,7 @@ use latchkey_core::token::issue::{IssueRequest, IssuedTokens, issue};
 use latchkey_core::user::{PasswordCredential, User};
 
 use super::token::{TokenRequest, effective_roles};
+use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::revocations::{revoke, user_cut_off};
 use crate::state::AppState;
@@ -48,64 +49,8 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     let username = check_username(request.form.get("username"))?;
     let password = request.form.get("password").unwrap_or_default().to_owned();
     let now = state.clock.now();
-
-    let (user, is_ambiguous) =
-        find_user(state, &realm.realm.id, settings.login_with_email_allowed, username).await?;
-    let failure = match (&user, settings.brute_force.brute_force_protected) {
-        (Some(user), true) => state.store.find_login_failure(&realm.realm.id, &user.id).await?,
-        _ => None,
-    };
-    let is_locked = is_temporarily_locked(failure.as_ref(), now);
-    let credential = match &user {
-        Some(user) if !is_locked => state.store.find_password(&user.id).await?,
-        _ => None,
-    };
-    // Unknown, disabled and locked users still pay for one hash (no enumeration by timing).
-    let is_password_valid =
-        state.hasher.verify(credential.as_ref().map(|c| c.hash.clone()), password.clone()).await;
-
-    let facts = LoginFacts { user: user.as_ref(), is_ambiguous, is_locked, is_password_valid };
-    if let Err((error, bookkeeping)) = decide_login(&facts) {
-        if let (FailureBookkeeping::CountFailure, Some(user), true) =
-            (bookkeeping, &user, settings.brute_force.brute_force_protected)
-        {
-            let mut record = failure.unwrap_or_else(|| LoginFailure {
-                realm_id: realm.realm.id.clone(),
-                user_id: user.id.clone(),
-                ..LoginFailure::default()
-            });
-            let address = request.caller.address.map(|a| a.to_string());
-            let outcome =
-                record_failure(&settings.brute_force, &mut record, address.as_deref(), now);
-            state.store.upsert_login_failure(&record).await?;
-            if outcome != FailureOutcome::Counted {
-                // A locked account's tokens stop at the gateways too.
-                let now = now.secs();
-                let revocation = user_cut_off(realm, &user.id, now.saturating_add(1), now);
-                revoke(state, realm, revocation, now).await?;
-            }
-            if outcome == FailureOutcome::PermanentlyLocked {
-                let mut disabled = user.clone();
-                disabled.enabled = false;
-                disabled
-                    .profile
-                    .attributes
-                    .insert("disabledReason".into(), vec!["permanentLockout".into()]);
-                state.store.update_user(&disabled).await?;
-                tracing::warn!(user_id = %user.id, "user disabled by permanent lockout");
-            }
-        }
-        tracing::info!(error = %error, "password grant refused");
-        return Err(error.into());
-    }
-    let Some(user) = user else { return Err(ApiError::Internal("login without user".into())) };
-
-    if failure.is_some() {
-        state.store.delete_login_failure(&realm.realm.id, &user.id).await?;
-    }
-    if let Some(credential) = credential.filter(|c| !c.hash.is_current_policy()) {
-        rehash(state, credential, password).await?;
-    }
+    let address = request.caller.address.map(|a| a.to_string());
+    let user = check_password(state, realm, username, password, address.as_deref()).await?;
 
     let roles = effective_roles(state, realm, &user).await?;
     // `TokenManager.createOrUpdateOfflineSession`: offline tokens need the realm role
@@ -153,6 +98,79 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     state.store.insert_session(&session).await?;
     Ok(tokens)
+}
+
+/// Checks a username (or email) and password the way the password grant does: the
+/// user is looked up, a brute-force lockout is honoured, the password is verified on the
+/// hashing pool (a dummy hash for unknown, disabled and locked users, so the answer takes
+/// as long), a failure is counted and may lock the user, a success clears the failures
+/// and rehashes an imported hash. The admin console's sign-in uses it too, so both count
+/// towards the same brute-force record. `address` is the caller's IP, kept with a failure.
+pub async fn check_password(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    username: &str,
+    password: String,
+    address: Option<&str>,
+) -> Result<User, ApiError> {
+    let settings = &realm.realm.settings;
+    let now = state.clock.now();
+    let (user, is_ambiguous) =
+        find_user(state, &realm.realm.id, settings.login_with_email_allowed, username).await?;
+    let failure = match (&user, settings.brute_force.brute_force_protected) {
+        (Some(user), true) => state.store.find_login_failure(&realm.realm.id, &user.id).await?,
+        _ => None,
+    };
+    let is_locked = is_temporarily_locked(failure.as_ref(), now);
+    let credential = match &user {
+        Some(user) if !is_locked => state.store.find_password(&user.id).await?,
+        _ => None,
+    };
+    // Unknown, disabled and locked users still pay for one hash (no enumeration by timing).
+    let is_password_valid =
+        state.hasher.verify(credential.as_ref().map(|c| c.hash.clone()), password.clone()).await;
+
+    let facts = LoginFacts { user: user.as_ref(), is_ambiguous, is_locked, is_password_valid };
+    if let Err((error, bookkeeping)) = decide_login(&facts) {
+        if let (FailureBookkeeping::CountFailure, Some(user), true) =
+            (bookkeeping, &user, settings.brute_force.brute_force_protected)
+        {
+            let mut record = failure.unwrap_or_else(|| LoginFailure {
+                realm_id: realm.realm.id.clone(),
+                user_id: user.id.clone(),
+                ..LoginFailure::default()
+            });
+            let outcome = record_failure(&settings.brute_force, &mut record, address, now);
+            state.store.upsert_login_failure(&record).await?;
+            if outcome != FailureOutcome::Counted {
+                // A locked account's tokens stop at the gateways too.
+                let now = now.secs();
+                let revocation = user_cut_off(realm, &user.id, now.saturating_add(1), now);
+                revoke(state, realm, revocation, now).await?;
+            }
+            if outcome == FailureOutcome::PermanentlyLocked {
+                let mut disabled = user.clone();
+                disabled.enabled = false;
+                disabled
+                    .profile
+                    .attributes
+                    .insert("disabledReason".into(), vec!["permanentLockout".into()]);
+                state.store.update_user(&disabled).await?;
+                tracing::warn!(user_id = %user.id, "user disabled by permanent lockout");
+            }
+        }
+        tracing::info!(error = %error, "password check refused");
+        return Err(error.into());
+    }
+    let Some(user) = user else { return Err(ApiError::Internal("login without user".into())) };
+
+    if failure.is_some() {
+        state.store.delete_login_failure(&realm.realm.id, &user.id).await?;
+    }
+    if let Some(credential) = credential.filter(|c| !c.hash.is_current_policy()) {
+        rehash(state, credential, password).await?;
+    }
+    Ok(user)
 }
 
 /// Rehashes an imported hash with the current default after a successful login.

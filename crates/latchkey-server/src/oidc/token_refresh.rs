@@ -1,6 +1,7 @@
-//! The refresh grant's flow: one HMAC check, one read (the session with its user and
-//! role grants), one session write, one signature (`latchkey_core::grant::refresh_token`
-//! decides).
+//! The refresh grant's flow: one HMAC check, one read of the session with its user and
+//! role grants (from memory once cached), one session write (the refresh time written
+//! behind; the reuse state written through when Revoke Refresh Token is on), one
+//! signature (`latchkey_core::grant::refresh_token` decides).
 
 use latchkey_core::grant::GrantType;
 use latchkey_core::grant::refresh_token::{RefreshFacts, check_session, check_token};
@@ -94,6 +95,13 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
         client_address: None,
     })
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    state.store.update_session(&session).await?;
+    if realm.realm.settings.tokens.revoke_refresh_token {
+        // The reuse state guards against replayed refresh tokens: it must survive a crash.
+        state.store.update_session(&session).await?;
+    } else {
+        // Only the refresh time changed: written behind; losing it to a crash only
+        // makes the session expire earlier.
+        state.store.touch_session(&session.id, now_secs).await?;
+    }
     Ok(tokens)
 }

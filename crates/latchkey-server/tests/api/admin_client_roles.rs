@@ -246,3 +246,64 @@ async fn client_roles_are_mapped_to_a_user_and_reach_the_token() {
     assert_eq!(admin_call(&app, "GET", &mappings, Some(user_token), None).await.status, 403);
     assert_eq!(admin_call(&app, "GET", &mappings, None, None).await.status, 401);
 }
+
+/// `PUT …/clients/{id}/roles/{role}` renames; `…/users` lists who holds it;
+/// `…/composites` works as for realm roles.
+#[tokio::test]
+async fn client_roles_are_renamed_list_their_holders_and_take_composites() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let (user, crm) = ids(&app, &token).await;
+    assert_eq!(create_role(&app, &token, &crm, json!({"name": "reader"})).await, 201);
+    assert_eq!(create_role(&app, &token, &crm, json!({"name": "writer"})).await, 201);
+    let base = format!("/nagra/clients/{crm}/roles");
+
+    let rename = json!({"name": "viewer", "description": "Sees things"});
+    let renamed =
+        admin_call(&app, "PUT", &format!("{base}/reader"), Some(&token), Some(rename)).await;
+    assert_eq!(renamed.status, 204);
+    let viewer = admin_call(&app, "GET", &format!("{base}/viewer"), Some(&token), None).await;
+    assert_eq!((viewer.status, &viewer.body["description"]), (200, &json!("Sees things")));
+    let clash = json!({"name": "writer"});
+    let refused =
+        admin_call(&app, "PUT", &format!("{base}/viewer"), Some(&token), Some(clash)).await;
+    assert_eq!(refused.status, 409);
+    let gone =
+        admin_call(&app, "PUT", &format!("{base}/reader"), Some(&token), Some(json!({}))).await;
+    assert_eq!(gone.status, 404);
+
+    let mapping = format!("/nagra/users/{user}/role-mappings/clients/{crm}");
+    let grant = json!([viewer.body]);
+    assert_eq!(admin_call(&app, "POST", &mapping, Some(&token), Some(grant)).await.status, 204);
+    let holders =
+        admin_call(&app, "GET", &format!("{base}/viewer/users"), Some(&token), None).await;
+    let usernames: Vec<&str> =
+        holders.body.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!(usernames, ["crm_client_user"]);
+
+    let writer = admin_call(&app, "GET", &format!("{base}/writer"), Some(&token), None).await;
+    let composites = format!("{base}/viewer/composites");
+    let add = json!([{"id": writer.body["id"]}]);
+    assert_eq!(admin_call(&app, "POST", &composites, Some(&token), Some(add)).await.status, 204);
+    let listed = admin_call(&app, "GET", &composites, Some(&token), None).await;
+    assert_eq!(listed.body[0]["name"], "writer");
+    let by_client = admin_call(
+        &app,
+        "GET",
+        &format!("/nagra/roles/offline_access/composites/clients/{crm}"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!((by_client.status, &by_client.body), (200, &json!([])));
+    let login = app.seed_login().await;
+    let claims = jwt_parts(login["access_token"].as_str().unwrap()).1;
+    let mut roles: Vec<&str> = claims["resource_access"]["crm_client"]["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    roles.sort_unstable();
+    assert_eq!(roles, ["viewer", "writer"]);
+}

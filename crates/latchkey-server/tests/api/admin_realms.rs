@@ -70,6 +70,60 @@ async fn a_realm_admin_administers_only_their_own_realm() {
     assert_eq!((answer.status, answer.body), (403, json!({"error": "HTTP 403 Forbidden"})));
 }
 
+/// A user holding only `manage-users` (what a backend's service account usually gets)
+/// creates and manages users and is refused everything else; each status was recorded
+/// from 26.7.3 (`UserPermissions`, `ClientPermissions`, `RolePermissions`, `RealmAuth`).
+#[tokio::test]
+async fn fine_grained_roles_open_only_their_part_of_the_realm() {
+    let app = spawn_app().await;
+    grant_management_role(&app, "nagra", "crm_client_user", "manage-users").await;
+    let login = app.seed_login().await;
+    let token = login["access_token"].as_str().unwrap();
+    let call = |method: &'static str, path: &'static str, body: Option<serde_json::Value>| {
+        let app = &app;
+        async move { admin_call(app, method, path, Some(token), body).await.status }
+    };
+    let new_user = json!({"username": "hired", "enabled": true});
+    assert_eq!(call("POST", "/nagra/users", Some(new_user)).await, 201);
+    assert_eq!(call("GET", "/nagra/users?username=hired", None).await, 200);
+    assert_eq!(call("GET", "/nagra/users/count", None).await, 200);
+    assert_eq!(call("GET", "/nagra", None).await, 200, "any admin role reads the realm");
+    assert_eq!(call("GET", "/nagra/roles", None).await, 403, "roles take view-realm");
+    assert_eq!(call("GET", "/nagra/clients", None).await, 403);
+    let client = json!({"clientId": "sneaky"});
+    assert_eq!(call("POST", "/nagra/clients", Some(client)).await, 403);
+    assert_eq!(call("PUT", "/nagra", Some(json!({"accessTokenLifespan": 1}))).await, 403);
+    let role = json!({"name": "sneaky"});
+    assert_eq!(call("POST", "/nagra/roles", Some(role)).await, 403);
+    assert_eq!(call("GET", "/master/users", None).await, 403, "only its own realm");
+
+    // view-clients reads clients and nothing about users.
+    grant_management_role(&app, "nagra", "admin_user", "view-clients").await;
+    let viewer = crate::helpers::post(
+        &app,
+        &app.token_url("nagra"),
+        &[
+            ("grant_type", "password"),
+            ("client_id", "crm_client"),
+            ("username", "admin_user"),
+            ("password", "admin1234"),
+        ],
+    )
+    .await
+    .2;
+    let viewer = viewer["access_token"].as_str().unwrap();
+    let status = |path: &'static str| {
+        let app = &app;
+        async move { admin_call(app, "GET", path, Some(viewer), None).await.status }
+    };
+    assert_eq!(status("/nagra/clients").await, 200);
+    assert_eq!(status("/nagra/users").await, 403);
+    let document = app.http.get(format!("{}/admin/openapi.json", app.base_url)).send().await;
+    let document: serde_json::Value = document.unwrap().json().await.unwrap();
+    let roles = &document["paths"]["/admin/realms/{realm}/users"]["post"]["x-latchkey-roles"];
+    assert_eq!(roles, &json!(["manage-users"]));
+}
+
 #[tokio::test]
 async fn fields_latchkey_does_not_model_are_accepted_and_ignored() {
     // Keycloak knows hundreds of realm fields; clients send them back with every PUT.

@@ -203,3 +203,54 @@ async fn roles_need_an_admin() {
         assert_eq!(admin_call(&app, method, path, None, None).await.status, 401);
     }
 }
+
+/// `POST/DELETE …/roles/{role}/composites` take roles by id; the user holding the
+/// composite then gets its parts in the next token.
+#[tokio::test]
+async fn composites_are_added_by_id_and_reach_the_token() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let admin_role = admin_call(&app, "GET", "/nagra/roles/adminRole", Some(&token), None).await;
+    let offline = admin_call(&app, "GET", "/nagra/roles/offline_access", Some(&token), None).await;
+    let path = "/nagra/roles/operatorRole/composites";
+
+    let empty = admin_call(&app, "GET", path, Some(&token), None).await;
+    assert_eq!((empty.status, &empty.body), (200, &json!([])));
+    let body = json!([{"id": admin_role.body["id"]}]);
+    let added = admin_call(&app, "POST", path, Some(&token), Some(body)).await;
+    assert_eq!((added.status, &added.body), (204, &Value::Null));
+
+    let listed = admin_call(&app, "GET", path, Some(&token), None).await;
+    assert_eq!(names(&listed.body), ["adminRole"]);
+    let realm_only = admin_call(&app, "GET", &format!("{path}/realm"), Some(&token), None).await;
+    assert_eq!(names(&realm_only.body), ["adminRole"]);
+    let role = admin_call(&app, "GET", "/nagra/roles/operatorRole", Some(&token), None).await;
+    assert_eq!(role.body["composite"], true);
+    let login = app.seed_login().await;
+    let roles = &jwt_parts(login["access_token"].as_str().unwrap()).1["realm_access"]["roles"];
+    assert!(roles.as_array().unwrap().contains(&json!("adminRole")), "{roles}");
+
+    // One unknown id refuses the whole batch (Keycloak's request transaction).
+    let mixed = json!([{"id": offline.body["id"]}, {"id": "no-such-id"}, {"name": "adminRole"}]);
+    let refused = admin_call(&app, "POST", path, Some(&token), Some(mixed)).await;
+    assert_eq!(
+        (refused.status, &refused.body),
+        (404, &json!({"error": "Could not find composite role"}))
+    );
+    let listed = admin_call(&app, "GET", path, Some(&token), None).await;
+    assert_eq!(names(&listed.body), ["adminRole"]);
+
+    let body = json!([admin_role.body]);
+    let removed = admin_call(&app, "DELETE", path, Some(&token), Some(body)).await;
+    assert_eq!(removed.status, 204);
+    let after = admin_call(&app, "GET", path, Some(&token), None).await;
+    assert_eq!(after.body, json!([]));
+    let login = app.seed_login().await;
+    let roles = &jwt_parts(login["access_token"].as_str().unwrap()).1["realm_access"]["roles"];
+    assert!(!roles.as_array().unwrap().contains(&json!("adminRole")), "{roles}");
+
+    let missing = admin_call(&app, "GET", "/nagra/roles/nope/composites", Some(&token), None).await;
+    assert_eq!((missing.status, &missing.body), (404, &json!({"error": "Could not find role"})));
+    let not_a_list = admin_call_raw(&app, "POST", path, &token, r#"{"id":"x"}"#).await;
+    assert_eq!(not_a_list.status, 400);
+}

@@ -299,3 +299,121 @@ async fn the_new_endpoints_refuse_strangers_and_unknown_ids() {
         );
     }
 }
+
+/// Offline sessions are listed per user and client and counted apart from online ones
+/// (`UserResource.getOfflineSessions`, `ClientResource.getOfflineUserSessions`,
+/// `getOfflineSessionCount`, `RealmAdminResource.getClientSessionStats`).
+#[tokio::test]
+async fn offline_sessions_are_listed_and_counted() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    app.seed_login().await;
+    app.grant_realm_role("crm_client_user", "offline_access").await;
+    let (status, _, offline) = post(
+        &app,
+        &app.token_url("nagra"),
+        &[
+            ("grant_type", "password"),
+            ("client_id", "crm_client"),
+            ("username", "crm_client_user"),
+            ("password", "1234"),
+            ("scope", "offline_access"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{offline}");
+    let sid = latchkey_testkit::jwt_parts(offline["access_token"].as_str().unwrap()).1["sid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let id = user_id(&app, &token, "crm_client_user").await;
+    let crm = client_uuid(&app, &token, "crm_client").await;
+
+    let mine = get(&app, &token, &format!("/nagra/users/{id}/offline-sessions/{crm}")).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(mine[0]["id"], sid.as_str());
+    assert_eq!(mine[0]["clients"], json!({crm.clone(): "crm_client"}));
+    let by_client = get(&app, &token, &format!("/nagra/clients/{crm}/offline-sessions")).await;
+    assert_eq!(by_client, mine);
+    let online = get(&app, &token, &format!("/nagra/users/{id}/sessions")).await;
+    assert!(online.as_array().unwrap().iter().all(|s| s["id"] != sid.as_str()));
+
+    let count = get(&app, &token, &format!("/nagra/clients/{crm}/offline-session-count")).await;
+    assert_eq!(count, json!({"count": 1}));
+    let count = get(&app, &token, &format!("/nagra/clients/{crm}/session-count")).await;
+    assert_eq!(count, json!({"count": online.as_array().unwrap().len()}));
+    let stats = get(&app, &token, "/nagra/client-session-stats").await;
+    assert_eq!(
+        stats,
+        json!([{
+            "id": crm,
+            "clientId": "crm_client",
+            "active": online.as_array().unwrap().len().to_string(),
+            "offline": "1",
+        }])
+    );
+
+    let unknown = admin_call(
+        &app,
+        "GET",
+        &format!("/nagra/users/{id}/offline-sessions/nope"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!((unknown.status, &unknown.body), (404, &json!({"error": "Client not found"})));
+}
+
+/// `DELETE …/attack-detection/brute-force/users` clears every record of the realm.
+#[tokio::test]
+async fn clearing_all_brute_force_records_unlocks_every_user() {
+    let app = spawn_app().await;
+    app.edit_realm(|realm| {
+        let brute_force = &mut realm.settings.brute_force;
+        brute_force.brute_force_protected = true;
+        brute_force.failure_factor = 2;
+    })
+    .await;
+    let token = admin_token(&app).await;
+    for _ in 0..2 {
+        let (status, _, _) = post(
+            &app,
+            &app.token_url("nagra"),
+            &[
+                ("grant_type", "password"),
+                ("client_id", "crm_client"),
+                ("username", "crm_client_user"),
+                ("password", "wrong"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 400);
+    }
+    let id = user_id(&app, &token, "crm_client_user").await;
+    let status_path = format!("/nagra/attack-detection/brute-force/users/{id}");
+    assert_eq!(get(&app, &token, &status_path).await["disabled"], true);
+    assert_eq!(seed_status(&app).await, 400, "locked out");
+
+    let cleared =
+        admin_call(&app, "DELETE", "/nagra/attack-detection/brute-force/users", Some(&token), None)
+            .await;
+    assert_eq!((cleared.status, &cleared.body), (204, &Value::Null));
+    assert_eq!(get(&app, &token, &status_path).await["numFailures"], 0);
+    assert_eq!(seed_status(&app).await, 200);
+}
+
+/// The status of the seed's password grant.
+async fn seed_status(app: &TestApp) -> u16 {
+    app.post_form(
+        &app.token_url("nagra"),
+        &[
+            ("grant_type", "password"),
+            ("username", "crm_client_user"),
+            ("password", "1234"),
+            ("client_id", "crm_client"),
+        ],
+    )
+    .await
+    .status()
+    .as_u16()
+}

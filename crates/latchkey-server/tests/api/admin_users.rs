@@ -451,3 +451,79 @@ async fn client_role_mappings_are_grouped_by_client() {
     assert_eq!(management["mappings"][0]["clientRole"], true);
     assert_eq!(management["mappings"][0]["containerId"], management["id"]);
 }
+
+/// The realm's `passwordPolicy` (`PasswordPolicy.java`, the `*PasswordPolicyProvider`s;
+/// texts from the admin theme's `messages_en.properties`; answers recorded from 26.7.3):
+/// reset-password and user creation name the broken rule, and nothing changes.
+#[tokio::test]
+async fn the_password_policy_refuses_weak_passwords_and_keeps_the_old_one() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let bad = json!({"passwordPolicy": "lenght(8)"});
+    let refused = admin_call(&app, "PUT", "/nagra", Some(&token), Some(bad)).await;
+    assert_eq!(
+        (refused.status, &refused.body),
+        (400, &json!({"errorMessage": "Password policy not found"}))
+    );
+    let bad = json!({"passwordPolicy": "length(eight)"});
+    let refused = admin_call(&app, "PUT", "/nagra", Some(&token), Some(bad)).await;
+    assert_eq!(
+        (refused.status, &refused.body),
+        (400, &json!({"errorMessage": "Invalid config for length: Not a valid number"}))
+    );
+    let policy = json!({"passwordPolicy": "notUsername(undefined) and length(8) and digits(1)"});
+    assert_eq!(admin_call(&app, "PUT", "/nagra", Some(&token), Some(policy)).await.status, 204);
+    let realm = admin_call(&app, "GET", "/nagra", Some(&token), None).await;
+    assert_eq!(realm.body["passwordPolicy"], "notUsername(undefined) and length(8) and digits(1)");
+
+    let users = admin_call(
+        &app,
+        "GET",
+        "/nagra/users?username=crm_client_user&exact=true",
+        Some(&token),
+        None,
+    )
+    .await;
+    let id = users.body[0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/nagra/users/{id}/reset-password");
+    for (password, key, text) in [
+        ("short1", "invalidPasswordMinLengthMessage", "Invalid password: minimum length 8."),
+        (
+            "longenough",
+            "invalidPasswordMinDigitsMessage",
+            "Invalid password: must contain at least 1 numerical digits.",
+        ),
+        (
+            "CRM_Client_User",
+            "invalidPasswordNotUsernameMessage",
+            "Invalid password: must not be equal to the username.",
+        ),
+    ] {
+        let body = json!({"type": "password", "value": password, "temporary": false});
+        let answer = admin_call(&app, "PUT", &path, Some(&token), Some(body)).await;
+        assert_eq!(
+            (answer.status, &answer.body),
+            (400, &json!({"error": key, "error_description": text})),
+            "{password}"
+        );
+    }
+    assert_eq!(login(&app, "crm_client_user", "1234").await.0, 200, "the old password stays");
+
+    let body = json!({"type": "password", "value": "longenough1", "temporary": false});
+    assert_eq!(admin_call(&app, "PUT", &path, Some(&token), Some(body)).await.status, 204);
+    assert_eq!(login(&app, "crm_client_user", "longenough1").await.0, 200);
+
+    let weak = json!({
+        "username": "weakling",
+        "enabled": true,
+        "credentials": [{"type": "password", "value": "abc", "temporary": false}],
+    });
+    let answer = admin_call(&app, "POST", "/nagra/users", Some(&token), Some(weak)).await;
+    let too_short = json!({
+        "error": "invalidPasswordMinLengthMessage",
+        "error_description": "Invalid password: minimum length 8.",
+    });
+    assert_eq!((answer.status, &answer.body), (400, &too_short));
+    let found = admin_call(&app, "GET", "/nagra/users?username=weakling", Some(&token), None).await;
+    assert_eq!(found.body, json!([]), "no user was created");
+}

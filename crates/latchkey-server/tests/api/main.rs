@@ -7,6 +7,7 @@
 mod admin_client_roles;
 mod admin_clients;
 mod admin_keys;
+mod admin_openapi;
 mod admin_realms;
 mod admin_roles;
 mod admin_sessions;

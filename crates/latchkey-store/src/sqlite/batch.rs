@@ -27,11 +27,16 @@ const MAX_BATCH: usize = 512;
 pub(super) enum SessionWrite {
     Insert(Session),
     Update(Session),
+    /// Refresh times written behind (`session_cache.rs`); a time never moves back.
+    Touch(Vec<(String, i64)>),
 }
+
+/// Rows the write changed (0 for an update or touch of a session deleted meanwhile).
+pub(super) type Written = Result<u64, StoreError>;
 
 struct Job {
     write: SessionWrite,
-    done: oneshot::Sender<Result<(), StoreError>>,
+    done: oneshot::Sender<Written>,
 }
 
 /// The handle that queues session writes. Cheap to clone; the task ends when the last
@@ -51,7 +56,7 @@ impl SessionBatcher {
     }
 
     /// Queues the write and waits until the transaction holding it has committed.
-    pub(super) async fn submit(&self, write: SessionWrite) -> Result<(), StoreError> {
+    pub(super) async fn submit(&self, write: SessionWrite) -> Written {
         let (done, committed) = oneshot::channel();
         self.jobs.send(Job { write, done }).await.map_err(|_| stopped())?;
         committed.await.map_err(|_| stopped())?
@@ -80,10 +85,7 @@ async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
-async fn write_batch(
-    pool: &SqlitePool,
-    batch: &[Job],
-) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+async fn write_batch(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<Written>, StoreError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_error)?;
     let mut results = Vec::with_capacity(batch.len());
     for job in batch {
@@ -93,10 +95,7 @@ async fn write_batch(
     Ok(results)
 }
 
-async fn execute(
-    tx: &mut Transaction<'static, Sqlite>,
-    write: &SessionWrite,
-) -> Result<(), StoreError> {
+async fn execute(tx: &mut Transaction<'static, Sqlite>, write: &SessionWrite) -> Written {
     let query = match write {
         SessionWrite::Insert(session) => sqlx::query(
             "INSERT INTO sessions (id, realm_id, user_id, client_uuid, started, last_refresh,
@@ -129,7 +128,21 @@ async fn execute(
         .bind(&session.reuse.current_token_id)
         .bind(session.reuse.use_count)
         .bind(session.reuse.last_refresh),
+        SessionWrite::Touch(touches) => {
+            let mut changed = 0;
+            for (id, last_refresh) in touches {
+                changed += sqlx::query(
+                    "UPDATE sessions SET last_refresh = max(last_refresh, $2) WHERE id = $1",
+                )
+                .bind(id)
+                .bind(last_refresh)
+                .execute(&mut **tx)
+                .await
+                .map_err(map_error)?
+                .rows_affected();
+            }
+            return Ok(changed);
+        }
     };
-    query.execute(&mut **tx).await.map_err(map_error)?;
-    Ok(())
+    Ok(query.execute(&mut **tx).await.map_err(map_error)?.rows_affected())
 }

@@ -95,8 +95,10 @@ impl SqliteStore {
             .bind(id)
             .execute(&self.write)
             .await
-            .map_err(map_error)?;
-        if result.rows_affected() == 0 {
+            .map_err(map_error);
+        // The grants of the client's roles went with them, whoever holds them.
+        self.cache.clear_users();
+        if result?.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("client {id}")));
         }
         Ok(())

@@ -68,4 +68,16 @@ impl SqliteStore {
             .map_err(map_error)?;
         Ok(())
     }
+
+    pub(crate) async fn delete_realm_login_failures(
+        &self,
+        realm_id: &str,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM login_failures WHERE realm_id = $1")
+            .bind(realm_id)
+            .execute(&self.write)
+            .await
+            .map_err(map_error)?;
+        Ok(done.rows_affected())
+    }
 }

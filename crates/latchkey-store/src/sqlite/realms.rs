@@ -64,11 +64,14 @@ impl SqliteStore {
     /// Deletes the realm; the foreign keys cascade to everything in it. Deleting a
     /// realm that does not exist is not an error.
     pub(crate) async fn delete_realm(&self, realm_id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM realms WHERE id = $1")
+        let deleted = sqlx::query("DELETE FROM realms WHERE id = $1")
             .bind(realm_id)
             .execute(&self.write)
             .await
-            .map_err(map_error)?;
+            .map_err(map_error);
+        self.cache.clear_users();
+        self.cache.remove_sessions_where(|s| s.realm_id == realm_id);
+        deleted?;
         Ok(())
     }
 }

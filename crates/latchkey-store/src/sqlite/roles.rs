@@ -133,7 +133,9 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         grant_roles(&mut tx, user_id, role_ids).await?;
-        tx.commit().await.map_err(map_error)
+        let committed = tx.commit().await.map_err(map_error);
+        self.cache.remove_user(user_id);
+        committed
     }
 
     pub(crate) async fn update_role(&self, role: &Role) -> Result<(), StoreError> {
@@ -161,28 +163,56 @@ impl SqliteStore {
             .bind(role_id)
             .execute(&self.write)
             .await
-            .map_err(map_error)?;
-        if result.rows_affected() == 0 {
+            .map_err(map_error);
+        // The grants of the role went with it, whoever holds them.
+        self.cache.clear_users();
+        if result?.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("role {role_id}")));
         }
         Ok(())
     }
 
-    /// All or nothing.
+    /// Runs `sql` with (`fixed`, id) for every id, in one transaction: all or nothing.
+    async fn for_each_id(
+        &self,
+        sql: &'static str,
+        fixed: &str,
+        ids: &[String],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for id in ids {
+            sqlx::query(sql).bind(fixed).bind(id).execute(&mut *tx).await.map_err(map_error)?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    pub(crate) async fn add_composites(
+        &self,
+        parent_id: &str,
+        child_ids: &[String],
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO role_composites (parent_id, child_id) VALUES ($1, $2)
+                   ON CONFLICT DO NOTHING";
+        self.for_each_id(sql, parent_id, child_ids).await
+    }
+
+    pub(crate) async fn remove_composites(
+        &self,
+        parent_id: &str,
+        child_ids: &[String],
+    ) -> Result<(), StoreError> {
+        let sql = "DELETE FROM role_composites WHERE parent_id = $1 AND child_id = $2";
+        self.for_each_id(sql, parent_id, child_ids).await
+    }
+
     pub(crate) async fn revoke_roles(
         &self,
         user_id: &str,
         role_ids: &[String],
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        for role_id in role_ids {
-            sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2")
-                .bind(user_id)
-                .bind(role_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_error)?;
-        }
-        tx.commit().await.map_err(map_error)
+        let sql = "DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2";
+        let committed = self.for_each_id(sql, user_id, role_ids).await;
+        self.cache.remove_user(user_id);
+        committed
     }
 }

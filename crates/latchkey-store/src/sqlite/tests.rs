@@ -74,3 +74,124 @@ async fn a_column_of_the_wrong_type_is_corrupt() {
     let error = store.list_realms().await.unwrap_err();
     assert!(matches!(error, StoreError::Corrupt(_)), "{error:?}");
 }
+
+/// A database made before `0007_user_search.sql` is upgraded in place: existing users
+/// get their search columns, and the service-account user stays hidden.
+#[tokio::test]
+async fn users_written_before_the_search_columns_are_found_after_the_upgrade() {
+    use latchkey_core::store::{TextMatch, UserQuery};
+    use sqlx::migrate::Migrator;
+    use sqlx::sqlite::SqliteConnectOptions;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let options = SqliteConnectOptions::new().filename(&path).create_if_missing(true);
+        let pool = SqlitePool::connect_with(options).await.unwrap();
+        let before: Vec<_> = super::MIGRATOR.iter().filter(|m| m.version < 7).cloned().collect();
+        let old = Migrator { migrations: before.into(), ..Migrator::DEFAULT };
+        old.run(&pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO realms (id, name, enabled, settings) VALUES ('r', 'old', 1, '{}')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let zoe = latchkey_core::user::UserProfile {
+            first_name: Some("Zoe".into()),
+            last_name: Some("Quinn".into()),
+            ..Default::default()
+        };
+        let service = latchkey_core::user::UserProfile {
+            service_account_client_id: Some("c1".into()),
+            ..Default::default()
+        };
+        for (id, username, profile) in [("u1", "zoe", zoe), ("u2", "service-account-app", service)]
+        {
+            let profile = serde_json::to_string(&profile).unwrap();
+            sqlx::query(
+                "INSERT INTO users (id, realm_id, username, enabled, created_timestamp, profile)
+                 VALUES ($1, 'r', $2, 1, 0, $3)",
+            )
+            .bind(id)
+            .bind(username)
+            .bind(profile)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+    }
+    let store = SqliteStore::open(&path).await.unwrap();
+    let by_last =
+        UserQuery { last_name: Some(TextMatch::Exact("quinn".into())), ..UserQuery::default() };
+    let found = store.search_users("r", &by_last, 0, 10).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].username, "zoe");
+    assert_eq!(store.count_users_matching("r", &UserQuery::default()).await.unwrap(), 1);
+}
+
+/// A realm with one user and one session of theirs, refreshed last at 100.
+async fn store_with_session(store: &SqliteStore) {
+    use latchkey_core::session::{RefreshReuse, Session};
+    use latchkey_core::store::UserBundle;
+    use latchkey_core::user::{User, UserProfile};
+    let mut realm = bundle("demo");
+    let user = User {
+        id: "u1".into(),
+        realm_id: realm.realm.id.clone(),
+        username: "alice".into(),
+        enabled: true,
+        created_timestamp: 0,
+        profile: UserProfile::default(),
+    };
+    realm.users.push(UserBundle { user, password: None, role_ids: Vec::new() });
+    store.import_realm(&realm).await.unwrap();
+    let session = Session {
+        id: "s1".into(),
+        realm_id: realm.realm.id.clone(),
+        user_id: "u1".into(),
+        client_uuid: "c1".into(),
+        started: 100,
+        last_refresh: 100,
+        scope: String::new(),
+        offline: false,
+        reuse: RefreshReuse::default(),
+        ip_address: String::new(),
+    };
+    store.insert_session(&session).await.unwrap();
+    // Read as a refresh reads it, so that the session is cached and touches wait in memory.
+    assert!(store.find_session_context("s1").await.unwrap().is_some());
+}
+
+/// What another process (or this one after a crash) finds in the file.
+async fn last_refresh_in_file(store: &SqliteStore) -> i64 {
+    sqlx::query_scalar("SELECT last_refresh FROM sessions WHERE id = 's1'")
+        .fetch_one(&store.read)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn refresh_times_wait_in_memory_for_at_most_the_window() {
+    let (store, _dir) = file_store().await;
+    store_with_session(&store).await;
+    store.touch_session("s1", 200).await.unwrap();
+    assert_eq!(store.find_session("s1").await.unwrap().unwrap().last_refresh, 200);
+    // Bounded wait for the background flush; no timing is asserted beyond "it lands".
+    let deadline = std::time::Instant::now() + super::TOUCH_WINDOW * 50;
+    while last_refresh_in_file(&store).await != 200 {
+        assert!(std::time::Instant::now() < deadline, "the refresh time was never written");
+        tokio::time::sleep(super::TOUCH_WINDOW / 4).await;
+    }
+}
+
+#[tokio::test]
+async fn closing_the_store_writes_the_refresh_times_in_memory() {
+    let (store, dir) = file_store().await;
+    store_with_session(&store).await;
+    store.touch_session("s1", 300).await.unwrap();
+    store.close().await;
+    let reopened = SqliteStore::open(&dir.path().join("nested/dir/latchkey.db")).await.unwrap();
+    assert_eq!(last_refresh_in_file(&reopened).await, 300);
+}

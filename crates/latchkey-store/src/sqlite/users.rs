@@ -1,20 +1,22 @@
 //! Users and their password credentials.
 
-use latchkey_core::store::{StoreError, UserBundle};
+use latchkey_core::store::{StoreError, TextMatch, UserBundle, UserQuery};
 use latchkey_core::user::{PasswordCredential, User};
-use sqlx::SqliteConnection;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::{SqliteStore, roles};
 use crate::error::{map_error, to_json};
-use crate::rows::{CredentialRow, UserRow, email_column};
+use crate::rows::{CredentialRow, UserRow, email_column, name_columns};
 
 pub(super) async fn insert_user(
     conn: &mut SqliteConnection,
     user: &User,
 ) -> Result<(), StoreError> {
+    let (first_name, last_name) = name_columns(user);
     sqlx::query(
-        "INSERT INTO users (id, realm_id, username, enabled, created_timestamp, email, profile)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO users (id, realm_id, username, enabled, created_timestamp, email, profile,
+                            first_name, last_name, service_account)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&user.id)
     .bind(&user.realm_id)
@@ -23,6 +25,9 @@ pub(super) async fn insert_user(
     .bind(user.created_timestamp)
     .bind(email_column(user))
     .bind(to_json(&user.profile)?)
+    .bind(first_name)
+    .bind(last_name)
+    .bind(user.is_service_account())
     .execute(conn)
     .await
     .map_err(map_error)?;
@@ -129,18 +134,25 @@ impl SqliteStore {
     /// Writes the username, the switch and the profile (the id, realm and creation time
     /// never change); `NotFound` if the user is gone, `Conflict` on a taken username.
     pub(crate) async fn update_user(&self, user: &User) -> Result<(), StoreError> {
+        let (first_name, last_name) = name_columns(user);
         let result = sqlx::query(
-            "UPDATE users SET username = $2, enabled = $3, email = $4, profile = $5 WHERE id = $1",
+            "UPDATE users SET username = $2, enabled = $3, email = $4, profile = $5,
+                 first_name = $6, last_name = $7, service_account = $8
+             WHERE id = $1",
         )
         .bind(&user.id)
         .bind(&user.username)
         .bind(user.enabled)
         .bind(email_column(user))
         .bind(to_json(&user.profile)?)
+        .bind(first_name)
+        .bind(last_name)
+        .bind(user.is_service_account())
         .execute(&self.write)
         .await
-        .map_err(map_error)?;
-        if result.rows_affected() == 0 {
+        .map_err(map_error);
+        self.cache.remove_user(&user.id);
+        if result?.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("user {}", user.id)));
         }
         Ok(())
@@ -192,8 +204,10 @@ impl SqliteStore {
             .bind(user_id)
             .execute(&self.write)
             .await
-            .map_err(map_error)?;
-        if result.rows_affected() == 0 {
+            .map_err(map_error);
+        self.cache.remove_user(user_id);
+        self.cache.remove_sessions_where(|s| s.user_id == user_id);
+        if result?.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("user {user_id}")));
         }
         Ok(())
@@ -216,5 +230,92 @@ impl SqliteStore {
         .await
         .map_err(map_error)?;
         rows.into_iter().map(User::try_from).collect()
+    }
+
+    /// The users `query` finds, by username, skipping `first` and keeping at most `max`.
+    pub(crate) async fn search_users(
+        &self,
+        realm_id: &str,
+        query: &UserQuery,
+        first: usize,
+        max: usize,
+    ) -> Result<Vec<User>, StoreError> {
+        let mut sql = QueryBuilder::new(
+            "SELECT id, realm_id, username, enabled, created_timestamp, profile FROM users",
+        );
+        push_user_filter(&mut sql, realm_id, query);
+        sql.push(" ORDER BY username LIMIT ")
+            .push_bind(i64::try_from(max).unwrap_or(i64::MAX))
+            .push(" OFFSET ")
+            .push_bind(i64::try_from(first).unwrap_or(i64::MAX));
+        let rows: Vec<UserRow> =
+            sql.build_query_as().fetch_all(&self.read).await.map_err(map_error)?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    /// How many users `query` finds.
+    pub(crate) async fn count_users_matching(
+        &self,
+        realm_id: &str,
+        query: &UserQuery,
+    ) -> Result<i64, StoreError> {
+        let mut sql = QueryBuilder::new("SELECT COUNT(*) FROM users");
+        push_user_filter(&mut sql, realm_id, query);
+        sql.build_query_scalar().fetch_one(&self.read).await.map_err(map_error)
+    }
+}
+
+/// ` WHERE …` for a user query; every value is a bound parameter. Values arrive
+/// lower-cased (`UserQuery`'s contract) and are compared with the lower-cased columns.
+fn push_user_filter<'a>(
+    sql: &mut QueryBuilder<'a, Sqlite>,
+    realm_id: &'a str,
+    query: &'a UserQuery,
+) {
+    sql.push(" WHERE realm_id = ").push_bind(realm_id).push(" AND NOT service_account");
+    let push_match = |sql: &mut QueryBuilder<'a, Sqlite>, column: &str, matching: &'a TextMatch| {
+        match matching {
+            TextMatch::Exact(value) => {
+                sql.push(format!("{column} = ")).push_bind(value.as_str());
+            }
+            TextMatch::Contains(value) => {
+                sql.push(format!("instr({column}, ")).push_bind(value.as_str()).push(") > 0");
+            }
+            TextMatch::Prefix(value) => {
+                sql.push(format!("substr({column}, 1, length("))
+                    .push_bind(value.as_str())
+                    .push(")) = ")
+                    .push_bind(value.as_str());
+            }
+        }
+    };
+    if let Some(search) = &query.search {
+        sql.push(" AND (");
+        for (i, column) in ["username", "email", "first_name", "last_name"].into_iter().enumerate()
+        {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            push_match(sql, column, search);
+        }
+        sql.push(")");
+    }
+    for (column, matching) in [
+        ("username", &query.username),
+        ("email", &query.email),
+        ("first_name", &query.first_name),
+        ("last_name", &query.last_name),
+    ] {
+        if let Some(matching) = matching {
+            sql.push(" AND ");
+            push_match(sql, column, matching);
+        }
+    }
+    if let Some(enabled) = query.enabled {
+        sql.push(" AND enabled = ").push_bind(enabled);
+    }
+    if let Some(verified) = query.email_verified {
+        sql.push(" AND coalesce(json_extract(profile, '$.emailVerified'), 0) = ")
+            .push_bind(verified);
     }
 }

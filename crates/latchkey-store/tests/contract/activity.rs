@@ -3,7 +3,7 @@
 
 use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::session::{RefreshReuse, Session};
-use latchkey_core::store::{Store, StoreError};
+use latchkey_core::store::{ClientSessionCount, Store, StoreError};
 use latchkey_store::Database;
 
 use super::fixtures::{self, bundle, session};
@@ -123,6 +123,8 @@ pub(crate) async fn login_failures_are_upserted(db: &Database) {
     db.delete_login_failure(&realm_id, &alice).await.unwrap();
     assert_eq!(db.find_login_failure(&realm_id, &alice).await.unwrap(), None);
     assert_eq!(db.find_login_failure(&realm_id, &bob).await.unwrap(), Some(bobs));
+    assert_eq!(db.delete_realm_login_failures(&realm_id).await.unwrap(), 1);
+    assert_eq!(db.find_login_failure(&realm_id, &bob).await.unwrap(), None);
 }
 
 pub(crate) async fn revoked_tokens_are_remembered(db: &Database) {
@@ -253,6 +255,97 @@ pub(crate) async fn session_context_reads_session_user_and_grants_at_once(db: &D
     assert!(db.find_session_context("nope").await.unwrap().is_none());
 }
 
+/// The refresh grant reads the context on every refresh (from memory once read): every
+/// write of the user, their grants, the roles, the session or the realm shows in the
+/// next read, as it would straight from the tables.
+pub(crate) async fn a_session_context_read_again_sees_every_change_since(db: &Database) {
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let alice = demo.users[0].user.clone();
+    let sorted = |mut ids: Vec<String>| {
+        ids.sort();
+        ids
+    };
+    let context = |id: &'static str| async move { db.find_session_context(id).await.unwrap() };
+    db.insert_session(&session(&demo, "s1", 100)).await.unwrap();
+    assert!(context("s1").await.unwrap().user.unwrap().enabled);
+
+    let mut disabled = alice.clone();
+    disabled.enabled = false;
+    db.update_user(&disabled).await.unwrap();
+    assert!(!context("s1").await.unwrap().user.unwrap().enabled);
+    db.update_user(&alice).await.unwrap();
+    assert!(context("s1").await.unwrap().user.unwrap().enabled);
+
+    let [admin, default_roles] = [&demo.roles[0].id, &demo.roles[1].id];
+    db.revoke_roles(&alice.id, std::slice::from_ref(admin)).await.unwrap();
+    assert_eq!(context("s1").await.unwrap().role_ids, vec![default_roles.clone()]);
+    db.grant_roles(&alice.id, std::slice::from_ref(admin)).await.unwrap();
+    let both = sorted(vec![admin.clone(), default_roles.clone()]);
+    assert_eq!(sorted(context("s1").await.unwrap().role_ids), both);
+    db.delete_role(&demo.realm.id, default_roles).await.unwrap();
+    assert_eq!(context("s1").await.unwrap().role_ids, vec![admin.clone()]);
+    // A client's roles go with it, and with them their grants.
+    let bobs = Session { user_id: demo.users[2].user.id.clone(), ..session(&demo, "s2", 100) };
+    db.insert_session(&bobs).await.unwrap();
+    assert_eq!(context("s2").await.unwrap().role_ids.len(), 1);
+    db.delete_client(&demo.realm.id, &demo.clients[0].id).await.unwrap();
+    assert!(context("s2").await.unwrap().role_ids.is_empty());
+
+    let mut detached = session(&demo, "s1", 100);
+    detached.client_uuid = String::new();
+    detached.reuse =
+        RefreshReuse { current_token_id: Some("jti-1".into()), use_count: 1, last_refresh: 100 };
+    db.update_session(&detached).await.unwrap();
+    assert_eq!(context("s1").await.unwrap().session, detached);
+
+    db.delete_session("s1").await.unwrap();
+    assert!(context("s1").await.is_none());
+    db.insert_session(&session(&demo, "s3", 100)).await.unwrap();
+    assert!(context("s3").await.is_some());
+    db.delete_user_sessions(&alice.id).await.unwrap();
+    assert!(context("s3").await.is_none());
+    db.insert_session(&session(&demo, "s4", 100)).await.unwrap();
+    assert!(context("s4").await.is_some());
+    db.delete_user(&demo.realm.id, &alice.id).await.unwrap();
+    assert!(context("s4").await.is_none());
+    assert!(context("s2").await.is_some());
+    db.delete_realm(&demo.realm.id).await.unwrap();
+    assert!(context("s2").await.is_none());
+}
+
+/// A refresh records its time with `touch_session`: every reader sees it at once, the
+/// idle sweep judges by it, it never moves back, and it does not revive a deleted session.
+pub(crate) async fn a_refresh_time_is_seen_at_once_and_never_moves_back(db: &Database) {
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let alice = &demo.users[0].user.id;
+    for id in ["read", "unread"] {
+        db.insert_session(&session(&demo, id, 100)).await.unwrap();
+    }
+    // One session read by a refresh before (as the grant does), one not.
+    assert!(db.find_session_context("read").await.unwrap().is_some());
+    for id in ["read", "unread"] {
+        db.touch_session(id, 500).await.unwrap();
+        db.touch_session(id, 300).await.unwrap();
+        let context = db.find_session_context(id).await.unwrap().unwrap();
+        assert_eq!(context.session.last_refresh, 500, "{id}");
+        assert_eq!(db.find_session(id).await.unwrap().unwrap().last_refresh, 500, "{id}");
+    }
+    let listed = db.list_user_sessions(&demo.realm.id, alice).await.unwrap();
+    assert_eq!(listed.iter().map(|s| s.last_refresh).collect::<Vec<_>>(), [500, 500]);
+    let by_client = db.list_client_sessions(&demo.realm.id, &demo.clients[0].id).await.unwrap();
+    assert_eq!(by_client, listed);
+    assert_eq!(db.delete_sessions_idle_since(400, 0).await.unwrap(), 0);
+    assert_eq!(db.delete_sessions_idle_since(501, 0).await.unwrap(), 2);
+    for id in ["read", "unread"] {
+        assert!(db.find_session_context(id).await.unwrap().is_none(), "{id}");
+        db.touch_session(id, 900).await.unwrap();
+        assert_eq!(db.find_session(id).await.unwrap(), None, "{id}");
+    }
+    assert_eq!(db.count_sessions(&demo.realm.id).await.unwrap(), 0);
+}
+
 pub(crate) async fn sessions_are_listed_by_user_and_client(db: &Database) {
     let demo = bundle("demo");
     let other = bundle("other");
@@ -281,6 +374,20 @@ pub(crate) async fn sessions_are_listed_by_user_and_client(db: &Database) {
     let app = &demo.clients[0].id;
     assert_eq!(db.list_client_sessions(&demo.realm.id, app).await.unwrap(), vec![first, later]);
     assert!(db.list_client_sessions(&demo.realm.id, "no-such-client").await.unwrap().is_empty());
+
+    // Offline sessions are listed apart; counts per client cover both kinds.
+    let offline_list = vec![offline.clone()];
+    assert_eq!(db.list_user_offline_sessions(&demo.realm.id, &alice).await.unwrap(), offline_list);
+    assert_eq!(db.list_client_offline_sessions(&demo.realm.id, app).await.unwrap(), offline_list);
+    assert!(db.list_user_offline_sessions(&demo.realm.id, &bob).await.unwrap().is_empty());
+    let mut counts = db.count_sessions_by_client(&demo.realm.id).await.unwrap();
+    counts.sort_by(|a, b| a.client_uuid.cmp(&b.client_uuid));
+    let mut expected = vec![
+        ClientSessionCount { client_uuid: app.clone(), online: 2, offline: 1 },
+        ClientSessionCount { client_uuid: demo.clients[1].id.clone(), online: 1, offline: 0 },
+    ];
+    expected.sort_by(|a, b| a.client_uuid.cmp(&b.client_uuid));
+    assert_eq!(counts, expected);
 
     // The realm's online sessions go; offline ones and other realms' stay.
     assert_eq!(db.delete_realm_sessions(&demo.realm.id).await.unwrap(), 3);

@@ -104,3 +104,80 @@ pub(crate) async fn roles_are_renamed_revoked_and_listed_by_holder(db: &Database
     assert_eq!(db.list_user_role_ids(&alice.id).await.unwrap(), vec![ids.of("default-roles")]);
     assert!(db.list_users_with_role(realm_id, &ids.of("admin")).await.unwrap().is_empty());
 }
+
+pub(crate) async fn composites_are_added_and_removed(db: &Database) {
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let ids = Ids::new("demo");
+    let realm_id = &demo.realm.id;
+    let composites_of = |roles: Vec<latchkey_core::role::Role>, id: String| {
+        let mut found = roles.into_iter().find(|r| r.id == id).unwrap().composites;
+        found.sort();
+        found
+    };
+    let before = composites_of(db.list_roles(realm_id).await.unwrap(), ids.of("default-roles"));
+    assert_eq!(before, vec![ids.of("user")]);
+
+    let added = [ids.of("admin"), ids.of("user")];
+    db.add_composites(&ids.of("default-roles"), &added).await.unwrap();
+    let mut expected = vec![ids.of("admin"), ids.of("user")];
+    expected.sort();
+    let after = composites_of(db.list_roles(realm_id).await.unwrap(), ids.of("default-roles"));
+    assert_eq!(after, expected, "a link already there is kept once");
+
+    let missing = [ids.of("app-admin"), "no-such-role".to_owned()];
+    assert!(db.add_composites(&ids.of("admin"), &missing).await.is_err());
+    let unchanged = composites_of(db.list_roles(realm_id).await.unwrap(), ids.of("admin"));
+    assert!(!unchanged.contains(&ids.of("app-admin")), "all or nothing");
+
+    let removed = [ids.of("user"), ids.of("never-linked")];
+    db.remove_composites(&ids.of("default-roles"), &removed).await.unwrap();
+    let last = composites_of(db.list_roles(realm_id).await.unwrap(), ids.of("default-roles"));
+    assert_eq!(last, vec![ids.of("admin")]);
+}
+
+pub(crate) async fn users_are_searched_counted_and_paged(db: &Database) {
+    use latchkey_core::store::{TextMatch, UserQuery};
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let realm_id = &demo.realm.id;
+    let names = |users: Vec<latchkey_core::user::User>| {
+        users.into_iter().map(|u| u.username).collect::<Vec<_>>()
+    };
+    let search = |text: TextMatch| UserQuery { search: Some(text), ..UserQuery::default() };
+
+    // Service-account users are never found; the rest come by username.
+    let everyone = db.search_users(realm_id, &UserQuery::default(), 0, 100).await.unwrap();
+    assert_eq!(names(everyone), ["alice", "bob"]);
+    assert_eq!(db.count_users_matching(realm_id, &UserQuery::default()).await.unwrap(), 2);
+    let second = db.search_users(realm_id, &UserQuery::default(), 1, 1).await.unwrap();
+    assert_eq!(names(second), ["bob"]);
+
+    // `search` looks at username, email and names, lower-cased.
+    let found = db.search_users(realm_id, &search(TextMatch::Prefix("al".into())), 0, 10).await;
+    assert_eq!(names(found.unwrap()), ["alice"]);
+    let by_email = search(TextMatch::Contains("example.com".into()));
+    assert_eq!(names(db.search_users(realm_id, &by_email, 0, 10).await.unwrap()), ["alice"]);
+    let by_name = search(TextMatch::Exact("bob".into()));
+    assert_eq!(names(db.search_users(realm_id, &by_name, 0, 10).await.unwrap()), ["bob"]);
+    let nobody = search(TextMatch::Prefix("service".into()));
+    assert_eq!(db.count_users_matching(realm_id, &nobody).await.unwrap(), 0);
+
+    // Field filters and switches combine.
+    let query = UserQuery {
+        username: Some(TextMatch::Contains("o".into())),
+        email_verified: Some(false),
+        ..UserQuery::default()
+    };
+    assert_eq!(names(db.search_users(realm_id, &query, 0, 10).await.unwrap()), ["bob"]);
+    let disabled = UserQuery { enabled: Some(false), ..UserQuery::default() };
+    assert_eq!(db.count_users_matching(realm_id, &disabled).await.unwrap(), 0);
+
+    // A renamed user is found under the new name.
+    let mut bob = demo.users[1].user.clone();
+    bob.profile.first_name = Some("Zoë".into());
+    db.update_user(&bob).await.unwrap();
+    let first =
+        UserQuery { first_name: Some(TextMatch::Exact("zoë".into())), ..UserQuery::default() };
+    assert_eq!(names(db.search_users(realm_id, &first, 0, 10).await.unwrap()), ["bob"]);
+}

@@ -1,0 +1,559 @@
+//! Clients: listed, created (public or confidential, direct access grants, service
+//! accounts), their settings (the lower-case `bearer` token type among them) and, for a
+//! confidential client, its secret with "Regenerate". Through the Admin API's
+//! `create_client`, `update_client` and `regenerate_secret`.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use latchkey_core::client::{ATTR_LOWER_CASE_BEARER, Client};
+use latchkey_core::grant::client_credentials::service_account_username;
+use latchkey_core::representation::ClientRepresentation;
+use latchkey_core::store::Store;
+use latchkey_core::user::User;
+use maud::{Markup, html};
+
+use super::auth::Console;
+use super::error::ConsoleError;
+use super::fields::{Fields, check_field, text_field};
+use super::layout::{Confirm, Page, Section, is_confirmed, notice};
+use super::users::{apply_mapping, role_mapping_content};
+use super::{open_realm, see_other};
+use crate::admin::clients::{
+    add_service_account, create_client, find_client, regenerate_secret, remove_client,
+    update_client,
+};
+use crate::admin::request::{Query, path_segment};
+use crate::cache::RealmSnapshot;
+use crate::error::ApiError;
+use crate::extract::Form;
+use crate::state::AppState;
+
+const FIX_BELOW: &str = "Some values are not valid. Correct the fields marked below.";
+
+fn clients_page(
+    console: &Console,
+    realm: &str,
+    title: &str,
+    crumbs: Vec<(String, String)>,
+    body: Markup,
+    status: StatusCode,
+) -> Response {
+    Page { console, realm, section: Section::Clients, title: title.to_owned(), crumbs, body }
+        .render_with(status)
+}
+
+fn client_url(console: &Console, realm: &str, client: &Client, rest: &str) -> String {
+    console.realm_url(realm, &format!("/clients/{}{rest}", path_segment(&client.id)))
+}
+
+fn open_client<'a>(realm: &'a RealmSnapshot, id: &str) -> Result<&'a Client, ConsoleError> {
+    find_client(realm, id)
+        .map(|client| client.as_ref())
+        .map_err(|_| ConsoleError::NotFound("This client"))
+}
+
+/// A name to show: Keycloak's built-in clients carry message keys (`${client_account}`).
+fn display_name(client: &Client) -> &str {
+    client.settings.name.as_deref().filter(|n| !n.is_empty() && !n.starts_with("${")).unwrap_or("—")
+}
+
+fn access_type(client: &Client) -> &'static str {
+    if client.settings.bearer_only {
+        "Bearer-only"
+    } else if client.public_client {
+        "Public"
+    } else {
+        "Confidential"
+    }
+}
+
+pub(crate) async fn get_clients(
+    State(state): State<AppState>,
+    console: Console,
+    Path(realm_name): Path<String>,
+    query: Query,
+) -> Result<Response, ConsoleError> {
+    let realm = open_realm(&state, &realm_name).await?;
+    let name = &realm.realm.name;
+    let mut clients: Vec<&Client> = realm.clients.values().map(|c| c.as_ref()).collect();
+    clients.sort_by(|a, b| a.client_id.cmp(&b.client_id));
+    let body = html! {
+        div.head { h1 { "Clients" } }
+        p.lede { "Applications and services that request tokens from realm " strong { (name) } "." }
+        (notice(query.get("notice")))
+        div.toolbar {
+            span { (clients.len()) " clients" }
+            span.spacer {}
+            a.button href=(console.realm_url(name, "/clients/new")) { "Create client" }
+        }
+        div.table-wrap {
+            table {
+                thead { tr { th { "Client ID" } th.hide-narrow { "Name" } th { "Access" } th.hide-narrow { "Direct access grants" } th { "Status" } } }
+                tbody {
+                    @for client in &clients {
+                        tr {
+                            td { a href=(client_url(&console, name, client, "")) { (client.client_id) } }
+                            td.hide-narrow { (display_name(client)) }
+                            td { (access_type(client)) }
+                            td.hide-narrow { @if client.settings.direct_access_grants_enabled { "On" } @else { "Off" } }
+                            td { @if client.enabled { span.badge.on { "Enabled" } } @else { span.badge.off { "Disabled" } } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(clients_page(&console, name, "Clients", Vec::new(), body, StatusCode::OK))
+}
+
+/// The capability switches shared by "Create client" and a client's settings.
+fn capability_fields(fields: &Fields) -> Markup {
+    html! {
+        (check_field(fields, "clientAuthentication", "Client authentication", "On",
+            "On: a confidential client that authenticates with a secret. Off: a public client (browser or mobile app)."))
+        (check_field(fields, "standardFlow", "Standard flow", "On", "Authorization code flow (browser sign-in)."))
+        (check_field(fields, "directAccessGrants", "Direct access grants", "On",
+            "The password grant: the client sends a user's username and password to the token endpoint."))
+        (check_field(fields, "serviceAccounts", "Service accounts roles", "On",
+            "The client credentials grant, for a confidential client acting on its own behalf."))
+    }
+}
+
+/// Reads the capability switches; service accounts need client authentication.
+fn read_capabilities(fields: &mut Fields) -> (bool, bool, bool, bool) {
+    let confidential = fields.is_checked("clientAuthentication");
+    let service_accounts = fields.is_checked("serviceAccounts");
+    if service_accounts && !confidential {
+        fields.add_error("serviceAccounts", "Service accounts need client authentication on.");
+    }
+    (
+        confidential,
+        fields.is_checked("standardFlow"),
+        fields.is_checked("directAccessGrants"),
+        service_accounts,
+    )
+}
+
+fn new_client_page(
+    console: &Console,
+    realm: &str,
+    fields: &Fields,
+    status: StatusCode,
+) -> Response {
+    let crumbs = vec![(console.realm_url(realm, "/clients"), "Clients".to_owned())];
+    let body = html! {
+        div.head { h1 { "Create client" } }
+        @if fields.has_errors() { div.notice.error role="alert" { (FIX_BELOW) } }
+        form method="post" action=(console.realm_url(realm, "/clients/new")) novalidate {
+            (console.csrf_input())
+            section.panel {
+                h2 { "General settings" }
+                (text_field(fields, "clientId", "Client ID", "The client_id applications send, such as crm_client."))
+                (text_field(fields, "name", "Name", ""))
+            }
+            section.panel {
+                h2 { "Capability config" }
+                (capability_fields(fields))
+            }
+            div.actions {
+                button.button type="submit" { "Save" }
+                a.button.secondary href=(console.realm_url(realm, "/clients")) { "Cancel" }
+            }
+        }
+    };
+    clients_page(console, realm, "Create client", crumbs, body, status)
+}
+
+pub(crate) async fn get_new_client(
+    State(state): State<AppState>,
+    console: Console,
+    Path(realm_name): Path<String>,
+) -> Result<Response, ConsoleError> {
+    let realm = open_realm(&state, &realm_name).await?;
+    let mut fields = Fields::default();
+    fields.set_check("standardFlow", true);
+    fields.set_check("directAccessGrants", true);
+    Ok(new_client_page(&console, &realm.realm.name, &fields, StatusCode::OK))
+}
+
+pub(crate) async fn post_new_client(
+    State(state): State<AppState>,
+    console: Console,
+    Path(realm_name): Path<String>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    let form = form?;
+    console.check_csrf(&form)?;
+    let realm = open_realm(&state, &realm_name).await?;
+    let name = realm.realm.name.clone();
+    let mut fields = Fields::from_form(&form);
+    let client_id = fields.text("clientId").unwrap_or_default();
+    if client_id.is_empty() {
+        fields.add_error("clientId", "Enter a client ID.");
+    } else if client_id.chars().count() > 255 || client_id.chars().any(char::is_whitespace) {
+        fields.add_error("clientId", "Use at most 255 characters, without spaces.");
+    }
+    let (confidential, standard, direct, service) = read_capabilities(&mut fields);
+    if fields.has_errors() {
+        return Ok(new_client_page(&console, &name, &fields, StatusCode::BAD_REQUEST));
+    }
+    let rep = ClientRepresentation {
+        client_id,
+        name: fields.text("name"),
+        enabled: Some(true),
+        public_client: Some(!confidential),
+        standard_flow_enabled: Some(standard),
+        direct_access_grants_enabled: Some(direct),
+        service_accounts_enabled: Some(service),
+        ..ClientRepresentation::default()
+    };
+    match create_client(&state, &realm, &rep).await {
+        Ok(client) => {
+            Ok(see_other(&format!("{}?notice=created", client_url(&console, &name, &client, ""))))
+        }
+        Err(ApiError::ErrorMessage { status, .. }) => {
+            fields.add_error("clientId", "A client with this client ID exists already.");
+            Ok(new_client_page(&console, &name, &fields, status))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Settings,
+    Credentials,
+    ServiceAccountRoles,
+}
+
+fn client_frame(
+    console: &Console,
+    realm: &str,
+    client: &Client,
+    tab: Tab,
+    top: Markup,
+    content: Markup,
+    status: StatusCode,
+) -> Response {
+    let crumbs = vec![(console.realm_url(realm, "/clients"), "Clients".to_owned())];
+    let body = html! {
+        div.head {
+            h1 { (client.client_id) }
+            span.badge { (access_type(client)) }
+            form.inline method="post" action=(client_url(console, realm, client, "/delete")) {
+                (console.csrf_input())
+                button.button.danger.small type="submit" { "Delete client" }
+            }
+        }
+        nav.tabs aria-label="Client" {
+            a.active[tab == Tab::Settings] href=(client_url(console, realm, client, "")) { "Settings" }
+            @if client.secret.is_some() {
+                a.active[tab == Tab::Credentials] href=(client_url(console, realm, client, "/credentials")) { "Credentials" }
+            }
+            @if client.settings.service_accounts_enabled {
+                a.active[tab == Tab::ServiceAccountRoles] href=(client_url(console, realm, client, "/service-account-roles")) { "Service account roles" }
+            }
+        }
+        (top)
+        (content)
+    };
+    clients_page(console, realm, &client.client_id, crumbs, body, status)
+}
+
+fn settings_form(console: &Console, realm: &str, client: &Client, fields: &Fields) -> Markup {
+    html! {
+        form method="post" action=(client_url(console, realm, client, "")) novalidate {
+            (console.csrf_input())
+            section.panel {
+                h2 { "General settings" }
+                div.field { span.label { "Client ID" } span.mono { (client.client_id) } }
+                (text_field(fields, "name", "Name", ""))
+                (text_field(fields, "description", "Description", ""))
+                (check_field(fields, "enabled", "Enabled", "On", "A disabled client gets no tokens."))
+            }
+            section.panel {
+                h2 { "Capability config" }
+                @if client.settings.bearer_only {
+                    p.help { "This client is bearer-only: it only checks tokens and never requests them." }
+                }
+                (capability_fields(fields))
+            }
+            section.panel {
+                h2 { "Advanced" }
+                (check_field(fields, "lowerCaseBearer", "Use lower-case bearer type in token responses", "On",
+                    "Token responses say \"token_type\": \"bearer\" instead of \"Bearer\", as older Keycloak releases did."))
+            }
+            div.actions { button.button type="submit" { "Save" } }
+        }
+    }
+}
+
+pub(crate) async fn get_client(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    query: Query,
+) -> Result<Response, ConsoleError> {
+    let realm = open_realm(&state, &realm_name).await?;
+    let client = open_client(&realm, &id)?;
+    let settings = &client.settings;
+    let mut fields = Fields::default();
+    fields.set("name", settings.name.clone().unwrap_or_default());
+    fields.set("description", settings.description.clone().unwrap_or_default());
+    fields.set_check("enabled", client.enabled);
+    fields.set_check("clientAuthentication", !client.public_client);
+    fields.set_check("standardFlow", settings.standard_flow_enabled);
+    fields.set_check("directAccessGrants", settings.direct_access_grants_enabled);
+    fields.set_check("serviceAccounts", settings.service_accounts_enabled);
+    fields.set_check("lowerCaseBearer", client.uses_lower_case_bearer());
+    let name = &realm.realm.name;
+    let form = settings_form(&console, name, client, &fields);
+    Ok(client_frame(
+        &console,
+        name,
+        client,
+        Tab::Settings,
+        notice(query.get("notice")),
+        form,
+        StatusCode::OK,
+    ))
+}
+
+pub(crate) async fn post_client(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    let form = form?;
+    console.check_csrf(&form)?;
+    let realm = open_realm(&state, &realm_name).await?;
+    let client = open_client(&realm, &id)?;
+    let name = realm.realm.name.clone();
+    let mut fields = Fields::from_form(&form);
+    let (confidential, standard, direct, service) = read_capabilities(&mut fields);
+    if fields.has_errors() {
+        let top = html! { div.notice.error role="alert" { (FIX_BELOW) } };
+        let form = settings_form(&console, &name, client, &fields);
+        return Ok(client_frame(
+            &console,
+            &name,
+            client,
+            Tab::Settings,
+            top,
+            form,
+            StatusCode::BAD_REQUEST,
+        ));
+    }
+    let lower_case = if fields.is_checked("lowerCaseBearer") { "true" } else { "false" };
+    let rep = ClientRepresentation {
+        name: Some(fields.text("name").unwrap_or_default()),
+        description: Some(fields.text("description").unwrap_or_default()),
+        enabled: Some(fields.is_checked("enabled")),
+        public_client: Some(!confidential),
+        standard_flow_enabled: Some(standard),
+        direct_access_grants_enabled: Some(direct),
+        service_accounts_enabled: Some(service),
+        attributes: Some(BTreeMap::from([(
+            ATTR_LOWER_CASE_BEARER.to_owned(),
+            lower_case.to_owned(),
+        )])),
+        ..ClientRepresentation::default()
+    };
+    let client = update_client(&state, &realm, &client.id, &rep).await?;
+    Ok(see_other(&format!("{}?notice=saved", client_url(&console, &name, &client, ""))))
+}
+
+/// `POST …/clients/{id}/delete`. The console's own client in master stays: without it
+/// nobody could sign in here again.
+pub(crate) async fn post_delete(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    let form = form?;
+    console.check_csrf(&form)?;
+    let realm = open_realm(&state, &realm_name).await?;
+    let client = open_client(&realm, &id)?;
+    if realm.realm.name == super::auth::ADMIN_REALM
+        && super::auth::CONSOLE_CLIENTS.contains(&client.client_id.as_str())
+    {
+        let top = html! { div.notice.error role="alert" { "The admin console signs in through this client; it cannot be deleted here." } };
+        return Ok(client_frame(
+            &console,
+            &realm.realm.name,
+            client,
+            Tab::Settings,
+            top,
+            html! {},
+            StatusCode::BAD_REQUEST,
+        ));
+    }
+    if !is_confirmed(&form) {
+        return Ok(Confirm {
+            section: Section::Clients,
+            title: "Delete client?",
+            question: format!(
+                "Client {} will be deleted with its roles; applications using it get no more tokens. This cannot be undone.",
+                client.client_id
+            ),
+            action: client_url(&console, &realm.realm.name, client, "/delete"),
+            button: "Delete",
+            cancel: client_url(&console, &realm.realm.name, client, ""),
+        }
+        .render(&console, &realm.realm.name));
+    }
+    remove_client(&state, &realm, &client.id).await?;
+    Ok(see_other(&format!("{}?notice=deleted", console.realm_url(&realm.realm.name, "/clients"))))
+}
+
+pub(crate) async fn get_credentials(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    query: Query,
+) -> Result<Response, ConsoleError> {
+    let realm = open_realm(&state, &realm_name).await?;
+    let client = open_client(&realm, &id)?;
+    let name = &realm.realm.name;
+    let Some(secret) = &client.secret else {
+        return Err(ConsoleError::NotFound("A secret of this client"));
+    };
+    let content = html! {
+        section.panel {
+            h2 { "Client authenticator" }
+            div.field { span.label { "Client authenticator" } span { "Client Id and Secret" } }
+            div.field {
+                span.label { "Client secret" }
+                details {
+                    summary { "Show secret" }
+                    div.secret { input type="text" readonly value=(secret.expose()) aria-label="Client secret" id="clientSecret"; }
+                }
+            }
+            form.actions method="post" action=(client_url(&console, name, client, "/credentials/regenerate")) {
+                (console.csrf_input())
+                button.button.secondary type="submit" { "Regenerate" }
+            }
+        }
+    };
+    Ok(client_frame(
+        &console,
+        name,
+        client,
+        Tab::Credentials,
+        notice(query.get("notice")),
+        content,
+        StatusCode::OK,
+    ))
+}
+
+pub(crate) async fn post_regenerate(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    let form = form?;
+    console.check_csrf(&form)?;
+    let realm = open_realm(&state, &realm_name).await?;
+    let client = open_client(&realm, &id)?;
+    if client.secret.is_none() {
+        return Err(ConsoleError::NotFound("A secret of this client"));
+    }
+    let client = regenerate_secret(&state, &realm, &client.id).await?;
+    Ok(see_other(&format!(
+        "{}?notice=regenerated",
+        client_url(&console, &realm.realm.name, &client, "/credentials")
+    )))
+}
+
+/// The client's service-account user, made on the spot like the Admin API's
+/// `service-account-user` does; 404 when service accounts are off.
+async fn service_account(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    client: &Client,
+) -> Result<User, ConsoleError> {
+    if !client.settings.service_accounts_enabled {
+        return Err(ConsoleError::NotFound("The service account of this client"));
+    }
+    let username = service_account_username(&client.client_id);
+    if let Some(user) = state.store.find_user_by_username(&realm.realm.id, &username).await? {
+        return Ok(user);
+    }
+    add_service_account(state, realm, client).await?;
+    state
+        .store
+        .find_user_by_username(&realm.realm.id, &username)
+        .await?
+        .ok_or_else(|| ConsoleError::Internal("service account user vanished".into()))
+}
+
+/// `…/clients/{id}/service-account-roles`: the roles client-credentials tokens carry.
+pub(crate) async fn get_service_account_roles(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    query: Query,
+) -> Result<Response, ConsoleError> {
+    let realm = open_realm(&state, &realm_name).await?;
+    let client = open_client(&realm, &id)?;
+    let user = service_account(&state, &realm, client).await?;
+    let name = &realm.realm.name;
+    let actions = client_url(&console, name, client, "/service-account-roles");
+    let content = html! {
+        p.lede { "Roles of the service account " code { (user.username) } ": tokens from the client credentials grant carry them." }
+        (role_mapping_content(&state, &console, &realm, &user, &actions).await?)
+    };
+    Ok(client_frame(
+        &console,
+        name,
+        client,
+        Tab::ServiceAccountRoles,
+        notice(query.get("notice")),
+        content,
+        StatusCode::OK,
+    ))
+}
+
+async fn change_service_account_roles(
+    state: AppState,
+    console: Console,
+    realm_name: String,
+    id: String,
+    form: Result<Form, ApiError>,
+    assign: bool,
+) -> Result<Response, ConsoleError> {
+    let form = form?;
+    console.check_csrf(&form)?;
+    let realm = open_realm(&state, &realm_name).await?;
+    let client = open_client(&realm, &id)?;
+    let user = service_account(&state, &realm, client).await?;
+    apply_mapping(&state, &realm, &user, &form, assign).await?;
+    Ok(see_other(&format!(
+        "{}?notice=assigned",
+        client_url(&console, &realm.realm.name, client, "/service-account-roles")
+    )))
+}
+
+pub(crate) async fn post_service_account_assign(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    change_service_account_roles(state, console, realm_name, id, form, true).await
+}
+
+pub(crate) async fn post_service_account_unassign(
+    State(state): State<AppState>,
+    console: Console,
+    Path((realm_name, id)): Path<(String, String)>,
+    form: Result<Form, ApiError>,
+) -> Result<Response, ConsoleError> {
+    change_service_account_roles(state, console, realm_name, id, form, false).await
+}

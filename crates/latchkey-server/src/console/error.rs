@@ -1,0 +1,169 @@
+//! How the console's refusals become pages: the console's own small mapping beside
+//! `error.rs` (which writes Keycloak's JSON for the APIs). A `ConsoleError` becomes a
+//! bare response carrying a [`Finish`] extension; [`finish`], a response layer on the
+//! console's routes, turns that into the HTML page or the redirect to the sign-in form,
+//! since only it knows the console's URL.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use latchkey_core::store::StoreError;
+
+use super::layout;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ConsoleError {
+    /// No session cookie, or one that does not verify: sign in.
+    #[error("not signed in")]
+    SignedOut,
+    /// The session ended (signed out elsewhere, idle or max reached): sign in again.
+    #[error("session expired")]
+    Expired,
+    /// Signed in, but no longer an admin of realm `master`.
+    #[error("not an admin")]
+    NotAdmin,
+    /// Plain HTTP where realm master's Require SSL refuses it.
+    #[error("HTTPS required")]
+    HttpsRequired,
+    /// A form without this session's CSRF token; nothing was changed.
+    #[error("bad CSRF token")]
+    Csrf,
+    /// An unknown realm, user, client or role in the URL.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A refusal of the Admin API's logic that the page has no form field to show it on.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// What [`finish`] must still do with a refused request.
+#[derive(Clone, Debug)]
+pub(crate) enum Finish {
+    Page { title: &'static str, message: String },
+    SignIn { expired: bool },
+}
+
+fn finishing(status: StatusCode, finish: Finish) -> Response {
+    let mut response = status.into_response();
+    response.extensions_mut().insert(finish);
+    response
+}
+
+fn page(status: StatusCode, title: &'static str, message: impl Into<String>) -> Response {
+    finishing(status, Finish::Page { title, message: message.into() })
+}
+
+/// The message an Admin API refusal carries, for a page.
+pub(crate) fn api_message(error: &ApiError) -> String {
+    match error {
+        ApiError::ErrorMessage { message, .. } => message.clone(),
+        ApiError::Plain { message, .. } => (*message).to_owned(),
+        ApiError::Validation { field, .. } => format!("The {field} is not valid."),
+        ApiError::OAuth(error) => error.description.to_string(),
+        other => other.to_string(),
+    }
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        match self {
+            ConsoleError::SignedOut => {
+                finishing(StatusCode::SEE_OTHER, Finish::SignIn { expired: false })
+            }
+            ConsoleError::Expired => {
+                finishing(StatusCode::SEE_OTHER, Finish::SignIn { expired: true })
+            }
+            ConsoleError::NotAdmin => page(
+                StatusCode::FORBIDDEN,
+                "Access denied",
+                "Your account may not use the admin console: it needs realm master's admin role.",
+            ),
+            ConsoleError::HttpsRequired => page(
+                StatusCode::FORBIDDEN,
+                "HTTPS required",
+                "Realm master's Require SSL setting refuses plain HTTP from this address. Open the console with https://.",
+            ),
+            ConsoleError::Csrf => page(
+                StatusCode::FORBIDDEN,
+                "Request refused",
+                "This form was not sent from a current console page, so nothing was changed. \
+                 Go back, reload the page and try again.",
+            ),
+            ConsoleError::NotFound(what) => page(
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                format!("{what} does not exist. It may have been deleted or renamed."),
+            ),
+            ConsoleError::Api(ApiError::Store(error)) | ConsoleError::Store(error) => {
+                tracing::error!(error = %error, "console: storage failure");
+                page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", unexpected())
+            }
+            ConsoleError::Api(ApiError::Internal(message)) | ConsoleError::Internal(message) => {
+                tracing::error!(error = %message, "console: internal failure");
+                page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", unexpected())
+            }
+            ConsoleError::Api(error) => {
+                let status = status_of(&error);
+                let title = if status == StatusCode::NOT_FOUND {
+                    "Page not found"
+                } else {
+                    "Request refused"
+                };
+                page(status, title, api_message(&error))
+            }
+        }
+    }
+}
+
+/// The status the Admin API would answer with.
+fn status_of(error: &ApiError) -> StatusCode {
+    match error {
+        ApiError::ErrorMessage { status, .. }
+        | ApiError::Plain { status, .. }
+        | ApiError::Bearer { status, .. } => *status,
+        ApiError::RealmNotFound => StatusCode::NOT_FOUND,
+        ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn unexpected() -> &'static str {
+    "The server could not complete this request. Nothing secret was shown; the details are in the server's log."
+}
+
+/// Turns a refused console request into its page or redirect (a response layer).
+pub(crate) async fn finish(State(state): State<AppState>, mut response: Response) -> Response {
+    let Some(finish) = response.extensions_mut().remove::<Finish>() else { return response };
+    let root = super::root(&state);
+    match finish {
+        Finish::SignIn { expired } => {
+            let target =
+                if expired { format!("{root}/login?expired=1") } else { format!("{root}/login") };
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            let headers = response.headers_mut();
+            if let Ok(value) = HeaderValue::from_str(&target) {
+                headers.insert(header::LOCATION, value);
+            }
+            if expired {
+                let clear = super::auth::clear_cookie(&state, super::auth::SESSION_COOKIE);
+                if let Ok(value) = HeaderValue::from_str(&clear) {
+                    headers.insert(header::SET_COOKIE, value);
+                }
+            }
+            response
+        }
+        Finish::Page { title, message } => {
+            let status = response.status();
+            let markup = layout::message_page(&root, title, &message);
+            let mut response = (status, Html(markup.into_string())).into_response();
+            layout::no_store(&mut response);
+            response
+        }
+    }
+}
