@@ -1,11 +1,14 @@
 //! Load on the real token endpoint over keep-alive HTTP/1.1 connections: C
 //! concurrent tasks on the bench's single-threaded runtime, each with its own
-//! connection from a shared pool.
+//! connection (`http.rs`).
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use crate::http::Connection;
 
 pub(crate) const REALM: &str = "bench";
 pub(crate) const SERVICE_CLIENT: &str = "bench-svc";
@@ -18,6 +21,8 @@ pub(crate) const PASSWORD: &str = "bench-password";
 const TRANSPORT_ERROR_PAUSE: Duration = Duration::from_millis(10);
 /// At most this many error samples are kept per kind.
 const SAMPLE_LENGTH: usize = 300;
+/// Longest wait for one answer.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The bench realm, in Keycloak's realm JSON, for `--import-realm`.
 pub(crate) fn realm_json() -> serde_json::Value {
@@ -126,65 +131,123 @@ impl WorkerResult {
 }
 
 pub(crate) struct Load {
-    client: reqwest::Client,
-    token_url: String,
+    address: SocketAddr,
+    host: String,
+    token_path: String,
+}
+
+/// Why a request got no answer.
+enum Failure {
+    Timeout,
+    Connect(std::io::Error),
+    Other(std::io::Error),
+}
+
+impl Failure {
+    fn kind(&self) -> &'static str {
+        match self {
+            Failure::Timeout => "transport: timeout",
+            Failure::Connect(_) => "transport: connect",
+            Failure::Other(_) => "transport: other",
+        }
+    }
+
+    fn sample(&self) -> String {
+        match self {
+            Failure::Timeout => format!("no answer within {REQUEST_TIMEOUT:?}"),
+            Failure::Connect(e) | Failure::Other(e) => format!("{e:?}"),
+        }
+    }
+}
+
+/// A worker's connection, opened on first use and again after a failure.
+#[derive(Default)]
+struct Link {
+    connection: Option<Connection>,
+}
+
+impl Link {
+    /// Posts `body` to the token endpoint; the status and the body of the answer.
+    async fn post(&mut self, load: &Load, body: &[u8]) -> Result<(u16, &[u8]), Failure> {
+        let answer = {
+            let connection = match &mut self.connection {
+                Some(connection) => connection,
+                slot => {
+                    slot.insert(Connection::open(load.address).await.map_err(Failure::Connect)?)
+                }
+            };
+            let request = connection.post_form(&load.host, &load.token_path, body);
+            tokio::time::timeout(REQUEST_TIMEOUT, request).await
+        };
+        let failure = match answer {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(Failure::Other(e)),
+            Err(_) => Some(Failure::Timeout),
+        };
+        if let Some(failure) = failure {
+            self.connection = None;
+            return Err(failure);
+        }
+        self.connection.as_ref().map(Connection::last_response).ok_or(Failure::Timeout)
+    }
 }
 
 impl Load {
-    pub(crate) fn new(base_url: &str, concurrency: usize) -> Load {
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .tcp_nodelay(true)
-            .pool_max_idle_per_host(concurrency)
-            .pool_idle_timeout(Duration::from_secs(300))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("HTTP client");
-        let token_url = format!("{base_url}/realms/{REALM}/protocol/openid-connect/token");
-        Load { client, token_url }
-    }
-
-    fn body(grant: Grant, refresh_token: Option<&str>) -> String {
-        let mut form = form_urlencoded::Serializer::new(String::new());
-        match grant {
-            Grant::ClientCredentials => form
-                .append_pair("grant_type", "client_credentials")
-                .append_pair("client_id", SERVICE_CLIENT)
-                .append_pair("client_secret", SERVICE_SECRET),
-            Grant::Password => form
-                .append_pair("grant_type", "password")
-                .append_pair("client_id", PUBLIC_CLIENT)
-                .append_pair("username", USERNAME)
-                .append_pair("password", PASSWORD),
-            Grant::Refresh => form
-                .append_pair("grant_type", "refresh_token")
-                .append_pair("client_id", PUBLIC_CLIENT)
-                .append_pair("refresh_token", refresh_token.unwrap_or_default()),
-        };
-        form.finish()
-    }
-
-    async fn post(&self, body: String) -> Result<(u16, Vec<u8>), reqwest::Error> {
-        let response = self
-            .client
-            .post(&self.token_url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await?;
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await?;
-        Ok((status, bytes.to_vec()))
-    }
-
-    /// One password grant; the refresh token of the new session.
-    pub(crate) async fn login(&self) -> Result<String, String> {
-        let (status, body) =
-            self.post(Self::body(Grant::Password, None)).await.map_err(|e| e.to_string())?;
-        if status != 200 {
-            return Err(format!("HTTP {status}: {}", String::from_utf8_lossy(&body)));
+    /// `port` on 127.0.0.1, `relative_path` as the server was started with.
+    pub(crate) fn new(port: u16, relative_path: &str) -> Load {
+        Load {
+            address: SocketAddr::from(([127, 0, 0, 1], port)),
+            host: format!("127.0.0.1:{port}"),
+            token_path: format!("{relative_path}/realms/{REALM}/protocol/openid-connect/token"),
         }
-        refresh_token(&body).ok_or_else(|| "no refresh_token in the password grant".to_owned())
+    }
+
+    /// The form of one grant. Refresh tokens are Base64URL and dots, which need no
+    /// escaping in a form; anything else is escaped.
+    fn body(grant: Grant, refresh_token: Option<&str>, body: &mut Vec<u8>) {
+        body.clear();
+        match grant {
+            Grant::ClientCredentials => body.extend_from_slice(
+                format!(
+                    "grant_type=client_credentials&client_id={SERVICE_CLIENT}&client_secret={SERVICE_SECRET}"
+                )
+                .as_bytes(),
+            ),
+            Grant::Password => body.extend_from_slice(
+                format!(
+                    "grant_type=password&client_id={PUBLIC_CLIENT}&username={USERNAME}&password={PASSWORD}"
+                )
+                .as_bytes(),
+            ),
+            Grant::Refresh => {
+                let token = refresh_token.unwrap_or_default();
+                body.extend_from_slice(b"grant_type=refresh_token&client_id=");
+                body.extend_from_slice(PUBLIC_CLIENT.as_bytes());
+                body.extend_from_slice(b"&refresh_token=");
+                if token.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+                    body.extend_from_slice(token.as_bytes());
+                } else {
+                    let encoded: String =
+                        form_urlencoded::byte_serialize(token.as_bytes()).collect();
+                    body.extend_from_slice(encoded.as_bytes());
+                }
+            }
+        }
+    }
+
+    /// One password grant; the refresh token of the new session and the connection.
+    async fn login(&self) -> Result<(String, Link), String> {
+        let mut link = Link::default();
+        let mut body = Vec::new();
+        Self::body(Grant::Password, None, &mut body);
+        let (status, answer) =
+            link.post(self, &body).await.map_err(|e| format!("{}: {}", e.kind(), e.sample()))?;
+        if status != 200 {
+            return Err(format!("HTTP {status}: {}", String::from_utf8_lossy(answer)));
+        }
+        let token = refresh_token(answer)
+            .ok_or_else(|| "no refresh_token in the password grant".to_owned())?;
+        Ok((token, link))
     }
 
     /// Runs `concurrency` workers until `stop`; refresh workers first log in once each
@@ -196,7 +259,7 @@ impl Load {
         stop: Stop,
         progress: Option<&str>,
     ) -> PhaseResult {
-        let mut tokens = Vec::with_capacity(concurrency);
+        let mut tokens: Vec<Option<(String, Link)>> = Vec::with_capacity(concurrency);
         if grant == Grant::Refresh {
             let logins: Vec<_> = (0..concurrency)
                 .map(|_| {
@@ -214,7 +277,7 @@ impl Load {
                 }
             }
         } else {
-            tokens.resize(concurrency, None);
+            tokens.resize_with(concurrency, || None);
         }
         let succeeded = Arc::new(AtomicU64::new(0));
         let done = Arc::new(AtomicBool::new(false));
@@ -240,11 +303,12 @@ impl Load {
         let workers: Vec<_> = tokens
             .into_iter()
             .filter(|token| grant != Grant::Refresh || token.is_some())
-            .map(|token| {
+            .map(|login| {
                 let load = Arc::clone(self);
                 let succeeded = Arc::clone(&succeeded);
+                let (token, link) = login.map_or((None, Link::default()), |(t, l)| (Some(t), l));
                 tokio::spawn(async move {
-                    load.worker(grant, token, deadline, stop.target, &succeeded).await
+                    load.worker(grant, token, link, deadline, stop.target, &succeeded).await
                 })
             })
             .collect();
@@ -265,11 +329,13 @@ impl Load {
         &self,
         grant: Grant,
         mut token: Option<String>,
+        mut link: Link,
         deadline: Instant,
         target: Option<u64>,
         succeeded: &AtomicU64,
     ) -> WorkerResult {
         let mut result = WorkerResult::default();
+        let mut body = Vec::with_capacity(1024);
         loop {
             if Instant::now() >= deadline {
                 break;
@@ -277,19 +343,19 @@ impl Load {
             if target.is_some_and(|t| succeeded.load(Ordering::Relaxed) >= t) {
                 break;
             }
-            let body = Self::body(grant, token.as_deref());
+            Self::body(grant, token.as_deref(), &mut body);
             let sent = Instant::now();
-            let response = self.post(body).await;
+            let response = link.post(self, &body).await;
             let latency = sent.elapsed();
             match response {
-                Ok((200, body)) => {
+                Ok((200, answer)) => {
                     if grant == Grant::Refresh {
-                        match refresh_token(&body) {
+                        match refresh_token(answer) {
                             Some(next) => token = Some(next),
                             None => {
                                 result.error(
                                     "HTTP 200 without refresh_token".to_owned(),
-                                    String::from_utf8_lossy(&body).into_owned(),
+                                    String::from_utf8_lossy(answer).into_owned(),
                                 );
                                 continue;
                             }
@@ -301,25 +367,18 @@ impl Load {
                         .latencies_us
                         .push(u32::try_from(latency.as_micros()).unwrap_or(u32::MAX));
                 }
-                Ok((status, body)) => {
-                    let error = serde_json::from_slice::<serde_json::Value>(&body)
+                Ok((status, answer)) => {
+                    let error = serde_json::from_slice::<serde_json::Value>(answer)
                         .ok()
                         .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
                         .unwrap_or_default();
                     result.error(
                         format!("HTTP {status} {error}").trim_end().to_owned(),
-                        String::from_utf8_lossy(&body).into_owned(),
+                        String::from_utf8_lossy(answer).into_owned(),
                     );
                 }
-                Err(e) => {
-                    let kind = if e.is_timeout() {
-                        "transport: timeout"
-                    } else if e.is_connect() {
-                        "transport: connect"
-                    } else {
-                        "transport: other"
-                    };
-                    result.error(kind.to_owned(), format!("{e:?}"));
+                Err(failure) => {
+                    result.error(failure.kind().to_owned(), failure.sample());
                     tokio::time::sleep(TRANSPORT_ERROR_PAUSE).await;
                 }
             }
@@ -328,7 +387,12 @@ impl Load {
     }
 }
 
+/// The `refresh_token` of a token response. The bench reads only this field, so it
+/// deserializes only this field (the others are skipped, not built into a tree).
 fn refresh_token(body: &[u8]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    value.get("refresh_token")?.as_str().map(str::to_owned)
+    #[derive(serde::Deserialize)]
+    struct TokenResponse {
+        refresh_token: Option<String>,
+    }
+    serde_json::from_slice::<TokenResponse>(body).ok()?.refresh_token
 }

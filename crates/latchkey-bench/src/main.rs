@@ -12,6 +12,7 @@
 
 mod ceilings;
 mod cpu;
+mod http;
 mod load;
 mod report;
 mod server;
@@ -127,7 +128,7 @@ fn main() {
     // 3-4. Sessions and throughput over HTTP, from a one-thread runtime.
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-    let load = Arc::new(Load::new(&server.base_url(), concurrency));
+    let load = Arc::new(Load::new(server.port, server::RELATIVE_PATH));
     let measure = |label: &str, grant: Grant, stop: Stop, progress: bool| {
         eprintln!("{label}");
         let before = CpuSnapshot::now(Some(server.pid));

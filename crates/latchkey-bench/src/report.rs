@@ -130,6 +130,8 @@ struct Versus<'a> {
     phase: &'a PhaseResult,
     cpu: &'a CpuShare,
     ceiling: f64,
+    /// Who used the CPU while the ceiling was measured.
+    ceiling_cpu: &'a CpuShare,
     target: f64,
     keycloak_per_vcpu: f64,
     cores: usize,
@@ -149,6 +151,17 @@ impl Versus<'_> {
         fraction(self.rate(), self.ceiling * (1.0 - self.cpu.bench_fraction()))
     }
 
+    /// The ratio with each rate divided by the share of the machine it used: the
+    /// ceiling's threads for the ceiling, the server and the bench for the phase. Other
+    /// processes taking CPU slow both rates but not these, so this is the figure to
+    /// compare on a busy machine. On an idle machine it equals `ratio` when the server
+    /// keeps every core busy, and is higher when the server waits (disk, locks).
+    fn ratio_per_cpu_used(&self) -> f64 {
+        let phase = fraction(self.rate(), self.cpu.server_fraction() + self.cpu.bench_fraction());
+        let ceiling = fraction(self.ceiling, self.ceiling_cpu.bench_fraction());
+        fraction(phase, ceiling)
+    }
+
     fn per_vcpu(&self) -> f64 {
         self.rate() / self.cores as f64
     }
@@ -165,6 +178,7 @@ impl Versus<'_> {
             "ceiling_per_second": round(self.ceiling, 1),
             "ratio": round(self.ratio(), 3),
             "ratio_without_bench_cpu": round(self.ratio_without_bench(), 3),
+            "ratio_per_cpu_used": round(self.ratio_per_cpu_used(), 3),
             "target_ratio": self.target,
             "per_vcpu": round(self.per_vcpu(), 1),
             "keycloak_sizing_per_vcpu": self.keycloak_per_vcpu,
@@ -179,6 +193,7 @@ impl Report {
             phase: &self.refresh,
             cpu: &self.refresh_cpu,
             ceiling: self.rsa.per_second,
+            ceiling_cpu: &self.rsa.cpu,
             target: REFRESH_TARGET,
             keycloak_per_vcpu: KEYCLOAK_REFRESH_PER_VCPU,
             cores: self.cores,
@@ -190,6 +205,7 @@ impl Report {
             phase: &self.password,
             cpu: &self.password_cpu,
             ceiling: self.argon2.per_second,
+            ceiling_cpu: &self.argon2.cpu,
             target: PASSWORD_TARGET,
             keycloak_per_vcpu: KEYCLOAK_LOGINS_PER_VCPU,
             cores: self.cores,
@@ -354,13 +370,14 @@ impl Report {
         for (name, v) in [("refresh", &refresh), ("password", &password)] {
             let _ = writeln!(
                 t,
-                "  {:<10} server {:>6}  bench {:>6}  others {:>6}  bench/(bench+server) {:>6}  ratio w/o bench CPU {:.3}",
+                "  {:<10} server {:>6}  bench {:>6}  others {:>6}  bench/(bench+server) {:>6}  ratio w/o bench CPU {:.3}  per CPU used {:.3}",
                 name,
                 pct(v.cpu.server_fraction()),
                 pct(v.cpu.bench_fraction()),
                 pct(v.cpu.other_fraction()),
                 pct(v.cpu.bench_share()),
-                v.ratio_without_bench()
+                v.ratio_without_bench(),
+                v.ratio_per_cpu_used()
             );
         }
         let noisy = [

@@ -121,10 +121,6 @@ fn probe_ready(address: SocketAddr) -> bool {
 }
 
 impl Server {
-    pub(crate) fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}{RELATIVE_PATH}", self.port)
-    }
-
     fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
         self.child.as_mut().and_then(|c| c.try_wait().ok().flatten())
     }

@@ -11,8 +11,12 @@ use crate::error::ApiError;
 use crate::hashing::Hasher;
 use crate::revocations::RevocationHub;
 
+/// A handle on what every handler shares. Cloned for every request, so it is one
+/// reference count, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub store: Database,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<ServerConfig>,
@@ -22,18 +26,26 @@ pub struct AppState {
     pub revocations: Arc<RevocationHub>,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
 impl AppState {
     pub fn new(store: Database, clock: Arc<dyn Clock>, config: ServerConfig) -> Self {
         let hasher = Hasher::new(config.hash_workers);
         let realms = Arc::new(RealmCache::new(Arc::clone(&clock)));
-        AppState {
+        AppState(Arc::new(Shared {
             store,
             clock,
             config: Arc::new(config),
             realms,
             hasher,
             revocations: Arc::new(RevocationHub::default()),
-        }
+        }))
     }
 
     /// The realm's snapshot, or Keycloak's 404 `Realm does not exist`.

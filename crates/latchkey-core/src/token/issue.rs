@@ -72,27 +72,40 @@ pub struct IssuedTokens {
     pub scope: String,
 }
 
+/// The token endpoint's JSON body, fields in Keycloak's order (`AccessTokenResponse`;
+/// `spec/keycloak-protocol.md` §1.6). Serialized straight from the token set, with no
+/// intermediate JSON tree: it is written on every grant.
+#[derive(Debug, serde::Serialize)]
+pub struct ResponseBody<'a> {
+    access_token: &'a str,
+    expires_in: i64,
+    refresh_expires_in: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<&'a str>,
+    token_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_token: Option<&'a str>,
+    #[serde(rename = "not-before-policy")]
+    not_before_policy: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_state: Option<&'a str>,
+    scope: &'a str,
+}
+
 impl IssuedTokens {
-    /// The token endpoint's JSON body, fields in Keycloak's order
-    /// (`AccessTokenResponse`; `spec/keycloak-protocol.md` §1.6).
-    pub fn response_body(&self) -> Value {
-        let mut body = Map::new();
-        body.insert("access_token".into(), json!(self.access_token));
-        body.insert("expires_in".into(), json!(self.expires_in));
-        body.insert("refresh_expires_in".into(), json!(self.refresh_expires_in));
-        if let Some(refresh_token) = &self.refresh_token {
-            body.insert("refresh_token".into(), json!(refresh_token));
+    /// The token endpoint's JSON body.
+    pub fn response_body(&self) -> ResponseBody<'_> {
+        ResponseBody {
+            access_token: &self.access_token,
+            expires_in: self.expires_in,
+            refresh_expires_in: self.refresh_expires_in,
+            refresh_token: self.refresh_token.as_deref(),
+            token_type: self.token_type,
+            id_token: self.id_token.as_deref(),
+            not_before_policy: self.not_before_policy,
+            session_state: self.session_state.as_deref(),
+            scope: &self.scope,
         }
-        body.insert("token_type".into(), json!(self.token_type));
-        if let Some(id_token) = &self.id_token {
-            body.insert("id_token".into(), json!(id_token));
-        }
-        body.insert("not-before-policy".into(), json!(self.not_before_policy));
-        if let Some(session_state) = &self.session_state {
-            body.insert("session_state".into(), json!(session_state));
-        }
-        body.insert("scope".into(), json!(self.scope));
-        Value::Object(body)
     }
 }
 
@@ -210,7 +223,8 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     let access_exp = lifetimes.access_expiry(session, now);
     let auth_time = session.map_or(now, |s| s.started);
 
-    let mut access = Map::new();
+    // Sized for the usual claims, so the map does not grow while it is filled.
+    let mut access = Map::with_capacity(24);
     access.insert("exp".into(), json!(access_exp));
     access.insert("iat".into(), json!(now));
     access.insert("jti".into(), json!(access_token_id(session, request.grant)));
@@ -273,7 +287,7 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     if let (true, Some(session)) = (request.issue_refresh, session) {
         let refresh_exp = lifetimes.refresh_expiry(session, now);
         let token_id = crate::random::uuid();
-        let mut refresh = Map::new();
+        let mut refresh = Map::with_capacity(16);
         // An offline token without a max lifespan has no `exp` (`TokenManager`
         // `AccessTokenResponseBuilder.generateRefreshToken`).
         if let Some(exp) = refresh_exp {
@@ -312,7 +326,7 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     let wants_id_token =
         session.map_or(request.scope.openid, |s| s.scope.split(' ').any(|w| w == "openid"));
     let id_token = if wants_id_token {
-        let mut id = Map::new();
+        let mut id = Map::with_capacity(24);
         id.insert("exp".into(), json!(access_exp));
         id.insert("iat".into(), json!(now));
         id.insert("auth_time".into(), json!(auth_time));

@@ -33,8 +33,9 @@ fn header(alg: &str, kid: &str) -> String {
 fn signing_input(alg: &str, kid: &str, claims: &serde_json::Value) -> String {
     let mut input = URL_SAFE_NO_PAD.encode(header(alg, kid));
     input.push('.');
-    // Serializing a `Value` cannot fail.
-    input.push_str(&URL_SAFE_NO_PAD.encode(claims.to_string()));
+    // Serializing a `Value` cannot fail; `to_vec` writes the bytes directly, where
+    // `to_string` would go through `Display` and the formatter.
+    URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(claims).unwrap_or_default(), &mut input);
     input
 }
 
