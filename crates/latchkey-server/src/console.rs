@@ -15,6 +15,7 @@ mod realm_settings;
 mod roles;
 mod sessions;
 mod signin;
+mod user_roles;
 mod users;
 
 use std::sync::Arc;
@@ -89,9 +90,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
             &realm("/users/{id}/credentials"),
             get(users::get_credentials).post(users::post_credentials),
         )
-        .route(&realm("/users/{id}/role-mapping"), get(users::get_role_mapping))
-        .route(&realm("/users/{id}/role-mapping/assign"), post_only(users::post_assign))
-        .route(&realm("/users/{id}/role-mapping/unassign"), post_only(users::post_unassign))
+        .route(&realm("/users/{id}/role-mapping"), get(user_roles::get_role_mapping))
+        .route(&realm("/users/{id}/role-mapping/assign"), post_only(user_roles::post_assign))
+        .route(&realm("/users/{id}/role-mapping/unassign"), post_only(user_roles::post_unassign))
         .route(&realm("/users/{id}/sessions"), get(users::get_sessions))
         .route(&realm("/users/{id}/sessions/sign-out"), post_only(users::post_sign_out))
         .route(&realm("/users/{id}/sessions/sign-out-all"), post_only(users::post_sign_out_all))

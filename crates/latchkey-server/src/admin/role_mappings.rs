@@ -110,34 +110,31 @@ pub(crate) async fn post_realm_mappings(
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let user = find_user(&state, &realm, &id).await?;
     let reps: Vec<RoleRepresentation> = body.json()?;
-    grant_realm_roles(&state, &realm, &user, &reps).await?;
+    change_roles(&state, &user, &resolve(&realm, &reps)?, Mapping::Grant).await?;
     Ok(no_content())
 }
 
-/// Grants the realm roles `reps` name, each by its stored `id` and `name` (404 `Role not
-/// found` and nothing granted otherwise): the Admin API's and the console's role mapping.
-pub(crate) async fn grant_realm_roles(
-    state: &AppState,
-    realm: &RealmSnapshot,
-    user: &User,
-    reps: &[RoleRepresentation],
-) -> Result<(), ApiError> {
-    let role_ids: Vec<String> = resolve(realm, reps)?.iter().map(|r| r.id.clone()).collect();
-    state.store.grant_roles(&user.id, &role_ids).await?;
-    tracing::info!(user_id = %user.id, count = role_ids.len(), "realm roles granted");
-    Ok(())
+/// Whether a role mapping change grants roles or takes them away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mapping {
+    Grant,
+    Revoke,
 }
 
-/// Removes the realm roles `reps` name (same rules as [`grant_realm_roles`]).
-pub(crate) async fn revoke_realm_roles(
+/// Grants `roles` (found in the realm already) to `user` directly, or takes them away:
+/// the Admin API's role mappings and the console's.
+pub(crate) async fn change_roles(
     state: &AppState,
-    realm: &RealmSnapshot,
     user: &User,
-    reps: &[RoleRepresentation],
+    roles: &[&Role],
+    change: Mapping,
 ) -> Result<(), ApiError> {
-    let role_ids: Vec<String> = resolve(realm, reps)?.iter().map(|r| r.id.clone()).collect();
-    state.store.revoke_roles(&user.id, &role_ids).await?;
-    tracing::info!(user_id = %user.id, count = role_ids.len(), "realm roles removed");
+    let role_ids: Vec<String> = roles.iter().map(|role| role.id.clone()).collect();
+    match change {
+        Mapping::Grant => state.store.grant_roles(&user.id, &role_ids).await?,
+        Mapping::Revoke => state.store.revoke_roles(&user.id, &role_ids).await?,
+    }
+    tracing::info!(user_id = %user.id, count = role_ids.len(), ?change, "role mappings changed");
     Ok(())
 }
 
@@ -151,17 +148,15 @@ pub(crate) async fn delete_realm_mappings(
 ) -> Result<Response, ApiError> {
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let user = find_user(&state, &realm, &id).await?;
-    let role_ids: Vec<String> = match body.json_or_empty::<Vec<RoleRepresentation>>()? {
-        Some(reps) => resolve(&realm, &reps)?.iter().map(|r| r.id.clone()).collect(),
+    let roles = match body.json_or_empty::<Vec<RoleRepresentation>>()? {
+        Some(reps) => resolve(&realm, &reps)?,
         None => granted_roles(&state, &realm, &user)
             .await?
-            .iter()
+            .into_iter()
             .filter(|r| r.client_uuid.is_none())
-            .map(|r| r.id.clone())
             .collect(),
     };
-    state.store.revoke_roles(&user.id, &role_ids).await?;
-    tracing::info!(user_id = %user.id, count = role_ids.len(), "realm roles removed");
+    change_roles(&state, &user, &roles, Mapping::Revoke).await?;
     Ok(no_content())
 }
 
@@ -261,39 +256,9 @@ pub(crate) async fn post_client_mappings(
     let user = find_user(&state, &realm, &id).await?;
     let client = mapped_client(&realm, &client)?;
     let reps: Vec<RoleRepresentation> = body.json()?;
-    grant_client_roles(&state, &realm, &user, client, &reps).await?;
+    let roles = resolve_client_roles(&realm, client, &reps)?;
+    change_roles(&state, &user, &roles, Mapping::Grant).await?;
     Ok(no_content())
-}
-
-/// Grants the client's roles `reps` name, each by its stored `id` and `name` (404 `Role
-/// not found` and nothing granted otherwise): the Admin API's and the console's.
-pub(crate) async fn grant_client_roles(
-    state: &AppState,
-    realm: &RealmSnapshot,
-    user: &User,
-    client: &Client,
-    reps: &[RoleRepresentation],
-) -> Result<(), ApiError> {
-    let role_ids: Vec<String> =
-        resolve_client_roles(realm, client, reps)?.iter().map(|r| r.id.clone()).collect();
-    state.store.grant_roles(&user.id, &role_ids).await?;
-    tracing::info!(user_id = %user.id, client_id = %client.client_id, count = role_ids.len(), "client roles granted");
-    Ok(())
-}
-
-/// Removes the client's roles `reps` name (same rules as [`grant_client_roles`]).
-pub(crate) async fn revoke_client_roles(
-    state: &AppState,
-    realm: &RealmSnapshot,
-    user: &User,
-    client: &Client,
-    reps: &[RoleRepresentation],
-) -> Result<(), ApiError> {
-    let role_ids: Vec<String> =
-        resolve_client_roles(realm, client, reps)?.iter().map(|r| r.id.clone()).collect();
-    state.store.revoke_roles(&user.id, &role_ids).await?;
-    tracing::info!(user_id = %user.id, client_id = %client.client_id, count = role_ids.len(), "client roles removed");
-    Ok(())
 }
 
 /// Removes the client roles the body names; without a body, every role of the client
@@ -308,16 +273,15 @@ pub(crate) async fn delete_client_mappings(
     let realm = open_realm(&state, &caller, &realm_name).await?;
     let user = find_user(&state, &realm, &id).await?;
     let client = mapped_client(&realm, &client)?;
-    let reps: Vec<RoleRepresentation> = match body.json_or_empty::<Vec<RoleRepresentation>>()? {
-        Some(reps) => reps,
+    let roles = match body.json_or_empty::<Vec<RoleRepresentation>>()? {
+        Some(reps) => resolve_client_roles(&realm, client, &reps)?,
         None => granted_roles(&state, &realm, &user)
             .await?
             .into_iter()
             .filter(|r| r.client_uuid.as_deref() == Some(client.id.as_str()))
-            .map(role_to_representation)
             .collect(),
     };
-    revoke_client_roles(&state, &realm, &user, client, &reps).await?;
+    change_roles(&state, &user, &roles, Mapping::Revoke).await?;
     Ok(no_content())
 }
 

@@ -19,13 +19,14 @@ use super::auth::Console;
 use super::error::ConsoleError;
 use super::fields::{Fields, check_field, text_field};
 use super::layout::{Confirm, Page, Section, is_confirmed, notice};
-use super::users::{apply_mapping, role_mapping_content};
+use super::user_roles::{apply_mapping, role_mapping_content};
 use super::{open_realm, see_other};
 use crate::admin::clients::{
     add_service_account, create_client, find_client, regenerate_secret, remove_client,
     update_client,
 };
 use crate::admin::request::{Query, path_segment};
+use crate::admin::role_mappings::Mapping;
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::extract::Form;
@@ -526,14 +527,14 @@ async fn change_service_account_roles(
     realm_name: String,
     id: String,
     form: Result<Form, ApiError>,
-    assign: bool,
+    change: Mapping,
 ) -> Result<Response, ConsoleError> {
     let form = form?;
     console.check_csrf(&form)?;
     let realm = open_realm(&state, &realm_name).await?;
     let client = open_client(&realm, &id)?;
     let user = service_account(&state, &realm, client).await?;
-    apply_mapping(&state, &realm, &user, &form, assign).await?;
+    apply_mapping(&state, &realm, &user, &form, change).await?;
     Ok(see_other(&format!(
         "{}?notice=assigned",
         client_url(&console, &realm.realm.name, client, "/service-account-roles")
@@ -546,7 +547,7 @@ pub(crate) async fn post_service_account_assign(
     Path((realm_name, id)): Path<(String, String)>,
     form: Result<Form, ApiError>,
 ) -> Result<Response, ConsoleError> {
-    change_service_account_roles(state, console, realm_name, id, form, true).await
+    change_service_account_roles(state, console, realm_name, id, form, Mapping::Grant).await
 }
 
 pub(crate) async fn post_service_account_unassign(
@@ -555,5 +556,5 @@ pub(crate) async fn post_service_account_unassign(
     Path((realm_name, id)): Path<(String, String)>,
     form: Result<Form, ApiError>,
 ) -> Result<Response, ConsoleError> {
-    change_service_account_roles(state, console, realm_name, id, form, false).await
+    change_service_account_roles(state, console, realm_name, id, form, Mapping::Revoke).await
 }

@@ -1,5 +1,6 @@
 //! Users: search, create, details (edit, enable/disable), credentials (set a password,
-//! temporary or not), realm role mapping, and the user's sessions with sign-out. Every
+//! temporary or not), and the user's sessions with sign-out; the Role mapping tab is in
+//! `user_roles.rs`. Every
 //! change calls the Admin API's function for it (`admin::users`, `admin::role_mappings`,
 //! `admin::sessions`).
 
@@ -7,25 +8,20 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::brute_force::is_temporarily_locked;
-use latchkey_core::representation::{
-    CredentialRepresentation, RoleRepresentation, UserRepresentation,
-};
-use latchkey_core::role::Role;
+use latchkey_core::representation::{CredentialRepresentation, UserRepresentation};
 use latchkey_core::store::Store;
 use latchkey_core::user::User;
 use maud::{Markup, html};
 
 use super::auth::Console;
 use super::error::ConsoleError;
-use super::fields::{Fields, check_field, password_field, select_field, text_field};
+use super::fields::{Fields, check_field, password_field, text_field};
 use super::layout::{Confirm, Page, Section, is_confirmed, notice, time_text};
 use super::sessions::sessions_table;
 use super::{open_realm, see_other};
 use crate::admin::attack_detection::clear_login_failures;
 use crate::admin::request::{Query, path_segment};
-use crate::admin::role_mappings::{
-    grant_client_roles, grant_realm_roles, granted_roles, revoke_client_roles, revoke_realm_roles,
-};
+
 use crate::admin::sessions::{end_session, logout_user};
 use crate::admin::users::{create_user, remove_user, reset_password, search_users, update_user};
 use crate::cache::RealmSnapshot;
@@ -44,7 +40,7 @@ const FIX_BELOW: &str = "Some values are not valid. Correct the fields marked be
 
 /// The user of this realm, or the 404 page. Service-account users are managed through
 /// their client.
-async fn open_user(
+pub(crate) async fn open_user(
     state: &AppState,
     realm: &RealmSnapshot,
     id: &str,
@@ -57,7 +53,7 @@ async fn open_user(
         .ok_or(ConsoleError::NotFound("This user"))
 }
 
-fn user_url(console: &Console, realm: &str, user: &User, rest: &str) -> String {
+pub(crate) fn user_url(console: &Console, realm: &str, user: &User, rest: &str) -> String {
     console.realm_url(realm, &format!("/users/{}{rest}", path_segment(&user.id)))
 }
 
@@ -255,14 +251,14 @@ fn refusal_on_fields(fields: &mut Fields, error: &ApiError) -> Result<StatusCode
 // ---- One user: header and tabs ----
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Tab {
+pub(crate) enum Tab {
     Details,
     Credentials,
     RoleMapping,
     Sessions,
 }
 
-fn user_frame(
+pub(crate) fn user_frame(
     console: &Console,
     realm: &str,
     user: &User,
@@ -605,236 +601,6 @@ pub(crate) async fn post_credentials(
     };
     reset_password(&state, &realm, &user.id, rep).await?;
     Ok(see_other(&format!("{}?notice=password", user_url(&console, &name, &user, "/credentials"))))
-}
-
-// ---- Role mapping ----
-
-/// The form value naming a client role: `<client internal id>/<role name>` (internal ids
-/// never hold a `/`).
-fn client_role_value(role: &Role) -> String {
-    format!("{}/{}", role.client_uuid.as_deref().unwrap_or_default(), role.name)
-}
-
-pub(crate) async fn get_role_mapping(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    query: Query,
-) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
-    let user = open_user(&state, &realm, &id).await?;
-    let name = &realm.realm.name;
-    let actions = user_url(&console, name, &user, "/role-mapping");
-    let content = role_mapping_content(&state, &console, &realm, &user, &actions).await?;
-    Ok(user_frame(
-        &console,
-        name,
-        &user,
-        Tab::RoleMapping,
-        notice(query.get("notice")),
-        content,
-        StatusCode::OK,
-    ))
-}
-
-/// The roles granted to `user` directly, with Unassign, and forms to assign realm and
-/// client roles, posting to `{actions}/assign` and `{actions}/unassign`. Shared by a
-/// user's Role mapping tab and a client's Service account roles tab.
-pub(crate) async fn role_mapping_content(
-    state: &AppState,
-    console: &Console,
-    realm: &RealmSnapshot,
-    user: &User,
-    actions: &str,
-) -> Result<Markup, ConsoleError> {
-    let assigned = granted_roles(state, realm, user).await?;
-    let (realm_assigned, client_assigned): (Vec<&Role>, Vec<&Role>) =
-        assigned.iter().copied().partition(|role| role.client_uuid.is_none());
-    let granted_ids = state.store.list_user_role_ids(&user.id).await?;
-    let effective = realm.roles.expand(&granted_ids);
-    let mut inherited: Vec<&str> = effective
-        .realm
-        .iter()
-        .map(String::as_str)
-        .filter(|role| !realm_assigned.iter().any(|a| a.name == *role))
-        .collect();
-    inherited.sort_unstable();
-    let available: Vec<(&str, &str)> = realm
-        .roles
-        .realm_roles()
-        .into_iter()
-        .filter(|role| !assigned.iter().any(|a| a.id == role.id))
-        .map(|r| (r.name.as_str(), r.name.as_str()))
-        .collect();
-    let mut clients: Vec<(&str, Vec<&Role>)> = realm
-        .clients
-        .values()
-        .map(|client| {
-            let roles: Vec<&Role> = realm
-                .roles
-                .client_roles(&client.id)
-                .into_iter()
-                .filter(|role| !assigned.iter().any(|a| a.id == role.id))
-                .collect();
-            (client.client_id.as_str(), roles)
-        })
-        .filter(|(_, roles)| !roles.is_empty())
-        .collect();
-    clients.sort_by(|a, b| a.0.cmp(b.0));
-    let client_of = |role: &Role| {
-        role.client_uuid
-            .as_deref()
-            .and_then(|id| realm.roles.client_id_of(id))
-            .unwrap_or("?")
-            .to_owned()
-    };
-    let fields = Fields::default();
-    let unassign = format!("{actions}/unassign");
-    let assign = format!("{actions}/assign");
-    let content = html! {
-        div.table-wrap {
-            @if assigned.is_empty() {
-                p.empty { "No roles assigned directly." }
-            } @else {
-                table {
-                    thead { tr { th { "Assigned role" } th.hide-narrow { "Description" } th.num { "" } } }
-                    tbody {
-                        @for role in realm_assigned.iter().chain(client_assigned.iter()) {
-                            tr {
-                                td {
-                                    @if role.client_uuid.is_some() { span.badge { (client_of(role)) } " " }
-                                    (role.name)
-                                }
-                                td.hide-narrow { (super::layout::description(role.description.as_deref())) }
-                                td.actions-cell {
-                                    form.inline method="post" action=(unassign) {
-                                        (console.csrf_input())
-                                        @if role.client_uuid.is_some() {
-                                            input type="hidden" name="clientRole" value=(client_role_value(role));
-                                        } @else {
-                                            input type="hidden" name="role" value=(role.name);
-                                        }
-                                        button.button.danger.small type="submit" aria-label={ "Unassign " (role.name) } { "Unassign" }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        @if !inherited.is_empty() {
-            p.lede { "Effective through the roles above (composites and the default role): " (inherited.join(", ")) "." }
-        }
-        @if !available.is_empty() {
-            form.panel method="post" action=(assign) {
-                (console.csrf_input())
-                h2 { "Assign realm role" }
-                (select_field(&fields, "role", "Realm role", "Tokens issued from now on carry it in realm_access.roles.", &available))
-                div.actions { button.button type="submit" { "Assign" } }
-            }
-        }
-        @if !clients.is_empty() {
-            form.panel method="post" action=(assign) {
-                (console.csrf_input())
-                h2 { "Assign client role" }
-                div.field {
-                    label for="clientRole" { "Client role" }
-                    div.control {
-                        select id="clientRole" name="clientRole" {
-                            @for (client_id, roles) in &clients {
-                                optgroup label=(client_id) {
-                                    @for role in roles { option value=(client_role_value(role)) { (role.name) } }
-                                }
-                            }
-                        }
-                        p.help { "Tokens carry it in resource_access.<client>.roles; realm-management's realm-admin opens the realm's Admin API." }
-                    }
-                }
-                div.actions { button.button type="submit" { "Assign" } }
-            }
-        }
-    };
-    Ok(content)
-}
-
-async fn change_mapping(
-    state: AppState,
-    console: Console,
-    realm_name: String,
-    id: String,
-    form: Result<Form, ApiError>,
-    assign: bool,
-) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
-    let user = open_user(&state, &realm, &id).await?;
-    apply_mapping(&state, &realm, &user, &form, assign).await?;
-    Ok(see_other(&format!(
-        "{}?notice=assigned",
-        user_url(&console, &realm.realm.name, &user, "/role-mapping")
-    )))
-}
-
-/// Assigns or unassigns the role a role mapping form names: `role` (a realm role by
-/// name) or `clientRole` (`<client internal id>/<role name>`).
-pub(crate) async fn apply_mapping(
-    state: &AppState,
-    realm: &RealmSnapshot,
-    user: &User,
-    form: &Form,
-    assign: bool,
-) -> Result<(), ConsoleError> {
-    let rep = |role: &Role| RoleRepresentation {
-        id: Some(role.id.clone()),
-        name: role.name.clone(),
-        ..RoleRepresentation::default()
-    };
-    if let Some(value) = form.get("clientRole") {
-        let (client_uuid, role_name) = value.split_once('/').unwrap_or((value, ""));
-        let client = crate::admin::clients::find_client(realm, client_uuid)
-            .map_err(|_| ConsoleError::NotFound("This client"))?;
-        let role = realm
-            .roles
-            .find_client_role(&client.id, role_name)
-            .ok_or(ConsoleError::NotFound("This role"))?;
-        let reps = [rep(role)];
-        if assign {
-            grant_client_roles(state, realm, user, client, &reps).await?;
-        } else {
-            revoke_client_roles(state, realm, user, client, &reps).await?;
-        }
-    } else {
-        let role_name = form.get("role").unwrap_or_default();
-        let role =
-            realm.roles.find_realm_role(role_name).ok_or(ConsoleError::NotFound("This role"))?;
-        let reps = [rep(role)];
-        if assign {
-            grant_realm_roles(state, realm, user, &reps).await?;
-        } else {
-            revoke_realm_roles(state, realm, user, &reps).await?;
-        }
-    }
-    Ok(())
-}
-
-pub(crate) async fn post_assign(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
-) -> Result<Response, ConsoleError> {
-    change_mapping(state, console, realm_name, id, form, true).await
-}
-
-pub(crate) async fn post_unassign(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
-) -> Result<Response, ConsoleError> {
-    change_mapping(state, console, realm_name, id, form, false).await
 }
 
 // ---- Sessions ----
