@@ -1,6 +1,7 @@
 //! In-memory snapshots of realms: settings, keys, clients and roles, loaded on first
 //! use and dropped when something changes them, or when a retired signing key is due
-//! to be dropped (`reload_at`). Users and sessions are never cached.
+//! to be dropped (`reload_at`). Users and sessions are not cached here; the store keeps
+//! refreshed sessions in memory itself (`latchkey-store`'s `session_cache.rs`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
