@@ -1,5 +1,6 @@
-//! The embedded SQLite backend: one file in WAL mode, one writer connection and a
+//! The embedded SQLite engine: one file in WAL mode, one writer connection and a
 //! pool of read-only readers, so that concurrent writes queue instead of failing.
+//! Plain SQL only: caching and batching are `Database`'s (`database.rs`).
 //!
 //! Why one writer: SQLite allows one write transaction at a time. With several writing
 //! connections, a deferred transaction that reads before it writes cannot wait for the
@@ -10,7 +11,6 @@
 //! `BEGIN IMMEDIATE`, so that a second process on the same file (an admin command
 //! beside the server) waits for the busy timeout rather than failing.
 
-mod batch;
 mod clients;
 mod import;
 mod keys;
@@ -19,12 +19,10 @@ mod realms;
 mod revocations;
 mod revoked_tokens;
 mod roles;
-mod session_cache;
 mod sessions;
 mod users;
 
 use std::path::Path;
-use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use latchkey_core::store::StoreError;
@@ -34,8 +32,6 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
-use self::batch::{SessionBatcher, SessionWrite};
-use self::session_cache::{SessionCache, TOUCH_WINDOW};
 use crate::error::{backend, map_error};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -48,22 +44,18 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// SQLite storage. Cheap to clone: the pools inside are shared.
 #[derive(Clone, Debug)]
-pub struct SqliteStore {
+pub(crate) struct SqliteEngine {
     /// The only connection that writes (see the module comment).
     write: SqlitePool,
     /// Read-only connections, so a write sent here by mistake fails loudly in tests.
     /// For an in-memory database this is the writer's pool.
     read: SqlitePool,
-    /// Session inserts and updates, committed in groups through `write` (`batch.rs`).
-    sessions: SessionBatcher,
-    /// Hot sessions and users in memory, refresh times written behind (`session_cache.rs`).
-    cache: Arc<SessionCache>,
 }
 
-impl SqliteStore {
+impl SqliteEngine {
     /// Opens the database file, creating it and its directory if needed, and applies
     /// the migrations.
-    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+    pub(crate) async fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(backend)?;
         }
@@ -94,13 +86,13 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(map_error)?;
-        Ok(SqliteStore::with_pools(write, read))
+        Ok(SqliteEngine { write, read })
     }
 
     /// A private in-memory database, for tests. Every connection to `:memory:` is a
     /// database of its own, so the store keeps exactly one connection, never recycled,
     /// and reads and writes share it.
-    pub async fn open_in_memory() -> Result<Self, StoreError> {
+    pub(crate) async fn open_in_memory() -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::new().in_memory(true).foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
@@ -111,29 +103,12 @@ impl SqliteStore {
             .await
             .map_err(map_error)?;
         MIGRATOR.run(&pool).await.map_err(backend)?;
-        Ok(SqliteStore::with_pools(pool.clone(), pool))
+        Ok(SqliteEngine { write: pool.clone(), read: pool })
     }
 
-    /// Starts the session writer and the task that writes refresh times behind.
-    fn with_pools(write: SqlitePool, read: SqlitePool) -> Self {
-        let sessions = SessionBatcher::start(write.clone());
-        let cache = Arc::new(SessionCache::new());
-        tokio::spawn(write_touches_behind(Arc::downgrade(&cache), sessions.clone()));
-        SqliteStore { write, read, sessions, cache }
-    }
-
-    /// Writes the refresh times waiting in memory, and waits for their commit.
-    pub async fn flush(&self) -> Result<(), StoreError> {
-        flush_touches(&self.cache, &self.sessions).await
-    }
-
-    /// Writes the refresh times waiting in memory, waits for the queries in flight and
-    /// closes every connection. With the last connection closed, SQLite checkpoints the
-    /// WAL into the main file.
-    pub async fn close(&self) {
-        if let Err(error) = self.flush().await {
-            tracing::error!(%error, "refresh times not written at close");
-        }
+    /// Waits for the queries in flight and closes every connection. With the last
+    /// connection closed, SQLite checkpoints the WAL into the main file.
+    pub(crate) async fn close(&self) {
         self.read.close().await;
         self.write.close().await;
     }
@@ -141,37 +116,6 @@ impl SqliteStore {
     /// Starts a write transaction holding the write lock from its first statement.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         self.write.begin_with("BEGIN IMMEDIATE").await.map_err(map_error)
-    }
-}
-
-/// Every `TOUCH_WINDOW`, writes the refresh times recorded since the last time, in one
-/// transaction. Ends when the store is dropped.
-async fn write_touches_behind(cache: Weak<SessionCache>, sessions: SessionBatcher) {
-    let mut interval = tokio::time::interval(TOUCH_WINDOW);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        interval.tick().await;
-        let Some(cache) = cache.upgrade() else { break };
-        if let Err(error) = flush_touches(&cache, &sessions).await {
-            tracing::error!(%error, "refresh times not written; retrying");
-        }
-    }
-}
-
-async fn flush_touches(cache: &SessionCache, sessions: &SessionBatcher) -> Result<(), StoreError> {
-    let touches = cache.take_touches();
-    if touches.is_empty() {
-        return Ok(());
-    }
-    match sessions.submit(SessionWrite::Touch(touches.clone())).await {
-        Ok(_) => {
-            cache.written(&touches);
-            Ok(())
-        }
-        Err(error) => {
-            cache.requeue(&touches);
-            Err(error)
-        }
     }
 }
 

@@ -5,7 +5,7 @@ use latchkey_core::secret::Secret;
 use latchkey_core::store::StoreError;
 use sqlx::SqliteConnection;
 
-use super::SqliteStore;
+use super::SqliteEngine;
 use crate::error::{map_error, to_json};
 use crate::rows::ClientRow;
 
@@ -30,7 +30,7 @@ pub(super) async fn insert_client(
     Ok(())
 }
 
-impl SqliteStore {
+impl SqliteEngine {
     pub(crate) async fn list_clients(&self, realm_id: &str) -> Result<Vec<Client>, StoreError> {
         let rows: Vec<ClientRow> = sqlx::query_as(
             "SELECT id, realm_id, client_id, enabled, public_client, secret, settings
@@ -95,10 +95,8 @@ impl SqliteStore {
             .bind(id)
             .execute(&self.write)
             .await
-            .map_err(map_error);
-        // The grants of the client's roles went with them, whoever holds them.
-        self.cache.clear_users();
-        if result?.rows_affected() == 0 {
+            .map_err(map_error)?;
+        if result.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("client {id}")));
         }
         Ok(())

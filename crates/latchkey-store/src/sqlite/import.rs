@@ -2,10 +2,10 @@
 
 use latchkey_core::store::{RealmBundle, StoreError};
 
-use super::{SqliteStore, clients, keys, realms, roles, users};
+use super::{SqliteEngine, clients, keys, realms, roles, users};
 use crate::error::map_error;
 
-impl SqliteStore {
+impl SqliteEngine {
     /// Inserts the realm and everything in it. The order follows the foreign keys:
     /// clients before roles (client roles point at their client), every role before
     /// any composite link (a composite may name a role listed after it), users before

@@ -4,7 +4,7 @@ use latchkey_core::store::StoreError;
 use latchkey_core::token::keys::StoredKey;
 use sqlx::SqliteConnection;
 
-use super::SqliteStore;
+use super::SqliteEngine;
 use crate::error::map_error;
 use crate::rows::{KeyRow, key_kind_columns};
 
@@ -31,7 +31,7 @@ pub(super) async fn insert_key(
     Ok(())
 }
 
-impl SqliteStore {
+impl SqliteEngine {
     /// Every key of the realm, enabled or not, the highest priority (then newest) first.
     pub(crate) async fn list_keys(&self, realm_id: &str) -> Result<Vec<StoredKey>, StoreError> {
         let rows: Vec<KeyRow> = sqlx::query_as(

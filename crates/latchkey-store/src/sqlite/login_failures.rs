@@ -3,11 +3,11 @@
 use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::store::StoreError;
 
-use super::SqliteStore;
+use super::SqliteEngine;
 use crate::error::map_error;
 use crate::rows::LoginFailureRow;
 
-impl SqliteStore {
+impl SqliteEngine {
     pub(crate) async fn find_login_failure(
         &self,
         realm_id: &str,

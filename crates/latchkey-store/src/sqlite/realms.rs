@@ -4,7 +4,7 @@ use latchkey_core::realm::Realm;
 use latchkey_core::store::StoreError;
 use sqlx::SqliteConnection;
 
-use super::SqliteStore;
+use super::SqliteEngine;
 use crate::error::{map_error, to_json};
 use crate::rows::RealmRow;
 
@@ -23,7 +23,7 @@ pub(super) async fn insert_realm(
     Ok(())
 }
 
-impl SqliteStore {
+impl SqliteEngine {
     pub(crate) async fn list_realms(&self) -> Result<Vec<Realm>, StoreError> {
         let rows: Vec<RealmRow> =
             sqlx::query_as("SELECT id, name, enabled, settings FROM realms ORDER BY name")
@@ -64,14 +64,11 @@ impl SqliteStore {
     /// Deletes the realm; the foreign keys cascade to everything in it. Deleting a
     /// realm that does not exist is not an error.
     pub(crate) async fn delete_realm(&self, realm_id: &str) -> Result<(), StoreError> {
-        let deleted = sqlx::query("DELETE FROM realms WHERE id = $1")
+        sqlx::query("DELETE FROM realms WHERE id = $1")
             .bind(realm_id)
             .execute(&self.write)
             .await
-            .map_err(map_error);
-        self.cache.clear_users();
-        self.cache.remove_sessions_where(|s| s.realm_id == realm_id);
-        deleted?;
+            .map_err(map_error)?;
         Ok(())
     }
 }

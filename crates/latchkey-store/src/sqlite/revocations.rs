@@ -3,10 +3,10 @@
 use latchkey_core::revocation::Revocation;
 use latchkey_core::store::StoreError;
 
-use super::SqliteStore;
+use super::SqliteEngine;
 use crate::error::map_error;
 
-impl SqliteStore {
+impl SqliteEngine {
     pub(crate) async fn insert_revocation(
         &self,
         realm_id: &str,

@@ -2,10 +2,10 @@
 
 use latchkey_core::store::StoreError;
 
-use super::SqliteStore;
+use super::SqliteEngine;
 use crate::error::map_error;
 
-impl SqliteStore {
+impl SqliteEngine {
     /// Revoking a token twice keeps the first expiry; it is the same token.
     pub(crate) async fn insert_revoked_token(
         &self,

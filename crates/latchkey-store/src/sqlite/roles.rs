@@ -6,7 +6,7 @@ use latchkey_core::role::Role;
 use latchkey_core::store::StoreError;
 use sqlx::SqliteConnection;
 
-use super::SqliteStore;
+use super::SqliteEngine;
 use crate::error::map_error;
 use crate::rows::RoleRow;
 
@@ -68,7 +68,7 @@ pub(super) async fn grant_roles(
     Ok(())
 }
 
-impl SqliteStore {
+impl SqliteEngine {
     /// Realm roles by name, then client roles by client and name; composites by id.
     pub(crate) async fn list_roles(&self, realm_id: &str) -> Result<Vec<Role>, StoreError> {
         // One read transaction, so both queries see the same snapshot.
@@ -133,9 +133,7 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         grant_roles(&mut tx, user_id, role_ids).await?;
-        let committed = tx.commit().await.map_err(map_error);
-        self.cache.remove_user(user_id);
-        committed
+        tx.commit().await.map_err(map_error)
     }
 
     pub(crate) async fn update_role(&self, role: &Role) -> Result<(), StoreError> {
@@ -163,10 +161,8 @@ impl SqliteStore {
             .bind(role_id)
             .execute(&self.write)
             .await
-            .map_err(map_error);
-        // The grants of the role went with it, whoever holds them.
-        self.cache.clear_users();
-        if result?.rows_affected() == 0 {
+            .map_err(map_error)?;
+        if result.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("role {role_id}")));
         }
         Ok(())
@@ -211,8 +207,6 @@ impl SqliteStore {
         role_ids: &[String],
     ) -> Result<(), StoreError> {
         let sql = "DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2";
-        let committed = self.for_each_id(sql, user_id, role_ids).await;
-        self.cache.remove_user(user_id);
-        committed
+        self.for_each_id(sql, user_id, role_ids).await
     }
 }

@@ -1,27 +1,33 @@
-//! User sessions: written at every login and refresh, so each is one short statement.
-//! The refresh's reads and its refresh time go through the session cache
-//! (`session_cache.rs`); every other change is committed first and then applied to it.
+//! User sessions: written at every login and refresh, so each is one short statement,
+//! and the inserts, updates and refresh times arrive in batches (`batch.rs`).
 
 use latchkey_core::session::Session;
 use latchkey_core::store::{ClientSessionCount, SessionContext, StoreError};
+use sqlx::{Sqlite, Transaction};
 
-use super::SqliteStore;
-use super::batch::SessionWrite;
+use super::SqliteEngine;
+use crate::batch::{SessionWrite, Written};
 use crate::error::map_error;
 use crate::rows::{SessionContextRow, SessionRow};
 
-impl SqliteStore {
-    /// `Conflict` if the id exists; `NotFound` if the realm or the user does not.
-    /// Committed in a group with other session writes (`batch.rs`).
-    pub(crate) async fn insert_session(&self, session: &Session) -> Result<(), StoreError> {
-        self.sessions.submit(SessionWrite::Insert(session.clone())).await?;
-        Ok(())
+impl SqliteEngine {
+    /// Runs the writes in one transaction holding the write lock, committed once. A
+    /// statement that fails (a constraint) fails alone: SQLite rolls back that
+    /// statement, not the transaction, so the rest of the batch commits.
+    pub(crate) async fn write_sessions(
+        &self,
+        writes: &[SessionWrite],
+    ) -> Result<Vec<Written>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut results = Vec::with_capacity(writes.len());
+        for write in writes {
+            results.push(write_session(&mut tx, write).await);
+        }
+        tx.commit().await.map_err(map_error)?;
+        Ok(results)
     }
 
     pub(crate) async fn find_session(&self, id: &str) -> Result<Option<Session>, StoreError> {
-        if let Some(session) = self.cache.session(id) {
-            return Ok(Some(session));
-        }
         let row: Option<SessionRow> = sqlx::query_as(
             "SELECT id, realm_id, user_id, client_uuid, started, last_refresh, scope,
                  reuse_current_token_id, reuse_use_count, reuse_last_refresh, offline, ip_address
@@ -31,19 +37,14 @@ impl SqliteStore {
         .fetch_optional(&self.read)
         .await
         .map_err(map_error)?;
-        Ok(row.map(|row| self.overlaid(Session::from(row))))
+        Ok(row.map(Session::from))
     }
 
-    /// From the session cache; on a miss, one statement (each statement is a round trip
-    /// to the connection's worker thread) whose result fills the cache.
+    /// One statement (each statement is a round trip to the connection's worker thread).
     pub(crate) async fn find_session_context(
         &self,
         id: &str,
     ) -> Result<Option<SessionContext>, StoreError> {
-        let ticket = match self.cache.context(id) {
-            Ok(context) => return Ok(Some(context)),
-            Err(ticket) => ticket,
-        };
         let row: Option<SessionContextRow> = sqlx::query_as(
             "SELECT s.id, s.realm_id, s.user_id, s.client_uuid, s.started, s.last_refresh,
                  s.scope, s.reuse_current_token_id, s.reuse_use_count, s.reuse_last_refresh,
@@ -61,60 +62,25 @@ impl SqliteStore {
         .fetch_optional(&self.read)
         .await
         .map_err(map_error)?;
-        let Some(context) = row.map(SessionContext::try_from).transpose()? else { return Ok(None) };
-        Ok(Some(self.cache.fill(ticket, context)))
-    }
-
-    /// Writes `last_refresh`, `client_uuid` and the reuse state, committed in a group
-    /// with other session writes. A session deleted meanwhile stays deleted.
-    pub(crate) async fn update_session(&self, session: &Session) -> Result<(), StoreError> {
-        let epoch = self.cache.session_epoch(&session.id);
-        let written = self.sessions.submit(SessionWrite::Update(session.clone())).await;
-        self.cache.updated(epoch, session, matches!(written, Ok(1)));
-        written.map(|_| ())
-    }
-
-    /// Records a refresh time, written behind: in memory now, in the database within
-    /// `TOUCH_WINDOW` (a session not in the cache is written through).
-    pub(crate) async fn touch_session(
-        &self,
-        id: &str,
-        last_refresh: i64,
-    ) -> Result<(), StoreError> {
-        if self.cache.touch(id, last_refresh) {
-            return Ok(());
-        }
-        let touch = SessionWrite::Touch(vec![(id.to_owned(), last_refresh)]);
-        self.sessions.submit(touch).await?;
-        Ok(())
+        row.map(SessionContext::try_from).transpose()
     }
 
     pub(crate) async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
-        let deleted = sqlx::query("DELETE FROM sessions WHERE id = $1")
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id)
             .execute(&self.write)
             .await
-            .map_err(map_error);
-        self.cache.remove_session(id);
-        deleted?;
+            .map_err(map_error)?;
         Ok(())
     }
 
     pub(crate) async fn delete_user_sessions(&self, user_id: &str) -> Result<(), StoreError> {
-        let deleted = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
             .execute(&self.write)
             .await
-            .map_err(map_error);
-        self.cache.remove_sessions_where(|s| s.user_id == user_id);
-        deleted?;
+            .map_err(map_error)?;
         Ok(())
-    }
-
-    /// A session read from the database, with the cached refresh time when newer.
-    fn overlaid(&self, mut session: Session) -> Session {
-        self.cache.overlay(&mut session);
-        session
     }
 
     /// The user's online sessions, oldest first.
@@ -202,7 +168,7 @@ impl SqliteStore {
             .fetch_all(&self.read)
             .await
             .map_err(map_error)?;
-        Ok(rows.into_iter().map(|row| self.overlaid(Session::from(row))).collect())
+        Ok(rows.into_iter().map(Session::from).collect())
     }
 
     /// Deletes the realm's online sessions; offline ones stay.
@@ -211,9 +177,8 @@ impl SqliteStore {
             .bind(realm_id)
             .execute(&self.write)
             .await
-            .map_err(map_error);
-        self.cache.remove_sessions_where(|s| s.realm_id == realm_id && !s.offline);
-        Ok(done?.rows_affected())
+            .map_err(map_error)?;
+        Ok(done.rows_affected())
     }
 
     pub(crate) async fn count_sessions(&self, realm_id: &str) -> Result<i64, StoreError> {
@@ -225,18 +190,14 @@ impl SqliteStore {
     }
 
     /// Removes the online sessions whose `last_refresh` is older than `online_before`
-    /// and the offline ones older than `offline_before`, and returns how many. The same
+    /// and the offline ones older than `offline_before`, and returns their ids. The same
     /// sweep drops the revoked access tokens that expired before `online_before`: the
-    /// cutoff is in the past, so they can no longer be presented. The refresh times
-    /// waiting in memory are written first, so that a session refreshed since the last
-    /// flush is judged by its latest refresh.
-    pub(crate) async fn delete_sessions_idle_since(
+    /// cutoff is in the past, so they can no longer be presented.
+    pub(crate) async fn delete_idle_sessions(
         &self,
         online_before: i64,
         offline_before: i64,
-    ) -> Result<u64, StoreError> {
-        let before_secs = online_before;
-        self.flush().await?;
+    ) -> Result<Vec<String>, StoreError> {
         let mut tx = self.begin_write().await?;
         let removed: Vec<String> = sqlx::query_scalar(
             "DELETE FROM sessions
@@ -249,16 +210,63 @@ impl SqliteStore {
         .await
         .map_err(map_error)?;
         sqlx::query("DELETE FROM revoked_tokens WHERE expires_at < $1")
-            .bind(before_secs)
+            .bind(online_before)
             .execute(&mut *tx)
             .await
             .map_err(map_error)?;
-        let committed = tx.commit().await.map_err(map_error);
-        // Dropped even if the commit failed: a dropped entry is only read again.
-        for id in &removed {
-            self.cache.remove_session(id);
-        }
-        committed?;
-        Ok(removed.len() as u64)
+        tx.commit().await.map_err(map_error)?;
+        Ok(removed)
     }
+}
+
+/// One session write of a batch. A session deleted meanwhile (a logout racing a
+/// refresh) stays deleted, and that is not an error: the next refresh finds no session.
+async fn write_session(tx: &mut Transaction<'static, Sqlite>, write: &SessionWrite) -> Written {
+    let query = match write {
+        SessionWrite::Insert(session) => sqlx::query(
+            "INSERT INTO sessions (id, realm_id, user_id, client_uuid, started, last_refresh,
+                 scope, reuse_current_token_id, reuse_use_count, reuse_last_refresh, offline,
+                 ip_address)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&session.id)
+        .bind(&session.realm_id)
+        .bind(&session.user_id)
+        .bind(&session.client_uuid)
+        .bind(session.started)
+        .bind(session.last_refresh)
+        .bind(&session.scope)
+        .bind(&session.reuse.current_token_id)
+        .bind(session.reuse.use_count)
+        .bind(session.reuse.last_refresh)
+        .bind(session.offline)
+        .bind(&session.ip_address),
+        SessionWrite::Update(session) => sqlx::query(
+            "UPDATE sessions SET client_uuid = $2, last_refresh = $3,
+                 reuse_current_token_id = $4, reuse_use_count = $5, reuse_last_refresh = $6
+             WHERE id = $1",
+        )
+        .bind(&session.id)
+        .bind(&session.client_uuid)
+        .bind(session.last_refresh)
+        .bind(&session.reuse.current_token_id)
+        .bind(session.reuse.use_count)
+        .bind(session.reuse.last_refresh),
+        SessionWrite::Touch(touches) => {
+            let mut changed = 0;
+            for (id, last_refresh) in touches {
+                changed += sqlx::query(
+                    "UPDATE sessions SET last_refresh = max(last_refresh, $2) WHERE id = $1",
+                )
+                .bind(id)
+                .bind(last_refresh)
+                .execute(&mut **tx)
+                .await
+                .map_err(map_error)?
+                .rows_affected();
+            }
+            return Ok(changed);
+        }
+    };
+    Ok(query.execute(&mut **tx).await.map_err(map_error)?.rows_affected())
 }

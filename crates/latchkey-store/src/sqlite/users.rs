@@ -4,7 +4,7 @@ use latchkey_core::store::{StoreError, TextMatch, UserBundle, UserQuery};
 use latchkey_core::user::{PasswordCredential, User};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use super::{SqliteStore, roles};
+use super::{SqliteEngine, roles};
 use crate::error::{map_error, to_json};
 use crate::rows::{CredentialRow, UserRow, email_column, name_columns};
 
@@ -57,7 +57,7 @@ pub(super) async fn set_password(
     Ok(())
 }
 
-impl SqliteStore {
+impl SqliteEngine {
     /// The realm's users by username (service-account users included).
     pub(crate) async fn list_users(&self, realm_id: &str) -> Result<Vec<User>, StoreError> {
         let rows: Vec<UserRow> = sqlx::query_as(
@@ -150,9 +150,8 @@ impl SqliteStore {
         .bind(user.is_service_account())
         .execute(&self.write)
         .await
-        .map_err(map_error);
-        self.cache.remove_user(&user.id);
-        if result?.rows_affected() == 0 {
+        .map_err(map_error)?;
+        if result.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("user {}", user.id)));
         }
         Ok(())
@@ -204,10 +203,8 @@ impl SqliteStore {
             .bind(user_id)
             .execute(&self.write)
             .await
-            .map_err(map_error);
-        self.cache.remove_user(user_id);
-        self.cache.remove_sessions_where(|s| s.user_id == user_id);
-        if result?.rows_affected() == 0 {
+            .map_err(map_error)?;
+        if result.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("user {user_id}")));
         }
         Ok(())
