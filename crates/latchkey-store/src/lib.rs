@@ -4,7 +4,8 @@
 //! Layers, top down: `Database` (`database.rs`) is what the server holds; it owns the
 //! session cache, the group commit of session writes and the write-behind of refresh
 //! times, the same for every engine. Below it, `Engine` (`engine.rs`) forwards to one
-//! engine, which is plain SQL and keeps nothing in memory (`sqlite.rs`).
+//! engine, which is plain SQL and keeps nothing in memory: `Sql<DB>` (`sql.rs`),
+//! written once for every engine, with each engine's dialect in `sqlite.rs`.
 //!
 //! Architecture invariant: all SQL of latchkey lives in this crate, and every query is
 //! checked at run time by the contract suite (`tests/contract.rs`) on every engine.
@@ -15,6 +16,7 @@ mod engine;
 mod error;
 mod rows;
 mod session_cache;
+mod sql;
 mod sqlite;
 
 pub use crate::database::Database;

@@ -11,28 +11,18 @@
 //! `BEGIN IMMEDIATE`, so that a second process on the same file (an admin command
 //! beside the server) waits for the busy timeout rather than failing.
 
-mod clients;
-mod import;
-mod keys;
-mod login_failures;
-mod realms;
-mod revocations;
-mod revoked_tokens;
-mod roles;
-mod sessions;
-mod users;
-
 use std::path::Path;
 use std::time::Duration;
 
 use latchkey_core::store::StoreError;
+use sqlx::Sqlite;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
 
 use crate::error::{backend, map_error};
+use crate::sql::{Dialect, Sql};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -42,17 +32,12 @@ const READERS: u32 = 8;
 /// How long a connection waits for another process's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// SQLite storage. Cheap to clone: the pools inside are shared.
-#[derive(Clone, Debug)]
-pub(crate) struct SqliteEngine {
-    /// The only connection that writes (see the module comment).
-    write: SqlitePool,
-    /// Read-only connections, so a write sent here by mistake fails loudly in tests.
-    /// For an in-memory database this is the writer's pool.
-    read: SqlitePool,
-}
+/// SQLite storage: `write` is the only connection that writes (see the module comment),
+/// `read` a pool of read-only connections, so a write sent there by mistake fails
+/// loudly in tests (for an in-memory database, the writer's pool).
+pub(crate) type SqliteEngine = Sql<Sqlite>;
 
-impl SqliteEngine {
+impl Sql<Sqlite> {
     /// Opens the database file, creating it and its directory if needed, and applies
     /// the migrations.
     pub(crate) async fn open(path: &Path) -> Result<Self, StoreError> {
@@ -86,7 +71,7 @@ impl SqliteEngine {
             .connect_with(options.read_only(true))
             .await
             .map_err(map_error)?;
-        Ok(SqliteEngine { write, read })
+        Ok(Sql { write, read })
     }
 
     /// A private in-memory database, for tests. Every connection to `:memory:` is a
@@ -103,19 +88,56 @@ impl SqliteEngine {
             .await
             .map_err(map_error)?;
         MIGRATOR.run(&pool).await.map_err(backend)?;
-        Ok(SqliteEngine { write: pool.clone(), read: pool })
+        Ok(Sql { write: pool.clone(), read: pool })
     }
+}
 
-    /// Waits for the queries in flight and closes every connection. With the last
-    /// connection closed, SQLite checkpoints the WAL into the main file.
-    pub(crate) async fn close(&self) {
-        self.read.close().await;
-        self.write.close().await;
-    }
+/// SQLite's side of the statements that differ between engines.
+impl Dialect for Sqlite {
+    /// Takes the write lock at the first statement, so that a second process on the same
+    /// file waits for the busy timeout instead of failing halfway.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    /// A WAL reader's transaction sees one snapshot from its first read.
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN";
+    const FIND_SESSION_CONTEXT: &'static str = "SELECT s.id, s.realm_id, s.user_id,
+             s.client_uuid, s.started, s.last_refresh, s.scope, s.reuse_current_token_id,
+             s.reuse_use_count, s.reuse_last_refresh, s.offline, s.ip_address,
+             u.id AS u_id, u.realm_id AS u_realm_id, u.username AS u_username,
+             u.enabled AS u_enabled, u.created_timestamp AS u_created_timestamp,
+             u.profile AS u_profile,
+             (SELECT group_concat(role_id, char(31)) FROM user_roles
+              WHERE user_id = s.user_id) AS role_ids
+         FROM sessions s
+         LEFT JOIN users u ON u.id = s.user_id AND u.realm_id = s.realm_id
+         WHERE s.id = $1";
+    /// SQLite's two-argument `max` is a scalar function.
+    const UPDATE_SESSION: &'static str = "UPDATE sessions SET client_uuid = $2,
+             last_refresh = max(last_refresh, $3), reuse_current_token_id = $4,
+             reuse_use_count = $5, reuse_last_refresh = $6
+         WHERE id = $1";
+    const POSITION: &'static str = "instr";
+    /// `json_extract` gives JSON `true` as 1 and an absent key as NULL.
+    const EMAIL_VERIFIED: &'static str = "coalesce(json_extract(profile, '$.emailVerified'), 0)";
 
-    /// Starts a write transaction holding the write lock from its first statement.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        self.write.begin_with("BEGIN IMMEDIATE").await.map_err(map_error)
+    /// One statement per session: SQLite runs them in-process, so a statement costs no
+    /// round trip.
+    async fn touch_sessions(
+        conn: &mut SqliteConnection,
+        touches: &[(String, i64)],
+    ) -> Result<u64, StoreError> {
+        let mut changed = 0;
+        for (id, last_refresh) in touches {
+            changed += sqlx::query(
+                "UPDATE sessions SET last_refresh = max(last_refresh, $2) WHERE id = $1",
+            )
+            .bind(id)
+            .bind(last_refresh)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_error)?
+            .rows_affected();
+        }
+        Ok(changed)
     }
 }
 
