@@ -24,6 +24,7 @@ use latchkey_core::user::{PasswordCredential, User};
 
 use crate::batch::{SessionBatcher, SessionWrite};
 use crate::engine::Engine;
+use crate::postgres::{PostgresEngine, PostgresOptions, unlock_bootstrap};
 use crate::session_cache::{SessionCache, TOUCH_WINDOW};
 use crate::sqlite::SqliteEngine;
 
@@ -49,6 +50,32 @@ impl Database {
     /// A private in-memory SQLite database, for tests.
     pub async fn open_sqlite_in_memory() -> Res<Self> {
         Ok(Database::over(Engine::Sqlite(SqliteEngine::open_in_memory().await?)))
+    }
+
+    /// Connects to a PostgreSQL database and applies the migrations. Fails within the
+    /// connect timeout, saying which step failed (address, sign-in, database), never
+    /// with the password in the message.
+    pub async fn open_postgres(options: &PostgresOptions) -> Res<Self> {
+        Ok(Database::over(Engine::Postgres(PostgresEngine::open(options).await?)))
+    }
+
+    /// The engine's name, for logs: `sqlite` or `postgres`.
+    pub fn engine_name(&self) -> &'static str {
+        match &self.engine {
+            Engine::Sqlite(_) => "sqlite",
+            Engine::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Waits until no other instance on this database is bootstrapping (creating realm
+    /// `master`, importing realm files), and keeps them waiting until `release`: on
+    /// PostgreSQL an advisory lock, so that instances started together on an empty
+    /// database import a realm once. SQLite serves one process and needs none.
+    pub async fn lock_bootstrap(&self) -> Res<BootstrapLock> {
+        match &self.engine {
+            Engine::Sqlite(_) => Ok(BootstrapLock(None)),
+            Engine::Postgres(engine) => Ok(BootstrapLock(Some(engine.lock_bootstrap().await?))),
+        }
     }
 
     /// Starts the session writer and the task that writes refresh times behind.
@@ -81,6 +108,20 @@ impl Database {
 
     fn all_overlaid(&self, sessions: Res<Vec<Session>>) -> Res<Vec<Session>> {
         Ok(sessions?.into_iter().map(|session| self.overlaid(session)).collect())
+    }
+}
+
+/// Held while an instance bootstraps (`Database::lock_bootstrap`). Dropped without
+/// `release`, its connection closes and PostgreSQL releases the lock all the same.
+#[derive(Debug)]
+pub struct BootstrapLock(Option<sqlx::PgConnection>);
+
+impl BootstrapLock {
+    pub async fn release(self) -> Res<()> {
+        match self.0 {
+            Some(connection) => unlock_bootstrap(connection).await,
+            None => Ok(()),
+        }
     }
 }
 

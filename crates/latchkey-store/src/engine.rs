@@ -27,6 +27,7 @@ use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{PasswordCredential, User};
 
 use crate::batch::{SessionWrite, Written};
+use crate::postgres::PostgresEngine;
 use crate::sqlite::SqliteEngine;
 
 type Res<T> = Result<T, StoreError>;
@@ -35,6 +36,7 @@ type Res<T> = Result<T, StoreError>;
 #[derive(Clone, Debug)]
 pub(crate) enum Engine {
     Sqlite(SqliteEngine),
+    Postgres(PostgresEngine),
 }
 
 /// Writes `impl Engine`: one `async fn` per signature, forwarding to the variant's engine.
@@ -46,6 +48,7 @@ macro_rules! delegate {
                 pub(crate) async fn $name(&self $(, $arg: $ty)*) -> $ret {
                     match self {
                         Engine::Sqlite(engine) => engine.$name($($arg),*).await,
+                        Engine::Postgres(engine) => engine.$name($($arg),*).await,
                     }
                 }
             )*

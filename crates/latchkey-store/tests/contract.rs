@@ -1,7 +1,8 @@
 //! The storage contract: one behaviour suite, written once against `Store` as async
 //! functions taking a `&Database`, and run on every backend. SQLite runs as a file in a
-//! temporary directory (what the server uses) and in memory; PostgreSQL joins by
-//! adding a constructor to `backends()`.
+//! temporary directory (what the server uses) and in memory; PostgreSQL on a fresh
+//! database of the test process's throw-away cluster (`latchkey_testkit::postgres`;
+//! without PostgreSQL's binaries, every test fails saying what to install).
 
 #![allow(clippy::unwrap_used, reason = "a failed step fails the test")]
 
@@ -17,7 +18,8 @@ mod fixtures;
 use std::path::Path;
 
 use latchkey_core::store::Store;
-use latchkey_store::Database;
+use latchkey_store::{Database, PostgresOptions};
+use latchkey_testkit::postgres::fresh_database;
 use tempfile::TempDir;
 
 /// A database under test, with the directory that must outlive it.
@@ -38,9 +40,18 @@ async fn sqlite_memory() -> Backend {
     Backend { name: "sqlite in memory", db, _dir: None }
 }
 
+async fn open_postgres(url: &str) -> Database {
+    Database::open_postgres(&PostgresOptions::from_url(url).unwrap()).await.unwrap()
+}
+
+async fn postgres() -> Backend {
+    let db = open_postgres(&fresh_database().await.url).await;
+    Backend { name: "postgres", db, _dir: None }
+}
+
 /// A fresh, empty database of every backend.
 async fn backends() -> Vec<Backend> {
-    vec![sqlite_file().await, sqlite_memory().await]
+    vec![sqlite_file().await, sqlite_memory().await, postgres().await]
 }
 
 /// Runs one behaviour on every backend, each on a fresh database.
@@ -184,7 +195,10 @@ async fn assert_demo_is_whole(db: &Database) {
 }
 
 async fn write_demo(path: &Path) -> Database {
-    let db = Database::open_sqlite(path).await.unwrap();
+    fill_demo(Database::open_sqlite(path).await.unwrap()).await
+}
+
+async fn fill_demo(db: Database) -> Database {
     let demo = fixtures::bundle("demo");
     db.import_realm(&demo).await.unwrap();
     let mut session = fixtures::session(&demo, "s1", 1_000);
@@ -228,5 +242,16 @@ async fn a_crash_image_holds_every_acknowledged_commit() {
     let recovered = Database::open_sqlite(&crashed.path().join("latchkey.db")).await.unwrap();
     assert_demo_is_whole(&recovered).await;
     recovered.close().await;
+    db.close().await;
+}
+
+/// PostgreSQL keeps what was committed when every connection closes, and opening the
+/// database again finds its migrations applied.
+#[tokio::test]
+async fn committed_data_survives_closing_and_reopening_a_postgres_database() {
+    let url = fresh_database().await.url;
+    fill_demo(open_postgres(&url).await).await.close().await;
+    let db = open_postgres(&url).await;
+    assert_demo_is_whole(&db).await;
     db.close().await;
 }

@@ -5,12 +5,31 @@ use latchkey_core::realm::Realm;
 use latchkey_core::store::Store;
 
 use super::Database;
+use crate::PostgresOptions;
 use crate::session_cache::TOUCH_WINDOW;
 
-async fn file_store() -> (Database, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Database::open_sqlite(&dir.path().join("latchkey.db")).await.unwrap();
-    (store, dir)
+/// Where a database of each engine lives, so that it can be opened again.
+enum At {
+    Sqlite(tempfile::TempDir),
+    Postgres(String),
+}
+
+impl At {
+    async fn open(&self) -> Database {
+        match self {
+            At::Sqlite(dir) => Database::open_sqlite(&dir.path().join("latchkey.db")).await,
+            At::Postgres(url) => {
+                Database::open_postgres(&PostgresOptions::from_url(url).unwrap()).await
+            }
+        }
+        .unwrap()
+    }
+}
+
+/// A fresh database of each engine.
+async fn every_engine() -> [At; 2] {
+    let postgres = latchkey_testkit::postgres::fresh_database().await.url;
+    [At::Sqlite(tempfile::tempdir().unwrap()), At::Postgres(postgres)]
 }
 
 fn bundle(name: &str) -> latchkey_core::store::RealmBundle {
@@ -64,24 +83,30 @@ async fn last_refresh_in_file(store: &Database) -> i64 {
 
 #[tokio::test]
 async fn refresh_times_wait_in_memory_for_at_most_the_window() {
-    let (store, _dir) = file_store().await;
-    store_with_session(&store).await;
-    store.touch_session("s1", 200).await.unwrap();
-    assert_eq!(store.find_session("s1").await.unwrap().unwrap().last_refresh, 200);
-    // Bounded wait for the background flush; no timing is asserted beyond "it lands".
-    let deadline = std::time::Instant::now() + TOUCH_WINDOW * 50;
-    while last_refresh_in_file(&store).await != 200 {
-        assert!(std::time::Instant::now() < deadline, "the refresh time was never written");
-        tokio::time::sleep(TOUCH_WINDOW / 4).await;
+    for at in every_engine().await {
+        let store = at.open().await;
+        store_with_session(&store).await;
+        store.touch_session("s1", 200).await.unwrap();
+        assert_eq!(store.find_session("s1").await.unwrap().unwrap().last_refresh, 200);
+        // Bounded wait for the background flush; no timing is asserted beyond "it lands".
+        let deadline = std::time::Instant::now() + TOUCH_WINDOW * 50;
+        while last_refresh_in_file(&store).await != 200 {
+            assert!(std::time::Instant::now() < deadline, "the refresh time was never written");
+            tokio::time::sleep(TOUCH_WINDOW / 4).await;
+        }
+        store.close().await;
     }
 }
 
 #[tokio::test]
 async fn closing_the_store_writes_the_refresh_times_in_memory() {
-    let (store, dir) = file_store().await;
-    store_with_session(&store).await;
-    store.touch_session("s1", 300).await.unwrap();
-    store.close().await;
-    let reopened = Database::open_sqlite(&dir.path().join("latchkey.db")).await.unwrap();
-    assert_eq!(last_refresh_in_file(&reopened).await, 300);
+    for at in every_engine().await {
+        let store = at.open().await;
+        store_with_session(&store).await;
+        store.touch_session("s1", 300).await.unwrap();
+        store.close().await;
+        let reopened = at.open().await;
+        assert_eq!(last_refresh_in_file(&reopened).await, 300);
+        reopened.close().await;
+    }
 }
