@@ -13,7 +13,7 @@
 //! result and the rest of the batch commits. If the commit itself fails, every write of
 //! the batch gets the error.
 
-use latchkey_core::session::Session;
+use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::StoreError;
 use tokio::sync::{mpsc, oneshot};
 
@@ -27,6 +27,12 @@ const MAX_BATCH: usize = 512;
 pub(crate) enum SessionWrite {
     Insert(Session),
     Update(Session),
+    /// A refresh under Revoke Refresh Token, written only if the session's reuse state
+    /// is still `read` (`Store::update_session_reuse`).
+    Refresh {
+        session: Session,
+        read: RefreshReuse,
+    },
     /// Refresh times written behind (`session_cache.rs`); a time never moves back.
     Touch(Vec<(String, i64)>),
 }

@@ -15,7 +15,7 @@ use latchkey_core::client::Client;
 use latchkey_core::realm::Realm;
 use latchkey_core::revocation::Revocation;
 use latchkey_core::role::Role;
-use latchkey_core::session::Session;
+use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::{
     ClientSessionCount, RealmBundle, SessionContext, Store, StoreError, UserBundle, UserQuery,
 };
@@ -308,6 +308,16 @@ impl Store for Database {
         written.map(|_| ())
     }
 
+    /// Committed in a group with other session writes. A refresh that lost the race
+    /// drops the cached session, so that its next read finds the winner's write.
+    async fn update_session_reuse(&self, session: &Session, read: &RefreshReuse) -> Res<bool> {
+        let epoch = self.cache.session_epoch(&session.id);
+        let write = SessionWrite::Refresh { session: session.clone(), read: read.clone() };
+        let written = self.sessions.submit(write).await;
+        self.cache.updated(epoch, session, matches!(written, Ok(1)));
+        Ok(written? == 1)
+    }
+
     /// In memory now, in the database within `TOUCH_WINDOW`; a session not in the cache
     /// is written through.
     async fn touch_session(&self, id: &str, last_refresh: i64) -> Res<()> {
@@ -356,6 +366,14 @@ impl Store for Database {
 
     async fn upsert_login_failure(&self, failure: &LoginFailure) -> Res<()> {
         self.engine.upsert_login_failure(failure).await
+    }
+
+    async fn update_login_failure(
+        &self,
+        read: Option<&LoginFailure>,
+        failure: &LoginFailure,
+    ) -> Res<bool> {
+        self.engine.update_login_failure(read, failure).await
     }
 
     async fn delete_login_failure(&self, realm_id: &str, user_id: &str) -> Res<()> {

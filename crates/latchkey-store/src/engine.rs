@@ -128,6 +128,8 @@ delegate! {
     // Brute force.
     fn find_login_failure(&self, realm_id: &str, user_id: &str) -> Res<Option<LoginFailure>>;
     fn upsert_login_failure(&self, failure: &LoginFailure) -> Res<()>;
+    fn update_login_failure(&self, read: Option<&LoginFailure>, failure: &LoginFailure)
+        -> Res<bool>;
     fn delete_login_failure(&self, realm_id: &str, user_id: &str) -> Res<()>;
     fn delete_realm_login_failures(&self, realm_id: &str) -> Res<u64>;
 

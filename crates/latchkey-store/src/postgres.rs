@@ -236,6 +236,12 @@ impl Dialect for Postgres {
              last_refresh = greatest(last_refresh, $3), reuse_current_token_id = $4,
              reuse_use_count = $5, reuse_last_refresh = $6
          WHERE id = $1";
+    const REFRESH_SESSION: &'static str = "UPDATE sessions SET
+             last_refresh = greatest(last_refresh, $3), reuse_current_token_id = $4,
+             reuse_use_count = $5, reuse_last_refresh = $6
+         WHERE id = $1 AND client_uuid = $2
+             AND reuse_current_token_id IS NOT DISTINCT FROM $7 AND reuse_use_count = $8
+             AND reuse_last_refresh = $9";
     const POSITION: &'static str = "strpos";
     /// `->>` gives the JSON value as text, `true` or `false`, NULL when absent.
     const EMAIL_VERIFIED: &'static str =
@@ -262,3 +268,6 @@ impl Dialect for Postgres {
         Ok(done.rows_affected())
     }
 }
+
+#[cfg(test)]
+mod tests;

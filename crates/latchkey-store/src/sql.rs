@@ -60,6 +60,9 @@ pub(crate) trait Dialect: sqlx::Database {
     /// Writes a session's client, refresh time (never moving back) and reuse state;
     /// `$1` id, `$2` client, `$3` refresh time, `$4`..`$6` the reuse state.
     const UPDATE_SESSION: &'static str;
+    /// `UPDATE_SESSION` for a refresh under Revoke Refresh Token, only if the session
+    /// still has the client `$2` and the reuse state `$7`..`$9` it was read with.
+    const REFRESH_SESSION: &'static str;
     /// The position of the second text argument in the first, 0 if absent.
     const POSITION: &'static str;
     /// The profile's `emailVerified` as a boolean expression (false when absent).

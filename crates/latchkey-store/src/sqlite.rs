@@ -115,6 +115,13 @@ impl Dialect for Sqlite {
              last_refresh = max(last_refresh, $3), reuse_current_token_id = $4,
              reuse_use_count = $5, reuse_last_refresh = $6
          WHERE id = $1";
+    /// `IS` is SQLite's null-safe equality.
+    const REFRESH_SESSION: &'static str = "UPDATE sessions SET
+             last_refresh = max(last_refresh, $3), reuse_current_token_id = $4,
+             reuse_use_count = $5, reuse_last_refresh = $6
+         WHERE id = $1 AND client_uuid = $2
+             AND reuse_current_token_id IS $7 AND reuse_use_count = $8
+             AND reuse_last_refresh = $9";
     const POSITION: &'static str = "instr";
     /// `json_extract` gives JSON `true` as 1 and an absent key as NULL.
     const EMAIL_VERIFIED: &'static str = "coalesce(json_extract(profile, '$.emailVerified'), 0)";

@@ -14,6 +14,8 @@ mod admin;
 mod directory;
 #[path = "contract/fixtures.rs"]
 mod fixtures;
+#[path = "contract/races.rs"]
+mod races;
 
 use std::path::Path;
 
@@ -152,6 +154,26 @@ async fn deleting_a_realm_removes_everything_in_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_all_succeed() {
     on_every_backend(activity::concurrent_writers_all_succeed).await;
+}
+
+#[tokio::test]
+async fn a_refresh_decided_on_a_stale_reuse_state_is_not_written() {
+    on_every_backend(races::a_refresh_decided_on_a_stale_reuse_state_is_not_written).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_refreshes_of_one_session_write_once() {
+    on_every_backend(races::racing_refreshes_of_one_session_write_once).await;
+}
+
+#[tokio::test]
+async fn login_failures_are_counted_on_the_record_read() {
+    on_every_backend(races::login_failures_are_counted_on_the_record_read).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_login_failures_are_all_counted() {
+    on_every_backend(races::concurrent_login_failures_are_all_counted).await;
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use latchkey_core::grant::password::{
 use latchkey_core::scope::GrantedScope;
 use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::Store;
+use latchkey_core::time::UnixMillis;
 use latchkey_core::token::issue::{IssueRequest, IssuedTokens, issue};
 use latchkey_core::user::{PasswordCredential, User};
 
@@ -135,13 +136,7 @@ pub async fn check_password(
         if let (FailureBookkeeping::CountFailure, Some(user), true) =
             (bookkeeping, &user, settings.brute_force.brute_force_protected)
         {
-            let mut record = failure.unwrap_or_else(|| LoginFailure {
-                realm_id: realm.realm.id.clone(),
-                user_id: user.id.clone(),
-                ..LoginFailure::default()
-            });
-            let outcome = record_failure(&settings.brute_force, &mut record, address, now);
-            state.store.upsert_login_failure(&record).await?;
+            let outcome = count_failure(state, realm, user, failure, address, now).await?;
             if outcome != FailureOutcome::Counted {
                 // A locked account's tokens stop at the gateways too.
                 let now = now.secs();
@@ -172,6 +167,36 @@ pub async fn check_password(
     }
     Ok(user)
 }
+
+/// Counts a failed login in the user's brute-force record and says what it leads to.
+/// The record is written only if it is still the one read (failures counted at the same
+/// moment, here or on another instance, would otherwise overwrite each other), and is
+/// read and counted again when another failure wrote first.
+async fn count_failure(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    user: &User,
+    mut read: Option<LoginFailure>,
+    address: Option<&str>,
+    now: UnixMillis,
+) -> Result<FailureOutcome, ApiError> {
+    for _ in 0..FAILURE_RACE_ATTEMPTS {
+        let mut record = read.clone().unwrap_or_else(|| LoginFailure {
+            realm_id: realm.realm.id.clone(),
+            user_id: user.id.clone(),
+            ..LoginFailure::default()
+        });
+        let outcome = record_failure(&realm.realm.settings.brute_force, &mut record, address, now);
+        if state.store.update_login_failure(read.as_ref(), &record).await? {
+            return Ok(outcome);
+        }
+        read = state.store.find_login_failure(&realm.realm.id, &user.id).await?;
+    }
+    Err(ApiError::Internal("a failed login lost every race for its brute-force record".into()))
+}
+
+/// How many times a failed login reads and counts again after losing a race.
+const FAILURE_RACE_ATTEMPTS: usize = 8;
 
 /// Rehashes an imported hash with the current default after a successful login.
 async fn rehash(

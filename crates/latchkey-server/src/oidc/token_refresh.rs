@@ -8,6 +8,7 @@ use latchkey_core::grant::refresh_token::{RefreshFacts, check_session, check_tok
 use latchkey_core::oauth_error::OAuthError;
 use latchkey_core::scope::GrantedScope;
 use latchkey_core::store::Store;
+use latchkey_core::time::UnixMillis;
 use latchkey_core::token::claims::RefreshClaims;
 use latchkey_core::token::issue::{IssueRequest, IssuedTokens, issue};
 use latchkey_core::token::jwt;
@@ -35,7 +36,30 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     let now = state.clock.now();
     let issuer = request.caller.issuer(&realm.realm.name);
     check_token(&claims, &issuer, &realm.realm, &request.client, now, true)?;
+    // Two refreshes of one session may race (a token used twice at once, here or on
+    // another instance): the reuse state is written only if it is still the one read,
+    // and the loser reads and decides again on what the winner wrote.
+    for _ in 0..REUSE_RACE_ATTEMPTS {
+        if let Some(tokens) = refresh(state, request, &claims, now, &issuer).await? {
+            return Ok(tokens);
+        }
+    }
+    Err(ApiError::Internal("refresh lost every race for its session's reuse state".into()))
+}
 
+/// How many times a refresh reads and decides again after losing a race.
+const REUSE_RACE_ATTEMPTS: usize = 8;
+
+/// One read, decision and write; `None` when another refresh of the session wrote its
+/// reuse state first.
+async fn refresh(
+    state: &AppState,
+    request: &TokenRequest,
+    claims: &RefreshClaims,
+    now: UnixMillis,
+    issuer: &str,
+) -> Result<Option<IssuedTokens>, ApiError> {
+    let realm = &request.realm;
     let context = match claims.session_id() {
         Some(id) => state.store.find_session_context(id).await?,
         None => None,
@@ -47,7 +71,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     // A session of another realm is no session here.
     let session = session.filter(|s| s.realm_id == realm.realm.id);
     let facts = RefreshFacts {
-        claims: &claims,
+        claims,
         realm: &realm.realm,
         client: &request.client,
         session: session.as_ref(),
@@ -71,6 +95,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
         return Err(ApiError::Internal("refresh accepted without session".into()));
     };
     let now_secs = now.secs();
+    let read = session.reuse.clone();
     session.last_refresh = now_secs;
     session.reuse = reuse;
     if realm.realm.settings.tokens.revoke_refresh_token {
@@ -86,7 +111,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
         roles: &roles,
         session: Some(&session),
         scope: &scope,
-        issuer: &issuer,
+        issuer,
         grant: GrantType::RefreshToken,
         keys: &realm.keys,
         now,
@@ -97,11 +122,13 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     if realm.realm.settings.tokens.revoke_refresh_token {
         // The reuse state guards against replayed refresh tokens: it must survive a crash.
-        state.store.update_session(&session).await?;
+        if !state.store.update_session_reuse(&session, &read).await? {
+            return Ok(None);
+        }
     } else {
         // Only the refresh time changed: written behind; losing it to a crash only
         // makes the session expire earlier.
         state.store.touch_session(&session.id, now_secs).await?;
     }
-    Ok(tokens)
+    Ok(Some(tokens))
 }

@@ -112,6 +112,16 @@ where
                 .bind(session.reuse.current_token_id.as_deref())
                 .bind(session.reuse.use_count)
                 .bind(session.reuse.last_refresh),
+            SessionWrite::Refresh { session, read } => sqlx::query(DB::REFRESH_SESSION)
+                .bind(session.id.as_str())
+                .bind(session.client_uuid.as_str())
+                .bind(session.last_refresh)
+                .bind(session.reuse.current_token_id.as_deref())
+                .bind(session.reuse.use_count)
+                .bind(session.reuse.last_refresh)
+                .bind(read.current_token_id.as_deref())
+                .bind(read.use_count)
+                .bind(read.last_refresh),
             SessionWrite::Touch(touches) => return DB::touch_sessions(conn, touches).await,
         };
         Ok(query.execute(conn).await.map_err(map_error)?.affected())
@@ -330,6 +340,49 @@ where
         .await
         .map_err(map_error)?;
         Ok(())
+    }
+
+    /// A compare-and-set of the whole record: an insert that does nothing if a record
+    /// exists (`read` is `None`), or an update only of the record `read`. True if it
+    /// wrote. (`last_ip_failure` is left out of the comparison: the other four change at
+    /// every failure.)
+    pub(crate) async fn update_login_failure(
+        &self,
+        read: Option<&LoginFailure>,
+        failure: &LoginFailure,
+    ) -> Res<bool> {
+        let query = match read {
+            None => sqlx::query(
+                "INSERT INTO login_failures (realm_id, user_id, num_failures,
+                     num_temporary_lockouts, last_failure, last_ip_failure,
+                     failed_login_not_before)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (realm_id, user_id) DO NOTHING",
+            ),
+            Some(_) => sqlx::query(
+                "UPDATE login_failures SET num_failures = $3, num_temporary_lockouts = $4,
+                     last_failure = $5, last_ip_failure = $6, failed_login_not_before = $7
+                 WHERE realm_id = $1 AND user_id = $2 AND num_failures = $8
+                     AND num_temporary_lockouts = $9 AND last_failure = $10
+                     AND failed_login_not_before = $11",
+            ),
+        }
+        .bind(failure.realm_id.as_str())
+        .bind(failure.user_id.as_str())
+        .bind(failure.num_failures)
+        .bind(failure.num_temporary_lockouts)
+        .bind(failure.last_failure)
+        .bind(failure.last_ip_failure.as_deref())
+        .bind(failure.failed_login_not_before);
+        let query = match read {
+            None => query,
+            Some(read) => query
+                .bind(read.num_failures)
+                .bind(read.num_temporary_lockouts)
+                .bind(read.last_failure)
+                .bind(read.failed_login_not_before),
+        };
+        Ok(query.execute(&self.write).await.map_err(map_error)?.affected() == 1)
     }
 
     pub(crate) async fn delete_login_failure(&self, realm_id: &str, user_id: &str) -> Res<()> {
