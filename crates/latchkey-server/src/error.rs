@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::oauth_error::{OAuthError, Refusal};
 use latchkey_core::store::StoreError;
+use latchkey_core::token::issue::IssueError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -53,6 +54,9 @@ pub enum ApiError {
     TooLarge,
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The realm cannot sign tokens (no active key): the server's fault, not the client's.
+    #[error(transparent)]
+    Issue(#[from] IssueError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -151,6 +155,10 @@ impl IntoResponse for ApiError {
             ),
             ApiError::Store(error) => {
                 tracing::error!(error = %error, "storage failure");
+                json_response(StatusCode::INTERNAL_SERVER_ERROR, &[("error", "unknown_error")])
+            }
+            ApiError::Issue(error) => {
+                tracing::error!(error = %error, "tokens not issued");
                 json_response(StatusCode::INTERNAL_SERVER_ERROR, &[("error", "unknown_error")])
             }
             ApiError::Internal(message) => {

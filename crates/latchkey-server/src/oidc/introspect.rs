@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use latchkey_core::grant::refresh_token::{RefreshFacts, check_session, check_token};
+use latchkey_core::grant::refresh_token::{TokenUse, check_session, check_token};
 use latchkey_core::oauth_error::{OAuthError, Refusal};
 use latchkey_core::store::Store;
 use latchkey_core::token::claims::Audience;
@@ -118,7 +118,7 @@ async fn introspect_refresh(
     }
     let Some(client) = realm.client(caller_client_id) else { return Ok(inactive()) };
     let now = state.clock.now();
-    if check_token(&claims, issuer, &realm.realm, client, now, true).is_err() {
+    if check_token(&claims, issuer, &realm.realm, client, now, TokenUse::Refresh).is_err() {
         return Ok(inactive());
     }
     // The same single read as the refresh grant (session, user, grants).
@@ -126,26 +126,14 @@ async fn introspect_refresh(
         Some(id) => state.store.find_session_context(id).await?,
         None => None,
     };
-    let Some(context) = context.filter(|c| c.session.realm_id == realm.realm.id) else {
-        return Ok(inactive());
-    };
-    let (session, Some(user)) = (context.session, context.user) else { return Ok(inactive()) };
     // The refresh grant's own session and reuse checks; the reuse count is not saved,
     // so introspection never uses up a token (`spec/keycloak-protocol.md` §3.4).
-    let facts = RefreshFacts {
-        claims: &claims,
-        realm: &realm.realm,
-        client,
-        session: Some(&session),
-        user: Some(&user),
-        now,
-    };
-    if check_session(&facts).is_err() {
+    let Ok(active) = check_session(&claims, &realm.realm, client, context.as_ref(), now) else {
         return Ok(inactive());
-    }
+    };
     let mut body = raw;
     body.insert("client_id".into(), json!(client.client_id));
-    body.insert("username".into(), json!(user.username));
+    body.insert("username".into(), json!(active.user.username));
     body.insert("token_type".into(), json!(claims.typ));
     body.insert("active".into(), json!(true));
     Ok(Json(Value::Object(body)).into_response())

@@ -4,12 +4,11 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use latchkey_core::grant::refresh_token::check_token;
+use latchkey_core::grant::refresh_token::{TokenUse, read_token};
 use latchkey_core::oauth_error::OAuthError;
 use latchkey_core::store::Store;
 
 use super::token::{authenticate, no_store, open_realm};
-use super::token_refresh::verify_refresh_token;
 use crate::error::ApiError;
 use crate::extract::{Caller, Form};
 use crate::revocations::{revoke, session_ended};
@@ -41,15 +40,15 @@ async fn logout(
         return Err(OAuthError::invalid_request("Missing parameter: refresh_token").into());
     };
     let client = authenticate(&realm, &form, caller)?;
-    let claims = verify_refresh_token(&realm, refresh_token)?;
     // An expired refresh token still logs out.
-    check_token(
-        &claims,
+    let claims = read_token(
+        &realm.keys,
+        refresh_token,
         &caller.issuer(realm_name),
         &realm.realm,
         &client,
         state.clock.now(),
-        false,
+        TokenUse::Logout,
     )?;
     if let Some(session_id) = claims.session_id()
         && let Some(session) = state.store.find_session(session_id).await?
