@@ -127,7 +127,7 @@ pub(crate) async fn post_login(
         return Ok(invalid(&username));
     }
     let address = caller.address.map(|a| a.to_string());
-    let user = match check_password(&state, &master, &username, password, address.as_deref()).await
+    let user = match check_password(&state, &master, &username, &password, address.as_deref()).await
     {
         Ok(user) => user,
         Err(ApiError::OAuth(_)) => {
