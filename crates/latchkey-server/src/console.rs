@@ -3,8 +3,9 @@
 //! (`signin.rs`, `auth.rs`) and manages every realm: realm settings (`realm_settings.rs`),
 //! users (`users.rs`), realm roles (`roles.rs`), clients (`clients.rs`) and sessions
 //! (`sessions.rs`). Every change goes through the same functions as the Admin REST API
-//! (`crate::admin`), so the same store calls, the same checks and the same cache
-//! invalidation apply. Every POST checks the session's CSRF token before anything else.
+//! (`crate::manage`), so the same store calls, the same checks and the same cache
+//! invalidation apply. Handlers take `auth::ConsoleRealm` (signed in, realm found) and
+//! `auth::ConsoleForm` (the session's CSRF token checked) before they run.
 
 mod auth;
 mod clients;
@@ -18,8 +19,6 @@ mod signin;
 mod user_roles;
 mod users;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -27,7 +26,6 @@ use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use self::error::ConsoleError;
-use crate::cache::RealmSnapshot;
 use crate::state::AppState;
 
 /// Where the console lives, relative to `{base}` (Keycloak's URL).
@@ -46,11 +44,6 @@ fn see_other(location: &str) -> Response {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response
-}
-
-/// The realm named in the URL, or the 404 page.
-async fn open_realm(state: &AppState, name: &str) -> Result<Arc<RealmSnapshot>, ConsoleError> {
-    state.realms.get(&state.store, name).await?.ok_or(ConsoleError::NotFound("This realm"))
 }
 
 /// The console's routes, relative to `{base}`.
@@ -131,11 +124,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
 
 /// `…/realms/{realm}`: the realm's settings.
 async fn realm_home(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    _console: auth::Console,
-    axum::extract::Path(realm_name): axum::extract::Path<String>,
+    auth::ConsoleRealm { state, realm, .. }: auth::ConsoleRealm,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     Ok(see_other(&format!(
         "{}/realms/{}/realm-settings",
         root(&state),

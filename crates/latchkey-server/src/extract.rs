@@ -8,7 +8,6 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
-use crate::admin::auth::Permission;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -90,8 +89,6 @@ pub struct Caller {
     pub is_https: bool,
     /// The `Origin` header of a browser's cross-origin request.
     pub origin: Option<axum::http::HeaderValue>,
-    /// What the Admin API operation being called needs (set by its route).
-    pub(crate) admin_permission: Option<Permission>,
 }
 
 impl Caller {
@@ -146,8 +143,7 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let origin = crate::cors::origin(&parts.headers);
-        let admin_permission = parts.extensions.get::<Permission>().copied();
-        Ok(Caller { address, base_url, authorization, is_https, origin, admin_permission })
+        Ok(Caller { address, base_url, authorization, is_https, origin })
     }
 }
 

@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod hashing;
 pub mod health;
+pub mod manage;
 pub mod oidc;
 pub mod revocation_stream;
 pub mod revocations;
