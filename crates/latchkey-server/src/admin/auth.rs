@@ -4,8 +4,9 @@
 //! token of realm R whose user holds the `realm-management` client role `realm-admin`
 //! administers R. A realm's own users may also hold only some of the
 //! `realm-management` roles (`view-users`, `manage-users`, `view-clients`, …, as a
-//! service account that creates users does): each operation of the routing table names
-//! the `Permission` it needs (`admin.rs`), and `open_realm` checks it. The token is
+//! service account that creates users does): each handler names the permission it needs
+//! in its first argument, [`AdminRealm<P>`], which checks it before the handler runs. The
+//! token is
 //! checked like any other (`oidc/bearer.rs`: signature, expiry, revocation, session,
 //! user) and the roles are read from the store, so a revoked grant counts at once.
 

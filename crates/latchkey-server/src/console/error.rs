@@ -251,7 +251,7 @@ pub(crate) async fn finish(State(state): State<AppState>, mut response: Response
             let status = response.status();
             let markup = layout::message_page(&root, title, &message);
             let mut response = (status, Html(markup.into_string())).into_response();
-            layout::no_store(&mut response);
+            response = crate::headers::no_store(response);
             response
         }
     }

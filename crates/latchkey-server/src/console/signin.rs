@@ -17,11 +17,12 @@ use super::auth::{
     set_cookie,
 };
 use super::error::ConsoleError;
-use super::layout::{no_store, signin_page};
+use super::layout::signin_page;
 use super::{root, see_other};
 use crate::admin::request::Query;
 use crate::error::ApiError;
 use crate::extract::Caller;
+use crate::headers::no_store;
 use crate::oidc::token::effective_roles;
 use crate::oidc::token_password::check_password;
 use crate::state::AppState;
@@ -76,7 +77,7 @@ fn form_page(
         }
     };
     let mut response = (status, Html(signin_page(&root, body).into_string())).into_response();
-    no_store(&mut response);
+    response = no_store(response);
     add_cookie(&mut response, &set_cookie(state, LOGIN_COOKIE, &token));
     response
 }

@@ -8,7 +8,7 @@ use latchkey_core::store::Store;
 
 use super::{ManageError, Missing, users};
 use crate::cache::RealmSnapshot;
-use crate::revocations::{access_horizon, revoke, session_ended, user_cut_off};
+use crate::revocation::{access_horizon, revoke, session_ended, user_cut_off};
 use crate::state::AppState;
 
 /// The realm's online session with this id.

@@ -11,7 +11,7 @@ use latchkey_core::user::{PasswordCredential, REQUIRED_ACTION_UPDATE_PASSWORD, U
 
 use super::{Field, ManageError, Missing, Reason};
 use crate::cache::RealmSnapshot;
-use crate::revocations::{revoke, user_cut_off};
+use crate::revocation::{revoke, user_cut_off};
 use crate::state::AppState;
 
 /// Keycloak's credential type for passwords.

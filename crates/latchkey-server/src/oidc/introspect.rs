@@ -13,19 +13,21 @@ use serde::Deserialize as _;
 use serde_json::{Map, Value, json};
 
 use super::bearer::verify_access_token;
-use super::token::{authenticate, open_realm};
+use super::token::{RealmForm, authenticate};
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
-use crate::extract::{Caller, Form};
+use crate::extract::Caller;
 use crate::state::AppState;
 
 pub async fn post_introspect(
     State(state): State<AppState>,
     Path(realm_name): Path<String>,
     caller: Caller,
-    form: Result<Form, ApiError>,
+    request: Result<RealmForm, ApiError>,
 ) -> Response {
-    introspect(&state, &realm_name, &caller, form).await.unwrap_or_else(IntoResponse::into_response)
+    introspect(&state, &realm_name, &caller, request)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 fn inactive() -> Response {
@@ -36,9 +38,9 @@ async fn introspect(
     state: &AppState,
     realm_name: &str,
     caller: &Caller,
-    form: Result<Form, ApiError>,
+    request: Result<RealmForm, ApiError>,
 ) -> Result<Response, ApiError> {
-    let (realm, form) = open_realm(state, realm_name, caller, form).await?;
+    let RealmForm { realm, form } = request?;
     // No client at all gives the token endpoint's answer; a failed secret gets
     // introspection's own text (observed in 26.7.3).
     let client = authenticate(&realm, &form, caller).map_err(|error| match error {

@@ -8,20 +8,21 @@ use latchkey_core::grant::refresh_token::{TokenUse, read_token};
 use latchkey_core::oauth_error::OAuthError;
 use latchkey_core::store::Store;
 
-use super::token::{authenticate, no_store, open_realm};
+use super::token::{RealmForm, authenticate};
 use crate::error::ApiError;
-use crate::extract::{Caller, Form};
-use crate::revocations::{revoke, session_ended};
+use crate::extract::Caller;
+use crate::headers::no_store;
+use crate::revocation::{revoke, session_ended};
 use crate::state::AppState;
 
 pub async fn post_logout(
     State(state): State<AppState>,
     Path(realm_name): Path<String>,
     caller: Caller,
-    form: Result<Form, ApiError>,
+    request: Result<RealmForm, ApiError>,
 ) -> Response {
     no_store(
-        logout(&state, &realm_name, &caller, form)
+        logout(&state, &realm_name, &caller, request)
             .await
             .unwrap_or_else(IntoResponse::into_response),
     )
@@ -31,9 +32,9 @@ async fn logout(
     state: &AppState,
     realm_name: &str,
     caller: &Caller,
-    form: Result<Form, ApiError>,
+    request: Result<RealmForm, ApiError>,
 ) -> Result<Response, ApiError> {
-    let (realm, form) = open_realm(state, realm_name, caller, form).await?;
+    let RealmForm { realm, form } = request?;
     let Some(refresh_token) = form.get("refresh_token") else {
         // Without a refresh token Keycloak starts browser (RP-initiated) logout, which
         // latchkey does not serve.

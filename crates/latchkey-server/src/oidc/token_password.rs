@@ -16,7 +16,7 @@ use latchkey_core::user::{PasswordCredential, User};
 use super::token::TokenRequest;
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
-use crate::revocations::{revoke, user_cut_off};
+use crate::revocation::{revoke, user_cut_off};
 use crate::state::AppState;
 
 pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTokens, ApiError> {
