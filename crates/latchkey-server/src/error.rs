@@ -5,7 +5,7 @@
 //! (`KeycloakErrorHandler`), bearer-token failures as a bare `WWW-Authenticate`, and
 //! the Admin API's own refusals as `{"errorMessage":…}` (`ErrorResponse`,
 //! `ErrorRepresentation`): every `ManageError` gets the status and text Keycloak answers
-//! for it here ([`manage_response`]).
+//! for it here (`manage_response`).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

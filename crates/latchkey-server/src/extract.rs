@@ -4,7 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
@@ -145,6 +145,12 @@ impl FromRequestParts<AppState> for Caller {
         let origin = crate::cors::origin(&parts.headers);
         Ok(Caller { address, base_url, authorization, is_https, origin })
     }
+}
+
+/// The `{realm}` of the route's path, if it has one.
+pub async fn realm_parameter(parts: &mut Parts, state: &AppState) -> Option<String> {
+    let parameters = RawPathParams::from_request_parts(parts, state).await.ok()?;
+    parameters.iter().find(|(name, _)| *name == "realm").map(|(_, value)| value.to_owned())
 }
 
 /// A Host header that can go into a URL unchanged: host name or address and port.

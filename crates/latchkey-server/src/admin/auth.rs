@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, RawPathParams};
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use latchkey_core::store::Store;
@@ -22,7 +22,7 @@ use latchkey_core::token::jwt;
 
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
-use crate::extract::Caller;
+use crate::extract::{Caller, realm_parameter};
 use crate::oidc::bearer::{bearer_token, verify_access_token};
 use crate::state::AppState;
 
@@ -238,7 +238,9 @@ impl<P: Needs> FromRequestParts<AppState> for AdminRealm<P> {
     ) -> Result<Self, Self::Rejection> {
         let caller = Caller::from_request_parts(parts, state).await?;
         let admin = authenticate(state, &caller).await?;
-        let realm_name = realm_parameter(parts, state).await?;
+        let realm_name = realm_parameter(parts, state)
+            .await
+            .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "Realm not found."))?;
         let realm = state
             .realms
             .get(&state.store, &realm_name)
@@ -247,18 +249,6 @@ impl<P: Needs> FromRequestParts<AppState> for AdminRealm<P> {
         admin.require(&realm_name, P::PERMISSION)?;
         Ok(AdminRealm { state: state.clone(), realm, caller, needs: PhantomData })
     }
-}
-
-/// The `{realm}` of the route's path.
-async fn realm_parameter(parts: &mut Parts, state: &AppState) -> Result<String, ApiError> {
-    let parameters = RawPathParams::from_request_parts(parts, state)
-        .await
-        .map_err(|_| ApiError::plain(StatusCode::NOT_FOUND, "Realm not found."))?;
-    parameters
-        .iter()
-        .find(|(name, _)| *name == "realm")
-        .map(|(_, value)| value.to_owned())
-        .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "Realm not found."))
 }
 
 /// What a realm-less Admin API call (`/admin/realms`) needs of its caller.

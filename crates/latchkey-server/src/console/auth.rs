@@ -18,7 +18,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use base64::Engine as _;
@@ -29,7 +29,7 @@ use subtle::ConstantTimeEq;
 
 use super::error::ConsoleError;
 use crate::cache::RealmSnapshot;
-use crate::extract::{Caller, Form};
+use crate::extract::{Caller, Form, realm_parameter};
 use crate::state::AppState;
 
 /// The realm whose admins may use the console.
@@ -102,14 +102,8 @@ impl FromRequestParts<AppState> for ConsoleRealm {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let console = Console::from_request_parts(parts, state).await?;
-        let parameters = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ConsoleError::NotFound("This realm"))?;
-        let name = parameters
-            .iter()
-            .find(|(name, _)| *name == "realm")
-            .map(|(_, value)| value.to_owned())
-            .ok_or(ConsoleError::NotFound("This realm"))?;
+        let name =
+            realm_parameter(parts, state).await.ok_or(ConsoleError::NotFound("This realm"))?;
         let realm = state
             .realms
             .get(&state.store, &name)

@@ -39,12 +39,11 @@ pub(crate) async fn open_user(
     realm: &RealmSnapshot,
     id: &str,
 ) -> Result<User, ConsoleError> {
-    state
-        .store
-        .find_user_by_id(&realm.realm.id, id)
-        .await?
-        .filter(|user| !user.is_service_account())
-        .ok_or(ConsoleError::NotFound("This user"))
+    let user = users::find(state, realm, id).await?;
+    if user.is_service_account() {
+        return Err(ConsoleError::NotFound("This user"));
+    }
+    Ok(user)
 }
 
 pub(crate) fn user_url(console: &Console, realm: &str, user: &User, rest: &str) -> String {

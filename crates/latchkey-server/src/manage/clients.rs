@@ -76,13 +76,7 @@ async fn add_service_account(
     realm: &RealmSnapshot,
     client: &Client,
 ) -> Result<(), ManageError> {
-    let default_role = realm
-        .realm
-        .settings
-        .default_role
-        .as_deref()
-        .and_then(|name| realm.roles.find_realm_role(name))
-        .map(|role| role.id.clone());
+    let default_role = super::roles::default_role_id(realm);
     let user = User {
         id: latchkey_core::random::uuid(),
         realm_id: realm.realm.id.clone(),

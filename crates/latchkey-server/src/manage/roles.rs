@@ -32,6 +32,12 @@ impl RoleAt {
     }
 }
 
+/// The id of the realm's default role, which new users and service accounts get.
+pub(crate) fn default_role_id(realm: &RealmSnapshot) -> Option<String> {
+    let name = realm.realm.settings.default_role.as_deref()?;
+    realm.roles.find_realm_role(name).map(|role| role.id.clone())
+}
+
 /// The ids of the composites a new role names: realm roles by name, client roles by
 /// client and name (`RoleContainerResource.createRole`; unknown clients are skipped).
 fn composite_ids(

@@ -155,13 +155,7 @@ pub(crate) async fn create(
     if let Some((_, is_temporary)) = &password {
         set_update_password(&mut user, *is_temporary);
     }
-    let default_role = realm
-        .realm
-        .settings
-        .default_role
-        .as_deref()
-        .and_then(|name| realm.roles.find_realm_role(name))
-        .map(|role| role.id.clone());
+    let default_role = super::roles::default_role_id(realm);
     let bundle = UserBundle {
         user,
         password: password.map(|(password, _)| password),

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{FromRequest, FromRequestParts, Path, RawPathParams, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::client::Client;
@@ -18,7 +18,7 @@ use latchkey_core::user::User;
 
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
-use crate::extract::{Caller, Form};
+use crate::extract::{Caller, Form, realm_parameter};
 use crate::headers::no_store;
 use crate::state::AppState;
 
@@ -89,13 +89,7 @@ impl FromRequest<AppState> for RealmForm {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
         let caller = Caller::from_request_parts(&mut parts, state).await?;
-        let name = RawPathParams::from_request_parts(&mut parts, state)
-            .await
-            .ok()
-            .and_then(|parameters| {
-                parameters.iter().find(|(name, _)| *name == "realm").map(|(_, v)| v.to_owned())
-            })
-            .ok_or(ApiError::RealmNotFound)?;
+        let name = realm_parameter(&mut parts, state).await.ok_or(ApiError::RealmNotFound)?;
         let realm = state.realm(&name).await?;
         let form = Form::from_request(Request::from_parts(parts, body), state).await?;
         check_realm(&realm, &caller)?;
