@@ -3,6 +3,22 @@
 //! until every token it covers has expired. `hub.rs` keeps each realm's list and
 //! broadcasts it, `stream.rs` serves it to gateways (`{realm}/latchkey/revocations`,
 //! Server-Sent Events); the functions here make the entries and record them.
+//!
+//! Which event publishes what: OIDC logout and the revocation of a refresh token
+//! `Session { sid }`, of an access token `Token { jti }`; an admin's session delete
+//! `Session`; an admin's user logout a `Session` per session ended plus
+//! `User { sub, issued_before: now }`; a user disabled or deleted, and a brute-force lock,
+//! `User { sub, issued_before: now + 1 }` (this second's tokens too); logout-all
+//! `Realm { issued_before: now + 1 }`. Each entry carries `expires`: now plus the longest
+//! access-token lifespan of the realm and its clients, after which no token it covers can
+//! be valid. [`revoke`] pushes it to the hub first (gateways hear of it at once), then
+//! stores it (table `revocations`); the hub loads a realm's stored entries on its first
+//! subscriber, so the list survives a restart, and the reaper deletes expired rows.
+//!
+//! Known gaps: the hub's broadcast is one process's (a second instance on the same
+//! database is heard of only when a gateway reconnects); a user logout's `issued_before:
+//! now` lets tokens issued earlier in the same second through unless their session is
+//! listed; the `now + 1` cut-offs also refuse tokens issued later in that second.
 
 pub mod hub;
 pub mod stream;
