@@ -204,14 +204,14 @@ pub(crate) struct StartConfig {
 }
 
 pub(crate) fn start_config(options: &Options, is_dev: bool) -> anyhow::Result<StartConfig> {
-    let mut server = ServerConfig::default();
-    server.http_host = match &options.http_host {
+    let http_host = match &options.http_host {
         Some(host) => host
             .parse::<IpAddr>()
             .with_context(|| format!("--http-host `{host}` is not an IP address"))?,
         None if is_dev => IpAddr::from([127, 0, 0, 1]),
         None => IpAddr::from([0, 0, 0, 0]),
     };
+    let mut server = ServerConfig { http_host, ..ServerConfig::default() };
     if let Some(port) = options.http_port {
         server.http_port = port;
     }
