@@ -50,8 +50,6 @@ pub enum ApiError {
     /// The realm cannot sign tokens (no active key): the server's fault, not the client's.
     #[error(transparent)]
     Issue(#[from] IssueError),
-    #[error("internal error: {0}")]
-    Internal(String),
 }
 
 impl ApiError {
@@ -127,10 +125,6 @@ impl IntoResponse for ApiError {
             }
             ApiError::Issue(error) => {
                 tracing::error!(error = %error, "tokens not issued");
-                json_response(StatusCode::INTERNAL_SERVER_ERROR, &[("error", "unknown_error")])
-            }
-            ApiError::Internal(message) => {
-                tracing::error!(error = %message, "internal failure");
                 json_response(StatusCode::INTERNAL_SERVER_ERROR, &[("error", "unknown_error")])
             }
         }

@@ -174,7 +174,7 @@ impl IntoResponse for ConsoleError {
                 tracing::error!(error = %error, "console: storage failure");
                 page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", unexpected())
             }
-            ConsoleError::Api(ApiError::Internal(message)) | ConsoleError::Internal(message) => {
+            ConsoleError::Internal(message) => {
                 tracing::error!(error = %message, "console: internal failure");
                 page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", unexpected())
             }
