@@ -41,7 +41,7 @@ pub enum ApiError {
     /// `KeycloakErrorHandler`'s answer to a Jackson failure (`unknown_error`,
     /// "Cannot parse the JSON"). The parser's message is kept for the log only.
     #[error("cannot parse the JSON: {0}")]
-    BadJson(String),
+    BadJson(#[source] serde_json::Error),
     /// The request body is larger than the configured limit.
     #[error("request body too large")]
     TooLarge,
@@ -108,8 +108,8 @@ impl IntoResponse for ApiError {
                 }
                 response
             }
-            ApiError::BadJson(message) => {
-                tracing::info!(error = %message, "request body refused");
+            ApiError::BadJson(error) => {
+                tracing::info!(error = %error, "request body refused");
                 json_response(
                     StatusCode::BAD_REQUEST,
                     &[("error", "unknown_error"), ("error_description", "Cannot parse the JSON")],
