@@ -23,4 +23,4 @@ mod sql;
 mod sqlite;
 
 pub use crate::database::{BootstrapLock, Database};
-pub use crate::postgres::PostgresOptions;
+pub use crate::postgres::{InvalidUrl, PostgresOptions};

@@ -54,8 +54,8 @@ impl PostgresOptions {
     /// Reads `jdbc:postgresql://host[:port]/database[?…]` (Keycloak's form) or
     /// `postgres://` / `postgresql://`, with or without `user[:password]@`. The error
     /// names what is wrong and never repeats a password.
-    pub fn from_url(url: &str) -> Result<Self, StoreError> {
-        let bad = |why: &str| StoreError::Backend(format!("invalid PostgreSQL URL: {why}").into());
+    pub fn from_url(url: &str) -> Result<Self, InvalidUrl> {
+        let bad = |why: &str| InvalidUrl(why.to_owned());
         let rest = url.strip_prefix("jdbc:").unwrap_or(url);
         let Some(after_scheme) =
             rest.strip_prefix("postgresql://").or_else(|| rest.strip_prefix("postgres://"))
@@ -145,6 +145,12 @@ impl PostgresOptions {
         }
     }
 }
+
+/// A `--db-url` that is not a PostgreSQL URL latchkey reads: what is wrong with it, never
+/// the URL itself (it may hold a password).
+#[derive(Debug, thiserror::Error)]
+#[error("invalid PostgreSQL URL: {0}")]
+pub struct InvalidUrl(String);
 
 /// `host:port/database as user`, never the password.
 impl fmt::Display for PostgresOptions {

@@ -87,6 +87,49 @@ pub async fn fresh_database() -> TestDatabase {
     TestDatabase { url: cluster.url(&name), name }
 }
 
+/// A database as an operator sets one up for latchkey: a login role with a password,
+/// and a database that role owns.
+#[derive(Clone, Debug)]
+pub struct OwnedDatabase {
+    pub name: String,
+    pub user: String,
+    pub password: String,
+    /// The cluster's port on 127.0.0.1.
+    pub port: u16,
+}
+
+impl OwnedDatabase {
+    /// Keycloak's form of its URL, without credentials.
+    pub fn jdbc_url(&self) -> String {
+        format!("jdbc:postgresql://127.0.0.1:{}/{}", self.port, self.name)
+    }
+}
+
+/// `CREATE ROLE … LOGIN PASSWORD …` and `CREATE DATABASE … OWNER …`, both new.
+pub async fn fresh_database_with_owner() -> OwnedDatabase {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let cluster = cluster();
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let name = format!("app_{}_{n}", std::process::id());
+    let user = format!("latchkey_{}_{n}", std::process::id());
+    let password = format!("pw-{}-{n}-secret", std::process::id());
+    let mut admin =
+        sqlx::PgConnection::connect(&cluster.url("postgres")).await.unwrap_or_else(|error| {
+            panic!("cannot reach the test cluster: {error}\n{}", cluster.log())
+        });
+    for statement in [
+        format!("CREATE ROLE {user} LOGIN PASSWORD '{password}'"),
+        format!("CREATE DATABASE {name} OWNER {user}"),
+    ] {
+        sqlx::query(&statement)
+            .execute(&mut admin)
+            .await
+            .unwrap_or_else(|error| panic!("{statement}: {error}"));
+    }
+    let _ = admin.close().await;
+    OwnedDatabase { name, user, password, port: cluster.port }
+}
+
 fn start_cluster() -> Result<Cluster, String> {
     let bin_dir = find_bin_dir()?;
     let as_postgres = is_root();
