@@ -150,7 +150,7 @@ async fn start(args: ServerArgs, is_dev: bool) -> anyhow::Result<()> {
     init_logging(&config.log_level);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = config.database.open().await?;
-    tracing::info!(engine = store.engine_name(), "database open");
+    tracing::info!(engine = store.engine_name(), database = %config.database, "database open");
     // Instances started together on one database create `master` and import realm
     // files one after the other, so each realm is imported once.
     let lock = store.lock_bootstrap().await?;

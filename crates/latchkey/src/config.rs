@@ -278,6 +278,16 @@ impl DatabaseConfig {
     }
 }
 
+/// The file's path, or `host:port/database as user` (never the password).
+impl std::fmt::Display for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseConfig::Sqlite(path) => write!(f, "{}", path.display()),
+            DatabaseConfig::Postgres(options) => write!(f, "{options}"),
+        }
+    }
+}
+
 /// `--db-connect-timeout`: seconds (`10`, `2.5`), or a number with `ms`, `s` or `m`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Duration(pub(crate) std::time::Duration);
