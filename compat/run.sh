@@ -6,7 +6,8 @@
 #   compat/run.sh [extra pytest arguments]
 #
 # Environment: PYTHON (default python3) creates the venv; CARGO_TARGET_DIR is honoured;
-# Node 20 or later and npm run compat/node and compat/browser; compat/browser drives
+# Node 20 or later and npm run compat/node and compat/browser; PostgreSQL's initdb and pg_ctl
+# (Debian's postgresql) for the python-keycloak tests' second run; compat/browser drives
 # Debian's chromium (/usr/bin/chromium, or CHROMIUM_BIN) with playwright-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,10 @@ cargo build --quiet -p latchkey
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 
 LATCHKEY_BIN="$target_dir/debug/latchkey" "$venv/bin/python" -m pytest -q compat/python "$@"
+# The same python-keycloak tests with latchkey on PostgreSQL: a throw-away cluster
+# (initdb and pg_ctl, compat/python/pg_cluster.py) and Keycloak's --db options.
+LATCHKEY_COMPAT_DB=postgres LATCHKEY_BIN="$target_dir/debug/latchkey" \
+  "$venv/bin/python" -m pytest -q compat/python "$@"
 
 (cd compat/node && npm ci --no-audit --no-fund --loglevel=error && LATCHKEY_BIN="$target_dir/debug/latchkey" node --test)
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, API docs, the dependency checks, every crate's
-# tests (unit, store contract, HTTP API), then the compatibility suite with real clients.
+# tests (unit, store contract, HTTP API), the tests that start latchkey once more on
+# PostgreSQL, then the compatibility suite with real clients.
 # It installs what its tests need when missing, so that the README's two commands are
 # all the set-up there is.
 set -euo pipefail
@@ -13,6 +14,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "test.sh: installing Debian's chromium for the browser tests"
   as_root apt-get update
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+# Debian's postgresql, for the tests on PostgreSQL (throw-away clusters made with initdb
+# and pg_ctl; latchkey-testkit finds them on PATH or under /usr/lib/postgresql/*/bin).
+if ! command -v initdb >/dev/null 2>&1 && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  echo "test.sh: installing Debian's postgresql for the tests on PostgreSQL"
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
 fi
 # cargo-deny, for the dependency checks (from crates.io).
 if ! cargo deny --version >/dev/null 2>&1; then
@@ -36,4 +44,9 @@ else
 fi
 
 cargo test --workspace
+# latchkey-testkit's engine parameter: the same tests on a fresh PostgreSQL database each.
+LATCHKEY_TEST_DB=postgres cargo test -p latchkey-server --test api --test console
+LATCHKEY_TEST_DB=postgres cargo test -p latchkey-gateway --test api
+LATCHKEY_TEST_DB=postgres cargo test -p latchkey-client --test token_source
+LATCHKEY_TEST_DB=postgres cargo test -p latchkey-compat-rust
 bash compat/run.sh

@@ -4,6 +4,9 @@ The binary is taken from `LATCHKEY_BIN` (default `<repo>/target/debug/latchkey`)
 built here (compat/run.sh builds it). The server imports two realms: the example realm
 `nagra` (examples/nagra-realm.json) and `compat` (compat/fixtures/compat-realm.json), which
 adds confidential clients for introspection and client credentials.
+
+With LATCHKEY_COMPAT_DB=postgres, latchkey runs on a fresh database of a throw-away PostgreSQL
+(`pg_cluster.py`), started with Keycloak's `--db` options; otherwise on its embedded SQLite.
 """
 
 import os
@@ -14,9 +17,12 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+import pg_cluster
 
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_SECS = 30
@@ -48,6 +54,20 @@ def wait_until_ready(process: subprocess.Popen, url: str, log: Path) -> None:
         time.sleep(0.05)
 
 
+@contextmanager
+def database_flags():
+    """latchkey's database options: none for SQLite, a throw-away PostgreSQL's with
+    LATCHKEY_COMPAT_DB=postgres."""
+    engine = os.environ.get("LATCHKEY_COMPAT_DB", "sqlite")
+    if engine == "sqlite":
+        yield []
+    elif engine == "postgres":
+        with pg_cluster.cluster() as flags:
+            yield flags
+    else:
+        raise RuntimeError(f"LATCHKEY_COMPAT_DB={engine}: expected sqlite or postgres")
+
+
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory):
     """`http://127.0.0.1:<port>/keycloak/auth/`, with the trailing slash python-keycloak needs:
@@ -67,28 +87,30 @@ def base_url(tmp_path_factory):
         LATCHKEY_BOOTSTRAP_ADMIN_USERNAME="admin",
         LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD="admin",
     )
-    log = work / "latchkey.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                str(binary), "start-dev",
-                "--http-port", str(port),
-                "--data-dir", str(work / "data"),
-                "--import-realm", "--import-dir", str(imports),
-            ],
-            env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}/keycloak/auth"
-    try:
-        wait_until_ready(process, base + "/health/ready", log)
-        yield base + "/"
-    finally:
-        process.send_signal(signal.SIGTERM)
+    with database_flags() as flags:
+        log = work / "latchkey.log"
+        with log.open("wb") as log_file:
+            process = subprocess.Popen(
+                [
+                    str(binary), "start-dev",
+                    "--http-port", str(port),
+                    "--data-dir", str(work / "data"),
+                    "--import-realm", "--import-dir", str(imports),
+                    *flags,
+                ],
+                env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            )
+        base = f"http://127.0.0.1:{port}/keycloak/auth"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            wait_until_ready(process, base + "/health/ready", log)
+            yield base + "/"
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @pytest.fixture

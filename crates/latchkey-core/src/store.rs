@@ -10,7 +10,7 @@ use crate::client::Client;
 use crate::realm::Realm;
 use crate::revocation::Revocation;
 use crate::role::Role;
-use crate::session::Session;
+use crate::session::{RefreshReuse, Session};
 use crate::token::keys::StoredKey;
 use crate::user::{PasswordCredential, User};
 
@@ -180,8 +180,20 @@ pub trait Store: Send + Sync {
         &self,
         id: &str,
     ) -> impl Future<Output = Res<Option<SessionContext>>> + Send;
-    /// Writes `last_refresh`, `client_uuid` and the reuse state, durably before it returns.
+    /// Writes `last_refresh` (never moving it back), `client_uuid` and the reuse state,
+    /// durably before it returns.
     fn update_session(&self, session: &Session) -> impl Future<Output = Res<()>> + Send;
+    /// A refresh under Revoke Refresh Token: writes the session's `last_refresh` and
+    /// reuse state, durably before it returns, only if the session still has its client
+    /// and the reuse state `read` (the one the refresh decided on). False when another
+    /// refresh of the session wrote first, or the session is gone: read it again and
+    /// decide again. So two uses of one refresh token at the same moment, on one instance
+    /// or several, cannot both count as its first use.
+    fn update_session_reuse(
+        &self,
+        session: &Session,
+        read: &RefreshReuse,
+    ) -> impl Future<Output = Res<bool>> + Send;
     /// Records that the session was refreshed at `last_refresh` (seconds; never moves
     /// back). Written behind: readers see it at once, the database within a short
     /// window, and a crash may lose that window, which only makes the session expire
@@ -204,7 +216,18 @@ pub trait Store: Send + Sync {
         realm_id: &str,
         user_id: &str,
     ) -> impl Future<Output = Res<Option<LoginFailure>>> + Send;
+    /// Writes the whole record, whatever is stored (a test's or an import's setup).
     fn upsert_login_failure(&self, failure: &LoginFailure) -> impl Future<Output = Res<()>> + Send;
+    /// Counting a failed login: writes the user's record only if it is still `read`
+    /// (`None`: there was none, and this creates it). False when another failed login (or
+    /// a success clearing the record) wrote first: read the record again and count
+    /// again. So failures counted at the same moment, on one instance or several, are all
+    /// counted.
+    fn update_login_failure(
+        &self,
+        read: Option<&LoginFailure>,
+        failure: &LoginFailure,
+    ) -> impl Future<Output = Res<bool>> + Send;
     fn delete_login_failure(
         &self,
         realm_id: &str,

@@ -1,5 +1,6 @@
-//! The embedded SQLite backend: one file in WAL mode, one writer connection and a
+//! The embedded SQLite engine: one file in WAL mode, one writer connection and a
 //! pool of read-only readers, so that concurrent writes queue instead of failing.
+//! Plain SQL only: caching and batching are `Database`'s (`database.rs`).
 //!
 //! Why one writer: SQLite allows one write transaction at a time. With several writing
 //! connections, a deferred transaction that reads before it writes cannot wait for the
@@ -10,33 +11,18 @@
 //! `BEGIN IMMEDIATE`, so that a second process on the same file (an admin command
 //! beside the server) waits for the busy timeout rather than failing.
 
-mod batch;
-mod clients;
-mod import;
-mod keys;
-mod login_failures;
-mod realms;
-mod revocations;
-mod revoked_tokens;
-mod roles;
-mod session_cache;
-mod sessions;
-mod users;
-
 use std::path::Path;
-use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use latchkey_core::store::StoreError;
+use sqlx::Sqlite;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
 
-use self::batch::{SessionBatcher, SessionWrite};
-use self::session_cache::{SessionCache, TOUCH_WINDOW};
 use crate::error::{backend, map_error};
+use crate::sql::{Dialect, Sql};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -46,24 +32,15 @@ const READERS: u32 = 8;
 /// How long a connection waits for another process's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// SQLite storage. Cheap to clone: the pools inside are shared.
-#[derive(Clone, Debug)]
-pub struct SqliteStore {
-    /// The only connection that writes (see the module comment).
-    write: SqlitePool,
-    /// Read-only connections, so a write sent here by mistake fails loudly in tests.
-    /// For an in-memory database this is the writer's pool.
-    read: SqlitePool,
-    /// Session inserts and updates, committed in groups through `write` (`batch.rs`).
-    sessions: SessionBatcher,
-    /// Hot sessions and users in memory, refresh times written behind (`session_cache.rs`).
-    cache: Arc<SessionCache>,
-}
+/// SQLite storage: `write` is the only connection that writes (see the module comment),
+/// `read` a pool of read-only connections, so a write sent there by mistake fails
+/// loudly in tests (for an in-memory database, the writer's pool).
+pub(crate) type SqliteEngine = Sql<Sqlite>;
 
-impl SqliteStore {
+impl Sql<Sqlite> {
     /// Opens the database file, creating it and its directory if needed, and applies
     /// the migrations.
-    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+    pub(crate) async fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(backend)?;
         }
@@ -94,13 +71,13 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(map_error)?;
-        Ok(SqliteStore::with_pools(write, read))
+        Ok(Sql { write, read })
     }
 
     /// A private in-memory database, for tests. Every connection to `:memory:` is a
     /// database of its own, so the store keeps exactly one connection, never recycled,
     /// and reads and writes share it.
-    pub async fn open_in_memory() -> Result<Self, StoreError> {
+    pub(crate) async fn open_in_memory() -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::new().in_memory(true).foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
@@ -111,67 +88,63 @@ impl SqliteStore {
             .await
             .map_err(map_error)?;
         MIGRATOR.run(&pool).await.map_err(backend)?;
-        Ok(SqliteStore::with_pools(pool.clone(), pool))
-    }
-
-    /// Starts the session writer and the task that writes refresh times behind.
-    fn with_pools(write: SqlitePool, read: SqlitePool) -> Self {
-        let sessions = SessionBatcher::start(write.clone());
-        let cache = Arc::new(SessionCache::new());
-        tokio::spawn(write_touches_behind(Arc::downgrade(&cache), sessions.clone()));
-        SqliteStore { write, read, sessions, cache }
-    }
-
-    /// Writes the refresh times waiting in memory, and waits for their commit.
-    pub async fn flush(&self) -> Result<(), StoreError> {
-        flush_touches(&self.cache, &self.sessions).await
-    }
-
-    /// Writes the refresh times waiting in memory, waits for the queries in flight and
-    /// closes every connection. With the last connection closed, SQLite checkpoints the
-    /// WAL into the main file.
-    pub async fn close(&self) {
-        if let Err(error) = self.flush().await {
-            tracing::error!(%error, "refresh times not written at close");
-        }
-        self.read.close().await;
-        self.write.close().await;
-    }
-
-    /// Starts a write transaction holding the write lock from its first statement.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        self.write.begin_with("BEGIN IMMEDIATE").await.map_err(map_error)
+        Ok(Sql { write: pool.clone(), read: pool })
     }
 }
 
-/// Every `TOUCH_WINDOW`, writes the refresh times recorded since the last time, in one
-/// transaction. Ends when the store is dropped.
-async fn write_touches_behind(cache: Weak<SessionCache>, sessions: SessionBatcher) {
-    let mut interval = tokio::time::interval(TOUCH_WINDOW);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        interval.tick().await;
-        let Some(cache) = cache.upgrade() else { break };
-        if let Err(error) = flush_touches(&cache, &sessions).await {
-            tracing::error!(%error, "refresh times not written; retrying");
-        }
-    }
-}
+/// SQLite's side of the statements that differ between engines.
+impl Dialect for Sqlite {
+    /// Takes the write lock at the first statement, so that a second process on the same
+    /// file waits for the busy timeout instead of failing halfway.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    /// A WAL reader's transaction sees one snapshot from its first read.
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN";
+    const FIND_SESSION_CONTEXT: &'static str = "SELECT s.id, s.realm_id, s.user_id,
+             s.client_uuid, s.started, s.last_refresh, s.scope, s.reuse_current_token_id,
+             s.reuse_use_count, s.reuse_last_refresh, s.offline, s.ip_address,
+             u.id AS u_id, u.realm_id AS u_realm_id, u.username AS u_username,
+             u.enabled AS u_enabled, u.created_timestamp AS u_created_timestamp,
+             u.profile AS u_profile,
+             (SELECT group_concat(role_id, char(31)) FROM user_roles
+              WHERE user_id = s.user_id) AS role_ids
+         FROM sessions s
+         LEFT JOIN users u ON u.id = s.user_id AND u.realm_id = s.realm_id
+         WHERE s.id = $1";
+    /// SQLite's two-argument `max` is a scalar function.
+    const UPDATE_SESSION: &'static str = "UPDATE sessions SET client_uuid = $2,
+             last_refresh = max(last_refresh, $3), reuse_current_token_id = $4,
+             reuse_use_count = $5, reuse_last_refresh = $6
+         WHERE id = $1";
+    /// `IS` is SQLite's null-safe equality.
+    const REFRESH_SESSION: &'static str = "UPDATE sessions SET
+             last_refresh = max(last_refresh, $3), reuse_current_token_id = $4,
+             reuse_use_count = $5, reuse_last_refresh = $6
+         WHERE id = $1 AND client_uuid = $2
+             AND reuse_current_token_id IS $7 AND reuse_use_count = $8
+             AND reuse_last_refresh = $9";
+    const POSITION: &'static str = "instr";
+    /// `json_extract` gives JSON `true` as 1 and an absent key as NULL.
+    const EMAIL_VERIFIED: &'static str = "coalesce(json_extract(profile, '$.emailVerified'), 0)";
 
-async fn flush_touches(cache: &SessionCache, sessions: &SessionBatcher) -> Result<(), StoreError> {
-    let touches = cache.take_touches();
-    if touches.is_empty() {
-        return Ok(());
-    }
-    match sessions.submit(SessionWrite::Touch(touches.clone())).await {
-        Ok(_) => {
-            cache.written(&touches);
-            Ok(())
+    /// One statement per session: SQLite runs them in-process, so a statement costs no
+    /// round trip.
+    async fn touch_sessions(
+        conn: &mut SqliteConnection,
+        touches: &[(String, i64)],
+    ) -> Result<u64, StoreError> {
+        let mut changed = 0;
+        for (id, last_refresh) in touches {
+            changed += sqlx::query(
+                "UPDATE sessions SET last_refresh = max(last_refresh, $2) WHERE id = $1",
+            )
+            .bind(id)
+            .bind(last_refresh)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_error)?
+            .rows_affected();
         }
-        Err(error) => {
-            cache.requeue(&touches);
-            Err(error)
-        }
+        Ok(changed)
     }
 }
 

@@ -1,7 +1,8 @@
 //! The storage contract: one behaviour suite, written once against `Store` as async
 //! functions taking a `&Database`, and run on every backend. SQLite runs as a file in a
-//! temporary directory (what the server uses) and in memory; PostgreSQL joins by
-//! adding a constructor to `backends()`.
+//! temporary directory (what the server uses) and in memory; PostgreSQL on a fresh
+//! database of the test process's throw-away cluster (`latchkey_testkit::postgres`;
+//! without PostgreSQL's binaries, every test fails saying what to install).
 
 #![allow(clippy::unwrap_used, reason = "a failed step fails the test")]
 
@@ -13,11 +14,14 @@ mod admin;
 mod directory;
 #[path = "contract/fixtures.rs"]
 mod fixtures;
+#[path = "contract/races.rs"]
+mod races;
 
 use std::path::Path;
 
 use latchkey_core::store::Store;
-use latchkey_store::Database;
+use latchkey_store::{Database, PostgresOptions};
+use latchkey_testkit::postgres::fresh_database;
 use tempfile::TempDir;
 
 /// A database under test, with the directory that must outlive it.
@@ -38,9 +42,18 @@ async fn sqlite_memory() -> Backend {
     Backend { name: "sqlite in memory", db, _dir: None }
 }
 
+async fn open_postgres(url: &str) -> Database {
+    Database::open_postgres(&PostgresOptions::from_url(url).unwrap()).await.unwrap()
+}
+
+async fn postgres() -> Backend {
+    let db = open_postgres(&fresh_database().await.url).await;
+    Backend { name: "postgres", db, _dir: None }
+}
+
 /// A fresh, empty database of every backend.
 async fn backends() -> Vec<Backend> {
-    vec![sqlite_file().await, sqlite_memory().await]
+    vec![sqlite_file().await, sqlite_memory().await, postgres().await]
 }
 
 /// Runs one behaviour on every backend, each on a fresh database.
@@ -144,6 +157,26 @@ async fn concurrent_writers_all_succeed() {
 }
 
 #[tokio::test]
+async fn a_refresh_decided_on_a_stale_reuse_state_is_not_written() {
+    on_every_backend(races::a_refresh_decided_on_a_stale_reuse_state_is_not_written).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_refreshes_of_one_session_write_once() {
+    on_every_backend(races::racing_refreshes_of_one_session_write_once).await;
+}
+
+#[tokio::test]
+async fn login_failures_are_counted_on_the_record_read() {
+    on_every_backend(races::login_failures_are_counted_on_the_record_read).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_login_failures_are_all_counted() {
+    on_every_backend(races::concurrent_login_failures_are_all_counted).await;
+}
+
+#[tokio::test]
 async fn a_user_is_inserted_whole_or_not_at_all() {
     on_every_backend(admin::a_user_is_inserted_whole_or_not_at_all).await;
 }
@@ -184,7 +217,10 @@ async fn assert_demo_is_whole(db: &Database) {
 }
 
 async fn write_demo(path: &Path) -> Database {
-    let db = Database::open_sqlite(path).await.unwrap();
+    fill_demo(Database::open_sqlite(path).await.unwrap()).await
+}
+
+async fn fill_demo(db: Database) -> Database {
     let demo = fixtures::bundle("demo");
     db.import_realm(&demo).await.unwrap();
     let mut session = fixtures::session(&demo, "s1", 1_000);
@@ -228,5 +264,16 @@ async fn a_crash_image_holds_every_acknowledged_commit() {
     let recovered = Database::open_sqlite(&crashed.path().join("latchkey.db")).await.unwrap();
     assert_demo_is_whole(&recovered).await;
     recovered.close().await;
+    db.close().await;
+}
+
+/// PostgreSQL keeps what was committed when every connection closes, and opening the
+/// database again finds its migrations applied.
+#[tokio::test]
+async fn committed_data_survives_closing_and_reopening_a_postgres_database() {
+    let url = fresh_database().await.url;
+    fill_demo(open_postgres(&url).await).await.close().await;
+    let db = open_postgres(&url).await;
+    assert_demo_is_whole(&db).await;
     db.close().await;
 }

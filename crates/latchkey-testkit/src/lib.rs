@@ -1,5 +1,12 @@
 //! Starts latchkey for tests the same way everywhere: a real HTTP server on
-//! 127.0.0.1 port 0, a fresh SQLite file, the example realm `nagra`, and a manual clock.
+//! 127.0.0.1 port 0, a fresh database, the example realm `nagra`, and a manual clock.
+//!
+//! The database engine is the tests' parameter: `LATCHKEY_TEST_DB=postgres` runs every
+//! test that starts latchkey here on a fresh database of a throw-away PostgreSQL
+//! (`postgres.rs`), and SQLite (a fresh file) is the default. `scripts/test.sh` runs the
+//! HTTP, console, gateway and client tests once with each.
+
+pub mod postgres;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,7 +21,7 @@ use latchkey_core::user::User;
 use latchkey_server::bootstrap::{BootstrapAdmin, ensure_master_realm, import_realm_file};
 use latchkey_server::config::ServerConfig;
 use latchkey_server::{AppState, Server};
-use latchkey_store::Database;
+use latchkey_store::{Database, PostgresOptions};
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -30,6 +37,59 @@ pub const START: UnixMillis = UnixMillis(1_760_000_000_000);
 pub const ADMIN_USERNAME: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password";
 
+/// The engine the tests run on, from `LATCHKEY_TEST_DB` (`sqlite`, the default, or
+/// `postgres`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestEngine {
+    Sqlite,
+    Postgres,
+}
+
+impl TestEngine {
+    /// # Panics
+    /// On a value that names no engine: a typo must not run the tests on the wrong one.
+    pub fn from_env() -> Self {
+        match std::env::var("LATCHKEY_TEST_DB").as_deref() {
+            Err(_) | Ok("" | "sqlite") => TestEngine::Sqlite,
+            Ok("postgres") => TestEngine::Postgres,
+            Ok(other) => panic!("LATCHKEY_TEST_DB={other}: expected `sqlite` or `postgres`"),
+        }
+    }
+}
+
+/// Where a test's database lives, so that a restart opens the same one.
+#[derive(Clone, Debug)]
+pub enum TestDatabaseAt {
+    /// The SQLite file.
+    Sqlite(PathBuf),
+    /// A database of the test cluster.
+    Postgres(postgres::TestDatabase),
+}
+
+impl TestDatabaseAt {
+    /// A new, empty database of the engine `LATCHKEY_TEST_DB` names; a SQLite file goes
+    /// in `dir`.
+    pub async fn fresh(dir: &Path) -> Self {
+        match TestEngine::from_env() {
+            TestEngine::Sqlite => TestDatabaseAt::Sqlite(dir.join("latchkey.db")),
+            TestEngine::Postgres => TestDatabaseAt::Postgres(postgres::fresh_database().await),
+        }
+    }
+
+    /// Opens it (creating and migrating on first use).
+    pub async fn open(&self) -> Database {
+        match self {
+            TestDatabaseAt::Sqlite(path) => Database::open_sqlite(path).await.expect("database"),
+            TestDatabaseAt::Postgres(database) => {
+                let options = PostgresOptions::from_url(&database.url)
+                    .expect("test database URL")
+                    .pool_max_size(5);
+                Database::open_postgres(&options).await.expect("database")
+            }
+        }
+    }
+}
+
 /// A running latchkey.
 pub struct TestApp {
     /// `http://127.0.0.1:<port>/keycloak/auth`
@@ -38,6 +98,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub store: Database,
     pub http: reqwest::Client,
+    /// The database, for a restart (or a second instance) to open again.
+    pub database: TestDatabaseAt,
     data_dir: Arc<tempfile::TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -45,23 +107,24 @@ pub struct TestApp {
 
 /// Starts latchkey with a fresh database holding `master` and `nagra`.
 pub async fn spawn_app() -> TestApp {
-    spawn_with(ServerConfig::default(), None, Arc::new(ManualClock::new(START)), 0).await
+    spawn_app_with(ServerConfig::default()).await
 }
 
 /// Starts latchkey with a given server configuration.
 pub async fn spawn_app_with(config: ServerConfig) -> TestApp {
-    spawn_with(config, None, Arc::new(ManualClock::new(START)), 0).await
+    let data_dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let database = TestDatabaseAt::fresh(data_dir.path()).await;
+    spawn_with(config, data_dir, database, Arc::new(ManualClock::new(START)), 0).await
 }
 
 async fn spawn_with(
     mut config: ServerConfig,
-    data_dir: Option<Arc<tempfile::TempDir>>,
+    data_dir: Arc<tempfile::TempDir>,
+    database: TestDatabaseAt,
     clock: Arc<ManualClock>,
     port: u16,
 ) -> TestApp {
-    let data_dir = data_dir.unwrap_or_else(|| Arc::new(tempfile::tempdir().expect("temp dir")));
-    let store =
-        Database::open_sqlite(&data_dir.path().join("latchkey.db")).await.expect("database");
+    let store = database.open().await;
     let admin = BootstrapAdmin { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() };
     ensure_master_realm(&store, Some(admin), START).await.expect("master realm");
     import_realm_file(&store, &nagra_realm_file(), START).await.expect("nagra realm");
@@ -86,6 +149,7 @@ async fn spawn_with(
         clock,
         store,
         http: reqwest::Client::builder().build().expect("http client"),
+        database,
         data_dir,
         shutdown: Some(shutdown),
         task: Some(task),
@@ -99,7 +163,8 @@ impl TestApp {
         self.stop().await;
         let data_dir = Arc::clone(&self.data_dir);
         let clock = Arc::clone(&self.clock);
-        spawn_with(ServerConfig::default(), Some(data_dir), clock, self.port()).await
+        let database = self.database.clone();
+        spawn_with(ServerConfig::default(), data_dir, database, clock, self.port()).await
     }
 
     /// The port the server listens on.

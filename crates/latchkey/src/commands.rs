@@ -13,7 +13,7 @@ use latchkey_server::{AppState, Server};
 use latchkey_store::Database;
 
 use crate::cli::{AuthArgs, CallArgs, Command, GatewayArgs, ServerArgs};
-use crate::config::{Config, database_path, start_config};
+use crate::config::{Config, DatabaseConfig, start_config};
 
 pub(crate) async fn run(command: Command) -> anyhow::Result<()> {
     match command {
@@ -22,18 +22,23 @@ pub(crate) async fn run(command: Command) -> anyhow::Result<()> {
         Command::Import(args) => {
             init_logging("info");
             let config = Config::load(args.server.options, args.server.config_file.as_deref())?;
-            let store = Database::open_sqlite(&database_path(&config.options)?).await?;
+            let store = DatabaseConfig::from_options(&config.options)?.open().await?;
+            // Not while a server starting on the same database imports its own files.
+            let lock = store.lock_bootstrap().await?;
             match import_realm_file(&store, &args.file, SystemClock.now()).await? {
                 Some(name) => tracing::info!(realm = %name, "imported"),
                 None => tracing::warn!("a realm with that name exists; nothing imported"),
             }
+            lock.release().await?;
+            store.close().await;
             Ok(())
         }
         Command::Export(args) => {
             init_logging("info");
             let config = Config::load(args.server.options, args.server.config_file.as_deref())?;
-            let store = Database::open_sqlite(&database_path(&config.options)?).await?;
+            let store = DatabaseConfig::from_options(&config.options)?.open().await?;
             export_realm_file(&store, &args.realm, &args.file).await?;
+            store.close().await;
             tracing::info!(realm = %args.realm, file = %args.file.display(), "exported");
             Ok(())
         }
@@ -144,13 +149,16 @@ async fn start(args: ServerArgs, is_dev: bool) -> anyhow::Result<()> {
         .context("the config file's [gateway] table")?;
     init_logging(&config.log_level);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let store = Database::open_sqlite(&config.database)
-        .await
-        .with_context(|| format!("cannot open database {}", config.database.display()))?;
+    let store = config.database.open().await?;
+    tracing::info!(engine = store.engine_name(), database = %config.database, "database open");
+    // Instances started together on one database create `master` and import realm
+    // files one after the other, so each realm is imported once.
+    let lock = store.lock_bootstrap().await?;
     ensure_master_realm(&store, config.admin.clone(), clock.now()).await?;
     if let Some(dir) = &config.import_dir {
         import_directory(&store, dir, clock.as_ref()).await?;
     }
+    lock.release().await?;
     let address = SocketAddr::new(config.server.http_host, config.server.http_port);
     let relative_path = config.server.relative_path.clone();
     let is_tls = config.server.tls.is_some();

@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Args, CommandFactory as _};
 use latchkey_server::bootstrap::BootstrapAdmin;
 use latchkey_server::config::{ServerConfig, TlsFiles};
+use latchkey_store::{Database, PostgresOptions};
 use serde::Deserialize;
 
 /// The options of `start`, `start-dev`, `import` and `export`, one field each. A field's
@@ -19,12 +20,26 @@ use serde::Deserialize;
 #[derive(Debug, Default, Args, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct Options {
-    /// Database vendor: `sqlite` (embedded, default).
+    /// Database vendor: `sqlite` (embedded, default) or `postgres`.
     #[arg(long, env = "LATCHKEY_DB")]
     pub(crate) db: Option<String>,
-    /// Database URL, e.g. `sqlite:///var/lib/latchkey/latchkey.db`.
-    #[arg(long, env = "LATCHKEY_DB_URL")]
+    /// Database URL: `sqlite:///var/lib/latchkey/latchkey.db`, or for `postgres`
+    /// `jdbc:postgresql://host:port/database` (also `postgres://[user[:password]@]host…`).
+    #[arg(long, env = "LATCHKEY_DB_URL", hide_env_values = true)]
     pub(crate) db_url: Option<String>,
+    /// PostgreSQL user (over the URL's).
+    #[arg(long, env = "LATCHKEY_DB_USERNAME")]
+    pub(crate) db_username: Option<String>,
+    /// PostgreSQL password (over the URL's).
+    #[arg(long, env = "LATCHKEY_DB_PASSWORD", hide_env_values = true)]
+    pub(crate) db_password: Option<String>,
+    /// Largest number of PostgreSQL connections of this instance (default 20).
+    #[arg(long, env = "LATCHKEY_DB_POOL_MAX_SIZE")]
+    pub(crate) db_pool_max_size: Option<u32>,
+    /// How long to wait for PostgreSQL to accept a connection: seconds, or with a unit
+    /// (`500ms`, `10s`, `1m`; default 10 s).
+    #[arg(long, env = "LATCHKEY_DB_CONNECT_TIMEOUT")]
+    pub(crate) db_connect_timeout: Option<Duration>,
     /// Directory for the embedded database (default `./data`).
     #[arg(long, env = "LATCHKEY_DATA_DIR")]
     pub(crate) data_dir: Option<PathBuf>,
@@ -75,6 +90,10 @@ impl Options {
         Options {
             db: self.db.or(lower.db),
             db_url: self.db_url.or(lower.db_url),
+            db_username: self.db_username.or(lower.db_username),
+            db_password: self.db_password.or(lower.db_password),
+            db_pool_max_size: self.db_pool_max_size.or(lower.db_pool_max_size),
+            db_connect_timeout: self.db_connect_timeout.or(lower.db_connect_timeout),
             data_dir: self.data_dir.or(lower.data_dir),
             http_host: self.http_host.or(lower.http_host),
             http_port: self.http_port.or(lower.http_port),
@@ -173,21 +192,146 @@ fn read_file(path: &Path) -> anyhow::Result<(Options, Option<toml::Table>)> {
     Ok((options, gateway))
 }
 
-/// Where the embedded database file is.
-pub(crate) fn database_path(options: &Options) -> anyhow::Result<PathBuf> {
-    match options.db.as_deref().unwrap_or("sqlite") {
-        "sqlite" | "dev-file" => {}
-        "postgres" => bail!("--db=postgres is not available yet; use the embedded sqlite database"),
-        other => bail!("unknown --db `{other}`; supported: sqlite"),
+/// The database a command opens, from `--db` and its options.
+#[derive(Debug)]
+#[expect(clippy::large_enum_variant, reason = "made once at start")]
+pub(crate) enum DatabaseConfig {
+    /// The embedded database file.
+    Sqlite(PathBuf),
+    Postgres(PostgresOptions),
+}
+
+impl DatabaseConfig {
+    pub(crate) fn from_options(options: &Options) -> anyhow::Result<Self> {
+        match options.db.as_deref().unwrap_or("sqlite") {
+            "sqlite" | "dev-file" => Self::sqlite(options),
+            "postgres" => Self::postgres(options),
+            other => bail!("unknown --db `{other}`; supported: sqlite, postgres"),
+        }
     }
-    if let Some(url) = &options.db_url {
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .with_context(|| format!("--db-url `{url}` is not a sqlite URL"))?;
-        return Ok(PathBuf::from(path));
+
+    fn sqlite(options: &Options) -> anyhow::Result<Self> {
+        let postgres_only = [
+            ("--db-username", options.db_username.is_some()),
+            ("--db-password", options.db_password.is_some()),
+            ("--db-pool-max-size", options.db_pool_max_size.is_some()),
+            ("--db-connect-timeout", options.db_connect_timeout.is_some()),
+        ];
+        if let Some((flag, _)) = postgres_only.iter().find(|(_, is_set)| *is_set) {
+            bail!("{flag} is for --db postgres; the embedded sqlite database has none");
+        }
+        let Some(url) = &options.db_url else {
+            return Ok(DatabaseConfig::Sqlite(data_dir(options).join("latchkey.db")));
+        };
+        let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))
+        else {
+            if url.contains("postgres") {
+                bail!("--db-url is a PostgreSQL URL: add --db postgres");
+            }
+            bail!("--db-url is not a sqlite URL (sqlite:///path/latchkey.db)");
+        };
+        Ok(DatabaseConfig::Sqlite(PathBuf::from(path)))
     }
-    Ok(data_dir(options).join("latchkey.db"))
+
+    fn postgres(options: &Options) -> anyhow::Result<Self> {
+        let Some(url) = &options.db_url else {
+            bail!("--db postgres needs --db-url (jdbc:postgresql://host:port/database)");
+        };
+        // The URL may hold a password: the error says what is wrong, never the URL.
+        let mut postgres = PostgresOptions::from_url(url)?;
+        if let Some(username) = &options.db_username {
+            postgres = postgres.username(username);
+        }
+        if let Some(password) = &options.db_password {
+            postgres = postgres.password(password);
+        }
+        if let Some(size) = options.db_pool_max_size {
+            if size == 0 {
+                bail!("--db-pool-max-size must be at least 1");
+            }
+            postgres = postgres.pool_max_size(size);
+        }
+        if let Some(timeout) = options.db_connect_timeout {
+            postgres = postgres.connect_timeout(timeout.0);
+        }
+        Ok(DatabaseConfig::Postgres(postgres))
+    }
+
+    /// Opens it, applying the migrations; the error names the database (never a password).
+    pub(crate) async fn open(&self) -> anyhow::Result<Database> {
+        match self {
+            DatabaseConfig::Sqlite(path) => Database::open_sqlite(path)
+                .await
+                .with_context(|| format!("cannot open database {}", path.display())),
+            // The innermost cause alone ("Connection refused", "password authentication
+            // failed for user …", "no answer within 10 s"): the layers above it repeat it.
+            DatabaseConfig::Postgres(options) => {
+                Database::open_postgres(options).await.map_err(|error| {
+                    let error = anyhow::Error::from(error);
+                    anyhow::anyhow!(
+                        "cannot open PostgreSQL database {options}: {}",
+                        error.root_cause()
+                    )
+                })
+            }
+        }
+    }
+}
+
+/// The file's path, or `host:port/database as user` (never the password).
+impl std::fmt::Display for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseConfig::Sqlite(path) => write!(f, "{}", path.display()),
+            DatabaseConfig::Postgres(options) => write!(f, "{options}"),
+        }
+    }
+}
+
+/// `--db-connect-timeout`: seconds (`10`, `2.5`), or a number with `ms`, `s` or `m`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Duration(pub(crate) std::time::Duration);
+
+impl std::str::FromStr for Duration {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
+            Some(at) => text.split_at(at),
+            None => (text, "s"),
+        };
+        let seconds_per_unit = match unit {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            _ => return Err(format!("`{text}` is not a duration (e.g. 10, 10s, 500ms, 1m)")),
+        };
+        number
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && *n > 0.0)
+            .map(|n| Duration(std::time::Duration::from_secs_f64(n * seconds_per_unit)))
+            .ok_or_else(|| format!("`{text}` is not a positive duration (e.g. 10, 10s, 500ms, 1m)"))
+    }
+}
+
+/// In the config file: a number of seconds, or a string as on the command line.
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Seconds(f64),
+            Text(String),
+        }
+        let text = match Written::deserialize(deserializer)? {
+            Written::Seconds(seconds) => seconds.to_string(),
+            Written::Text(text) => text,
+        };
+        text.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 fn data_dir(options: &Options) -> PathBuf {
@@ -197,7 +341,7 @@ fn data_dir(options: &Options) -> PathBuf {
 /// Everything `start` / `start-dev` need, validated before anything binds.
 pub(crate) struct StartConfig {
     pub(crate) server: ServerConfig,
-    pub(crate) database: PathBuf,
+    pub(crate) database: DatabaseConfig,
     pub(crate) import_dir: Option<PathBuf>,
     pub(crate) admin: Option<BootstrapAdmin>,
     pub(crate) log_level: String,
@@ -254,7 +398,7 @@ pub(crate) fn start_config(options: &Options, is_dev: bool) -> anyhow::Result<St
     };
     Ok(StartConfig {
         server,
-        database: database_path(options)?,
+        database: DatabaseConfig::from_options(options)?,
         import_dir,
         admin,
         log_level: options.log_level.clone().unwrap_or_else(|| "info".to_owned()),

@@ -227,8 +227,9 @@ pub enum SessionWrite {
     /// crash only makes the session expire earlier).
     Touch { session_id: String, last_refresh: i64 },
     /// The refresh time and the reuse state moved (Revoke Refresh Token on):
-    /// `Store::update_session`, durable before the answer, since the reuse state guards
-    /// against replayed tokens.
+    /// `Store::update_session_reuse` with the reuse state the decision read, durable
+    /// before the answer, since the reuse state guards against replayed tokens. When
+    /// another refresh wrote first, the flow reads again and decides again.
     Update(Session),
     /// The reuse limit was exceeded: the session without its client
     /// (`Store::update_session`), so the chain's newer tokens get "Session doesn't have

@@ -43,12 +43,12 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     })?;
     match decision {
         Password::Granted { tokens, session, login } => {
-            save_login(state, realm, login, password, now).await?;
+            save_login(state, realm, &loaded, address.as_deref(), login, password, now).await?;
             state.store.insert_session(&session).await?;
             Ok(tokens)
         }
         Password::Refused { error, login } => {
-            save_login(state, realm, login, password, now).await?;
+            save_login(state, realm, &loaded, address.as_deref(), login, password, now).await?;
             tracing::info!(error = %error, "password grant refused");
             Err(error.into())
         }
@@ -69,11 +69,11 @@ pub async fn check_password(
     let loaded = load_login(state, realm, username, password, now).await?;
     match decide_login(&loaded.input(realm, address, now)) {
         Login::Accepted { user, write } => {
-            save_login(state, realm, write, password, now).await?;
+            save_login(state, realm, &loaded, address, write, password, now).await?;
             Ok(user.clone())
         }
         Login::Refused { error, write } => {
-            save_login(state, realm, write, password, now).await?;
+            save_login(state, realm, &loaded, address, write, password, now).await?;
             tracing::info!(error = %error, "password check refused");
             Err(error.into())
         }
@@ -161,6 +161,8 @@ async fn find_user(
 async fn save_login(
     state: &AppState,
     realm: &RealmSnapshot,
+    loaded: &LoadedLogin,
+    address: Option<&str>,
     write: LoginWrite,
     password: &str,
     now: UnixMillis,
@@ -168,7 +170,9 @@ async fn save_login(
     match write {
         LoginWrite::Nothing => {}
         LoginWrite::Failure { record, lockout } => {
-            state.store.upsert_login_failure(&record).await?;
+            let counted =
+                count_failure(state, realm, loaded, address, record, lockout, now).await?;
+            let Some((record, lockout)) = counted else { return Ok(()) };
             let (cut_off, disabled) = match lockout {
                 None => return Ok(()),
                 Some(Lockout::Temporary { cut_off }) => (cut_off, None),
@@ -196,3 +200,40 @@ async fn save_login(
     }
     Ok(())
 }
+
+/// Writes a counted failure only if the user's brute-force record is still the one the
+/// decision read (failures at the same moment, here or on another instance, would
+/// otherwise overwrite each other); when another failure wrote first, reads the record
+/// again and decides again on it. The record and lockout written, if any.
+async fn count_failure(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    loaded: &LoadedLogin,
+    address: Option<&str>,
+    mut record: LoginFailure,
+    mut lockout: Option<Lockout>,
+    now: UnixMillis,
+) -> Result<Option<(LoginFailure, Option<Lockout>)>, ApiError> {
+    let mut read = loaded.failure.clone();
+    for _ in 0..FAILURE_RACE_ATTEMPTS {
+        if state.store.update_login_failure(read.as_ref(), &record).await? {
+            return Ok(Some((record, lockout)));
+        }
+        read = state.store.find_login_failure(&record.realm_id, &record.user_id).await?;
+        let input = LoginInput { failure: read.as_ref(), ..loaded.input(realm, address, now) };
+        let (Login::Accepted { write, .. } | Login::Refused { write, .. }) = decide_login(&input);
+        match write {
+            LoginWrite::Failure { record: next, lockout: next_lockout } => {
+                (record, lockout) = (next, next_lockout);
+            }
+            // Locked meanwhile by the failures that won: nothing more to count.
+            LoginWrite::Nothing | LoginWrite::Success { .. } => return Ok(None),
+        }
+    }
+    // Each lost race is another failure counted; the refusal stands all the same.
+    tracing::warn!(user_id = %record.user_id, "failed login not counted: its record kept moving");
+    Ok(None)
+}
+
+/// How many times a failed login reads and counts again after losing a race.
+const FAILURE_RACE_ATTEMPTS: usize = 8;

@@ -6,6 +6,7 @@ use latchkey_core::grant::refresh_token::{
     Refresh, RefreshInput, SessionWrite, TokenUse, decide, read_token,
 };
 use latchkey_core::oauth_error::OAuthError;
+use latchkey_core::session::RefreshReuse;
 use latchkey_core::store::Store;
 use latchkey_core::token::issue::IssuedTokens;
 
@@ -29,44 +30,67 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
         now,
         TokenUse::Refresh,
     )?;
-    let context = match claims.session_id() {
-        Some(id) => state.store.find_session_context(id).await?,
-        None => None,
-    };
-    let decision = decide(RefreshInput {
-        realm: &realm.realm,
-        keys: &realm.keys,
-        roles: &realm.roles,
-        client: &request.client,
-        issuer: &issuer,
-        claims: &claims,
-        context,
-        scope: request.form.get("scope"),
-        now,
-    })?;
-    match decision {
-        Refresh::Granted { tokens, write } => {
-            save(state, write).await?;
-            Ok(tokens)
-        }
-        Refresh::Refused { error, write } => {
-            if let Some(write) = write {
-                save(state, write).await?;
+    // Two refreshes of one session may race (a token used twice at once, here or on
+    // another instance): the reuse state is written only if it is still the one read, and
+    // the loser reads and decides again on what the winner wrote.
+    for _ in 0..REUSE_RACE_ATTEMPTS {
+        let context = match claims.session_id() {
+            Some(id) => state.store.find_session_context(id).await?,
+            None => None,
+        };
+        let read = context.as_ref().map(|context| context.session.reuse.clone());
+        let decision = decide(RefreshInput {
+            realm: &realm.realm,
+            keys: &realm.keys,
+            roles: &realm.roles,
+            client: &request.client,
+            issuer: &issuer,
+            claims: &claims,
+            context,
+            scope: request.form.get("scope"),
+            now,
+        })?;
+        match decision {
+            Refresh::Granted { tokens, write } => {
+                if save(state, write, read.as_ref()).await? {
+                    return Ok(tokens);
+                }
             }
-            tracing::info!(error = %error, "refresh refused");
-            Err(error.into())
+            Refresh::Refused { error, write } => {
+                if let Some(write) = write {
+                    save(state, write, read.as_ref()).await?;
+                }
+                tracing::info!(error = %error, "refresh refused");
+                return Err(error.into());
+            }
         }
     }
+    // The session's reuse state moved under every attempt: its chain is being used in
+    // many places at once, which is what the reuse limit refuses.
+    tracing::info!("refresh refused: lost every race for the session's reuse state");
+    Err(OAuthError::invalid_grant("Maximum allowed refresh token reuse exceeded").into())
 }
 
-async fn save(state: &AppState, write: SessionWrite) -> Result<(), ApiError> {
-    match write {
-        SessionWrite::Touch { session_id, last_refresh } => {
+/// How many times a refresh reads and decides again after losing a race.
+const REUSE_RACE_ATTEMPTS: usize = 8;
+
+/// Makes the write; false when it was a refresh under Revoke Refresh Token and another
+/// refresh of the session changed the reuse state since `read`.
+async fn save(
+    state: &AppState,
+    write: SessionWrite,
+    read: Option<&RefreshReuse>,
+) -> Result<bool, ApiError> {
+    match (write, read) {
+        (SessionWrite::Touch { session_id, last_refresh }, _) => {
             state.store.touch_session(&session_id, last_refresh).await?;
         }
-        SessionWrite::Update(session) | SessionWrite::DetachClient(session) => {
+        (SessionWrite::Update(session), Some(read)) => {
+            return Ok(state.store.update_session_reuse(&session, read).await?);
+        }
+        (SessionWrite::Update(session) | SessionWrite::DetachClient(session), _) => {
             state.store.update_session(&session).await?;
         }
     }
-    Ok(())
+    Ok(true)
 }

@@ -19,5 +19,6 @@ mod endpoints;
 mod helpers;
 mod offline;
 mod password_grant;
+mod races;
 mod refresh_grant;
 mod restart;

@@ -4,9 +4,9 @@
 -- nothing for a realm-wide cut-off; `issued_before` (seconds) is the cut-off of user
 -- and realm entries, 0 otherwise.
 CREATE TABLE revocations (
-    realm_id      TEXT NOT NULL REFERENCES realms (id) ON DELETE CASCADE,
-    kind          TEXT NOT NULL CHECK (kind IN ('session', 'user', 'token', 'realm')),
-    subject       TEXT NOT NULL,
+    realm_id      TEXT COLLATE "C" NOT NULL REFERENCES realms (id) ON DELETE CASCADE,
+    kind          TEXT COLLATE "C" NOT NULL CHECK (kind IN ('session', 'user', 'token', 'realm')),
+    subject       TEXT COLLATE "C" NOT NULL,
     issued_before BIGINT NOT NULL,
     expires       BIGINT NOT NULL
 );

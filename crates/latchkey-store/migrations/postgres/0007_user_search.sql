@@ -2,8 +2,8 @@
 -- behind a client's service account, so the Admin API's user search filters, counts and
 -- pages in SQL instead of reading every user (Keycloak: USER_ENTITY's FIRST_NAME,
 -- LAST_NAME and SERVICE_ACCOUNT_CLIENT_LINK).
-ALTER TABLE users ADD COLUMN first_name TEXT;
-ALTER TABLE users ADD COLUMN last_name TEXT;
+ALTER TABLE users ADD COLUMN first_name TEXT COLLATE "C";
+ALTER TABLE users ADD COLUMN last_name TEXT COLLATE "C";
 ALTER TABLE users ADD COLUMN service_account BOOLEAN NOT NULL DEFAULT FALSE;
 UPDATE users SET
     first_name = lower(profile::jsonb ->> 'firstName'),

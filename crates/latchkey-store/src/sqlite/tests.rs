@@ -5,15 +5,15 @@ use latchkey_core::realm::Realm;
 use latchkey_core::store::StoreError;
 use sqlx::SqlitePool;
 
-use super::SqliteStore;
+use super::SqliteEngine;
 
 async fn pragma(pool: &SqlitePool, name: &str) -> i64 {
     sqlx::query_scalar(&format!("PRAGMA {name}")).fetch_one(pool).await.unwrap()
 }
 
-async fn file_store() -> (SqliteStore, tempfile::TempDir) {
+async fn file_store() -> (SqliteEngine, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("nested/dir/latchkey.db")).await.unwrap();
+    let store = SqliteEngine::open(&dir.path().join("nested/dir/latchkey.db")).await.unwrap();
     (store, dir)
 }
 
@@ -41,7 +41,7 @@ async fn readers_cannot_write() {
 
 #[tokio::test]
 async fn the_in_memory_database_is_one_database() {
-    let store = SqliteStore::open_in_memory().await.unwrap();
+    let store = SqliteEngine::open_in_memory().await.unwrap();
     assert_eq!(pragma(&store.write, "foreign_keys").await, 1);
     store.import_realm(&bundle("memory")).await.unwrap();
     assert!(store.find_realm_by_name("memory").await.unwrap().is_some());
@@ -122,76 +122,11 @@ async fn users_written_before_the_search_columns_are_found_after_the_upgrade() {
         }
         pool.close().await;
     }
-    let store = SqliteStore::open(&path).await.unwrap();
+    let store = SqliteEngine::open(&path).await.unwrap();
     let by_last =
         UserQuery { last_name: Some(TextMatch::Exact("quinn".into())), ..UserQuery::default() };
     let found = store.search_users("r", &by_last, 0, 10).await.unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].username, "zoe");
     assert_eq!(store.count_users_matching("r", &UserQuery::default()).await.unwrap(), 1);
-}
-
-/// A realm with one user and one session of theirs, refreshed last at 100.
-async fn store_with_session(store: &SqliteStore) {
-    use latchkey_core::session::{RefreshReuse, Session};
-    use latchkey_core::store::UserBundle;
-    use latchkey_core::user::{User, UserProfile};
-    let mut realm = bundle("demo");
-    let user = User {
-        id: "u1".into(),
-        realm_id: realm.realm.id.clone(),
-        username: "alice".into(),
-        enabled: true,
-        created_timestamp: 0,
-        profile: UserProfile::default(),
-    };
-    realm.users.push(UserBundle { user, password: None, role_ids: Vec::new() });
-    store.import_realm(&realm).await.unwrap();
-    let session = Session {
-        id: "s1".into(),
-        realm_id: realm.realm.id.clone(),
-        user_id: "u1".into(),
-        client_uuid: "c1".into(),
-        started: 100,
-        last_refresh: 100,
-        scope: String::new(),
-        offline: false,
-        reuse: RefreshReuse::default(),
-        ip_address: String::new(),
-    };
-    store.insert_session(&session).await.unwrap();
-    // Read as a refresh reads it, so that the session is cached and touches wait in memory.
-    assert!(store.find_session_context("s1").await.unwrap().is_some());
-}
-
-/// What another process (or this one after a crash) finds in the file.
-async fn last_refresh_in_file(store: &SqliteStore) -> i64 {
-    sqlx::query_scalar("SELECT last_refresh FROM sessions WHERE id = 's1'")
-        .fetch_one(&store.read)
-        .await
-        .unwrap()
-}
-
-#[tokio::test]
-async fn refresh_times_wait_in_memory_for_at_most_the_window() {
-    let (store, _dir) = file_store().await;
-    store_with_session(&store).await;
-    store.touch_session("s1", 200).await.unwrap();
-    assert_eq!(store.find_session("s1").await.unwrap().unwrap().last_refresh, 200);
-    // Bounded wait for the background flush; no timing is asserted beyond "it lands".
-    let deadline = std::time::Instant::now() + super::TOUCH_WINDOW * 50;
-    while last_refresh_in_file(&store).await != 200 {
-        assert!(std::time::Instant::now() < deadline, "the refresh time was never written");
-        tokio::time::sleep(super::TOUCH_WINDOW / 4).await;
-    }
-}
-
-#[tokio::test]
-async fn closing_the_store_writes_the_refresh_times_in_memory() {
-    let (store, dir) = file_store().await;
-    store_with_session(&store).await;
-    store.touch_session("s1", 300).await.unwrap();
-    store.close().await;
-    let reopened = SqliteStore::open(&dir.path().join("nested/dir/latchkey.db")).await.unwrap();
-    assert_eq!(last_refresh_in_file(&reopened).await, 300);
 }

@@ -105,3 +105,88 @@ fn a_file_that_is_not_toml_is_named() {
     assert!(error.to_string().starts_with("config file "), "{error}");
     assert!(error.to_string().ends_with("latchkey.toml is not valid TOML"), "{error}");
 }
+
+/// The database a set of options opens, or the error, as the binary prints it.
+#[track_caller]
+fn database(options: Options) -> Result<String, String> {
+    match super::DatabaseConfig::from_options(&options) {
+        Ok(super::DatabaseConfig::Sqlite(path)) => Ok(format!("sqlite {}", path.display())),
+        Ok(super::DatabaseConfig::Postgres(postgres)) => Ok(format!("postgres {postgres:?}")),
+        Err(error) => Err(format!("{error:#}")),
+    }
+}
+
+#[test]
+fn the_database_options_choose_the_engine_and_check_each_other() {
+    let postgres = |url: &str| Options {
+        db: Some("postgres".into()),
+        db_url: Some(url.into()),
+        ..Options::default()
+    };
+    assert_eq!(database(Options::default()), Ok("sqlite data/latchkey.db".into()));
+    let url = Options { db_url: Some("sqlite:///var/lk.db".into()), ..Options::default() };
+    assert_eq!(database(url), Ok("sqlite /var/lk.db".into()));
+    let chosen = database(Options {
+        db_username: Some("lk".into()),
+        db_password: Some("s3cret".into()),
+        db_pool_max_size: Some(8),
+        db_connect_timeout: Some("2s".parse().unwrap()),
+        ..postgres("jdbc:postgresql://db.example:5433/latchkey")
+    })
+    .unwrap();
+    assert!(chosen.contains("db.example:5433/latchkey as lk"), "{chosen}");
+    assert!(chosen.contains("pool_max_size: 8") && chosen.contains("connect_timeout: 2s"));
+    assert!(!chosen.contains("s3cret"), "{chosen}");
+
+    let refused = [
+        (
+            Options { db: Some("postgres".into()), ..Options::default() },
+            "--db postgres needs --db-url (jdbc:postgresql://host:port/database)",
+        ),
+        (
+            Options { db: Some("mysql".into()), ..Options::default() },
+            "unknown --db `mysql`; supported: sqlite, postgres",
+        ),
+        (
+            Options { db_url: Some("postgres://h/lk".into()), ..Options::default() },
+            "--db-url is a PostgreSQL URL: add --db postgres",
+        ),
+        (
+            Options { db_password: Some("s3cret".into()), ..Options::default() },
+            "--db-password is for --db postgres; the embedded sqlite database has none",
+        ),
+        (
+            Options { db_pool_max_size: Some(0), ..postgres("postgres://h/lk") },
+            "--db-pool-max-size must be at least 1",
+        ),
+        (
+            postgres("postgres://u:s3cret@h"),
+            "invalid PostgreSQL URL: no database name after the host",
+        ),
+    ];
+    for (options, expected) in refused {
+        assert_eq!(database(options), Err(expected.to_owned()));
+    }
+}
+
+#[test]
+fn connect_timeouts_are_seconds_or_carry_a_unit() {
+    use std::time::Duration;
+    let parsed = |text: &str| text.parse::<super::Duration>().map(|d| d.0);
+    assert_eq!(parsed("10"), Ok(Duration::from_secs(10)));
+    assert_eq!(parsed("2.5"), Ok(Duration::from_millis(2500)));
+    assert_eq!(parsed("500ms"), Ok(Duration::from_millis(500)));
+    assert_eq!(parsed("10s"), Ok(Duration::from_secs(10)));
+    assert_eq!(parsed("1m"), Ok(Duration::from_secs(60)));
+    for wrong in ["0", "-1", "10x", "s", ""] {
+        assert!(parsed(wrong).is_err(), "{wrong}");
+    }
+    let config = load(Options::default(), "db-connect-timeout = 3\n").unwrap();
+    assert_eq!(config.options.db_connect_timeout.map(|d| d.0), Some(Duration::from_secs(3)));
+    let config = load(Options::default(), "db_connect_timeout = \"250ms\"\n").unwrap();
+    assert_eq!(config.options.db_connect_timeout.map(|d| d.0), Some(Duration::from_millis(250)));
+    check_error(
+        "db-connect-timeout = \"soon\"\n",
+        "option `db-connect-timeout` in config file FILE: `soon` is not a duration (e.g. 10, 10s, 500ms, 1m)",
+    );
+}

@@ -10,7 +10,7 @@
 //!   survive a crash (insert, reuse state, client detach, delete) are committed first
 //!   and then applied here.
 //! - A refresh's new `last_refresh` (a "touch") is applied here at once and reaches the
-//!   database within `TOUCH_WINDOW` (`sqlite.rs` runs the flusher). A crash loses at most
+//!   database within `TOUCH_WINDOW` (`database.rs` runs the flusher). A crash loses at most
 //!   that window of idle-time extensions, which only makes a session expire earlier,
 //!   never later. Reads of sessions from the database are overlaid with the cached
 //!   refresh time, so every reader sees the same value.
@@ -37,7 +37,7 @@ use latchkey_core::store::SessionContext;
 use latchkey_core::user::User;
 
 /// How long a refresh time may wait in memory before it is written.
-pub(super) const TOUCH_WINDOW: Duration = Duration::from_millis(200);
+pub(crate) const TOUCH_WINDOW: Duration = Duration::from_millis(200);
 
 /// Independent locks; a power of two.
 const SHARDS: usize = 32;
@@ -74,12 +74,12 @@ type UserShard = HashMap<String, Arc<CachedUser>>;
 
 /// What a cache miss hands to the database read that follows it.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Ticket {
+pub(crate) struct Ticket {
     session_epoch: u64,
     user_epoch: u64,
 }
 
-pub(super) struct SessionCache {
+pub(crate) struct SessionCache {
     hasher: RandomState,
     sessions: Box<[Mutex<SessionShard>]>,
     users: Box<[Mutex<UserShard>]>,
@@ -94,7 +94,7 @@ impl std::fmt::Debug for SessionCache {
 }
 
 impl SessionCache {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         SessionCache {
             hasher: RandomState::new(),
             sessions: (0..SHARDS).map(|_| Mutex::default()).collect(),
@@ -117,7 +117,7 @@ impl SessionCache {
     }
 
     /// The session with its user and grants; on a miss, the ticket for the database read.
-    pub(super) fn context(&self, id: &str) -> Result<SessionContext, Ticket> {
+    pub(crate) fn context(&self, id: &str) -> Result<SessionContext, Ticket> {
         let user_epoch = self.user_epoch.load(Ordering::SeqCst);
         let (session, session_epoch) = {
             let shard = self.session_shard(id);
@@ -134,7 +134,7 @@ impl SessionCache {
 
     /// Fills the gaps with what the database returned after `context` missed, and
     /// returns the context with the cached refresh time, which may be newer.
-    pub(super) fn fill(&self, ticket: Ticket, mut context: SessionContext) -> SessionContext {
+    pub(crate) fn fill(&self, ticket: Ticket, mut context: SessionContext) -> SessionContext {
         {
             let mut shard = self.session_shard(&context.session.id);
             match shard.sessions.get(&context.session.id) {
@@ -165,12 +165,12 @@ impl SessionCache {
     }
 
     /// The cached session, if any.
-    pub(super) fn session(&self, id: &str) -> Option<Session> {
+    pub(crate) fn session(&self, id: &str) -> Option<Session> {
         self.session_shard(id).sessions.get(id).map(|c| c.session.clone())
     }
 
     /// Gives a session read from the database the cached refresh time when newer.
-    pub(super) fn overlay(&self, session: &mut Session) {
+    pub(crate) fn overlay(&self, session: &mut Session) {
         if let Some(cached) = self.session_shard(&session.id).sessions.get(&session.id) {
             session.last_refresh = session.last_refresh.max(cached.session.last_refresh);
         }
@@ -178,7 +178,7 @@ impl SessionCache {
 
     /// Records a refresh time to write behind. False when the session is not cached:
     /// the caller then writes it through.
-    pub(super) fn touch(&self, id: &str, last_refresh: i64) -> bool {
+    pub(crate) fn touch(&self, id: &str, last_refresh: i64) -> bool {
         let mut shard = self.session_shard(id);
         let shard = &mut *shard;
         let Some(cached) = shard.sessions.get_mut(id) else { return false };
@@ -194,7 +194,7 @@ impl SessionCache {
     }
 
     /// Takes the refresh times waiting to be written.
-    pub(super) fn take_touches(&self) -> Vec<(String, i64)> {
+    pub(crate) fn take_touches(&self) -> Vec<(String, i64)> {
         let mut touches = Vec::new();
         for shard in &self.sessions[..] {
             let mut shard = lock(shard);
@@ -210,7 +210,7 @@ impl SessionCache {
     }
 
     /// After the commit of `touches`: entries not touched again are written.
-    pub(super) fn written(&self, touches: &[(String, i64)]) {
+    pub(crate) fn written(&self, touches: &[(String, i64)]) {
         for (id, last_refresh) in touches {
             let mut shard = self.session_shard(id);
             if let Some(cached) = shard.sessions.get_mut(id)
@@ -223,7 +223,7 @@ impl SessionCache {
     }
 
     /// After a failed flush: queues the touches again for the next one.
-    pub(super) fn requeue(&self, touches: &[(String, i64)]) {
+    pub(crate) fn requeue(&self, touches: &[(String, i64)]) {
         for (id, _) in touches {
             let mut shard = self.session_shard(id);
             let shard = &mut *shard;
@@ -237,13 +237,13 @@ impl SessionCache {
     }
 
     /// The epoch to hand to `updated` (noted before the write).
-    pub(super) fn session_epoch(&self, id: &str) -> u64 {
+    pub(crate) fn session_epoch(&self, id: &str) -> u64 {
         self.session_shard(id).epoch
     }
 
     /// After a committed session update: the cache takes the written state, unless a
     /// drop came in between or the row was gone (then the entry goes too).
-    pub(super) fn updated(&self, epoch: u64, session: &Session, is_stored: bool) {
+    pub(crate) fn updated(&self, epoch: u64, session: &Session, is_stored: bool) {
         let mut shard = self.session_shard(&session.id);
         if is_stored && shard.epoch == epoch {
             let newer = shard.sessions.get(&session.id).map(|c| c.session.last_refresh);
@@ -263,14 +263,14 @@ impl SessionCache {
     }
 
     /// After a committed delete of one session.
-    pub(super) fn remove_session(&self, id: &str) {
+    pub(crate) fn remove_session(&self, id: &str) {
         let mut shard = self.session_shard(id);
         shard.epoch += 1;
         shard.sessions.remove(id);
     }
 
     /// After a committed delete of many sessions: drops those `is_deleted` picks.
-    pub(super) fn remove_sessions_where(&self, is_deleted: impl Fn(&Session) -> bool) {
+    pub(crate) fn remove_sessions_where(&self, is_deleted: impl Fn(&Session) -> bool) {
         for shard in &self.sessions[..] {
             let mut shard = lock(shard);
             shard.epoch += 1;
@@ -279,14 +279,14 @@ impl SessionCache {
     }
 
     /// After a committed change of the user or of their grants.
-    pub(super) fn remove_user(&self, user_id: &str) {
+    pub(crate) fn remove_user(&self, user_id: &str) {
         self.user_epoch.fetch_add(1, Ordering::SeqCst);
         self.user_shard(user_id).remove(user_id);
     }
 
     /// After a committed change that may touch any user's grants (a role, a client or a
     /// realm deleted).
-    pub(super) fn clear_users(&self) {
+    pub(crate) fn clear_users(&self) {
         self.user_epoch.fetch_add(1, Ordering::SeqCst);
         for shard in &self.users[..] {
             lock(shard).clear();

@@ -1,0 +1,107 @@
+//! The plain SQL of every engine, written once over sqlx's `Database`: `Sql<Sqlite>` is
+//! the SQLite engine, `Sql<Postgres>` the PostgreSQL one. Most statements are the same
+//! text on both (sqlx binds `$1`-style parameters by number on SQLite too). Where the
+//! dialects differ, the text comes from the engine's `Dialect` implementation, in
+//! `sqlite.rs` or `postgres.rs`, so every engine-specific statement is read in its
+//! engine's module.
+//!
+//! The shared code is in three files, by area: `sql/directory.rs` (realms, keys, clients,
+//! roles, whole-realm import), `sql/users.rs` (users, credentials, the user search) and
+//! `sql/activity.rs` (sessions, brute-force records, revocations). Each starts its
+//! `impl` with the same `where` clause: the column and parameter types latchkey uses,
+//! which Rust cannot attach to `Dialect` once for all (bounds of that shape are not
+//! implied by a trait).
+
+mod activity;
+mod directory;
+mod users;
+
+use std::future::Future;
+
+use latchkey_core::store::StoreError;
+use sqlx::{Pool, Transaction};
+
+use crate::error::map_error;
+
+/// An engine: the write pool and the read pool of one database (the same pool where the
+/// engine has no reason to split them).
+pub(crate) struct Sql<DB: sqlx::Database> {
+    pub(crate) write: Pool<DB>,
+    pub(crate) read: Pool<DB>,
+}
+
+impl<DB: sqlx::Database> Clone for Sql<DB> {
+    fn clone(&self) -> Self {
+        Sql { write: self.write.clone(), read: self.read.clone() }
+    }
+}
+
+/// Pools print their sizes, never their connect options (which may hold a password).
+impl<DB: sqlx::Database> std::fmt::Debug for Sql<DB> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sql")
+            .field("engine", &DB::NAME)
+            .field("write_connections", &self.write.size())
+            .field("read_connections", &self.read.size())
+            .finish()
+    }
+}
+
+/// What differs between the engines in statements that are otherwise shared. Each item
+/// is either a whole statement or a fragment that one shared statement splices in.
+pub(crate) trait Dialect: sqlx::Database {
+    /// Starts a transaction that writes.
+    const BEGIN_WRITE: &'static str;
+    /// Starts a read-only transaction whose statements all see one snapshot.
+    const BEGIN_SNAPSHOT: &'static str;
+    /// A session with its user and the user's role ids joined by U+001F (unit separator)
+    /// as `role_ids` (`rows::SessionContextRow`); `$1` is the session id.
+    const FIND_SESSION_CONTEXT: &'static str;
+    /// Writes a session's client, refresh time (never moving back) and reuse state;
+    /// `$1` id, `$2` client, `$3` refresh time, `$4`..`$6` the reuse state.
+    const UPDATE_SESSION: &'static str;
+    /// `UPDATE_SESSION` for a refresh under Revoke Refresh Token, only if the session
+    /// still has the client `$2` and the reuse state `$7`..`$9` it was read with.
+    const REFRESH_SESSION: &'static str;
+    /// The position of the second text argument in the first, 0 if absent.
+    const POSITION: &'static str;
+    /// The profile's `emailVerified` as a boolean expression (false when absent).
+    const EMAIL_VERIFIED: &'static str;
+
+    /// Moves the refresh time of each session to the given one unless it is already
+    /// later; the count of sessions written.
+    fn touch_sessions<'c>(
+        conn: &'c mut Self::Connection,
+        touches: &'c [(String, i64)],
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send + 'c;
+}
+
+/// `rows_affected`, which sqlx gives each engine's result type but no trait.
+pub(crate) trait Affected {
+    fn affected(&self) -> u64;
+}
+
+impl Affected for sqlx::sqlite::SqliteQueryResult {
+    fn affected(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+impl Affected for sqlx::postgres::PgQueryResult {
+    fn affected(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+impl<DB: Dialect> Sql<DB> {
+    /// Starts a write transaction (`Dialect::BEGIN_WRITE`).
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, DB>, StoreError> {
+        self.write.begin_with(DB::BEGIN_WRITE).await.map_err(map_error)
+    }
+
+    /// Waits for the queries in flight and closes every connection.
+    pub(crate) async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}

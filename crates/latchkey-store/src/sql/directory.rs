@@ -1,0 +1,447 @@
+//! Realms and what hangs from them: signing keys, clients, roles and their composites,
+//! and the whole-realm import, for every engine (`sql.rs`).
+
+use std::collections::HashMap;
+
+use latchkey_core::client::Client;
+use latchkey_core::realm::Realm;
+use latchkey_core::role::Role;
+use latchkey_core::secret::Secret;
+use latchkey_core::store::{RealmBundle, StoreError};
+use latchkey_core::token::keys::StoredKey;
+use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, IntoArguments, Type};
+
+use super::{Affected, Dialect, Sql};
+use crate::error::{map_error, to_json};
+use crate::rows::{
+    ClientRow, CredentialRow, KeyRow, LoginFailureRow, RealmRow, RoleRow, SessionContextRow,
+    SessionRow, UserRow, key_kind_columns,
+};
+
+type Res<T> = Result<T, StoreError>;
+
+impl<DB> Sql<DB>
+where
+    DB: Dialect,
+    DB::QueryResult: Affected,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+    for<'q> Vec<u8>: Encode<'q, DB> + Type<DB>,
+    usize: ColumnIndex<DB::Row>,
+    for<'r> RealmRow: FromRow<'r, DB::Row>,
+    for<'r> KeyRow: FromRow<'r, DB::Row>,
+    for<'r> ClientRow: FromRow<'r, DB::Row>,
+    for<'r> RoleRow: FromRow<'r, DB::Row>,
+    for<'r> UserRow: FromRow<'r, DB::Row>,
+    for<'r> CredentialRow: FromRow<'r, DB::Row>,
+    for<'r> SessionRow: FromRow<'r, DB::Row>,
+    for<'r> SessionContextRow: FromRow<'r, DB::Row>,
+    for<'r> LoginFailureRow: FromRow<'r, DB::Row>,
+{
+    // Realms.
+
+    async fn insert_realm_in(conn: &mut DB::Connection, realm: &Realm) -> Res<()> {
+        sqlx::query("INSERT INTO realms (id, name, enabled, settings) VALUES ($1, $2, $3, $4)")
+            .bind(realm.id.as_str())
+            .bind(realm.name.as_str())
+            .bind(realm.enabled)
+            .bind(to_json(&realm.settings)?)
+            .execute(conn)
+            .await
+            .map_err(map_error)?;
+        Ok(())
+    }
+
+    pub(crate) async fn list_realms(&self) -> Res<Vec<Realm>> {
+        let rows: Vec<RealmRow> =
+            sqlx::query_as("SELECT id, name, enabled, settings FROM realms ORDER BY name")
+                .fetch_all(&self.read)
+                .await
+                .map_err(map_error)?;
+        rows.into_iter().map(Realm::try_from).collect()
+    }
+
+    pub(crate) async fn find_realm_by_name(&self, name: &str) -> Res<Option<Realm>> {
+        let row: Option<RealmRow> =
+            sqlx::query_as("SELECT id, name, enabled, settings FROM realms WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.read)
+                .await
+                .map_err(map_error)?;
+        row.map(Realm::try_from).transpose()
+    }
+
+    /// Writes the name, the switch and the settings; `NotFound` if the realm is gone,
+    /// `Conflict` if another realm has the new name.
+    pub(crate) async fn update_realm(&self, realm: &Realm) -> Res<()> {
+        let result =
+            sqlx::query("UPDATE realms SET name = $2, enabled = $3, settings = $4 WHERE id = $1")
+                .bind(realm.id.as_str())
+                .bind(realm.name.as_str())
+                .bind(realm.enabled)
+                .bind(to_json(&realm.settings)?)
+                .execute(&self.write)
+                .await
+                .map_err(map_error)?;
+        if result.affected() == 0 {
+            return Err(StoreError::NotFound(format!("realm {}", realm.id)));
+        }
+        Ok(())
+    }
+
+    /// Deletes the realm; the foreign keys cascade to everything in it. Deleting a
+    /// realm that does not exist is not an error.
+    pub(crate) async fn delete_realm(&self, realm_id: &str) -> Res<()> {
+        sqlx::query("DELETE FROM realms WHERE id = $1")
+            .bind(realm_id)
+            .execute(&self.write)
+            .await
+            .map_err(map_error)?;
+        Ok(())
+    }
+
+    /// Inserts the realm and everything in it. The order follows the foreign keys:
+    /// clients before roles (client roles point at their client), every role before
+    /// any composite link (a composite may name a role listed after it), users before
+    /// their credential and grants. `Conflict` if the realm name (or any id) exists;
+    /// on any error the transaction rolls back and nothing is written.
+    pub(crate) async fn import_realm(&self, bundle: &RealmBundle) -> Res<()> {
+        let mut tx = self.begin_write().await?;
+        Self::insert_realm_in(&mut tx, &bundle.realm).await?;
+        for key in &bundle.keys {
+            Self::insert_key_in(&mut tx, key).await?;
+        }
+        for client in &bundle.clients {
+            Self::insert_client_in(&mut tx, client).await?;
+        }
+        for role in &bundle.roles {
+            Self::insert_role_in(&mut tx, role).await?;
+        }
+        for role in &bundle.roles {
+            Self::insert_composites_in(&mut tx, role).await?;
+        }
+        for user in &bundle.users {
+            Self::insert_user_in(&mut tx, &user.user).await?;
+            if let Some(password) = &user.password {
+                Self::set_password_in(&mut tx, password).await?;
+            }
+            Self::grant_roles_in(&mut tx, &user.user.id, &user.role_ids).await?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    // Keys: RSA for access and ID tokens, HMAC for refresh tokens.
+
+    async fn insert_key_in(conn: &mut DB::Connection, key: &StoredKey) -> Res<()> {
+        let (kind, algorithm) = key_kind_columns(key.kind);
+        sqlx::query(
+            "INSERT INTO realm_keys (kid, realm_id, kind, algorithm, secret, priority, enabled,
+                 created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(key.kid.as_str())
+        .bind(key.realm_id.as_str())
+        .bind(kind)
+        .bind(algorithm)
+        .bind(&key.secret)
+        .bind(key.priority)
+        .bind(key.enabled)
+        .bind(key.created_at)
+        .execute(conn)
+        .await
+        .map_err(map_error)?;
+        Ok(())
+    }
+
+    /// Every key of the realm, enabled or not, the highest priority (then newest) first.
+    pub(crate) async fn list_keys(&self, realm_id: &str) -> Res<Vec<StoredKey>> {
+        let rows: Vec<KeyRow> = sqlx::query_as(
+            "SELECT kid, realm_id, kind, algorithm, secret, priority, enabled, created_at
+             FROM realm_keys WHERE realm_id = $1
+             ORDER BY priority DESC, created_at DESC, kid",
+        )
+        .bind(realm_id)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_error)?;
+        rows.into_iter().map(StoredKey::try_from).collect()
+    }
+
+    /// `Conflict` if the `kid` exists, `NotFound` if the realm does not.
+    pub(crate) async fn insert_key(&self, key: &StoredKey) -> Res<()> {
+        let mut conn = self.write.acquire().await.map_err(map_error)?;
+        Self::insert_key_in(&mut conn, key).await
+    }
+
+    // Clients.
+
+    async fn insert_client_in(conn: &mut DB::Connection, client: &Client) -> Res<()> {
+        sqlx::query(
+            "INSERT INTO clients (id, realm_id, client_id, enabled, public_client, secret,
+                 settings)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(client.id.as_str())
+        .bind(client.realm_id.as_str())
+        .bind(client.client_id.as_str())
+        .bind(client.enabled)
+        .bind(client.public_client)
+        .bind(client.secret.as_ref().map(Secret::expose))
+        .bind(to_json(&client.settings)?)
+        .execute(conn)
+        .await
+        .map_err(map_error)?;
+        Ok(())
+    }
+
+    pub(crate) async fn list_clients(&self, realm_id: &str) -> Res<Vec<Client>> {
+        let rows: Vec<ClientRow> = sqlx::query_as(
+            "SELECT id, realm_id, client_id, enabled, public_client, secret, settings
+             FROM clients WHERE realm_id = $1 ORDER BY client_id",
+        )
+        .bind(realm_id)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_error)?;
+        rows.into_iter().map(Client::try_from).collect()
+    }
+
+    pub(crate) async fn find_client_by_client_id(
+        &self,
+        realm_id: &str,
+        client_id: &str,
+    ) -> Res<Option<Client>> {
+        let row: Option<ClientRow> = sqlx::query_as(
+            "SELECT id, realm_id, client_id, enabled, public_client, secret, settings
+             FROM clients WHERE realm_id = $1 AND client_id = $2",
+        )
+        .bind(realm_id)
+        .bind(client_id)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(map_error)?;
+        row.map(Client::try_from).transpose()
+    }
+
+    /// `Conflict` if the realm has a client with this `client_id` (or this id exists).
+    pub(crate) async fn insert_client(&self, client: &Client) -> Res<()> {
+        let mut conn = self.write.acquire().await.map_err(map_error)?;
+        Self::insert_client_in(&mut conn, client).await
+    }
+
+    /// Writes everything but the id and the realm; `NotFound` if the client is gone.
+    pub(crate) async fn update_client(&self, client: &Client) -> Res<()> {
+        let result = sqlx::query(
+            "UPDATE clients SET client_id = $2, enabled = $3, public_client = $4, secret = $5,
+                 settings = $6
+             WHERE id = $1",
+        )
+        .bind(client.id.as_str())
+        .bind(client.client_id.as_str())
+        .bind(client.enabled)
+        .bind(client.public_client)
+        .bind(client.secret.as_ref().map(Secret::expose))
+        .bind(to_json(&client.settings)?)
+        .execute(&self.write)
+        .await
+        .map_err(map_error)?;
+        if result.affected() == 0 {
+            return Err(StoreError::NotFound(format!("client {}", client.id)));
+        }
+        Ok(())
+    }
+
+    /// The client's roles go with it (foreign key cascade), and with them their grants.
+    pub(crate) async fn delete_client(&self, realm_id: &str, id: &str) -> Res<()> {
+        let result = sqlx::query("DELETE FROM clients WHERE realm_id = $1 AND id = $2")
+            .bind(realm_id)
+            .bind(id)
+            .execute(&self.write)
+            .await
+            .map_err(map_error)?;
+        if result.affected() == 0 {
+            return Err(StoreError::NotFound(format!("client {id}")));
+        }
+        Ok(())
+    }
+
+    // Realm and client roles, their composites, and the roles granted to users.
+
+    /// Inserts the role without its composites, which may name roles inserted after it.
+    async fn insert_role_in(conn: &mut DB::Connection, role: &Role) -> Res<()> {
+        sqlx::query(
+            "INSERT INTO roles (id, realm_id, client_uuid, name, description)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(role.id.as_str())
+        .bind(role.realm_id.as_str())
+        .bind(role.client_uuid.as_deref())
+        .bind(role.name.as_str())
+        .bind(role.description.as_deref())
+        .execute(conn)
+        .await
+        .map_err(map_error)?;
+        Ok(())
+    }
+
+    /// Links the role to the roles it contains; a link listed twice is stored once.
+    async fn insert_composites_in(conn: &mut DB::Connection, role: &Role) -> Res<()> {
+        for child_id in &role.composites {
+            sqlx::query(
+                "INSERT INTO role_composites (parent_id, child_id) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(role.id.as_str())
+            .bind(child_id.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(map_error)?;
+        }
+        Ok(())
+    }
+
+    /// Grants roles directly; a role already granted stays granted once.
+    pub(super) async fn grant_roles_in(
+        conn: &mut DB::Connection,
+        user_id: &str,
+        role_ids: &[String],
+    ) -> Res<()> {
+        for role_id in role_ids {
+            sqlx::query(
+                "INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(user_id)
+            .bind(role_id.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(map_error)?;
+        }
+        Ok(())
+    }
+
+    /// Realm roles by name, then client roles by client and name; composites by id.
+    pub(crate) async fn list_roles(&self, realm_id: &str) -> Res<Vec<Role>> {
+        // One read transaction, so both queries see the same snapshot.
+        let mut tx = self.read.begin_with(DB::BEGIN_SNAPSHOT).await.map_err(map_error)?;
+        let rows: Vec<RoleRow> = sqlx::query_as(
+            "SELECT id, realm_id, client_uuid, name, description FROM roles
+             WHERE realm_id = $1
+             ORDER BY client_uuid IS NOT NULL, client_uuid, name",
+        )
+        .bind(realm_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        let links: Vec<(String, String)> = sqlx::query_as(
+            "SELECT c.parent_id, c.child_id FROM role_composites c
+             JOIN roles r ON r.id = c.parent_id
+             WHERE r.realm_id = $1
+             ORDER BY c.parent_id, c.child_id",
+        )
+        .bind(realm_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        tx.commit().await.map_err(map_error)?;
+        let mut roles: Vec<Role> = rows.into_iter().map(Role::from).collect();
+        let index: HashMap<String, usize> =
+            roles.iter().enumerate().map(|(i, role)| (role.id.clone(), i)).collect();
+        for (parent_id, child_id) in links {
+            if let Some(role) = index.get(&parent_id).and_then(|&i| roles.get_mut(i)) {
+                role.composites.push(child_id);
+            }
+        }
+        Ok(roles)
+    }
+
+    /// Inserts the role and its composites in one transaction. `Conflict` if the realm
+    /// (or the client) has a role of this name; `NotFound` if a composite does not exist.
+    pub(crate) async fn insert_role(&self, role: &Role) -> Res<()> {
+        let mut tx = self.begin_write().await?;
+        Self::insert_role_in(&mut tx, role).await?;
+        Self::insert_composites_in(&mut tx, role).await?;
+        tx.commit().await.map_err(map_error)
+    }
+
+    pub(crate) async fn update_role(&self, role: &Role) -> Res<()> {
+        let result = sqlx::query("UPDATE roles SET name = $2, description = $3 WHERE id = $1")
+            .bind(role.id.as_str())
+            .bind(role.name.as_str())
+            .bind(role.description.as_deref())
+            .execute(&self.write)
+            .await
+            .map_err(map_error)?;
+        if result.affected() == 0 {
+            return Err(StoreError::NotFound(format!("role {}", role.id)));
+        }
+        Ok(())
+    }
+
+    /// Composite links and grants go with the role (foreign key cascade).
+    pub(crate) async fn delete_role(&self, realm_id: &str, role_id: &str) -> Res<()> {
+        let result = sqlx::query("DELETE FROM roles WHERE realm_id = $1 AND id = $2")
+            .bind(realm_id)
+            .bind(role_id)
+            .execute(&self.write)
+            .await
+            .map_err(map_error)?;
+        if result.affected() == 0 {
+            return Err(StoreError::NotFound(format!("role {role_id}")));
+        }
+        Ok(())
+    }
+
+    /// Ids of the roles granted directly to the user, in id order.
+    pub(crate) async fn list_user_role_ids(&self, user_id: &str) -> Res<Vec<String>> {
+        sqlx::query_scalar("SELECT role_id FROM user_roles WHERE user_id = $1 ORDER BY role_id")
+            .bind(user_id)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_error)
+    }
+
+    /// All or nothing; `NotFound` if the user or one of the roles does not exist.
+    pub(crate) async fn grant_roles(&self, user_id: &str, role_ids: &[String]) -> Res<()> {
+        let mut tx = self.begin_write().await?;
+        Self::grant_roles_in(&mut tx, user_id, role_ids).await?;
+        tx.commit().await.map_err(map_error)
+    }
+
+    /// Runs `sql` with (`fixed`, id) for every id, in one transaction: all or nothing.
+    async fn for_each_id(&self, sql: &'static str, fixed: &str, ids: &[String]) -> Res<()> {
+        let mut tx = self.begin_write().await?;
+        for id in ids {
+            sqlx::query(sql)
+                .bind(fixed)
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    pub(crate) async fn add_composites(&self, parent_id: &str, child_ids: &[String]) -> Res<()> {
+        let sql = "INSERT INTO role_composites (parent_id, child_id) VALUES ($1, $2)
+                   ON CONFLICT DO NOTHING";
+        self.for_each_id(sql, parent_id, child_ids).await
+    }
+
+    pub(crate) async fn remove_composites(&self, parent_id: &str, child_ids: &[String]) -> Res<()> {
+        let sql = "DELETE FROM role_composites WHERE parent_id = $1 AND child_id = $2";
+        self.for_each_id(sql, parent_id, child_ids).await
+    }
+
+    /// Removes direct grants; a role not granted is ignored.
+    pub(crate) async fn revoke_roles(&self, user_id: &str, role_ids: &[String]) -> Res<()> {
+        let sql = "DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2";
+        self.for_each_id(sql, user_id, role_ids).await
+    }
+}
