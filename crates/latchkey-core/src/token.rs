@@ -1,5 +1,6 @@
-//! Tokens: keys, compact JWS, claim sets, lifetimes, and issuing a token set.
+//! Tokens: algorithms, keys, compact JWS, claim sets, lifetimes, and issuing a token set.
 
+pub mod algorithm;
 pub mod claims;
 pub mod issue;
 pub mod jwt;

@@ -105,6 +105,18 @@ impl Store for Database {
         }
     }
 
+    async fn update_key(&self, key: &StoredKey) -> Res<()> {
+        match self {
+            Database::Sqlite(store) => store.update_key(key).await,
+        }
+    }
+
+    async fn delete_key(&self, realm_id: &str, id: &str) -> Res<bool> {
+        match self {
+            Database::Sqlite(store) => store.delete_key(realm_id, id).await,
+        }
+    }
+
     async fn list_clients(&self, realm_id: &str) -> Res<Vec<Client>> {
         match self {
             Database::Sqlite(store) => store.list_clients(realm_id).await,

@@ -13,9 +13,10 @@ use crate::role::EffectiveRoles;
 use crate::scope::GrantedScope;
 use crate::session::Session;
 use crate::time::UnixMillis;
+use crate::token::algorithm::Algorithm;
 use crate::token::claims::{Audience, TYP_BEARER, TYP_ID, TYP_OFFLINE, TYP_REFRESH};
 use crate::token::jwt;
-use crate::token::keys::{KeyError, KeySet};
+use crate::token::keys::{KeyError, KeySet, SigningKey};
 use crate::token::lifetimes::Lifetimes;
 use crate::user::User;
 
@@ -29,7 +30,7 @@ pub const MAPPER_AUDIENCE: &str = "oidc-audience-mapper";
 #[derive(Debug, thiserror::Error)]
 pub enum IssueError {
     #[error("the realm has no active {0} key")]
-    NoKey(&'static str),
+    NoKey(Algorithm),
     #[error(transparent)]
     Key(#[from] KeyError),
 }
@@ -107,6 +108,22 @@ impl IssuedTokens {
             scope: &self.scope,
         }
     }
+}
+
+/// Every algorithm the realm's tokens may be signed with: the realm's default and what
+/// each client asks for its access tokens, ID tokens and signed userinfo answers. Each
+/// needs an active key (Keycloak makes a `fallback-<alg>` key for one that has none).
+pub fn algorithms_in_use<'a>(
+    realm: &Realm,
+    clients: impl IntoIterator<Item = &'a Client>,
+) -> std::collections::BTreeSet<Algorithm> {
+    let mut algorithms = std::collections::BTreeSet::from([realm.settings.signature_algorithm()]);
+    for client in clients {
+        algorithms.insert(client.access_token_algorithm(&realm.settings));
+        algorithms.insert(client.id_token_algorithm(&realm.settings));
+        algorithms.extend(client.userinfo_algorithm());
+    }
+    algorithms
 }
 
 /// `<session type>rt<grant>:<uuid>`: `on`line, `of`fline or `tr`ansient (no session),
@@ -277,9 +294,10 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     }
     user_claims(request.user, request.scope, &mut access);
     apply_mappers(request.client, session_id, "access.token.claim", &mut access);
-    let access_value = Value::Object(access);
-    let rsa = request.keys.active_rsa().ok_or(IssueError::NoKey("RSA"))?;
-    let access_token = jwt::sign_rs256(rsa, &access_value)?;
+    let access_algorithm = request.client.access_token_algorithm(&request.realm.settings);
+    let access_key =
+        request.keys.signer(access_algorithm).ok_or(IssueError::NoKey(access_algorithm))?;
+    let access_token = jwt::sign(access_key, &access)?;
 
     let mut refresh_token = None;
     let mut refresh_token_id = None;
@@ -315,8 +333,8 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
             refresh.insert("aud_x".into(), json!(aud));
         }
         refresh.insert("prov".into(), json!("default"));
-        let hmac = request.keys.active_hmac().ok_or(IssueError::NoKey("HMAC"))?;
-        refresh_token = Some(jwt::sign_hmac(hmac, &Value::Object(refresh)));
+        let hmac = request.keys.active_hmac().ok_or(IssueError::NoKey(Algorithm::HS512))?;
+        refresh_token = Some(jwt::sign(SigningKey::Hmac(hmac), &refresh)?);
         refresh_token_id = Some(token_id);
         refresh_expires_in = refresh_exp.map_or(0, |exp| exp - now);
     }
@@ -339,13 +357,15 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
         if let Some(session_id) = session_id {
             id.insert("sid".into(), json!(session_id));
         }
-        id.insert("at_hash".into(), json!(at_hash(&access_token)));
+        let id_algorithm = request.client.id_token_algorithm(&request.realm.settings);
+        let id_key = request.keys.signer(id_algorithm).ok_or(IssueError::NoKey(id_algorithm))?;
+        id.insert("at_hash".into(), json!(at_hash(id_algorithm, &access_token)));
         if request.scope.has("acr") {
             id.insert("acr".into(), json!("1"));
         }
         user_claims(request.user, request.scope, &mut id);
         apply_mappers(request.client, session_id, "id.token.claim", &mut id);
-        Some(jwt::sign_rs256(rsa, &Value::Object(id))?)
+        Some(jwt::sign(id_key, &id)?)
     } else {
         None
     };
@@ -374,8 +394,13 @@ fn token_type(client: &Client) -> &'static str {
     if client.uses_lower_case_bearer() { "bearer" } else { TYP_BEARER }
 }
 
-/// Left half of SHA-256 of the access token, Base64URL (OIDC Core §3.1.3.6).
-fn at_hash(access_token: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
-    URL_SAFE_NO_PAD.encode(&digest.as_ref()[..16])
+/// Left half of the access token's hash under the ID token's algorithm, Base64URL
+/// (OIDC Core §3.1.3.6; SHA-512 for EdDSA, as Keycloak 26.7.3 computes it).
+pub fn at_hash(id_token_algorithm: Algorithm, access_token: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(
+        id_token_algorithm.half_hash_algorithm(),
+        access_token.as_bytes(),
+    );
+    let digest = digest.as_ref();
+    URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
 }
