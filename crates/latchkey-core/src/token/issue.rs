@@ -404,3 +404,6 @@ pub fn at_hash(id_token_algorithm: Algorithm, access_token: &str) -> String {
     let digest = digest.as_ref();
     URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
 }
+
+#[cfg(test)]
+mod tests;
