@@ -259,7 +259,7 @@ impl Load {
     }
 
     /// The form of one grant. Refresh tokens are Base64URL and dots, which need no
-    /// escaping in a form; anything else is escaped.
+    /// escaping in a form.
     fn body(&self, grant: Grant, refresh_token: Option<&str>, body: &mut Vec<u8>) {
         body.clear();
         match grant {
@@ -287,13 +287,8 @@ impl Load {
                 body.extend_from_slice(b"grant_type=refresh_token&client_id=");
                 body.extend_from_slice(PUBLIC_CLIENT.as_bytes());
                 body.extend_from_slice(b"&refresh_token=");
-                if token.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
-                    body.extend_from_slice(token.as_bytes());
-                } else {
-                    let encoded: String =
-                        form_urlencoded::byte_serialize(token.as_bytes()).collect();
-                    body.extend_from_slice(encoded.as_bytes());
-                }
+                // `refresh_token` took only Base64URL and dots, which a form carries as they are.
+                body.extend_from_slice(token.as_bytes());
             }
         }
     }
@@ -469,12 +464,31 @@ fn access_token_alg(body: &[u8]) -> Option<String> {
     Some(header.get("alg")?.as_str()?.to_owned())
 }
 
-/// The `refresh_token` of a token response. The bench reads only this field, so it
-/// deserializes only this field (the others are skipped, not built into a tree).
+/// The `refresh_token` of a token response. The bench reads only this field, and a JWT
+/// needs no unescaping, so it is found, not parsed: the load generator's CPU is the
+/// server's loss, and a JSON parser would scan the whole answer.
 fn refresh_token(body: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct TokenResponse {
-        refresh_token: Option<String>,
+    const FIELD: &[u8] = br#""refresh_token":""#;
+    // The access token comes first: it ends at the first quote after its own name.
+    let start = crate::http::find(body, FIELD)? + FIELD.len();
+    let length = body[start..].iter().position(|byte| *byte == b'"')?;
+    let token = std::str::from_utf8(&body[start..start + length]).ok()?;
+    token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        .then(|| token.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refresh_token;
+
+    #[test]
+    fn the_refresh_token_is_found_after_the_access_token() {
+        let body = br#"{"access_token":"a.b.c","expires_in":300,"refresh_token":"x-y_z.1.2","token_type":"Bearer"}"#;
+        assert_eq!(refresh_token(body).as_deref(), Some("x-y_z.1.2"));
+        assert_eq!(refresh_token(br#"{"error":"invalid_grant"}"#), None);
+        assert_eq!(refresh_token(br#"{"refresh_token":"not a token"}"#), None);
+        assert_eq!(refresh_token(br#"{"refresh_token":"unterminated"#), None);
     }
-    serde_json::from_slice::<TokenResponse>(body).ok()?.refresh_token
 }

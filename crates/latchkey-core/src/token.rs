@@ -3,6 +3,7 @@
 pub mod algorithm;
 pub mod claims;
 pub mod issue;
+mod json;
 pub mod jwt;
 pub mod keys;
 pub mod lifetimes;

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -76,7 +75,11 @@ pub async fn post_token(
     }
     .await;
     let response = no_store(match result {
-        Ok(tokens) => Json(tokens.response_body()).into_response(),
+        Ok(tokens) => (
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            tokens.response_json(),
+        )
+            .into_response(),
         Err(error) => error.into_response(),
     });
     crate::cors::allow(response, cors_origin, true)

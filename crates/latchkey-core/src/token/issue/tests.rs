@@ -191,7 +191,7 @@ fn the_response_body_is_keycloaks() {
     let fixture = fixture(Vec::new());
     let scope = GrantedScope::from_refresh_scope(&fixture.session.scope);
     let tokens = issue_with(&fixture, &scope, GrantType::RefreshToken);
-    let body = serde_json::to_string(&tokens.response_body()).unwrap();
+    let body = String::from_utf8(tokens.response_json()).unwrap();
     assert_eq!(
         body,
         format!(
