@@ -1,10 +1,39 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, every crate's tests (unit, store contract,
-# HTTP API), then the compatibility suite with real clients.
+# The whole test suite: formatting, lints, API docs, the dependency checks, every crate's
+# tests (unit, store contract, HTTP API), then the compatibility suite with real clients.
+# It installs what its tests need when missing, so that the README's two commands are
+# all the set-up there is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# ---- What the tests need beyond Rust, Python 3 and Node, installed when missing ----
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# Debian's chromium, for the admin console's browser tests (compat/browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test.sh: installing Debian's chromium for the browser tests"
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+# cargo-deny, for the dependency checks (from crates.io).
+if ! cargo deny --version >/dev/null 2>&1; then
+  echo "test.sh: installing cargo-deny"
+  cargo install --locked cargo-deny
+fi
+# ---- end of installs ----
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace
+
+# Licences, duplicate versions and sources (deny.toml). Advisories need RustSec's
+# database, which comes from outside the package registries: checked when it can be
+# fetched, and said so loudly when it cannot.
+cargo deny check licenses bans sources
+if timeout 120 cargo deny fetch db >/dev/null 2>&1; then
+  cargo deny --offline check advisories
+else
+  echo "test.sh: SKIPPED the advisories check: RustSec's advisory database could not be fetched" >&2
+fi
+
 cargo test --workspace
 bash compat/run.sh

@@ -1,5 +1,8 @@
-//! The grant rules. Each decision is a pure function of what was loaded and `now`;
-//! the server's flows load, call these, and save.
+//! The grant rules. Each grant's flow in the server has the same shape: check the
+//! request alone (no I/O), load what the decision needs, call the grant's one pure
+//! decision with what was loaded and `now`, and make the writes it returns, exactly as
+//! returned. The decision answers either the tokens with the writes that go with them,
+//! or Keycloak's refusal with what to record.
 //!
 //! Order of checks and every error text follow Keycloak 26.7 (`TokenEndpoint`,
 //! the grant types in `protocol/oidc/grants/`, `TokenManager`), see
@@ -9,6 +12,9 @@ pub mod client_auth;
 pub mod client_credentials;
 pub mod password;
 pub mod refresh_token;
+
+#[cfg(test)]
+mod fixture;
 
 use crate::oauth_error::OAuthError;
 

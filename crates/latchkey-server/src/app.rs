@@ -55,7 +55,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/realms/{realm}/latchkey/revocations",
-            get(crate::revocation_stream::get_revocations),
+            get(crate::revocation::stream::get_revocations),
         )
         .route("/health/live", get(health::get_live))
         .route("/health/ready", get(health::get_ready))

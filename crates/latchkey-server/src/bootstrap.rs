@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use latchkey_core::password::hash_password;
-use latchkey_core::representation::{RealmRepresentation, export_realm, import_realm, new_realm};
+use latchkey_core::representation::{
+    ImportError, RealmRepresentation, export_realm, import_realm, new_realm,
+};
 use latchkey_core::store::{Store, StoreError, UserBundle};
 use latchkey_core::time::UnixMillis;
 use latchkey_core::user::{PasswordCredential, User, UserProfile};
@@ -13,18 +15,27 @@ use latchkey_store::Database;
 pub enum BootstrapError {
     #[error("cannot read {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{path} is not a Keycloak realm file: {message}")]
-    Parse { path: PathBuf, message: String },
+    #[error("{path} is not a Keycloak realm file: {source}")]
+    Parse { path: PathBuf, source: RealmFileError },
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
     #[error("cannot create realm: {0}")]
-    Import(String),
+    Import(#[from] ImportError),
     #[error("realm {0} does not exist")]
     UnknownRealm(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("background task failed")]
     Join,
+}
+
+/// Why a realm file does not read as a realm.
+#[derive(Debug, thiserror::Error)]
+pub enum RealmFileError {
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Realm(#[from] ImportError),
 }
 
 /// The first admin of realm `master` (`KC_BOOTSTRAP_ADMIN_USERNAME` / `_PASSWORD`).
@@ -81,8 +92,7 @@ pub async fn ensure_master_realm(
         Ok::<_, latchkey_core::representation::ImportError>(bundle)
     })
     .await
-    .map_err(|_| BootstrapError::Join)?
-    .map_err(|e| BootstrapError::Import(e.to_string()))?;
+    .map_err(|_| BootstrapError::Join)??;
     store.import_realm(&bundle).await?;
     tracing::info!("created realm master");
     Ok(true)
@@ -99,7 +109,7 @@ pub async fn import_realm_file(
         .await
         .map_err(|source| BootstrapError::Read { path: path.to_owned(), source })?;
     let representation: RealmRepresentation = serde_json::from_str(&text)
-        .map_err(|e| BootstrapError::Parse { path: path.to_owned(), message: e.to_string() })?;
+        .map_err(|e| BootstrapError::Parse { path: path.to_owned(), source: e.into() })?;
     let name = representation.realm.clone().unwrap_or_default();
     if store.find_realm_by_name(&name).await?.is_some() {
         tracing::info!(realm = %name, "realm exists, import skipped");
@@ -109,7 +119,7 @@ pub async fn import_realm_file(
     let bundle = tokio::task::spawn_blocking(move || import_realm(representation, now))
         .await
         .map_err(|_| BootstrapError::Join)?
-        .map_err(|e| BootstrapError::Parse { path: owned_path, message: e.to_string() })?;
+        .map_err(|e| BootstrapError::Parse { path: owned_path, source: e.into() })?;
     store.import_realm(&bundle).await?;
     tracing::info!(realm = %name, "realm imported");
     Ok(Some(name))
@@ -138,7 +148,7 @@ pub async fn export_realm_file(
         users,
     };
     let text = serde_json::to_string_pretty(&export_realm(&bundle))
-        .map_err(|e| BootstrapError::Parse { path: path.to_owned(), message: e.to_string() })?;
+        .map_err(|e| BootstrapError::Parse { path: path.to_owned(), source: e.into() })?;
     tokio::fs::write(path, text)
         .await
         .map_err(|source| BootstrapError::Write { path: path.to_owned(), source })

@@ -3,8 +3,37 @@
 //! (`signin.rs`, `auth.rs`) and manages every realm: realm settings (`realm_settings.rs`),
 //! users (`users.rs`), realm roles (`roles.rs`), clients (`clients.rs`) and sessions
 //! (`sessions.rs`). Every change goes through the same functions as the Admin REST API
-//! (`crate::admin`), so the same store calls, the same checks and the same cache
-//! invalidation apply. Every POST checks the session's CSRF token before anything else.
+//! (`crate::manage`), so the same store calls, the same checks and the same cache
+//! invalidation apply. Handlers take `auth::ConsoleRealm` (signed in, realm found) and
+//! `auth::ConsoleForm` (the session's CSRF token checked) before they run.
+//!
+//! Decisions:
+//! - **A sign-in is a real user session** of realm `master` for client
+//!   `security-admin-console` (`admin-cli` if a realm file removed it): it shows in the
+//!   session listings, an admin can end it, the reaper removes it, and it expires with
+//!   master's SSO Session Idle (every console request refreshes it) and Max. Sign-in runs
+//!   the password grant's own check (`oidc::token_password::check_password`): the same
+//!   lookup, hashing, brute-force counting and lockout; every refusal is the same
+//!   "Invalid username or password." A right password without master's `admin` role is a
+//!   403 page and no session.
+//! - **Cookie and CSRF** (`auth.rs`): `LATCHKEY_CONSOLE_SESSION=<session id>.<MAC>`,
+//!   `HttpOnly; SameSite=Strict`, `Secure` over HTTPS; a form's CSRF token is a second MAC
+//!   of the session id, checked before the handler runs; the sign-in form uses a
+//!   double-submit token. `SameSite=Strict` means a link from another site opens the
+//!   sign-in form: the price of never sending the cookie cross-site.
+//! - **HTTPS**: master's Require SSL applies as in Keycloak: with `external` a page or
+//!   sign-in over plain HTTP from a public address is a 403 "HTTPS required" page.
+//! - **Headers**: `Cache-Control: no-store` on pages, a `Content-Security-Policy` that
+//!   allows only the console's own sheet and forms, on top of Keycloak's security headers.
+//!   The style sheet is served as `…/assets/console-<FNV-1a of the sheet>.css`, immutable.
+//! - **Errors** (`error.rs`): a form with bad values comes back with 400 and an error
+//!   under each field (what was typed stays); a refusal of the admin layer goes on its
+//!   field or a notice; unknown realms, users, clients and paths are 404 pages, a GET of
+//!   a form's action a 405 page, storage failures a 500 page that shows nothing.
+//! - **No script, still safe to click**: deleting a realm, user, client or role asks
+//!   first (a question page posting again with `confirm=yes`); the signed-in admin's own
+//!   account, master's console client and realm `master` cannot be deleted here.
+//! - Pages live under `…/console/realms/{realm}/…` (Keycloak's SPA uses `#/{realm}/…`).
 
 mod auth;
 mod clients;
@@ -18,8 +47,6 @@ mod signin;
 mod user_roles;
 mod users;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -27,7 +54,6 @@ use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use self::error::ConsoleError;
-use crate::cache::RealmSnapshot;
 use crate::state::AppState;
 
 /// Where the console lives, relative to `{base}` (Keycloak's URL).
@@ -46,11 +72,6 @@ fn see_other(location: &str) -> Response {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response
-}
-
-/// The realm named in the URL, or the 404 page.
-async fn open_realm(state: &AppState, name: &str) -> Result<Arc<RealmSnapshot>, ConsoleError> {
-    state.realms.get(&state.store, name).await?.ok_or(ConsoleError::NotFound("This realm"))
 }
 
 /// The console's routes, relative to `{base}`.
@@ -131,11 +152,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
 
 /// `…/realms/{realm}`: the realm's settings.
 async fn realm_home(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    _console: auth::Console,
-    axum::extract::Path(realm_name): axum::extract::Path<String>,
+    auth::ConsoleRealm { state, realm, .. }: auth::ConsoleRealm,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     Ok(see_other(&format!(
         "{}/realms/{}/realm-settings",
         root(&state),

@@ -4,12 +4,17 @@
 //! (`OAuth2ErrorRepresentation`), other failures as `{"error":"<message>"}`
 //! (`KeycloakErrorHandler`), bearer-token failures as a bare `WWW-Authenticate`, and
 //! the Admin API's own refusals as `{"errorMessage":…}` (`ErrorResponse`,
-//! `ErrorRepresentation`).
+//! `ErrorRepresentation`): every `ManageError` gets the status and text Keycloak answers
+//! for it here (`manage_response`).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::oauth_error::{OAuthError, Refusal};
+use latchkey_core::representation::ComponentError;
 use latchkey_core::store::StoreError;
+use latchkey_core::token::issue::IssueError;
+
+use crate::manage::{Field, ManageError, MasterChange, Missing, Reason};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -30,46 +35,27 @@ pub enum ApiError {
         code: Option<&'static str>,
         description: Option<&'static str>,
     },
-    /// An Admin API refusal written as Keycloak's `ErrorRepresentation`,
-    /// `{"errorMessage":"<message>"}` (`ErrorResponse.exists` is 409, `.error` 400).
-    #[error("{message}")]
-    ErrorMessage { status: StatusCode, message: String },
-    /// A user-profile validation failure: 400 `{"field":…,"errorMessage":…,"params":[…]}`
-    /// (`ErrorResponse.error` with `ErrorRepresentation.field`/`params`).
-    #[error("invalid {field}: {message}")]
-    Validation { field: &'static str, message: &'static str, params: serde_json::Value },
+    /// A refusal of the admin layer (the Admin API's and the console's changes).
+    #[error(transparent)]
+    Manage(#[from] ManageError),
     /// A JSON body that does not parse or has a value of the wrong type: 400 with
     /// `KeycloakErrorHandler`'s answer to a Jackson failure (`unknown_error`,
     /// "Cannot parse the JSON"). The parser's message is kept for the log only.
     #[error("cannot parse the JSON: {0}")]
-    BadJson(String),
-    /// `GET …/clients/{id}/service-account-user` of a client without service accounts:
-    /// 400 `{"error":"Service account not enabled for the client '<clientId>'"}`
-    /// (a `BadRequestException` in `ClientResource.getServiceAccountUser`).
-    #[error("service account not enabled for client {client_id}")]
-    ServiceAccountDisabled { client_id: String },
+    BadJson(#[source] serde_json::Error),
     /// The request body is larger than the configured limit.
     #[error("request body too large")]
     TooLarge,
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// The realm cannot sign tokens (no active key): the server's fault, not the client's.
+    #[error(transparent)]
+    Issue(#[from] IssueError),
 }
 
 impl ApiError {
     pub fn plain(status: StatusCode, message: &'static str) -> Self {
         ApiError::Plain { status, message }
-    }
-
-    /// `{"errorMessage":…}` with 409, as Keycloak's `ErrorResponse.exists`.
-    pub fn conflict(message: impl Into<String>) -> Self {
-        ApiError::ErrorMessage { status: StatusCode::CONFLICT, message: message.into() }
-    }
-
-    /// `{"errorMessage":…}` with 400, as Keycloak's `ErrorResponse.error`.
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError::ErrorMessage { status: StatusCode::BAD_REQUEST, message: message.into() }
     }
 }
 
@@ -108,10 +94,7 @@ impl IntoResponse for ApiError {
                 json_response(StatusCode::NOT_FOUND, &[("error", "Realm does not exist")])
             }
             ApiError::Plain { status, message } => json_response(status, &[("error", message)]),
-            ApiError::ServiceAccountDisabled { client_id } => {
-                let message = format!("Service account not enabled for the client '{client_id}'");
-                json_response(StatusCode::BAD_REQUEST, &[("error", &message)])
-            }
+            ApiError::Manage(error) => manage_response(error),
             ApiError::Bearer { status, realm, code, description } => {
                 let mut value = format!("Bearer realm=\"{}\"", quoted(&realm));
                 if let Some(code) = code {
@@ -126,20 +109,8 @@ impl IntoResponse for ApiError {
                 }
                 response
             }
-            ApiError::ErrorMessage { status, message } => {
-                json_response(status, &[("errorMessage", &message)])
-            }
-            ApiError::Validation { field, message, params } => (
-                StatusCode::BAD_REQUEST,
-                axum::Json(serde_json::json!({
-                    "field": field,
-                    "errorMessage": message,
-                    "params": params,
-                })),
-            )
-                .into_response(),
-            ApiError::BadJson(message) => {
-                tracing::info!(error = %message, "request body refused");
+            ApiError::BadJson(error) => {
+                tracing::info!(error = %error, "request body refused");
                 json_response(
                     StatusCode::BAD_REQUEST,
                     &[("error", "unknown_error"), ("error_description", "Cannot parse the JSON")],
@@ -153,10 +124,124 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = %error, "storage failure");
                 json_response(StatusCode::INTERNAL_SERVER_ERROR, &[("error", "unknown_error")])
             }
-            ApiError::Internal(message) => {
-                tracing::error!(error = %message, "internal failure");
+            ApiError::Issue(error) => {
+                tracing::error!(error = %error, "tokens not issued");
                 json_response(StatusCode::INTERNAL_SERVER_ERROR, &[("error", "unknown_error")])
             }
         }
+    }
+}
+
+/// `{"errorMessage":…}`, Keycloak's `ErrorResponse` (`exists` is 409, `error` 400).
+fn error_message(status: StatusCode, message: &str) -> Response {
+    json_response(status, &[("errorMessage", message)])
+}
+
+/// A refusal of the admin layer as Keycloak answers it: its `NotFoundException`s,
+/// `ErrorResponse`s and `BadRequestException`s, by resource.
+fn manage_response(error: ManageError) -> Response {
+    use StatusCode as S;
+    match error {
+        ManageError::NotFound(missing) => {
+            let text = match missing {
+                Missing::User => "User not found",
+                Missing::Client => "Could not find client",
+                Missing::Role => "Could not find role",
+                // Keycloak's spelling (`RealmAdminResource.deleteSession`).
+                Missing::Session => "Sesssion not found",
+                Missing::MappedRole => "Role not found",
+                Missing::MappedClient => "Client not found",
+                Missing::CompositeRole => "Could not find composite role",
+                Missing::Component => "Could not find component",
+                Missing::RealmRoleNamed(name) => {
+                    let message = format!("Realm Role with name {name} does not exist");
+                    return error_message(S::NOT_FOUND, &message);
+                }
+                Missing::ClientRoleNamed(name) => {
+                    let message = format!("Client Role with name {name} does not exist");
+                    return error_message(S::NOT_FOUND, &message);
+                }
+            };
+            json_response(S::NOT_FOUND, &[("error", text)])
+        }
+        ManageError::UsernameTaken => error_message(S::CONFLICT, "User exists with same username"),
+        ManageError::EmailTaken => error_message(S::CONFLICT, "User exists with same email"),
+        ManageError::ClientIdTaken(client_id) => {
+            error_message(S::CONFLICT, &format!("Client {client_id} already exists"))
+        }
+        ManageError::RoleNameTaken(name) => {
+            error_message(S::CONFLICT, &format!("Role with name {name} already exists"))
+        }
+        // `RealmsAdminResource.importRealm`.
+        ManageError::RealmExists => {
+            error_message(S::CONFLICT, "Conflict detected. See logs for details")
+        }
+        ManageError::RealmNameTaken => error_message(S::CONFLICT, "Realm with same name exists"),
+        ManageError::Invalid { field, reason } => invalid_response(field, reason),
+        // As 26.7.3 answers reset-password, user creation and user update alike: the
+        // message key as `error` and its text as `error_description`.
+        ManageError::PasswordPolicy(violation) => json_response(
+            S::BAD_REQUEST,
+            &[("error", violation.key), ("error_description", &violation.description())],
+        ),
+        ManageError::RealmFile(error) => error_message(S::BAD_REQUEST, &error.to_string()),
+        ManageError::MasterRealm(MasterChange::Rename) => {
+            error_message(S::BAD_REQUEST, "Can't rename master realm")
+        }
+        ManageError::MasterRealm(MasterChange::Delete) => {
+            error_message(S::BAD_REQUEST, "Can't delete master realm")
+        }
+        ManageError::DefaultRole(name) => error_message(
+            S::BAD_REQUEST,
+            &format!("{name} is default role of the realm and cannot be removed."),
+        ),
+        // A `BadRequestException` in `ClientResource.getServiceAccountUser`.
+        ManageError::ServiceAccountDisabled(client_id) => {
+            let message = format!("Service account not enabled for the client '{client_id}'");
+            json_response(S::BAD_REQUEST, &[("error", &message)])
+        }
+        // `ComponentResource`: the provider's `ComponentValidationException` text, or an
+        // unknown provider (26.7.3's answers).
+        ManageError::Component(ComponentError::UnknownProvider) => {
+            json_response(S::BAD_REQUEST, &[("error", "Invalid provider type or no such provider")])
+        }
+        ManageError::Component(ComponentError::Invalid(message)) => {
+            error_message(S::BAD_REQUEST, &message)
+        }
+        ManageError::ComponentExists(id) => {
+            error_message(S::CONFLICT, &format!("Component with id {id} already exists"))
+        }
+        ManageError::Store(error) => ApiError::Store(error).into_response(),
+        error @ (ManageError::Hashing
+        | ManageError::Key(_)
+        | ManageError::Task(_)
+        | ManageError::Component(ComponentError::Generation(_))) => {
+            tracing::error!(error = %error, "admin change failed");
+            json_response(S::INTERNAL_SERVER_ERROR, &[("error", "unknown_error")])
+        }
+    }
+}
+
+/// A request value the admin layer refused, as each resource of Keycloak words it.
+fn invalid_response(field: Field, reason: Reason) -> Response {
+    use StatusCode as S;
+    match (field, reason) {
+        // The user profile's username validator, as 26.7.3 answers it.
+        (Field::Username, Reason::Length { min, max }) => (
+            S::BAD_REQUEST,
+            axum::Json(serde_json::json!({
+                "field": "username",
+                "errorMessage": "error-invalid-length",
+                "params": ["username", min, max],
+            })),
+        )
+            .into_response(),
+        (Field::Username, _) => error_message(S::BAD_REQUEST, "User name is missing"),
+        (Field::Password, Reason::Blank) => {
+            json_response(S::BAD_REQUEST, &[("error", "Empty password not allowed")])
+        }
+        (Field::Password, _) => json_response(S::BAD_REQUEST, &[("error", "No password provided")]),
+        (Field::ClientId, _) => error_message(S::BAD_REQUEST, "Client id is missing"),
+        (Field::RoleName, _) => json_response(S::BAD_REQUEST, &[("error", "role has no name")]),
     }
 }

@@ -4,11 +4,10 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
-use crate::admin::auth::Permission;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -105,8 +104,6 @@ pub struct Caller {
     pub is_https: bool,
     /// The `Origin` header of a browser's cross-origin request.
     pub origin: Option<axum::http::HeaderValue>,
-    /// What the Admin API operation being called needs (set by its route).
-    pub(crate) admin_permission: Option<Permission>,
 }
 
 impl Caller {
@@ -161,9 +158,14 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let origin = crate::cors::origin(&parts.headers);
-        let admin_permission = parts.extensions.get::<Permission>().copied();
-        Ok(Caller { address, base_url, authorization, is_https, origin, admin_permission })
+        Ok(Caller { address, base_url, authorization, is_https, origin })
     }
+}
+
+/// The `{realm}` of the route's path, if it has one.
+pub async fn realm_parameter(parts: &mut Parts, state: &AppState) -> Option<String> {
+    let parameters = RawPathParams::from_request_parts(parts, state).await.ok()?;
+    parameters.iter().find(|(name, _)| *name == "realm").map(|(_, value)| value.to_owned())
 }
 
 /// A Host header that can go into a URL unchanged: host name or address and port.

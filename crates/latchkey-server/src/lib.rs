@@ -14,10 +14,11 @@ pub mod cors;
 pub mod error;
 pub mod extract;
 pub mod hashing;
+pub mod headers;
 pub mod health;
+pub mod manage;
 pub mod oidc;
-pub mod revocation_stream;
-pub mod revocations;
+pub mod revocation;
 pub mod state;
 
 use std::future::Future;

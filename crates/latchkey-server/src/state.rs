@@ -9,7 +9,7 @@ use crate::cache::{RealmCache, RealmSnapshot};
 use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::hashing::Hasher;
-use crate::revocations::RevocationHub;
+use crate::revocation::hub::RevocationHub;
 
 /// A handle on what every handler shares. Cloned for every request, so it is one
 /// reference count, not one per field.
@@ -22,7 +22,7 @@ pub struct Shared {
     pub config: Arc<ServerConfig>,
     pub realms: Arc<RealmCache>,
     pub hasher: Hasher,
-    /// Revocations for the gateways' streams (`revocation_stream.rs`).
+    /// Revocations for the gateways' streams (`revocation/stream.rs`).
     pub revocations: Arc<RevocationHub>,
 }
 

@@ -1,9 +1,11 @@
 //! Command line: Keycloak's command and option names (`start-dev`, `--http-port`, ...).
-//! Every option can also come from `LATCHKEY_<NAME>` or the TOML config file.
+//! The server commands' options are defined once, in `config.rs`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::config::Options;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -34,66 +36,22 @@ pub(crate) enum Command {
     Call(CallArgs),
 }
 
-/// Where the data lives; shared by every command.
-#[derive(Debug, Args, Default)]
-pub(crate) struct StorageArgs {
-    /// TOML configuration file (same names as the options, with `-` or `_`).
-    #[arg(long, env = "LATCHKEY_CONFIG_FILE")]
-    pub(crate) config_file: Option<PathBuf>,
-    /// Database vendor: `sqlite` (embedded, default).
-    #[arg(long, env = "LATCHKEY_DB")]
-    pub(crate) db: Option<String>,
-    /// Database URL, e.g. `sqlite:///var/lib/latchkey/latchkey.db`.
-    #[arg(long, env = "LATCHKEY_DB_URL")]
-    pub(crate) db_url: Option<String>,
-    /// Directory for the embedded database (default `./data`).
-    #[arg(long, env = "LATCHKEY_DATA_DIR")]
-    pub(crate) data_dir: Option<PathBuf>,
-}
-
+/// The server commands' options: a config file, and every option as a flag (or its
+/// `LATCHKEY_*` variable) that wins over the file.
 #[derive(Debug, Args)]
 pub(crate) struct ServerArgs {
+    /// TOML configuration file: the options' names as keys (`http-port = 8081`, `-` or
+    /// `_`), and optionally a `[gateway]` table to run the gateway beside the server.
+    #[arg(long, env = "LATCHKEY_CONFIG_FILE")]
+    pub(crate) config_file: Option<PathBuf>,
     #[command(flatten)]
-    pub(crate) storage: StorageArgs,
-    #[arg(long, env = "LATCHKEY_HTTP_HOST")]
-    pub(crate) http_host: Option<String>,
-    #[arg(long, env = "LATCHKEY_HTTP_PORT")]
-    pub(crate) http_port: Option<u16>,
-    /// Path under which everything is served (default `/keycloak/auth`).
-    #[arg(long, env = "LATCHKEY_HTTP_RELATIVE_PATH")]
-    pub(crate) http_relative_path: Option<String>,
-    /// Serve plain HTTP in production mode.
-    #[arg(long, env = "LATCHKEY_HTTP_ENABLED", num_args = 0..=1, default_missing_value = "true")]
-    pub(crate) http_enabled: Option<bool>,
-    /// Public URL or host name; fixes the token issuer.
-    #[arg(long, env = "LATCHKEY_HOSTNAME")]
-    pub(crate) hostname: Option<String>,
-    #[arg(long, env = "LATCHKEY_HTTPS_CERTIFICATE_FILE")]
-    pub(crate) https_certificate_file: Option<PathBuf>,
-    #[arg(long, env = "LATCHKEY_HTTPS_CERTIFICATE_KEY_FILE")]
-    pub(crate) https_certificate_key_file: Option<PathBuf>,
-    /// Import the realm files of the import directory on start (existing realms are skipped).
-    #[arg(long, env = "LATCHKEY_IMPORT_REALM", num_args = 0..=1, default_missing_value = "true")]
-    pub(crate) import_realm: Option<bool>,
-    /// Directory of realm files for --import-realm (default `<data-dir>/import`).
-    #[arg(long, env = "LATCHKEY_IMPORT_DIR")]
-    pub(crate) import_dir: Option<PathBuf>,
-    #[arg(long, env = "LATCHKEY_BOOTSTRAP_ADMIN_USERNAME")]
-    pub(crate) bootstrap_admin_username: Option<String>,
-    #[arg(long, env = "LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
-    pub(crate) bootstrap_admin_password: Option<String>,
-    /// Largest request body, in bytes (default 65536).
-    #[arg(long, env = "LATCHKEY_HTTP_MAX_BODY_SIZE")]
-    pub(crate) http_max_body_size: Option<usize>,
-    /// Log level: error, warn, info, debug, trace (default info).
-    #[arg(long, env = "LATCHKEY_LOG_LEVEL")]
-    pub(crate) log_level: Option<String>,
+    pub(crate) options: Options,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
     #[command(flatten)]
-    pub(crate) storage: StorageArgs,
+    pub(crate) server: ServerArgs,
     /// Realm file to import.
     #[arg(long)]
     pub(crate) file: PathBuf,
@@ -102,7 +60,7 @@ pub(crate) struct ImportArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ExportArgs {
     #[command(flatten)]
-    pub(crate) storage: StorageArgs,
+    pub(crate) server: ServerArgs,
     #[arg(long)]
     pub(crate) realm: String,
     #[arg(long)]

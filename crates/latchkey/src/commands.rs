@@ -13,7 +13,7 @@ use latchkey_server::{AppState, Server};
 use latchkey_store::Database;
 
 use crate::cli::{AuthArgs, CallArgs, Command, GatewayArgs, ServerArgs};
-use crate::config::{FileConfig, database_path, start_config};
+use crate::config::{Config, database_path, start_config};
 
 pub(crate) async fn run(command: Command) -> anyhow::Result<()> {
     match command {
@@ -21,8 +21,8 @@ pub(crate) async fn run(command: Command) -> anyhow::Result<()> {
         Command::Start(args) => start(args, false).await,
         Command::Import(args) => {
             init_logging("info");
-            let file = FileConfig::load(args.storage.config_file.as_deref())?;
-            let store = Database::open_sqlite(&database_path(&args.storage, &file)?).await?;
+            let config = Config::load(args.server.options, args.server.config_file.as_deref())?;
+            let store = Database::open_sqlite(&database_path(&config.options)?).await?;
             match import_realm_file(&store, &args.file, SystemClock.now()).await? {
                 Some(name) => tracing::info!(realm = %name, "imported"),
                 None => tracing::warn!("a realm with that name exists; nothing imported"),
@@ -31,8 +31,8 @@ pub(crate) async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Export(args) => {
             init_logging("info");
-            let file = FileConfig::load(args.storage.config_file.as_deref())?;
-            let store = Database::open_sqlite(&database_path(&args.storage, &file)?).await?;
+            let config = Config::load(args.server.options, args.server.config_file.as_deref())?;
+            let store = Database::open_sqlite(&database_path(&config.options)?).await?;
             export_realm_file(&store, &args.realm, &args.file).await?;
             tracing::info!(realm = %args.realm, file = %args.file.display(), "exported");
             Ok(())
@@ -134,10 +134,10 @@ fn init_logging(level: &str) {
 }
 
 async fn start(args: ServerArgs, is_dev: bool) -> anyhow::Result<()> {
-    let file = FileConfig::load(args.storage.config_file.as_deref())?;
-    let config = start_config(&args, &file, is_dev)?;
+    let layered = Config::load(args.options, args.config_file.as_deref())?;
+    let config = start_config(&layered.options, is_dev)?;
     // Checked before anything starts, like the server's own options.
-    let gateway_config = file
+    let gateway_config = layered
         .gateway_toml()?
         .map(|text| GatewayConfig::from_toml(&text))
         .transpose()

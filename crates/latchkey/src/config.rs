@@ -1,120 +1,197 @@
-//! Layered configuration: defaults < TOML file < `LATCHKEY_*` environment < flags.
-//! Clap has already merged flags over the environment; the file fills what is left.
+//! Configuration: every option of the server commands defined once ([`Options`]: its
+//! flag, its `LATCHKEY_*` variable and its config file key), layered flags > environment >
+//! config file > defaults.
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use clap::{Args, CommandFactory as _};
 use latchkey_server::bootstrap::BootstrapAdmin;
 use latchkey_server::config::{ServerConfig, TlsFiles};
+use serde::Deserialize;
 
-use crate::cli::{ServerArgs, StorageArgs};
+/// The options of `start`, `start-dev`, `import` and `export`, one field each. A field's
+/// name is its flag (`http_port`: `--http-port`) and its config file key (`http-port`, or
+/// `http_port`); `env` names its variable. Clap reads flags and the environment into one
+/// value, serde the config file into another, and [`Options::or`] layers them. Every
+/// field is optional: defaults are applied where a value is used ([`start_config`]).
+#[derive(Debug, Default, Args, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct Options {
+    /// Database vendor: `sqlite` (embedded, default).
+    #[arg(long, env = "LATCHKEY_DB")]
+    pub(crate) db: Option<String>,
+    /// Database URL, e.g. `sqlite:///var/lib/latchkey/latchkey.db`.
+    #[arg(long, env = "LATCHKEY_DB_URL")]
+    pub(crate) db_url: Option<String>,
+    /// Directory for the embedded database (default `./data`).
+    #[arg(long, env = "LATCHKEY_DATA_DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1 in development, 0.0.0.0 in production).
+    #[arg(long, env = "LATCHKEY_HTTP_HOST")]
+    pub(crate) http_host: Option<String>,
+    /// Port to listen on (default 8080).
+    #[arg(long, env = "LATCHKEY_HTTP_PORT")]
+    pub(crate) http_port: Option<u16>,
+    /// Path under which everything is served (default `/keycloak/auth`).
+    #[arg(long, env = "LATCHKEY_HTTP_RELATIVE_PATH")]
+    pub(crate) http_relative_path: Option<String>,
+    /// Serve plain HTTP in production mode.
+    #[arg(long, env = "LATCHKEY_HTTP_ENABLED", num_args = 0..=1, default_missing_value = "true")]
+    pub(crate) http_enabled: Option<bool>,
+    /// Public URL or host name; fixes the token issuer.
+    #[arg(long, env = "LATCHKEY_HOSTNAME")]
+    pub(crate) hostname: Option<String>,
+    /// PEM certificate chain for HTTPS.
+    #[arg(long, env = "LATCHKEY_HTTPS_CERTIFICATE_FILE")]
+    pub(crate) https_certificate_file: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    #[arg(long, env = "LATCHKEY_HTTPS_CERTIFICATE_KEY_FILE")]
+    pub(crate) https_certificate_key_file: Option<PathBuf>,
+    /// Import the realm files of the import directory on start (existing realms are skipped).
+    #[arg(long, env = "LATCHKEY_IMPORT_REALM", num_args = 0..=1, default_missing_value = "true")]
+    pub(crate) import_realm: Option<bool>,
+    /// Directory of realm files for --import-realm (default `<data-dir>/import`).
+    #[arg(long, env = "LATCHKEY_IMPORT_DIR")]
+    pub(crate) import_dir: Option<PathBuf>,
+    /// User name of the first admin of realm `master` (first start only).
+    #[arg(long, env = "LATCHKEY_BOOTSTRAP_ADMIN_USERNAME")]
+    pub(crate) bootstrap_admin_username: Option<String>,
+    /// Password of the first admin of realm `master` (first start only).
+    #[arg(long, env = "LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
+    pub(crate) bootstrap_admin_password: Option<String>,
+    /// Largest request body, in bytes (default 65536).
+    #[arg(long, env = "LATCHKEY_HTTP_MAX_BODY_SIZE")]
+    pub(crate) http_max_body_size: Option<usize>,
+    /// Log level: error, warn, info, debug, trace (default info).
+    #[arg(long, env = "LATCHKEY_LOG_LEVEL")]
+    pub(crate) log_level: Option<String>,
+}
 
-/// The config file: flat `name = value` pairs with the options' names, and optionally a
-/// `[gateway]` table, the gateway's own configuration, run in the same process.
-#[derive(Debug, Default)]
-pub(crate) struct FileConfig(BTreeMap<String, toml::Value>, Option<toml::Table>);
-
-impl FileConfig {
-    pub(crate) fn load(path: Option<&Path>) -> anyhow::Result<Self> {
-        let Some(path) = path else { return Ok(FileConfig::default()) };
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read config file {}", path.display()))?;
-        let table: toml::Table = text
-            .parse()
-            .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
-        let mut values = BTreeMap::new();
-        let mut gateway = None;
-        for (key, value) in table {
-            if key == "gateway" {
-                match value {
-                    toml::Value::Table(table) => gateway = Some(table),
-                    _ => bail!("`gateway` in config file {} must be a table", path.display()),
-                }
-                continue;
-            }
-            let key = key.replace('_', "-");
-            if !KNOWN_KEYS.contains(&key.as_str()) {
-                bail!("unknown option `{key}` in config file {}", path.display());
-            }
-            values.insert(key, value);
+impl Options {
+    /// Each option from `self` where it is set, else from `lower`.
+    pub(crate) fn or(self, lower: Options) -> Options {
+        Options {
+            db: self.db.or(lower.db),
+            db_url: self.db_url.or(lower.db_url),
+            data_dir: self.data_dir.or(lower.data_dir),
+            http_host: self.http_host.or(lower.http_host),
+            http_port: self.http_port.or(lower.http_port),
+            http_relative_path: self.http_relative_path.or(lower.http_relative_path),
+            http_enabled: self.http_enabled.or(lower.http_enabled),
+            hostname: self.hostname.or(lower.hostname),
+            https_certificate_file: self.https_certificate_file.or(lower.https_certificate_file),
+            https_certificate_key_file: self
+                .https_certificate_key_file
+                .or(lower.https_certificate_key_file),
+            import_realm: self.import_realm.or(lower.import_realm),
+            import_dir: self.import_dir.or(lower.import_dir),
+            bootstrap_admin_username: self
+                .bootstrap_admin_username
+                .or(lower.bootstrap_admin_username),
+            bootstrap_admin_password: self
+                .bootstrap_admin_password
+                .or(lower.bootstrap_admin_password),
+            http_max_body_size: self.http_max_body_size.or(lower.http_max_body_size),
+            log_level: self.log_level.or(lower.log_level),
         }
-        Ok(FileConfig(values, gateway))
+    }
+
+    /// Whether `key` names an option: the config file's keys are the options' flags.
+    fn is_option(key: &str) -> bool {
+        OptionsOnly::command().get_arguments().any(|argument| argument.get_long() == Some(key))
+    }
+}
+
+/// [`Options`] alone as a command, to list its flags.
+#[derive(clap::Parser)]
+struct OptionsOnly {
+    #[command(flatten)]
+    options: Options,
+}
+
+/// The options in effect, and the config file's `[gateway]` table if it has one.
+#[derive(Debug)]
+pub(crate) struct Config {
+    pub(crate) options: Options,
+    /// The gateway's own configuration, run beside the server in the same process.
+    pub(crate) gateway: Option<toml::Table>,
+}
+
+impl Config {
+    /// Layers `flags` (flags and environment, as clap read them) over the config file.
+    pub(crate) fn load(flags: Options, config_file: Option<&Path>) -> anyhow::Result<Config> {
+        let Some(path) = config_file else { return Ok(Config { options: flags, gateway: None }) };
+        let (file, gateway) = read_file(path)?;
+        Ok(Config { options: flags.or(file), gateway })
     }
 
     /// The `[gateway]` table, as the text `latchkey gateway --config` would read.
     pub(crate) fn gateway_toml(&self) -> anyhow::Result<Option<String>> {
-        self.1
+        self.gateway
             .as_ref()
             .map(|table| toml::to_string(table).context("the [gateway] table does not serialise"))
             .transpose()
     }
-
-    fn string(&self, key: &str) -> anyhow::Result<Option<String>> {
-        match self.0.get(key) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-            Some(toml::Value::Integer(i)) => Ok(Some(i.to_string())),
-            Some(toml::Value::Boolean(b)) => Ok(Some(b.to_string())),
-            Some(other) => bail!("option `{key}` has an unusable value {other}"),
-        }
-    }
-
-    fn parsed<T: std::str::FromStr>(&self, key: &str) -> anyhow::Result<Option<T>> {
-        match self.string(key)? {
-            None => Ok(None),
-            Some(text) => text
-                .parse()
-                .map(Some)
-                .map_err(|_| anyhow::anyhow!("option `{key}` has an invalid value `{text}`")),
-        }
-    }
 }
 
-const KNOWN_KEYS: &[&str] = &[
-    "db",
-    "db-url",
-    "data-dir",
-    "http-host",
-    "http-port",
-    "http-relative-path",
-    "http-enabled",
-    "hostname",
-    "https-certificate-file",
-    "https-certificate-key-file",
-    "import-realm",
-    "import-dir",
-    "bootstrap-admin-username",
-    "bootstrap-admin-password",
-    "http-max-body-size",
-    "log-level",
-];
+/// The config file: `name = value` pairs with the options' names (`-` or `_`), and
+/// optionally a `[gateway]` table. An unknown name or a value of the wrong type is an
+/// error naming the option and the file.
+fn read_file(path: &Path) -> anyhow::Result<(Options, Option<toml::Table>)> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+    let mut options = toml::Table::new();
+    let mut gateway = None;
+    for (key, value) in table {
+        if key == "gateway" {
+            match value {
+                toml::Value::Table(table) => gateway = Some(table),
+                _ => bail!("`gateway` in config file {} must be a table", path.display()),
+            }
+            continue;
+        }
+        let key = key.replace('_', "-");
+        if !Options::is_option(&key) {
+            bail!("unknown option `{key}` in config file {}", path.display());
+        }
+        options.insert(key, value);
+    }
+    let options =
+        serde_path_to_error::deserialize(toml::Value::Table(options)).map_err(|error| {
+            anyhow::anyhow!(
+                "option `{}` in config file {}: {}",
+                error.path(),
+                path.display(),
+                error.inner().message().trim_end()
+            )
+        })?;
+    Ok((options, gateway))
+}
 
 /// Where the embedded database file is.
-pub(crate) fn database_path(storage: &StorageArgs, file: &FileConfig) -> anyhow::Result<PathBuf> {
-    let db = storage.db.clone().or(file.string("db")?).unwrap_or_else(|| "sqlite".to_owned());
-    match db.as_str() {
+pub(crate) fn database_path(options: &Options) -> anyhow::Result<PathBuf> {
+    match options.db.as_deref().unwrap_or("sqlite") {
         "sqlite" | "dev-file" => {}
         "postgres" => bail!("--db=postgres is not available yet; use the embedded sqlite database"),
         other => bail!("unknown --db `{other}`; supported: sqlite"),
     }
-    if let Some(url) = storage.db_url.clone().or(file.string("db-url")?) {
+    if let Some(url) = &options.db_url {
         let path = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
             .with_context(|| format!("--db-url `{url}` is not a sqlite URL"))?;
         return Ok(PathBuf::from(path));
     }
-    Ok(data_dir(storage, file)?.join("latchkey.db"))
+    Ok(data_dir(options).join("latchkey.db"))
 }
 
-pub(crate) fn data_dir(storage: &StorageArgs, file: &FileConfig) -> anyhow::Result<PathBuf> {
-    Ok(storage
-        .data_dir
-        .clone()
-        .or(file.string("data-dir")?.map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("data")))
+fn data_dir(options: &Options) -> PathBuf {
+    options.data_dir.clone().unwrap_or_else(|| PathBuf::from("data"))
 }
 
 /// Everything `start` / `start-dev` need, validated before anything binds.
@@ -126,46 +203,34 @@ pub(crate) struct StartConfig {
     pub(crate) log_level: String,
 }
 
-pub(crate) fn start_config(
-    args: &ServerArgs,
-    file: &FileConfig,
-    is_dev: bool,
-) -> anyhow::Result<StartConfig> {
-    let mut server = ServerConfig::default();
-    let host = args.http_host.clone().or(file.string("http-host")?);
-    server.http_host = match host {
+pub(crate) fn start_config(options: &Options, is_dev: bool) -> anyhow::Result<StartConfig> {
+    let http_host = match &options.http_host {
         Some(host) => host
             .parse::<IpAddr>()
             .with_context(|| format!("--http-host `{host}` is not an IP address"))?,
         None if is_dev => IpAddr::from([127, 0, 0, 1]),
         None => IpAddr::from([0, 0, 0, 0]),
     };
-    if let Some(port) = args.http_port.or(file.parsed("http-port")?) {
+    let mut server = ServerConfig { http_host, ..ServerConfig::default() };
+    if let Some(port) = options.http_port {
         server.http_port = port;
     }
-    if let Some(path) = args.http_relative_path.clone().or(file.string("http-relative-path")?) {
-        server.relative_path = ServerConfig::normalize_relative_path(&path);
+    if let Some(path) = &options.http_relative_path {
+        server.relative_path = ServerConfig::normalize_relative_path(path);
     }
-    if let Some(limit) = args.http_max_body_size.or(file.parsed("http-max-body-size")?) {
+    if let Some(limit) = options.http_max_body_size {
         server.max_body_bytes = limit;
     }
-    let certificate = args
-        .https_certificate_file
-        .clone()
-        .or(file.string("https-certificate-file")?.map(PathBuf::from));
-    let key = args
-        .https_certificate_key_file
-        .clone()
-        .or(file.string("https-certificate-key-file")?.map(PathBuf::from));
-    server.tls = match (certificate, key) {
-        (Some(certificate), Some(key)) => Some(TlsFiles { certificate, key }),
+    server.tls = match (&options.https_certificate_file, &options.https_certificate_key_file) {
+        (Some(certificate), Some(key)) => {
+            Some(TlsFiles { certificate: certificate.clone(), key: key.clone() })
+        }
         (None, None) => None,
         _ => bail!("--https-certificate-file and --https-certificate-key-file go together"),
     };
-    let hostname = args.hostname.clone().or(file.string("hostname")?);
-    let http_enabled = args.http_enabled.or(file.parsed("http-enabled")?).unwrap_or(is_dev);
+    let http_enabled = options.http_enabled.unwrap_or(is_dev);
     if !is_dev {
-        if hostname.is_none() {
+        if options.hostname.is_none() {
             bail!("production mode needs --hostname (or use start-dev)");
         }
         if server.tls.is_none() && !http_enabled {
@@ -174,35 +239,25 @@ pub(crate) fn start_config(
             );
         }
     }
-    server.hostname = hostname.map(|h| frontend_url(&h, &server));
-    let import = args.import_realm.or(file.parsed("import-realm")?).unwrap_or(false);
-    let import_dir = if import {
-        Some(
-            args.import_dir
-                .clone()
-                .or(file.string("import-dir")?.map(PathBuf::from))
-                .map_or_else(|| data_dir(&args.storage, file).map(|d| d.join("import")), Ok)?,
-        )
+    server.hostname = options.hostname.as_deref().map(|h| frontend_url(h, &server));
+    let import_dir = if options.import_realm.unwrap_or(false) {
+        Some(options.import_dir.clone().unwrap_or_else(|| data_dir(options).join("import")))
     } else {
         None
     };
-    let username =
-        args.bootstrap_admin_username.clone().or(file.string("bootstrap-admin-username")?);
-    let password =
-        args.bootstrap_admin_password.clone().or(file.string("bootstrap-admin-password")?);
-    let admin = match (username, password) {
-        (Some(username), Some(password)) => Some(BootstrapAdmin { username, password }),
+    let admin = match (&options.bootstrap_admin_username, &options.bootstrap_admin_password) {
+        (Some(username), Some(password)) => {
+            Some(BootstrapAdmin { username: username.clone(), password: password.clone() })
+        }
         (None, None) => None,
         _ => bail!("the bootstrap admin needs both a username and a password"),
     };
-    let log_level =
-        args.log_level.clone().or(file.string("log-level")?).unwrap_or_else(|| "info".to_owned());
     Ok(StartConfig {
         server,
-        database: database_path(&args.storage, file)?,
+        database: database_path(options)?,
         import_dir,
         admin,
-        log_level,
+        log_level: options.log_level.clone().unwrap_or_else(|| "info".to_owned()),
     })
 }
 
@@ -220,3 +275,6 @@ fn frontend_url(hostname: &str, server: &ServerConfig) -> String {
     };
     format!("{scheme}://{hostname}{port}{}", server.relative_path)
 }
+
+#[cfg(test)]
+mod tests;

@@ -75,6 +75,19 @@ fn unknown_config_file_keys_are_refused() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown option `http-prot`"));
 }
 
+#[test]
+fn a_config_value_of_the_wrong_type_is_refused_naming_the_option_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("latchkey.toml");
+    std::fs::write(&config, "http-port = \"high\"\n").unwrap();
+    let output = run(&["start-dev", "--config-file", config.to_str().unwrap()], dir.path());
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("option `http-port`"), "{stderr}");
+    assert!(stderr.contains(config.to_str().unwrap()), "{stderr}");
+    assert!(stderr.contains("expected u16"), "{stderr}");
+}
+
 #[tokio::test]
 async fn flags_beat_environment_which_beats_the_config_file() {
     let dir = tempfile::tempdir().unwrap();

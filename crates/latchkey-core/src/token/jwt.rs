@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::algorithm::Algorithm;
-use super::keys::{KeyError, KeySet, SigningKey};
+use super::keys::{HmacKey, KeyError, KeySet, SigningKey};
 
 /// Largest token accepted for parsing; anything longer is refused unread.
 pub const MAX_TOKEN_LENGTH: usize = 16 * 1024;
@@ -49,6 +49,12 @@ pub fn sign<T: serde::Serialize + ?Sized>(
 ) -> Result<String, KeyError> {
     let json = serde_json::to_vec(claims).map_err(|e| KeyError::Rejected(e.to_string()))?;
     sign_json(key, &json)
+}
+
+/// Signs claims with an HMAC key, as refresh tokens are. A JSON value always
+/// serializes, so this cannot fail for one.
+pub fn sign_hmac(key: &HmacKey, claims: &serde_json::Value) -> String {
+    sign(SigningKey::Hmac(key), claims).unwrap_or_default()
 }
 
 /// The JOSE header fields latchkey looks at.

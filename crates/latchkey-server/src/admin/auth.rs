@@ -4,21 +4,25 @@
 //! token of realm R whose user holds the `realm-management` client role `realm-admin`
 //! administers R. A realm's own users may also hold only some of the
 //! `realm-management` roles (`view-users`, `manage-users`, `view-clients`, …, as a
-//! service account that creates users does): each operation of the routing table names
-//! the `Permission` it needs (`admin.rs`), and `open_realm` checks it. The token is
+//! service account that creates users does): each handler names the permission it needs
+//! in its first argument, [`AdminRealm<P>`], which checks it before the handler runs. The
+//! token is
 //! checked like any other (`oidc/bearer.rs`: signature, expiry, revocation, session,
 //! user) and the roles are read from the store, so a revoked grant counts at once.
 
 use std::collections::BTreeSet;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use latchkey_core::store::Store;
 use latchkey_core::token::jwt;
 
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
-use crate::extract::Caller;
+use crate::extract::{Caller, realm_parameter};
 use crate::oidc::bearer::{bearer_token, verify_access_token};
 use crate::state::AppState;
 
@@ -76,8 +80,8 @@ impl Permission {
 pub(crate) struct Admin {
     /// The realm the token was issued by.
     token_realm: String,
-    is_master_admin: bool,
-    may_create_realms: bool,
+    pub(crate) is_master_admin: bool,
+    pub(crate) may_create_realms: bool,
     /// The caller's `realm-management` client roles (composites expanded).
     management_roles: BTreeSet<String>,
 }
@@ -98,9 +102,8 @@ impl Admin {
         self.is_master_admin || (self.token_realm == realm && !self.management_roles.is_empty())
     }
 
-    /// Whether the caller may do what `needed` names in realm `realm`; `None` (an
-    /// operation outside the table) takes `realm-admin`.
-    pub(crate) fn allows(&self, realm: &str, needed: Option<Permission>) -> bool {
+    /// Whether the caller may do what `needed` names in realm `realm`.
+    pub(crate) fn allows(&self, realm: &str, needed: Permission) -> bool {
         if self.is_master_admin {
             return true;
         }
@@ -109,18 +112,14 @@ impl Admin {
         }
         let holds = |role: &str| self.management_roles.contains(role);
         holds(REALM_ADMIN_ROLE)
-            || needed.is_some_and(|needed| match needed {
+            || match needed {
                 Permission::AnyAdminRole => !self.management_roles.is_empty(),
                 _ => needed.roles().iter().any(|role| holds(role)),
-            })
+            }
     }
 
-    pub(crate) fn require(&self, realm: &str, needed: Option<Permission>) -> Result<(), ApiError> {
+    pub(crate) fn require(&self, realm: &str, needed: Permission) -> Result<(), ApiError> {
         if self.allows(realm, needed) { Ok(()) } else { Err(forbidden()) }
-    }
-
-    pub(crate) fn require_create_realm(&self) -> Result<(), ApiError> {
-        if self.is_master_admin || self.may_create_realms { Ok(()) } else { Err(forbidden()) }
     }
 }
 
@@ -161,21 +160,184 @@ pub(crate) async fn authenticate(state: &AppState, caller: &Caller) -> Result<Ad
     })
 }
 
-/// The steps every `/admin/realms/{realm}/…` call starts with, in Keycloak's order:
-/// 401 for a bad token, 404 `Realm not found.` for an unknown realm, 403 for a caller
-/// without the operation's permission (`caller.admin_permission`, set by the routing
-/// table).
-pub(crate) async fn open_realm(
-    state: &AppState,
-    caller: &Caller,
-    realm_name: &str,
-) -> Result<Arc<RealmSnapshot>, ApiError> {
-    let admin = authenticate(state, caller).await?;
-    let realm = state
-        .realms
-        .get(&state.store, realm_name)
-        .await?
-        .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "Realm not found."))?;
-    admin.require(realm_name, caller.admin_permission)?;
-    Ok(realm)
+/// A permission as a type, the argument of [`AdminRealm`]: each is a zero-sized marker
+/// naming one [`Permission`], so a handler's signature says what it needs and the route
+/// table reads it from there ([`Guarded`]).
+pub(crate) trait Needs: Send + Sync + 'static {
+    const PERMISSION: Permission;
+}
+
+/// Any `realm-management` role (listing a realm's roles, reading the realm).
+pub(crate) struct AnyAdminRole;
+impl Needs for AnyAdminRole {
+    const PERMISSION: Permission = Permission::AnyAdminRole;
+}
+/// `Permission::ViewRealm`.
+pub(crate) struct ViewRealm;
+impl Needs for ViewRealm {
+    const PERMISSION: Permission = Permission::ViewRealm;
+}
+/// `Permission::ManageRealm`.
+pub(crate) struct ManageRealm;
+impl Needs for ManageRealm {
+    const PERMISSION: Permission = Permission::ManageRealm;
+}
+/// Searching and counting users.
+pub(crate) struct QueryUsers;
+impl Needs for QueryUsers {
+    const PERMISSION: Permission = Permission::QueryUsers;
+}
+/// `Permission::ViewUsers`.
+pub(crate) struct ViewUsers;
+impl Needs for ViewUsers {
+    const PERMISSION: Permission = Permission::ViewUsers;
+}
+/// `Permission::ManageUsers`.
+pub(crate) struct ManageUsers;
+impl Needs for ManageUsers {
+    const PERMISSION: Permission = Permission::ManageUsers;
+}
+/// Listing clients.
+pub(crate) struct QueryClients;
+impl Needs for QueryClients {
+    const PERMISSION: Permission = Permission::QueryClients;
+}
+/// `Permission::ViewClients`.
+pub(crate) struct ViewClients;
+impl Needs for ViewClients {
+    const PERMISSION: Permission = Permission::ViewClients;
+}
+/// `Permission::ManageClients`.
+pub(crate) struct ManageClients;
+impl Needs for ManageClients {
+    const PERMISSION: Permission = Permission::ManageClients;
+}
+/// Adding clients without managing the others.
+pub(crate) struct CreateClient;
+impl Needs for CreateClient {
+    const PERMISSION: Permission = Permission::CreateClient;
+}
+
+/// The realm an Admin API call names, opened for a caller who may do what `P` names, in
+/// Keycloak's order: 401 for a missing or bad token, 404 `Realm not found.` for an
+/// unknown realm, 403 for a caller without `P`'s permission there. A handler taking it
+/// as its first argument cannot run unchecked.
+pub(crate) struct AdminRealm<P> {
+    pub(crate) state: AppState,
+    pub(crate) realm: Arc<RealmSnapshot>,
+    pub(crate) caller: Caller,
+    needs: PhantomData<P>,
+}
+
+impl<P: Needs> FromRequestParts<AppState> for AdminRealm<P> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let admin = authenticate(state, &caller).await?;
+        let realm_name = realm_parameter(parts, state)
+            .await
+            .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "Realm not found."))?;
+        let realm = state
+            .realms
+            .get(&state.store, &realm_name)
+            .await?
+            .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "Realm not found."))?;
+        admin.require(&realm_name, P::PERMISSION)?;
+        Ok(AdminRealm { state: state.clone(), realm, caller, needs: PhantomData })
+    }
+}
+
+/// What a realm-less Admin API call (`/admin/realms`) needs of its caller.
+pub(crate) trait CallerNeeds: Send + Sync + 'static {
+    const ACCESS: Access;
+    fn allows(admin: &Admin) -> bool;
+}
+
+/// Any admin of any realm: `GET /admin/realms` lists the realms the caller administers.
+pub(crate) struct AnyRealm;
+impl CallerNeeds for AnyRealm {
+    const ACCESS: Access = Access::AnyRealm;
+    fn allows(_: &Admin) -> bool {
+        true
+    }
+}
+
+/// Master's `admin` or `create-realm` role (`AdminRoles.CREATE_REALM`).
+pub(crate) struct CreateRealm;
+impl CallerNeeds for CreateRealm {
+    const ACCESS: Access = Access::CreateRealm;
+    fn allows(admin: &Admin) -> bool {
+        admin.is_master_admin || admin.may_create_realms
+    }
+}
+
+/// An authenticated Admin API caller who may do what `N` names, for the routes that name
+/// no realm: 401 for a missing or bad token, 403 without `N`.
+pub(crate) struct AdminCaller<N> {
+    pub(crate) state: AppState,
+    pub(crate) admin: Admin,
+    pub(crate) caller: Caller,
+    needs: PhantomData<N>,
+}
+
+impl<N: CallerNeeds> FromRequestParts<AppState> for AdminCaller<N> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let admin = authenticate(state, &caller).await?;
+        if !N::allows(&admin) {
+            return Err(forbidden());
+        }
+        Ok(AdminCaller { state: state.clone(), admin, caller, needs: PhantomData })
+    }
+}
+
+/// Who may call an operation, as the OpenAPI document says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// A realm's operation: master's `admin`, the realm's `realm-admin`, or this.
+    Realm(Permission),
+    /// Any admin; the answer shows what the caller administers.
+    AnyRealm,
+    /// Master's `admin` or `create-realm`.
+    CreateRealm,
+}
+
+/// What the first argument of an Admin API handler guards, read from the handler's type:
+/// an [`AdminRealm<P>`] or an [`AdminCaller<N>`]. `Api::route` takes only handlers whose
+/// argument list starts with one, so no route runs without authentication, and the
+/// OpenAPI document is written from the same types. `M` is axum's marker of how the last
+/// argument is extracted.
+pub(crate) trait Guarded {
+    const ACCESS: Access;
+}
+
+impl<M, P: Needs> Guarded for (M, AdminRealm<P>) {
+    const ACCESS: Access = Access::Realm(P::PERMISSION);
+}
+impl<M, P: Needs, A> Guarded for (M, AdminRealm<P>, A) {
+    const ACCESS: Access = Access::Realm(P::PERMISSION);
+}
+impl<M, P: Needs, A, B> Guarded for (M, AdminRealm<P>, A, B) {
+    const ACCESS: Access = Access::Realm(P::PERMISSION);
+}
+impl<M, P: Needs, A, B, C> Guarded for (M, AdminRealm<P>, A, B, C) {
+    const ACCESS: Access = Access::Realm(P::PERMISSION);
+}
+impl<M, N: CallerNeeds> Guarded for (M, AdminCaller<N>) {
+    const ACCESS: Access = N::ACCESS;
+}
+impl<M, N: CallerNeeds, A> Guarded for (M, AdminCaller<N>, A) {
+    const ACCESS: Access = N::ACCESS;
+}
+impl<M, N: CallerNeeds, A, B> Guarded for (M, AdminCaller<N>, A, B) {
+    const ACCESS: Access = N::ACCESS;
 }

@@ -4,21 +4,18 @@
 //! recorded from 26.7.3; as there, an offline login leaves no online session behind.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::session::Session;
 use latchkey_core::store::Store;
 use serde_json::{Value, json};
 
-use super::auth::open_realm;
-use super::clients::find_client;
+use super::auth::{AdminRealm, ViewClients, ViewRealm, ViewUsers};
 use super::request::{DEFAULT_MAX_RESULTS, Query};
 use super::sessions::session_representation;
-use super::users::find_user;
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
-use crate::extract::Caller;
+use crate::manage::{clients, users};
 use crate::state::AppState;
 
 /// The sessions as representations, each with its user; a session whose user is gone
@@ -40,17 +37,11 @@ pub(crate) async fn representations(
 /// The user's offline sessions of one client (by internal id); 404 `Client not found`
 /// for an unknown client.
 pub(crate) async fn list_user_offline_sessions(
-    State(state): State<AppState>,
-    Path((realm_name, id, client_uuid)): Path<(String, String, String)>,
-    caller: Caller,
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
+    Path((_, id, client_uuid)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user = find_user(&state, &realm, &id).await?;
-    let client = realm
-        .clients
-        .values()
-        .find(|client| client.id == client_uuid)
-        .ok_or_else(|| ApiError::plain(StatusCode::NOT_FOUND, "Client not found"))?;
+    let user = users::find(&state, &realm, &id).await?;
+    let client = clients::find_for_user(&realm, &client_uuid)?;
     let sessions = state.store.list_user_offline_sessions(&realm.realm.id, &user.id).await?;
     let reps: Vec<Value> = sessions
         .iter()
@@ -62,14 +53,12 @@ pub(crate) async fn list_user_offline_sessions(
 
 /// The client's offline sessions, oldest first, then `first`/`max` (default 100).
 pub(crate) async fn list_client_offline_sessions(
-    State(state): State<AppState>,
-    Path((realm_name, id)): Path<(String, String)>,
-    caller: Caller,
+    AdminRealm { state, realm, .. }: AdminRealm<ViewClients>,
+    Path((_, id)): Path<(String, String)>,
     query: Query,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
     let page = query.page(DEFAULT_MAX_RESULTS)?;
-    let client = find_client(&realm, &id)?;
+    let client = clients::find(&realm, &id)?;
     let sessions = state.store.list_client_offline_sessions(&realm.realm.id, &client.id).await?;
     let reps = representations(&state, &realm, page.apply(sessions)).await?;
     Ok(Json(reps).into_response())
@@ -77,44 +66,36 @@ pub(crate) async fn list_client_offline_sessions(
 
 /// `{"count": n}` of the client's online or offline sessions.
 async fn count(
-    state: &AppState,
-    caller: &Caller,
-    realm_name: &str,
+    admin: &AdminRealm<ViewClients>,
     id: &str,
     offline: bool,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(state, caller, realm_name).await?;
-    let client = find_client(&realm, id)?;
-    let counts = state.store.count_sessions_by_client(&realm.realm.id).await?;
+    let client = clients::find(&admin.realm, id)?;
+    let counts = admin.state.store.count_sessions_by_client(&admin.realm.realm.id).await?;
     let found = counts.iter().find(|count| count.client_uuid == client.id);
     let n = found.map_or(0, |count| if offline { count.offline } else { count.online });
     Ok(Json(json!({"count": n})).into_response())
 }
 
 pub(crate) async fn get_session_count(
-    State(state): State<AppState>,
-    Path((realm_name, id)): Path<(String, String)>,
-    caller: Caller,
+    admin: AdminRealm<ViewClients>,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    count(&state, &caller, &realm_name, &id, false).await
+    count(&admin, &id, false).await
 }
 
 pub(crate) async fn get_offline_session_count(
-    State(state): State<AppState>,
-    Path((realm_name, id)): Path<(String, String)>,
-    caller: Caller,
+    admin: AdminRealm<ViewClients>,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    count(&state, &caller, &realm_name, &id, true).await
+    count(&admin, &id, true).await
 }
 
 /// Every client with sessions: `{"id","clientId","active","offline"}`, the counts as
 /// strings (Keycloak builds a `Map<String, String>`), by `clientId`.
 pub(crate) async fn get_client_session_stats(
-    State(state): State<AppState>,
-    Path(realm_name): Path<String>,
-    caller: Caller,
+    AdminRealm { state, realm, .. }: AdminRealm<ViewRealm>,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
     let counts = state.store.count_sessions_by_client(&realm.realm.id).await?;
     let mut stats: Vec<(String, Value)> = counts
         .iter()

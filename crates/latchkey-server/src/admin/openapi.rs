@@ -7,15 +7,15 @@
 
 use std::borrow::Cow;
 
+use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::MethodRouter;
-use axum::{Extension, Router};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Map, Value, json};
 
-use super::auth::Permission;
+use super::auth::{Access, Guarded};
 use crate::state::AppState;
 
 /// How a schema enters the document: a function of the generator, so that referenced
@@ -47,59 +47,14 @@ pub(crate) struct Op {
     body: Option<SchemaFn>,
     success: Success,
     conflict: bool,
-    permission: Option<Permission>,
 }
 
 /// An operation of `tag` named `summary`, answering 204 until told otherwise.
 pub(crate) fn op(tag: &'static str, summary: &'static str) -> Op {
-    Op {
-        tag,
-        summary,
-        query: &[],
-        body: None,
-        success: Success::NoContent,
-        conflict: false,
-        permission: None,
-    }
-}
-
-/// What a realm's own administrator needs for an operation, unless it says otherwise:
-/// reading a resource takes its `view-*` role, changing it its `manage-*` role
-/// (Keycloak's `RealmAuth`, `UserPermissions`, `ClientPermissions`, `RolePermissions`).
-fn default_permission(tag: &str, method: &Method) -> Permission {
-    let reads = *method == Method::GET;
-    match tag {
-        "Users" | "Role mappings" | "Attack detection" | "Sessions" => {
-            if reads {
-                Permission::ViewUsers
-            } else {
-                Permission::ManageUsers
-            }
-        }
-        "Clients" | "Client roles" => {
-            if reads {
-                Permission::ViewClients
-            } else {
-                Permission::ManageClients
-            }
-        }
-        _ => {
-            if reads {
-                Permission::ViewRealm
-            } else {
-                Permission::ManageRealm
-            }
-        }
-    }
+    Op { tag, summary, query: &[], body: None, success: Success::NoContent, conflict: false }
 }
 
 impl Op {
-    /// The permission this operation needs, when the tag's default does not fit.
-    pub(crate) fn needs(mut self, permission: Permission) -> Self {
-        self.permission = Some(permission);
-        self
-    }
-
     /// Query parameters as `(name, JSON type)`.
     pub(crate) fn query(mut self, query: &'static [(&'static str, &'static str)]) -> Self {
         self.query = query;
@@ -144,50 +99,63 @@ impl Op {
     }
 }
 
-/// The methods served at one path, with their descriptions.
-pub(crate) struct Endpoint {
-    router: MethodRouter<AppState>,
-    ops: Vec<(Method, Op)>,
+/// An operation as registered: its method, its description, and who may call it.
+struct Routed {
+    method: Method,
+    op: Op,
+    access: Access,
 }
 
+/// The methods served at one path, with their descriptions and who may call them.
+pub(crate) struct Endpoint {
+    router: MethodRouter<AppState>,
+    ops: Vec<Routed>,
+}
+
+/// Each method takes a handler whose first argument guards it (`auth::Guarded`: an
+/// `AdminRealm<P>` or an `AdminCaller<N>`); who may call it is read from that type.
 impl Endpoint {
     pub(crate) fn new() -> Self {
         Endpoint { router: MethodRouter::new(), ops: Vec::new() }
     }
 
-    pub(crate) fn get<H: Handler<T, AppState>, T: 'static>(self, handler: H, op: Op) -> Self {
-        self.with(Method::GET, handler, op)
+    pub(crate) fn get<H, T>(mut self, handler: H, op: Op) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: Guarded + 'static,
+    {
+        self.router = self.router.get(handler);
+        self.ops.push(Routed { method: Method::GET, op, access: T::ACCESS });
+        self
     }
 
-    pub(crate) fn post<H: Handler<T, AppState>, T: 'static>(self, handler: H, op: Op) -> Self {
-        self.with(Method::POST, handler, op)
+    pub(crate) fn post<H, T>(mut self, handler: H, op: Op) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: Guarded + 'static,
+    {
+        self.router = self.router.post(handler);
+        self.ops.push(Routed { method: Method::POST, op, access: T::ACCESS });
+        self
     }
 
-    pub(crate) fn put<H: Handler<T, AppState>, T: 'static>(self, handler: H, op: Op) -> Self {
-        self.with(Method::PUT, handler, op)
+    pub(crate) fn put<H, T>(mut self, handler: H, op: Op) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: Guarded + 'static,
+    {
+        self.router = self.router.put(handler);
+        self.ops.push(Routed { method: Method::PUT, op, access: T::ACCESS });
+        self
     }
 
-    pub(crate) fn delete<H: Handler<T, AppState>, T: 'static>(self, handler: H, op: Op) -> Self {
-        self.with(Method::DELETE, handler, op)
-    }
-
-    /// Adds the handler with its permission attached to every request it serves, where
-    /// `Caller` picks it up for `auth::open_realm`.
-    fn with<H: Handler<T, AppState>, T: 'static>(
-        mut self,
-        method: Method,
-        handler: H,
-        mut op: Op,
-    ) -> Self {
-        let permission = *op.permission.get_or_insert(default_permission(op.tag, &method));
-        let handler = handler.layer(Extension(permission));
-        self.router = match method {
-            Method::GET => self.router.get(handler),
-            Method::POST => self.router.post(handler),
-            Method::PUT => self.router.put(handler),
-            _ => self.router.delete(handler),
-        };
-        self.ops.push((method, op));
+    pub(crate) fn delete<H, T>(mut self, handler: H, op: Op) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: Guarded + 'static,
+    {
+        self.router = self.router.delete(handler);
+        self.ops.push(Routed { method: Method::DELETE, op, access: T::ACCESS });
         self
     }
 }
@@ -195,7 +163,7 @@ impl Endpoint {
 /// The router and the document, grown together.
 pub(crate) struct Api {
     router: Router<AppState>,
-    paths: Vec<(String, Vec<(Method, Op)>)>,
+    paths: Vec<(String, Vec<Routed>)>,
 }
 
 impl Api {
@@ -427,7 +395,32 @@ fn describe_parameter(name: &str) -> &'static str {
     }
 }
 
-fn document(paths: &[(String, Vec<(Method, Op)>)]) -> Value {
+/// The `description` and `x-latchkey-roles` of an operation: the `realm-management`
+/// roles that open it besides master's `admin` and the realm's `realm-admin`.
+fn access_fields(access: Access) -> (String, Value) {
+    match access {
+        Access::Realm(permission) => {
+            let roles = match permission.roles() {
+                [] => "any realm-management role".to_owned(),
+                roles => roles.join(" or "),
+            };
+            (
+                format!(
+                    "Needs master's admin role, realm-admin, or {roles} in the realm's realm-management client."
+                ),
+                json!(permission.roles()),
+            )
+        }
+        Access::AnyRealm => {
+            ("Lists the realms in which the caller holds any admin role.".to_owned(), json!([]))
+        }
+        Access::CreateRealm => {
+            ("Needs master's admin or create-realm role.".to_owned(), json!(["create-realm"]))
+        }
+    }
+}
+
+fn document(paths: &[(String, Vec<Routed>)]) -> Value {
     let mut settings = SchemaSettings::draft2020_12();
     settings.definitions_path = "/components/schemas".into();
     let mut generator = SchemaGenerator::new(settings);
@@ -451,21 +444,13 @@ fn document(paths: &[(String, Vec<(Method, Op)>)]) -> Value {
             .collect();
         let mut item = Map::new();
         item.insert("parameters".into(), Value::Array(parameters));
-        for (method, op) in ops {
+        for Routed { method, op, access } in ops {
             let mut operation = Map::new();
             operation.insert("tags".into(), json!([op.tag]));
             operation.insert("summary".into(), json!(op.summary));
-            if let Some(permission) = op.permission {
-                let roles = match permission.roles() {
-                    [] => "any realm-management role".to_owned(),
-                    roles => roles.join(" or "),
-                };
-                operation.insert(
-                    "description".into(),
-                    json!(format!("Needs master's admin role, realm-admin, or {roles} in the realm's realm-management client.")),
-                );
-                operation.insert("x-latchkey-roles".into(), json!(permission.roles()));
-            }
+            let (description, roles) = access_fields(*access);
+            operation.insert("description".into(), json!(description));
+            operation.insert("x-latchkey-roles".into(), roles);
             if !op.query.is_empty() {
                 let query: Vec<Value> = op
                     .query

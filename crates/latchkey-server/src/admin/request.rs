@@ -26,7 +26,7 @@ impl Body {
     /// The body as `T`. Fields latchkey does not model are ignored (a Keycloak client
     /// sends many), but a field of the wrong type or broken JSON is a 400.
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_slice(&self.0).map_err(|e| ApiError::BadJson(e.to_string()))
+        serde_json::from_slice(&self.0).map_err(ApiError::BadJson)
     }
 
     /// `None` for an empty body (a `DELETE` may come without one).

@@ -1,57 +1,44 @@
 //! `/admin/realms/{realm}/users/{id}/role-mappings…` (`RoleMapperResource.java`,
 //! `ClientRoleMappingsResource.java`; spec §5.5): the roles granted to a user directly,
-//! and realm roles and one client's roles added, removed, available and effective.
+//! and realm roles and one client's roles added, removed, available and effective. The
+//! changes are `manage::role_mappings`'.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::client::Client;
 use latchkey_core::representation::{RoleRepresentation, role_to_representation};
 use latchkey_core::role::Role;
-use latchkey_core::store::Store;
-use latchkey_core::user::User;
 use serde_json::{Map, Value, json};
 
-use super::auth::open_realm;
+use super::auth::{AdminRealm, ManageUsers, ViewUsers};
 use super::request::{Body, no_content};
-use super::users::find_user;
-use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
-use crate::extract::Caller;
-use crate::state::AppState;
+use crate::manage::role_mappings::{self, Mapping};
+use crate::manage::{clients, users};
 
-/// The roles granted directly, by name.
-pub(crate) async fn granted_roles<'a>(
-    state: &AppState,
-    realm: &'a RealmSnapshot,
-    user: &User,
-) -> Result<Vec<&'a Role>, ApiError> {
-    let ids = state.store.list_user_role_ids(&user.id).await?;
-    let mut roles: Vec<&Role> = ids.iter().filter_map(|id| realm.roles.get(id)).collect();
-    roles.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(roles)
+fn representations<'a>(roles: impl IntoIterator<Item = &'a Role>) -> Vec<RoleRepresentation> {
+    roles.into_iter().map(role_to_representation).collect()
 }
 
-fn representations(roles: &[&Role]) -> Vec<RoleRepresentation> {
-    roles.iter().map(|role| role_to_representation(role)).collect()
+/// Whether a role belongs to `client`, or to the realm when `client` is `None`.
+fn belongs(role: &Role, client: Option<&Client>) -> bool {
+    role.client_uuid.as_deref() == client.map(|client| client.id.as_str())
 }
 
 /// `{"realmMappings":[…],"clientMappings":{clientId:{"id","client","mappings"}}}`, each
 /// part left out when empty.
 pub(crate) async fn get_role_mappings(
-    State(state): State<AppState>,
-    Path((realm_name, id)): Path<(String, String)>,
-    caller: Caller,
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user = find_user(&state, &realm, &id).await?;
-    let roles = granted_roles(&state, &realm, &user).await?;
+    let user = users::find(&state, &realm, &id).await?;
+    let roles = role_mappings::granted(&state, &realm, &user).await?;
     let (realm_roles, client_roles): (Vec<&Role>, Vec<&Role>) =
         roles.into_iter().partition(|role| role.client_uuid.is_none());
     let mut body = Map::new();
     if !realm_roles.is_empty() {
-        body.insert("realmMappings".into(), json!(representations(&realm_roles)));
+        body.insert("realmMappings".into(), json!(representations(realm_roles)));
     }
     let mut clients = Map::new();
     for role in client_roles {
@@ -70,260 +57,154 @@ pub(crate) async fn get_role_mappings(
     Ok(Json(Value::Object(body)).into_response())
 }
 
-/// The realm roles granted directly.
-pub(crate) async fn list_realm_mappings(
-    State(state): State<AppState>,
-    Path((realm_name, id)): Path<(String, String)>,
-    caller: Caller,
+/// The roles of the realm (`client` `None`) or of a client granted directly.
+async fn list_granted(
+    admin: &AdminRealm<ViewUsers>,
+    id: &str,
+    client: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user = find_user(&state, &realm, &id).await?;
-    let roles = granted_roles(&state, &realm, &user).await?;
-    let realm_roles: Vec<&Role> = roles.into_iter().filter(|r| r.client_uuid.is_none()).collect();
-    Ok(Json(representations(&realm_roles)).into_response())
+    let (state, realm) = (&admin.state, &admin.realm);
+    let user = users::find(state, realm, id).await?;
+    let client = client.map(|id| clients::find_for_user(realm, id)).transpose()?;
+    let roles = role_mappings::granted(state, realm, &user).await?;
+    let roles = roles.into_iter().filter(|role| belongs(role, client));
+    Ok(Json(representations(roles)).into_response())
 }
 
-/// The stored realm roles the body names. Each entry must give the role's `id` and
-/// `name` as stored, else the whole call is a 404 `Role not found` and nothing changes.
-fn resolve<'a>(
-    realm: &'a RealmSnapshot,
-    reps: &[RoleRepresentation],
-) -> Result<Vec<&'a Role>, ApiError> {
-    reps.iter()
-        .map(|rep| {
-            realm
-                .roles
-                .find_realm_role(&rep.name)
-                .filter(|role| rep.id.as_deref() == Some(role.id.as_str()))
-                .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "Role not found"))
-        })
-        .collect()
-}
-
-#[tracing::instrument(skip_all, fields(realm = %realm_name))]
-pub(crate) async fn post_realm_mappings(
-    State(state): State<AppState>,
-    Path((realm_name, id)): Path<(String, String)>,
-    caller: Caller,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user = find_user(&state, &realm, &id).await?;
-    let reps: Vec<RoleRepresentation> = body.json()?;
-    change_roles(&state, &user, &resolve(&realm, &reps)?, Mapping::Grant).await?;
-    Ok(no_content())
-}
-
-/// Whether a role mapping change grants roles or takes them away.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Mapping {
-    Grant,
-    Revoke,
-}
-
-/// Grants `roles` (found in the realm already) to `user` directly, or takes them away:
-/// the Admin API's role mappings and the console's.
-pub(crate) async fn change_roles(
-    state: &AppState,
-    user: &User,
-    roles: &[&Role],
+/// Grants or takes away the roles the body names; a `DELETE` without a body takes away
+/// every role of the realm (or of the client) granted directly.
+async fn change_granted(
+    admin: &AdminRealm<ManageUsers>,
+    id: &str,
+    client: Option<&str>,
+    body: &Body,
     change: Mapping,
-) -> Result<(), ApiError> {
-    let role_ids: Vec<String> = roles.iter().map(|role| role.id.clone()).collect();
-    match change {
-        Mapping::Grant => state.store.grant_roles(&user.id, &role_ids).await?,
-        Mapping::Revoke => state.store.revoke_roles(&user.id, &role_ids).await?,
-    }
-    tracing::info!(user_id = %user.id, count = role_ids.len(), ?change, "role mappings changed");
-    Ok(())
-}
-
-/// Removes the realm roles the body names; without a body, every realm role granted.
-#[tracing::instrument(skip_all, fields(realm = %realm_name))]
-pub(crate) async fn delete_realm_mappings(
-    State(state): State<AppState>,
-    Path((realm_name, id)): Path<(String, String)>,
-    caller: Caller,
-    body: Body,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user = find_user(&state, &realm, &id).await?;
-    let roles = match body.json_or_empty::<Vec<RoleRepresentation>>()? {
-        Some(reps) => resolve(&realm, &reps)?,
-        None => granted_roles(&state, &realm, &user)
+    let (state, realm) = (&admin.state, &admin.realm);
+    let user = users::find(state, realm, id).await?;
+    let client = client.map(|id| clients::find_for_user(realm, id)).transpose()?;
+    let named = match change {
+        Mapping::Grant => Some(body.json::<Vec<RoleRepresentation>>()?),
+        Mapping::Revoke => body.json_or_empty::<Vec<RoleRepresentation>>()?,
+    };
+    let roles = match named {
+        Some(reps) => role_mappings::resolve(realm, client, &reps)?,
+        None => role_mappings::granted(state, realm, &user)
             .await?
             .into_iter()
-            .filter(|r| r.client_uuid.is_none())
+            .filter(|role| belongs(role, client))
             .collect(),
     };
-    change_roles(&state, &user, &roles, Mapping::Revoke).await?;
+    role_mappings::change(state, &user, &roles, change).await?;
     Ok(no_content())
 }
 
-/// Realm roles the user has, directly or through composites (`realm/composite`), or
-/// has not (`realm/available`).
-async fn effective_split(
-    state: &AppState,
-    realm: &RealmSnapshot,
-    user: &User,
+/// The roles of the realm or of a client the user has, directly or through composites
+/// (`composite`), or has not (`available`).
+async fn list_effective(
+    admin: &AdminRealm<ViewUsers>,
+    id: &str,
+    client: Option<&str>,
     want_held: bool,
-) -> Result<Vec<RoleRepresentation>, ApiError> {
-    let granted = state.store.list_user_role_ids(&user.id).await?;
-    let effective = realm.roles.expand(&granted);
-    let roles: Vec<&Role> = realm
-        .roles
-        .realm_roles()
-        .into_iter()
-        .filter(|role| effective.realm.contains(&role.name) == want_held)
-        .collect();
-    Ok(representations(&roles))
+) -> Result<Response, ApiError> {
+    let (state, realm) = (&admin.state, &admin.realm);
+    let user = users::find(state, realm, id).await?;
+    let client = client.map(|id| clients::find_for_user(realm, id)).transpose()?;
+    let effective = role_mappings::effective(state, realm, &user).await?;
+    let roles: Vec<&Role> = match client {
+        None => realm
+            .roles
+            .realm_roles()
+            .into_iter()
+            .filter(|role| effective.realm.contains(&role.name) == want_held)
+            .collect(),
+        Some(client) => {
+            let held = effective.clients.get(&client.client_id);
+            realm
+                .roles
+                .client_roles(&client.id)
+                .into_iter()
+                .filter(|role| held.is_some_and(|names| names.contains(&role.name)) == want_held)
+                .collect()
+        }
+    };
+    Ok(Json(representations(roles)).into_response())
+}
+
+pub(crate) async fn list_realm_mappings(
+    admin: AdminRealm<ViewUsers>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    list_granted(&admin, &id, None).await
+}
+
+#[tracing::instrument(skip_all, fields(realm = %admin.realm.realm.name))]
+pub(crate) async fn post_realm_mappings(
+    admin: AdminRealm<ManageUsers>,
+    Path((_, id)): Path<(String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    change_granted(&admin, &id, None, &body, Mapping::Grant).await
+}
+
+#[tracing::instrument(skip_all, fields(realm = %admin.realm.realm.name))]
+pub(crate) async fn delete_realm_mappings(
+    admin: AdminRealm<ManageUsers>,
+    Path((_, id)): Path<(String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    change_granted(&admin, &id, None, &body, Mapping::Revoke).await
 }
 
 pub(crate) async fn list_composite_realm_roles(
-    State(state): State<AppState>,
-    Path((realm_name, id)): Path<(String, String)>,
-    caller: Caller,
+    admin: AdminRealm<ViewUsers>,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user = find_user(&state, &realm, &id).await?;
-    Ok(Json(effective_split(&state, &realm, &user, true).await?).into_response())
+    list_effective(&admin, &id, None, true).await
 }
 
 pub(crate) async fn list_available_realm_roles(
-    State(state): State<AppState>,
-    Path((realm_name, id)): Path<(String, String)>,
-    caller: Caller,
+    admin: AdminRealm<ViewUsers>,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user = find_user(&state, &realm, &id).await?;
-    Ok(Json(effective_split(&state, &realm, &user, false).await?).into_response())
+    list_effective(&admin, &id, None, false).await
 }
 
-/// The client of `…/role-mappings/clients/{client}`, by internal id
-/// (`RoleMapperResource.getUserClientRoleMappingsResource`).
-fn mapped_client<'a>(realm: &'a RealmSnapshot, id: &str) -> Result<&'a Client, ApiError> {
-    realm
-        .clients
-        .values()
-        .find(|client| client.id == id)
-        .map(|client| client.as_ref())
-        .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "Client not found"))
-}
-
-/// The client's roles the body names, each with its stored `id` and `name`
-/// (`ClientRoleMappingsResource.addClientRoleMapping`), else 404 `Role not found`.
-fn resolve_client_roles<'a>(
-    realm: &'a RealmSnapshot,
-    client: &Client,
-    reps: &[RoleRepresentation],
-) -> Result<Vec<&'a Role>, ApiError> {
-    reps.iter()
-        .map(|rep| {
-            realm
-                .roles
-                .find_client_role(&client.id, &rep.name)
-                .filter(|role| rep.id.as_deref() == Some(role.id.as_str()))
-                .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "Role not found"))
-        })
-        .collect()
-}
-
-/// The client's roles granted directly.
 pub(crate) async fn list_client_mappings(
-    State(state): State<AppState>,
-    Path((realm_name, id, client)): Path<(String, String, String)>,
-    caller: Caller,
+    admin: AdminRealm<ViewUsers>,
+    Path((_, id, client)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user = find_user(&state, &realm, &id).await?;
-    let client = mapped_client(&realm, &client)?;
-    let roles = granted_roles(&state, &realm, &user).await?;
-    let mine: Vec<&Role> = roles
-        .into_iter()
-        .filter(|r| r.client_uuid.as_deref() == Some(client.id.as_str()))
-        .collect();
-    Ok(Json(representations(&mine)).into_response())
+    list_granted(&admin, &id, Some(&client)).await
 }
 
-#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+#[tracing::instrument(skip_all, fields(realm = %admin.realm.realm.name))]
 pub(crate) async fn post_client_mappings(
-    State(state): State<AppState>,
-    Path((realm_name, id, client)): Path<(String, String, String)>,
-    caller: Caller,
+    admin: AdminRealm<ManageUsers>,
+    Path((_, id, client)): Path<(String, String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user = find_user(&state, &realm, &id).await?;
-    let client = mapped_client(&realm, &client)?;
-    let reps: Vec<RoleRepresentation> = body.json()?;
-    let roles = resolve_client_roles(&realm, client, &reps)?;
-    change_roles(&state, &user, &roles, Mapping::Grant).await?;
-    Ok(no_content())
+    change_granted(&admin, &id, Some(&client), &body, Mapping::Grant).await
 }
 
-/// Removes the client roles the body names; without a body, every role of the client
-/// granted directly.
-#[tracing::instrument(skip_all, fields(realm = %realm_name))]
+#[tracing::instrument(skip_all, fields(realm = %admin.realm.realm.name))]
 pub(crate) async fn delete_client_mappings(
-    State(state): State<AppState>,
-    Path((realm_name, id, client)): Path<(String, String, String)>,
-    caller: Caller,
+    admin: AdminRealm<ManageUsers>,
+    Path((_, id, client)): Path<(String, String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user = find_user(&state, &realm, &id).await?;
-    let client = mapped_client(&realm, &client)?;
-    let roles = match body.json_or_empty::<Vec<RoleRepresentation>>()? {
-        Some(reps) => resolve_client_roles(&realm, client, &reps)?,
-        None => granted_roles(&state, &realm, &user)
-            .await?
-            .into_iter()
-            .filter(|r| r.client_uuid.as_deref() == Some(client.id.as_str()))
-            .collect(),
-    };
-    change_roles(&state, &user, &roles, Mapping::Revoke).await?;
-    Ok(no_content())
-}
-
-/// The client's roles the user has, directly or through composites (`composite`), or
-/// has not (`available`).
-async fn effective_client_split(
-    state: &AppState,
-    realm: &RealmSnapshot,
-    user: &User,
-    client: &Client,
-    want_held: bool,
-) -> Result<Vec<RoleRepresentation>, ApiError> {
-    let granted = state.store.list_user_role_ids(&user.id).await?;
-    let effective = realm.roles.expand(&granted);
-    let held = effective.clients.get(&client.client_id);
-    let roles: Vec<&Role> = realm
-        .roles
-        .client_roles(&client.id)
-        .into_iter()
-        .filter(|role| held.is_some_and(|names| names.contains(&role.name)) == want_held)
-        .collect();
-    Ok(representations(&roles))
+    change_granted(&admin, &id, Some(&client), &body, Mapping::Revoke).await
 }
 
 pub(crate) async fn list_composite_client_roles(
-    State(state): State<AppState>,
-    Path((realm_name, id, client)): Path<(String, String, String)>,
-    caller: Caller,
+    admin: AdminRealm<ViewUsers>,
+    Path((_, id, client)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user = find_user(&state, &realm, &id).await?;
-    let client = mapped_client(&realm, &client)?;
-    Ok(Json(effective_client_split(&state, &realm, &user, client, true).await?).into_response())
+    list_effective(&admin, &id, Some(&client), true).await
 }
 
 pub(crate) async fn list_available_client_roles(
-    State(state): State<AppState>,
-    Path((realm_name, id, client)): Path<(String, String, String)>,
-    caller: Caller,
+    admin: AdminRealm<ViewUsers>,
+    Path((_, id, client)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let realm = open_realm(&state, &caller, &realm_name).await?;
-    let user = find_user(&state, &realm, &id).await?;
-    let client = mapped_client(&realm, &client)?;
-    Ok(Json(effective_client_split(&state, &realm, &user, client, false).await?).into_response())
+    list_effective(&admin, &id, Some(&client), false).await
 }

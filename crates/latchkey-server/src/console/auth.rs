@@ -1,5 +1,7 @@
 //! Who is signed in to the console: the session cookie, the CSRF tokens and the checks
-//! every console page runs before it reads or changes anything.
+//! every console page runs before it reads or changes anything, as extractors a handler
+//! cannot forget: [`Console`] (signed in), [`ConsoleRealm`] (and the realm of the URL),
+//! [`ConsoleForm`] (a form whose CSRF token is this session's), [`SignInForm`].
 //!
 //! A console sign-in is a real user session of realm `master` for client
 //! `security-admin-console`, stored like a password grant's session: it shows in the
@@ -16,7 +18,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use base64::Engine as _;
@@ -27,7 +29,7 @@ use subtle::ConstantTimeEq;
 
 use super::error::ConsoleError;
 use crate::cache::RealmSnapshot;
-use crate::extract::{Caller, Form};
+use crate::extract::{Caller, Form, realm_parameter};
 use crate::state::AppState;
 
 /// The realm whose admins may use the console.
@@ -57,12 +59,20 @@ pub(crate) struct Console {
     pub(crate) root: String,
     /// The realms for the realm switcher, by name.
     pub(crate) realms: Vec<String>,
+}
+
+/// What checks a signed-in form's CSRF token: put in the request's extensions by the
+/// [`Console`] extractor, read by [`ConsoleForm`].
+#[derive(Clone)]
+struct CsrfKey {
+    session_id: String,
+    user_id: String,
     master: Arc<RealmSnapshot>,
 }
 
-impl Console {
+impl CsrfKey {
     /// Refuses a form whose CSRF token is missing or is not this session's.
-    pub(crate) fn check_csrf(&self, form: &Form) -> Result<(), ConsoleError> {
+    fn check(&self, form: &Form) -> Result<(), ConsoleError> {
         let presented = form.get(CSRF_FIELD).unwrap_or_default();
         let Ok(presented) = URL_SAFE_NO_PAD.decode(presented) else {
             return Err(ConsoleError::Csrf);
@@ -70,9 +80,77 @@ impl Console {
         if verify(&self.master, CSRF_LABEL, &self.session_id, &presented) {
             Ok(())
         } else {
-            tracing::warn!(user_id = %self.user.id, "console form refused: bad CSRF token");
+            tracing::warn!(user_id = %self.user_id, "console form refused: bad CSRF token");
             Err(ConsoleError::Csrf)
         }
+    }
+}
+
+/// A console page of one realm: the signed-in admin ([`Console`]) and the realm the
+/// URL's `{realm}` names, or the 404 page.
+pub(crate) struct ConsoleRealm {
+    pub(crate) state: AppState,
+    pub(crate) console: Console,
+    pub(crate) realm: Arc<RealmSnapshot>,
+}
+
+impl FromRequestParts<AppState> for ConsoleRealm {
+    type Rejection = ConsoleError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let console = Console::from_request_parts(parts, state).await?;
+        let name =
+            realm_parameter(parts, state).await.ok_or(ConsoleError::NotFound("This realm"))?;
+        let realm = state
+            .realms
+            .get(&state.store, &name)
+            .await?
+            .ok_or(ConsoleError::NotFound("This realm"))?;
+        Ok(ConsoleRealm { state: state.clone(), console, realm })
+    }
+}
+
+/// A signed-in console form, its CSRF token checked against the session before the
+/// handler runs (403 "Request refused" otherwise, nothing changed). It must come after a
+/// [`Console`] or [`ConsoleRealm`] argument, which knows the session; without one every
+/// form is refused. `T` is the form as the handler reads it: the [`Form`] itself, or
+/// anything made from one.
+pub(crate) struct ConsoleForm<T = Form>(pub(crate) T);
+
+impl<T: From<Form>> FromRequest<AppState> for ConsoleForm<T> {
+    type Rejection = ConsoleError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let key = request.extensions().get::<CsrfKey>().cloned();
+        let form = Form::from_request(request, state).await?;
+        key.ok_or(ConsoleError::Csrf)?.check(&form)?;
+        Ok(ConsoleForm(T::from(form)))
+    }
+}
+
+/// The sign-in form, before any session exists: served over HTTPS where master's
+/// Require SSL wants it, and carrying the double-submit token of its cookie.
+pub(crate) struct SignInForm {
+    pub(crate) form: Form,
+    pub(crate) master: Arc<RealmSnapshot>,
+    pub(crate) caller: Caller,
+}
+
+impl FromRequest<AppState> for SignInForm {
+    type Rejection = ConsoleError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let caller = Caller::from_request_parts(&mut parts, state).await?;
+        let headers = parts.headers.clone();
+        let form = Form::from_request(Request::from_parts(parts, body), state).await?;
+        let master = state.realm(ADMIN_REALM).await?;
+        check_https(&master, &caller)?;
+        check_login_csrf(&headers, &form)?;
+        Ok(SignInForm { form, master, caller })
     }
 }
 
@@ -132,7 +210,7 @@ pub(crate) fn is_https(state: &AppState) -> bool {
 }
 
 /// Whether the sign-in form's token matches its cookie (constant time).
-pub(crate) fn check_login_csrf(headers: &HeaderMap, form: &Form) -> Result<(), ConsoleError> {
+fn check_login_csrf(headers: &HeaderMap, form: &Form) -> Result<(), ConsoleError> {
     let expected = cookie(headers, LOGIN_COOKIE).unwrap_or_default();
     let presented = form.get(CSRF_FIELD).unwrap_or_default();
     let matches = !expected.is_empty()
@@ -221,6 +299,11 @@ impl FromRequestParts<AppState> for Console {
         let mut realms: Vec<String> =
             state.store.list_realms().await?.into_iter().map(|realm| realm.name).collect();
         realms.sort();
-        Ok(Console { user, session_id: session.id, csrf, root: super::root(state), realms, master })
+        parts.extensions.insert(CsrfKey {
+            session_id: session.id.clone(),
+            user_id: user.id.clone(),
+            master: Arc::clone(&master),
+        });
+        Ok(Console { user, session_id: session.id, csrf, root: super::root(state), realms })
     }
 }

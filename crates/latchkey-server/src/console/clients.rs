@@ -1,35 +1,29 @@
 //! Clients: listed, created (public or confidential, direct access grants, service
 //! accounts), their settings (the lower-case `bearer` token type among them) and, for a
-//! confidential client, its secret with "Regenerate". Through the Admin API's
-//! `create_client`, `update_client` and `regenerate_secret`.
+//! confidential client, its secret with "Regenerate". Through the admin layer's
+//! `manage::clients`, as the Admin API's changes.
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::client::{ATTR_LOWER_CASE_BEARER, Client};
-use latchkey_core::grant::client_credentials::service_account_username;
 use latchkey_core::representation::ClientRepresentation;
-use latchkey_core::store::Store;
 use latchkey_core::user::User;
 use maud::{Markup, html};
 
-use super::auth::Console;
-use super::error::ConsoleError;
+use super::auth::{Console, ConsoleForm, ConsoleRealm};
+use super::error::{ConsoleError, refusal_status, refusal_text};
 use super::fields::{Fields, check_field, text_field};
 use super::layout::{Confirm, Page, Section, is_confirmed, notice};
+use super::see_other;
 use super::user_roles::{apply_mapping, role_mapping_content};
-use super::{open_realm, see_other};
-use crate::admin::clients::{
-    add_service_account, create_client, find_client, regenerate_secret, remove_client,
-    update_client,
-};
 use crate::admin::request::{Query, path_segment};
-use crate::admin::role_mappings::Mapping;
 use crate::cache::RealmSnapshot;
-use crate::error::ApiError;
 use crate::extract::Form;
+use crate::manage::role_mappings::Mapping;
+use crate::manage::{ManageError, clients};
 use crate::state::AppState;
 
 const FIX_BELOW: &str = "Some values are not valid. Correct the fields marked below.";
@@ -51,9 +45,7 @@ fn client_url(console: &Console, realm: &str, client: &Client, rest: &str) -> St
 }
 
 fn open_client<'a>(realm: &'a RealmSnapshot, id: &str) -> Result<&'a Client, ConsoleError> {
-    find_client(realm, id)
-        .map(|client| client.as_ref())
-        .map_err(|_| ConsoleError::NotFound("This client"))
+    Ok(clients::find(realm, id)?.as_ref())
 }
 
 /// A name to show: Keycloak's built-in clients carry message keys (`${client_account}`).
@@ -72,12 +64,9 @@ fn access_type(client: &Client) -> &'static str {
 }
 
 pub(crate) async fn get_clients(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
+    ConsoleRealm { console, realm, .. }: ConsoleRealm,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let name = &realm.realm.name;
     let mut clients: Vec<&Client> = realm.clients.values().map(|c| c.as_ref()).collect();
     clients.sort_by(|a, b| a.client_id.cmp(&b.client_id));
@@ -169,11 +158,8 @@ fn new_client_page(
 }
 
 pub(crate) async fn get_new_client(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
+    ConsoleRealm { console, realm, .. }: ConsoleRealm,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let mut fields = Fields::default();
     fields.set_check("standardFlow", true);
     fields.set_check("directAccessGrants", true);
@@ -181,14 +167,9 @@ pub(crate) async fn get_new_client(
 }
 
 pub(crate) async fn post_new_client(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let name = realm.realm.name.clone();
     let mut fields = Fields::from_form(&form);
     let client_id = fields.text("clientId").unwrap_or_default();
@@ -211,13 +192,13 @@ pub(crate) async fn post_new_client(
         service_accounts_enabled: Some(service),
         ..ClientRepresentation::default()
     };
-    match create_client(&state, &realm, &rep).await {
+    match clients::create(&state, &realm, &rep).await {
         Ok(client) => {
             Ok(see_other(&format!("{}?notice=created", client_url(&console, &name, &client, ""))))
         }
-        Err(ApiError::ErrorMessage { status, .. }) => {
-            fields.add_error("clientId", "A client with this client ID exists already.");
-            Ok(new_client_page(&console, &name, &fields, status))
+        Err(error @ (ManageError::ClientIdTaken(_) | ManageError::Invalid { .. })) => {
+            fields.add_error("clientId", refusal_text(&error));
+            Ok(new_client_page(&console, &name, &fields, refusal_status(&error)))
         }
         Err(other) => Err(other.into()),
     }
@@ -293,12 +274,10 @@ fn settings_form(console: &Console, realm: &str, client: &Client, fields: &Field
 }
 
 pub(crate) async fn get_client(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
+    ConsoleRealm { console, realm, .. }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let client = open_client(&realm, &id)?;
     let settings = &client.settings;
     let mut fields = Fields::default();
@@ -324,14 +303,10 @@ pub(crate) async fn get_client(
 }
 
 pub(crate) async fn post_client(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let client = open_client(&realm, &id)?;
     let name = realm.realm.name.clone();
     let mut fields = Fields::from_form(&form);
@@ -364,21 +339,17 @@ pub(crate) async fn post_client(
         )])),
         ..ClientRepresentation::default()
     };
-    let client = update_client(&state, &realm, &client.id, &rep).await?;
+    let client = clients::update(&state, &realm, &client.id, &rep).await?;
     Ok(see_other(&format!("{}?notice=saved", client_url(&console, &name, &client, ""))))
 }
 
 /// `POST …/clients/{id}/delete`. The console's own client in master stays: without it
 /// nobody could sign in here again.
 pub(crate) async fn post_delete(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let client = open_client(&realm, &id)?;
     if realm.realm.name == super::auth::ADMIN_REALM
         && super::auth::CONSOLE_CLIENTS.contains(&client.client_id.as_str())
@@ -408,17 +379,15 @@ pub(crate) async fn post_delete(
         }
         .render(&console, &realm.realm.name));
     }
-    remove_client(&state, &realm, &client.id).await?;
+    clients::remove(&state, &realm, &client.id).await?;
     Ok(see_other(&format!("{}?notice=deleted", console.realm_url(&realm.realm.name, "/clients"))))
 }
 
 pub(crate) async fn get_credentials(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
+    ConsoleRealm { console, realm, .. }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let client = open_client(&realm, &id)?;
     let name = &realm.realm.name;
     let Some(secret) = &client.secret else {
@@ -453,19 +422,15 @@ pub(crate) async fn get_credentials(
 }
 
 pub(crate) async fn post_regenerate(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    _: ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let client = open_client(&realm, &id)?;
     if client.secret.is_none() {
         return Err(ConsoleError::NotFound("A secret of this client"));
     }
-    let client = regenerate_secret(&state, &realm, &client.id).await?;
+    let client = clients::regenerate_secret(&state, &realm, &client.id).await?;
     Ok(see_other(&format!(
         "{}?notice=regenerated",
         client_url(&console, &realm.realm.name, &client, "/credentials")
@@ -482,26 +447,15 @@ async fn service_account(
     if !client.settings.service_accounts_enabled {
         return Err(ConsoleError::NotFound("The service account of this client"));
     }
-    let username = service_account_username(&client.client_id);
-    if let Some(user) = state.store.find_user_by_username(&realm.realm.id, &username).await? {
-        return Ok(user);
-    }
-    add_service_account(state, realm, client).await?;
-    state
-        .store
-        .find_user_by_username(&realm.realm.id, &username)
-        .await?
-        .ok_or_else(|| ConsoleError::Internal("service account user vanished".into()))
+    Ok(clients::service_account_user(state, realm, client).await?)
 }
 
 /// `…/clients/{id}/service-account-roles`: the roles client-credentials tokens carry.
 pub(crate) async fn get_service_account_roles(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let client = open_client(&realm, &id)?;
     let user = service_account(&state, &realm, client).await?;
     let name = &realm.realm.name;
@@ -522,16 +476,11 @@ pub(crate) async fn get_service_account_roles(
 }
 
 async fn change_service_account_roles(
-    state: AppState,
-    console: Console,
-    realm_name: String,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
     id: String,
-    form: Result<Form, ApiError>,
+    form: Form,
     change: Mapping,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let client = open_client(&realm, &id)?;
     let user = service_account(&state, &realm, client).await?;
     apply_mapping(&state, &realm, &user, &form, change).await?;
@@ -542,19 +491,17 @@ async fn change_service_account_roles(
 }
 
 pub(crate) async fn post_service_account_assign(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    page: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    change_service_account_roles(state, console, realm_name, id, form, Mapping::Grant).await
+    change_service_account_roles(page, id, form, Mapping::Grant).await
 }
 
 pub(crate) async fn post_service_account_unassign(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    page: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    change_service_account_roles(state, console, realm_name, id, form, Mapping::Revoke).await
+    change_service_account_roles(page, id, form, Mapping::Revoke).await
 }

@@ -7,10 +7,12 @@
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use latchkey_core::representation::ComponentError;
 use latchkey_core::store::StoreError;
 
 use super::layout;
 use crate::error::ApiError;
+use crate::manage::{Field, ManageError, MasterChange, Missing, Reason};
 use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +35,10 @@ pub(crate) enum ConsoleError {
     /// An unknown realm, user, client or role in the URL.
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// A refusal of the Admin API's logic that the page has no form field to show it on.
+    /// A refusal of the admin layer that the page has no form field to show it on.
+    #[error(transparent)]
+    Manage(#[from] ManageError),
+    /// A request the console cannot read (too large a body, …) or a failure below it.
     #[error(transparent)]
     Api(#[from] ApiError),
     #[error(transparent)]
@@ -59,14 +64,81 @@ fn page(status: StatusCode, title: &'static str, message: impl Into<String>) -> 
     finishing(status, Finish::Page { title, message: message.into() })
 }
 
-/// The message an Admin API refusal carries, for a page.
-pub(crate) fn api_message(error: &ApiError) -> String {
+/// What the page names that does not exist, for the 404 page.
+fn missing_noun(missing: &Missing) -> &'static str {
+    match missing {
+        Missing::User => "This user",
+        Missing::Client | Missing::MappedClient => "This client",
+        Missing::Role | Missing::MappedRole | Missing::CompositeRole => "This role",
+        Missing::RealmRoleNamed(_) | Missing::ClientRoleNamed(_) => "A role the form names",
+        Missing::Session => "This session",
+        Missing::Component => "This key",
+    }
+}
+
+/// The console's words for a refusal of the admin layer, for the form field it concerns
+/// or a notice.
+pub(crate) fn refusal_text(error: &ManageError) -> String {
     match error {
-        ApiError::ErrorMessage { message, .. } => message.clone(),
-        ApiError::Plain { message, .. } => (*message).to_owned(),
-        ApiError::Validation { field, .. } => format!("The {field} is not valid."),
-        ApiError::OAuth(error) => error.description.to_string(),
-        other => other.to_string(),
+        ManageError::NotFound(missing) => {
+            format!(
+                "{} does not exist. It may have been deleted or renamed.",
+                missing_noun(missing)
+            )
+        }
+        ManageError::UsernameTaken => "Another user has this username.".into(),
+        ManageError::EmailTaken => "Another user has this email.".into(),
+        ManageError::ClientIdTaken(_) => "A client with this client ID exists already.".into(),
+        ManageError::RoleNameTaken(_) => "A role with this name exists already.".into(),
+        ManageError::RealmExists | ManageError::RealmNameTaken => {
+            "A realm with this name exists already.".into()
+        }
+        ManageError::Invalid { field, reason } => match (field, reason) {
+            (Field::Username, Reason::Length { min, max }) => {
+                format!("Use {min} to {max} characters.")
+            }
+            (Field::Username, _) => "Enter a username.".into(),
+            (Field::Password, _) => "Enter a password.".into(),
+            (Field::ClientId, _) => "Enter a client ID.".into(),
+            (Field::RoleName, _) => "Enter a role name.".into(),
+        },
+        ManageError::PasswordPolicy(violation) => violation.description(),
+        ManageError::RealmFile(error) => error.to_string(),
+        ManageError::MasterRealm(MasterChange::Rename) => "Can't rename master realm".into(),
+        ManageError::MasterRealm(MasterChange::Delete) => "Can't delete master realm".into(),
+        ManageError::DefaultRole(name) => {
+            format!("{name} is default role of the realm and cannot be removed.")
+        }
+        ManageError::ServiceAccountDisabled(_) => {
+            "This client has no service account: turn service accounts on first.".into()
+        }
+        ManageError::Component(ComponentError::Generation(_))
+        | ManageError::Store(_)
+        | ManageError::Hashing
+        | ManageError::Key(_)
+        | ManageError::Task(_) => unexpected().into(),
+        ManageError::Component(error) => format!("{error}."),
+        ManageError::ComponentExists(_) => "A key with this id exists already.".into(),
+    }
+}
+
+/// The status of a page showing a refusal of the admin layer.
+pub(crate) fn refusal_status(error: &ManageError) -> StatusCode {
+    match error {
+        ManageError::NotFound(_) => StatusCode::NOT_FOUND,
+        ManageError::UsernameTaken
+        | ManageError::EmailTaken
+        | ManageError::ClientIdTaken(_)
+        | ManageError::RoleNameTaken(_)
+        | ManageError::RealmExists
+        | ManageError::RealmNameTaken
+        | ManageError::ComponentExists(_) => StatusCode::CONFLICT,
+        ManageError::Component(ComponentError::Generation(_))
+        | ManageError::Store(_)
+        | ManageError::Hashing
+        | ManageError::Key(_)
+        | ManageError::Task(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
     }
 }
 
@@ -100,13 +172,27 @@ impl IntoResponse for ConsoleError {
                 "Page not found",
                 format!("{what} does not exist. It may have been deleted or renamed."),
             ),
-            ConsoleError::Api(ApiError::Store(error)) | ConsoleError::Store(error) => {
+            ConsoleError::Api(ApiError::Store(error))
+            | ConsoleError::Manage(ManageError::Store(error))
+            | ConsoleError::Store(error) => {
                 tracing::error!(error = %error, "console: storage failure");
                 page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", unexpected())
             }
-            ConsoleError::Api(ApiError::Internal(message)) | ConsoleError::Internal(message) => {
+            ConsoleError::Internal(message) => {
                 tracing::error!(error = %message, "console: internal failure");
                 page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", unexpected())
+            }
+            ConsoleError::Manage(error) => {
+                let status = refusal_status(&error);
+                let title = match status {
+                    StatusCode::NOT_FOUND => "Page not found",
+                    StatusCode::INTERNAL_SERVER_ERROR => {
+                        tracing::error!(error = %error, "console: internal failure");
+                        "Something went wrong"
+                    }
+                    _ => "Request refused",
+                };
+                page(status, title, refusal_text(&error))
             }
             ConsoleError::Api(error) => {
                 let status = status_of(&error);
@@ -121,12 +207,19 @@ impl IntoResponse for ConsoleError {
     }
 }
 
-/// The status the Admin API would answer with.
+/// The message of a request the console cannot read, for a page.
+fn api_message(error: &ApiError) -> String {
+    match error {
+        ApiError::Plain { message, .. } => (*message).to_owned(),
+        ApiError::OAuth(error) => error.description.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The status the API would answer with.
 fn status_of(error: &ApiError) -> StatusCode {
     match error {
-        ApiError::ErrorMessage { status, .. }
-        | ApiError::Plain { status, .. }
-        | ApiError::Bearer { status, .. } => *status,
+        ApiError::Plain { status, .. } | ApiError::Bearer { status, .. } => *status,
         ApiError::RealmNotFound => StatusCode::NOT_FOUND,
         ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         _ => StatusCode::BAD_REQUEST,
@@ -162,7 +255,7 @@ pub(crate) async fn finish(State(state): State<AppState>, mut response: Response
             let status = response.status();
             let markup = layout::message_page(&root, title, &message);
             let mut response = (status, Html(markup.into_string())).into_response();
-            layout::no_store(&mut response);
+            response = crate::headers::no_store(response);
             response
         }
     }

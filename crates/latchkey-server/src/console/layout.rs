@@ -50,11 +50,6 @@ pub(crate) async fn get_asset(Path(file): Path<String>) -> Response {
     response
 }
 
-/// Console pages show who is signed in and carry CSRF tokens: never cached.
-pub(crate) fn no_store(response: &mut Response) {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-}
-
 /// The left navigation's entries.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Section {
@@ -165,7 +160,7 @@ impl Page<'_> {
             }
         };
         let mut response = (status, Html(markup.into_string())).into_response();
-        no_store(&mut response);
+        response = crate::headers::no_store(response);
         response
     }
 }

@@ -1,25 +1,23 @@
 //! Realm settings (General, Security defenses > Brute force detection, Tokens) and
-//! "Create realm". Every save goes through the Admin API's `update_realm` /
-//! `create_realm`, which write the realm and drop its cached snapshot, so the next
+//! "Create realm". Every save goes through `manage::realms` (as the Admin API's), which
+//! writes the realm and drops its cached snapshot, so the next
 //! token request sees the change.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::realm::{BruteForceStrategy, SslRequired};
 use latchkey_core::representation::RealmRepresentation;
 use maud::{Markup, html};
 
-use super::auth::Console;
-use super::error::{ConsoleError, api_message};
+use super::auth::{Console, ConsoleForm, ConsoleRealm};
+use super::error::{ConsoleError, refusal_status, refusal_text};
 use super::fields::{Fields, check_field, duration_field, number_field, select_field, text_field};
 use super::layout::{Confirm, Page, Section, is_confirmed, notice};
-use super::{open_realm, see_other};
-use crate::admin::realms::{create_realm, remove_realm, update_realm};
+use super::see_other;
 use crate::admin::request::Query;
 use crate::cache::RealmSnapshot;
-use crate::error::ApiError;
-use crate::extract::Form;
+use crate::manage::{ManageError, realms};
 use crate::state::AppState;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -131,25 +129,17 @@ fn general_fields(realm: &RealmSnapshot) -> Fields {
 }
 
 pub(crate) async fn get_general(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
+    ConsoleRealm { console, realm, .. }: ConsoleRealm,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let form = general_form(&console, &realm, &general_fields(&realm));
     Ok(settings_page(&console, &realm, Tab::General, notice(query.get("notice")), form))
 }
 
 pub(crate) async fn post_general(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let mut fields = Fields::from_form(&form);
     let ssl = fields.value("sslRequired").to_owned();
     if !["all", "external", "none"].contains(&ssl.as_str()) {
@@ -177,8 +167,8 @@ pub(crate) async fn post_general(
     save(&state, &console, &realm, &rep, "/realm-settings", Tab::General, &fields).await
 }
 
-/// Writes `rep` through the Admin API's `update_realm` and goes back to the tab; a
-/// refusal shows the form again with the message.
+/// Writes `rep` through `manage::realms::update` and goes back to the tab; a refusal
+/// shows the form again with the message.
 async fn save(
     state: &AppState,
     console: &Console,
@@ -188,17 +178,22 @@ async fn save(
     tab: Tab,
     fields: &Fields,
 ) -> Result<Response, ConsoleError> {
-    match update_realm(state, realm, rep).await {
+    match realms::update(state, realm, rep).await {
         Ok(()) => {
             Ok(see_other(&format!("{}?notice=saved", console.realm_url(&realm.realm.name, rest))))
         }
-        Err(error @ (ApiError::ErrorMessage { .. } | ApiError::Plain { .. })) => {
+        Err(
+            error @ (ManageError::RealmFile(_)
+            | ManageError::MasterRealm(_)
+            | ManageError::RealmNameTaken),
+        ) => {
             let form = match tab {
                 Tab::General => general_form(console, realm, fields),
                 Tab::SecurityDefenses => brute_force_form(console, realm, fields),
                 Tab::Tokens => tokens_form(console, realm, fields),
             };
-            let page = settings_page(console, realm, tab, error_notice(&api_message(&error)), form);
+            let page =
+                settings_page(console, realm, tab, error_notice(&refusal_text(&error)), form);
             Ok(with_status(page, StatusCode::BAD_REQUEST))
         }
         Err(other) => Err(other.into()),
@@ -241,12 +236,9 @@ fn tokens_form(console: &Console, realm: &RealmSnapshot, fields: &Fields) -> Mar
 }
 
 pub(crate) async fn get_tokens(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
+    ConsoleRealm { console, realm, .. }: ConsoleRealm,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let tokens = &realm.realm.settings.tokens;
     let mut fields = Fields::default();
     fields.set_check("revokeRefreshToken", tokens.revoke_refresh_token);
@@ -261,14 +253,9 @@ pub(crate) async fn get_tokens(
 }
 
 pub(crate) async fn post_tokens(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let mut fields = Fields::from_form(&form);
     let revoke = fields.is_checked("revokeRefreshToken");
     let max_reuse = fields.number("refreshTokenMaxReuse", 0, i64::from(i32::MAX));
@@ -364,12 +351,9 @@ fn brute_force_form(console: &Console, realm: &RealmSnapshot, fields: &Fields) -
 }
 
 pub(crate) async fn get_security_defenses(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
+    ConsoleRealm { console, realm, .. }: ConsoleRealm,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let brute = &realm.realm.settings.brute_force;
     let mode = match (
         brute.brute_force_protected,
@@ -402,14 +386,9 @@ pub(crate) async fn get_security_defenses(
 }
 
 pub(crate) async fn post_security_defenses(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let mut fields = Fields::from_form(&form);
     let mode = fields.value("bruteForceMode").to_owned();
     if !MODES.iter().any(|(key, _)| *key == mode) {
@@ -478,14 +457,9 @@ pub(crate) async fn post_security_defenses(
 
 /// `POST …/realms/{realm}/delete`, after a confirmation page; never `master`.
 pub(crate) async fn post_delete_realm(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let name = realm.realm.name.clone();
     if !is_confirmed(&form) && name != super::auth::ADMIN_REALM {
         return Ok(Confirm {
@@ -500,21 +474,21 @@ pub(crate) async fn post_delete_realm(
         }
         .render(&console, &name));
     }
-    match remove_realm(&state, &realm).await {
+    match realms::remove(&state, &realm).await {
         Ok(()) => Ok(see_other(&format!(
             "{}?notice=deleted",
             console.realm_url(super::auth::ADMIN_REALM, "/realm-settings")
         ))),
-        Err(error @ ApiError::ErrorMessage { .. }) => {
+        Err(error @ ManageError::MasterRealm(_)) => {
             let form = general_form(&console, &realm, &general_fields(&realm));
             let page = settings_page(
                 &console,
                 &realm,
                 Tab::General,
-                error_notice(&api_message(&error)),
+                error_notice(&refusal_text(&error)),
                 form,
             );
-            Ok(with_status(page, StatusCode::BAD_REQUEST))
+            Ok(with_status(page, refusal_status(&error)))
         }
         Err(other) => Err(other.into()),
     }
@@ -563,10 +537,8 @@ pub(crate) async fn get_create_realm(console: Console) -> Response {
 pub(crate) async fn post_create_realm(
     State(state): State<AppState>,
     console: Console,
-    form: Result<Form, ApiError>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
     let mut fields = Fields::from_form(&form);
     let name = fields.text("realm").unwrap_or_default();
     if name.is_empty() {
@@ -592,20 +564,25 @@ pub(crate) async fn post_create_realm(
         enabled: Some(fields.is_checked("enabled")),
         ..RealmRepresentation::default()
     };
-    match create_realm(&state, rep).await {
+    match realms::create(&state, rep).await {
         Ok(name) => Ok(see_other(&format!(
             "{}?notice=created",
             console.realm_url(&name, "/realm-settings")
         ))),
-        Err(ApiError::ErrorMessage { status: StatusCode::CONFLICT, .. }) => {
-            fields.add_error("realm", "A realm with this name exists already.");
-            Ok(create_realm_page(&console, &fields, error_notice(FIX_BELOW), StatusCode::CONFLICT))
+        Err(error @ ManageError::RealmExists) => {
+            fields.add_error("realm", refusal_text(&error));
+            Ok(create_realm_page(
+                &console,
+                &fields,
+                error_notice(FIX_BELOW),
+                refusal_status(&error),
+            ))
         }
-        Err(error @ ApiError::ErrorMessage { .. }) => Ok(create_realm_page(
+        Err(error @ ManageError::RealmFile(_)) => Ok(create_realm_page(
             &console,
             &fields,
-            error_notice(&api_message(&error)),
-            StatusCode::BAD_REQUEST,
+            error_notice(&refusal_text(&error)),
+            refusal_status(&error),
         )),
         Err(other) => Err(other.into()),
     }

@@ -1,24 +1,21 @@
-//! Realm roles: listed, created, and deleted (the Admin API's `create_role` and
-//! `remove_role`); each role's page lists the users it is assigned to directly.
+//! Realm roles: listed, created, and deleted (`manage::roles`, as the Admin API's); each
+//! role's page lists the users it is assigned to directly.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::representation::RoleRepresentation;
-use latchkey_core::store::Store;
 use maud::{Markup, html};
 
-use super::auth::Console;
-use super::error::{ConsoleError, api_message};
+use super::auth::{Console, ConsoleForm, ConsoleRealm};
+use super::error::{ConsoleError, refusal_status, refusal_text};
 use super::fields::{Fields, text_field};
 use super::layout::{Confirm, Page, Section, is_confirmed, notice};
-use super::{open_realm, see_other};
+use super::see_other;
 use crate::admin::request::{Query, path_segment};
-use crate::admin::roles::{create_role, remove_role};
 use crate::cache::RealmSnapshot;
-use crate::error::ApiError;
-use crate::extract::Form;
-use crate::state::AppState;
+use crate::manage::ManageError;
+use crate::manage::roles::{self, RoleAt};
 
 fn roles_page(
     console: &Console,
@@ -79,12 +76,9 @@ fn list(console: &Console, realm: &RealmSnapshot, top: Markup, status: StatusCod
 }
 
 pub(crate) async fn get_roles(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
+    ConsoleRealm { console, realm, .. }: ConsoleRealm,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     Ok(list(&console, &realm, notice(query.get("notice")), StatusCode::OK))
 }
 
@@ -107,23 +101,15 @@ fn new_role_page(console: &Console, realm: &str, fields: &Fields, status: Status
 }
 
 pub(crate) async fn get_new_role(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
+    ConsoleRealm { console, realm, .. }: ConsoleRealm,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     Ok(new_role_page(&console, &realm.realm.name, &Fields::default(), StatusCode::OK))
 }
 
 pub(crate) async fn post_new_role(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let name = realm.realm.name.clone();
     let mut fields = Fields::from_form(&form);
     let role_name = fields.text("name").unwrap_or_default();
@@ -140,25 +126,21 @@ pub(crate) async fn post_new_role(
         description: fields.text("description"),
         ..RoleRepresentation::default()
     };
-    match create_role(&state, &realm, &rep).await {
+    match roles::create(&state, &realm, None, &rep).await {
         Ok(_) => Ok(see_other(&format!("{}?notice=created", console.realm_url(&name, "/roles")))),
-        Err(ApiError::ErrorMessage { status, .. }) => {
-            fields.add_error("name", "A role with this name exists already.");
-            Ok(new_role_page(&console, &name, &fields, status))
+        Err(error @ (ManageError::RoleNameTaken(_) | ManageError::Invalid { .. })) => {
+            fields.add_error("name", refusal_text(&error));
+            Ok(new_role_page(&console, &name, &fields, refusal_status(&error)))
         }
         Err(other) => Err(other.into()),
     }
 }
 
 pub(crate) async fn post_delete_role(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, role_name)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, role_name)): Path<(String, String)>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let name = &realm.realm.name;
     if !is_confirmed(&form) {
         realm.roles.find_realm_role(&role_name).ok_or(ConsoleError::NotFound("This role"))?;
@@ -174,17 +156,14 @@ pub(crate) async fn post_delete_role(
         }
         .render(&console, name));
     }
-    match remove_role(&state, &realm, &role_name).await {
+    match roles::remove(&state, &realm, &RoleAt::Realm(role_name)).await {
         Ok(()) => Ok(see_other(&format!(
             "{}?notice=deleted",
             console.realm_url(&realm.realm.name, "/roles")
         ))),
-        Err(ApiError::Plain { status: StatusCode::NOT_FOUND, .. }) => {
-            Err(ConsoleError::NotFound("This role"))
-        }
-        Err(error @ ApiError::ErrorMessage { .. }) => {
-            let top = html! { div.notice.error role="alert" { (api_message(&error)) } };
-            Ok(list(&console, &realm, top, StatusCode::BAD_REQUEST))
+        Err(error @ ManageError::DefaultRole(_)) => {
+            let top = html! { div.notice.error role="alert" { (refusal_text(&error)) } };
+            Ok(list(&console, &realm, top, refusal_status(&error)))
         }
         Err(other) => Err(other.into()),
     }
@@ -192,15 +171,13 @@ pub(crate) async fn post_delete_role(
 
 /// A role and the users it is assigned to directly.
 pub(crate) async fn get_role(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, role_name)): Path<(String, String)>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, role_name)): Path<(String, String)>,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let name = &realm.realm.name;
     let role =
         realm.roles.find_realm_role(&role_name).ok_or(ConsoleError::NotFound("This role"))?;
-    let users = state.store.list_users_with_role(&realm.realm.id, &role.id).await?;
+    let users = roles::holders(&state, &realm, role).await?;
     let crumbs = vec![(console.realm_url(name, "/roles"), "Realm roles".to_owned())];
     let body = html! {
         div.head { h1 { (role.name) } }

@@ -1,8 +1,7 @@
 //! Sessions: the realm's active (online) sessions of every client, each with "Sign out",
-//! and "Sign out all sessions" (the Admin API's `end_session` and `logout_all`). Console
+//! and "Sign out all sessions" (`manage::sessions`, as the Admin API's). Console
 //! sign-ins are master sessions of `security-admin-console` and show here too.
 
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::session::Session;
@@ -10,15 +9,13 @@ use latchkey_core::store::Store;
 use latchkey_core::user::User;
 use maud::{Markup, html};
 
-use super::auth::Console;
+use super::auth::{Console, ConsoleForm, ConsoleRealm};
 use super::error::ConsoleError;
 use super::layout::{Page, Section, notice, time_text};
-use super::{open_realm, see_other};
+use super::see_other;
 use crate::admin::request::{Query, path_segment};
-use crate::admin::sessions::{end_session, logout_all};
 use crate::cache::RealmSnapshot;
-use crate::error::ApiError;
-use crate::extract::Form;
+use crate::manage::sessions;
 use crate::state::AppState;
 
 /// A table of sessions with a "Sign out" form per row posting `session=<id>` to `action`.
@@ -100,12 +97,9 @@ async fn realm_sessions(
 }
 
 pub(crate) async fn get_sessions(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let name = &realm.realm.name;
     let (rows, total) = realm_sessions(&state, &realm).await?;
     let refs: Vec<(&User, &Session)> = rows.iter().map(|(u, s)| (u, s)).collect();
@@ -140,21 +134,10 @@ pub(crate) async fn get_sessions(
 }
 
 pub(crate) async fn post_sign_out(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
-    match end_session(&state, &realm, form.get("session").unwrap_or_default()).await {
-        Ok(()) => {}
-        Err(ApiError::Plain { status: StatusCode::NOT_FOUND, .. }) => {
-            return Err(ConsoleError::NotFound("This session"));
-        }
-        Err(other) => return Err(other.into()),
-    }
+    sessions::end(&state, &realm, form.get("session").unwrap_or_default()).await?;
     Ok(see_other(&format!(
         "{}?notice=signed-out",
         console.realm_url(&realm.realm.name, "/sessions")
@@ -162,15 +145,10 @@ pub(crate) async fn post_sign_out(
 }
 
 pub(crate) async fn post_sign_out_all(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    _: ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
-    logout_all(&state, &realm).await?;
+    sessions::logout_all(&state, &realm).await?;
     Ok(see_other(&format!(
         "{}?notice=signed-out-all",
         console.realm_url(&realm.realm.name, "/sessions")

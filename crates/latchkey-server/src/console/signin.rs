@@ -12,15 +12,17 @@ use latchkey_core::store::Store;
 use maud::{Markup, html};
 
 use super::auth::{
-    ADMIN_REALM, ADMIN_ROLE, CONSOLE_CLIENTS, CSRF_FIELD, Console, LOGIN_COOKIE, SESSION_COOKIE,
-    check_https, check_login_csrf, clear_cookie, cookie, session_cookie_value, set_cookie,
+    ADMIN_REALM, ADMIN_ROLE, CONSOLE_CLIENTS, CSRF_FIELD, Console, ConsoleForm, LOGIN_COOKIE,
+    SESSION_COOKIE, SignInForm, check_https, clear_cookie, cookie, session_cookie_value,
+    set_cookie,
 };
 use super::error::ConsoleError;
-use super::layout::{no_store, signin_page};
+use super::layout::signin_page;
 use super::{root, see_other};
 use crate::admin::request::Query;
 use crate::error::ApiError;
-use crate::extract::{Caller, Form};
+use crate::extract::Caller;
+use crate::headers::no_store;
 use crate::oidc::token::effective_roles;
 use crate::oidc::token_password::check_password;
 use crate::state::AppState;
@@ -75,7 +77,7 @@ fn form_page(
         }
     };
     let mut response = (status, Html(signin_page(&root, body).into_string())).into_response();
-    no_store(&mut response);
+    response = no_store(response);
     add_cookie(&mut response, &set_cookie(state, LOGIN_COOKIE, &token));
     response
 }
@@ -110,13 +112,8 @@ pub(crate) async fn get_login(
 pub(crate) async fn post_login(
     State(state): State<AppState>,
     headers: HeaderMap,
-    caller: Caller,
-    form: Result<Form, ApiError>,
+    SignInForm { form, master, caller }: SignInForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    let master = state.realm(ADMIN_REALM).await?;
-    check_https(&master, &caller)?;
-    check_login_csrf(&headers, &form)?;
     let username = form.get("username").unwrap_or_default().trim().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();
     let invalid = |username: &str| {
@@ -127,7 +124,7 @@ pub(crate) async fn post_login(
         return Ok(invalid(&username));
     }
     let address = caller.address.map(|a| a.to_string());
-    let user = match check_password(&state, &master, &username, password, address.as_deref()).await
+    let user = match check_password(&state, &master, &username, &password, address.as_deref()).await
     {
         Ok(user) => user,
         Err(ApiError::OAuth(_)) => {
@@ -172,9 +169,8 @@ pub(crate) async fn post_login(
 pub(crate) async fn post_logout(
     State(state): State<AppState>,
     console: Console,
-    form: Result<Form, ApiError>,
+    _: ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    console.check_csrf(&form?)?;
     state.store.delete_session(&console.session_id).await?;
     tracing::info!(user_id = %console.user.id, "console sign-out");
     let mut response = see_other(&format!("{}/login?notice=signed-out", root(&state)));

@@ -1,26 +1,25 @@
 //! A user's Role mapping tab: realm and client roles assigned and available, assign and
 //! unassign. Clients' Service account roles tab shows the same for the service-account
-//! user. Changes go through `admin::role_mappings::change_roles`, as the Admin API's do.
+//! user. Changes go through `manage::role_mappings::change`, as the Admin API's do.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::role::Role;
-use latchkey_core::store::Store;
 use latchkey_core::user::User;
 use maud::{Markup, html};
 
-use super::auth::Console;
+use super::auth::{Console, ConsoleForm, ConsoleRealm};
 use super::error::ConsoleError;
 use super::fields::{Fields, select_field};
 use super::layout::notice;
+use super::see_other;
 use super::users::{Tab, open_user, user_frame, user_url};
-use super::{open_realm, see_other};
 use crate::admin::request::Query;
-use crate::admin::role_mappings::{Mapping, change_roles, granted_roles};
 use crate::cache::RealmSnapshot;
-use crate::error::ApiError;
 use crate::extract::Form;
+use crate::manage::clients;
+use crate::manage::role_mappings::{self, Mapping};
 use crate::state::AppState;
 
 /// The form value naming a client role: `<client internal id>/<role name>` (internal ids
@@ -30,12 +29,10 @@ fn client_role_value(role: &Role) -> String {
 }
 
 pub(crate) async fn get_role_mapping(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
     let name = &realm.realm.name;
     let actions = user_url(&console, name, &user, "/role-mapping");
@@ -61,11 +58,10 @@ pub(crate) async fn role_mapping_content(
     user: &User,
     actions: &str,
 ) -> Result<Markup, ConsoleError> {
-    let assigned = granted_roles(state, realm, user).await?;
+    let assigned = role_mappings::granted(state, realm, user).await?;
     let (realm_assigned, client_assigned): (Vec<&Role>, Vec<&Role>) =
         assigned.iter().copied().partition(|role| role.client_uuid.is_none());
-    let granted_ids = state.store.list_user_role_ids(&user.id).await?;
-    let effective = realm.roles.expand(&granted_ids);
+    let effective = role_mappings::effective(state, realm, user).await?;
     let mut inherited: Vec<&str> = effective
         .realm
         .iter()
@@ -173,16 +169,11 @@ pub(crate) async fn role_mapping_content(
 }
 
 async fn change_mapping(
-    state: AppState,
-    console: Console,
-    realm_name: String,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
     id: String,
-    form: Result<Form, ApiError>,
+    form: Form,
     change: Mapping,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
     apply_mapping(&state, &realm, &user, &form, change).await?;
     Ok(see_other(&format!(
@@ -203,31 +194,28 @@ pub(crate) async fn apply_mapping(
     let role = match form.get("clientRole") {
         Some(value) => {
             let (client_uuid, role_name) = value.split_once('/').unwrap_or((value, ""));
-            let client = crate::admin::clients::find_client(realm, client_uuid)
-                .map_err(|_| ConsoleError::NotFound("This client"))?;
+            let client = clients::find(realm, client_uuid)?;
             realm.roles.find_client_role(&client.id, role_name)
         }
         None => realm.roles.find_realm_role(form.get("role").unwrap_or_default()),
     };
     let role = role.ok_or(ConsoleError::NotFound("This role"))?;
-    change_roles(state, user, &[role], change).await?;
+    role_mappings::change(state, user, &[role], change).await?;
     Ok(())
 }
 
 pub(crate) async fn post_assign(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    page: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    change_mapping(state, console, realm_name, id, form, Mapping::Grant).await
+    change_mapping(page, id, form, Mapping::Grant).await
 }
 
 pub(crate) async fn post_unassign(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    page: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    change_mapping(state, console, realm_name, id, form, Mapping::Revoke).await
+    change_mapping(page, id, form, Mapping::Revoke).await
 }

@@ -1,10 +1,9 @@
 //! Users: search, create, details (edit, enable/disable), credentials (set a password,
 //! temporary or not), and the user's sessions with sign-out; the Role mapping tab is in
-//! `user_roles.rs`. Every
-//! change calls the Admin API's function for it (`admin::users`, `admin::role_mappings`,
-//! `admin::sessions`).
+//! `user_roles.rs`. Every change calls the admin layer's function for it
+//! (`manage::users`, `manage::sessions`, `manage::attack_detection`).
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::brute_force::is_temporarily_locked;
@@ -13,20 +12,15 @@ use latchkey_core::store::Store;
 use latchkey_core::user::User;
 use maud::{Markup, html};
 
-use super::auth::Console;
-use super::error::ConsoleError;
+use super::auth::{Console, ConsoleForm, ConsoleRealm};
+use super::error::{ConsoleError, refusal_status, refusal_text};
 use super::fields::{Fields, check_field, password_field, text_field};
 use super::layout::{Confirm, Page, Section, is_confirmed, notice, time_text};
+use super::see_other;
 use super::sessions::sessions_table;
-use super::{open_realm, see_other};
-use crate::admin::attack_detection::clear_login_failures;
 use crate::admin::request::{Query, path_segment};
-
-use crate::admin::sessions::{end_session, logout_user};
-use crate::admin::users::{create_user, remove_user, reset_password, search_users, update_user};
 use crate::cache::RealmSnapshot;
-use crate::error::ApiError;
-use crate::extract::Form;
+use crate::manage::{Field, ManageError, attack_detection, sessions, users};
 use crate::state::AppState;
 
 fn error_notice(message: &str) -> Markup {
@@ -45,12 +39,11 @@ pub(crate) async fn open_user(
     realm: &RealmSnapshot,
     id: &str,
 ) -> Result<User, ConsoleError> {
-    state
-        .store
-        .find_user_by_id(&realm.realm.id, id)
-        .await?
-        .filter(|user| !user.is_service_account())
-        .ok_or(ConsoleError::NotFound("This user"))
+    let user = users::find(state, realm, id).await?;
+    if user.is_service_account() {
+        return Err(ConsoleError::NotFound("This user"));
+    }
+    Ok(user)
 }
 
 pub(crate) fn user_url(console: &Console, realm: &str, user: &User, rest: &str) -> String {
@@ -71,15 +64,12 @@ fn users_page(
 // ---- List and search ----
 
 pub(crate) async fn get_users(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let name = &realm.realm.name;
     let search = query.get("search").map(str::trim).filter(|s| !s.is_empty());
-    let (users, total) = search_users(&state, &realm, search, PAGE_SIZE).await?;
+    let (users, total) = users::search(&state, &realm, search, PAGE_SIZE).await?;
     let body = html! {
         div.head {
             h1 { "Users" }
@@ -161,25 +151,17 @@ fn new_user_page(
 }
 
 pub(crate) async fn get_new_user(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
+    ConsoleRealm { console, realm, .. }: ConsoleRealm,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let mut fields = Fields::default();
     fields.set_check("enabled", true);
     Ok(new_user_page(&console, &realm.realm.name, &fields, html! {}, StatusCode::OK))
 }
 
 pub(crate) async fn post_new_user(
-    State(state): State<AppState>,
-    console: Console,
-    Path(realm_name): Path<String>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let name = realm.realm.name.clone();
     let mut fields = Fields::from_form(&form);
     let username = fields.text("username").unwrap_or_default();
@@ -210,42 +192,28 @@ pub(crate) async fn post_new_user(
         enabled: Some(fields.is_checked("enabled")),
         ..UserRepresentation::default()
     };
-    match create_user(&state, &realm, &rep).await {
+    match users::create(&state, &realm, &rep).await {
         Ok(user) => {
             Ok(see_other(&format!("{}?notice=created", user_url(&console, &name, &user, ""))))
         }
         Err(error) => {
-            let status = refusal_on_fields(&mut fields, &error)?;
+            let status = refusal_on_fields(&mut fields, error)?;
             Ok(new_user_page(&console, &name, &fields, error_notice(FIX_BELOW), status))
         }
     }
 }
 
-/// Puts an Admin API refusal of a user write on its field; storage failures go on.
-fn refusal_on_fields(fields: &mut Fields, error: &ApiError) -> Result<StatusCode, ConsoleError> {
-    match error {
-        ApiError::ErrorMessage { status, message } if message.contains("email") => {
-            fields.add_error("email", "Another user has this email.");
-            Ok(*status)
+/// Puts a refusal of a user write on the field it concerns; the rest becomes a page.
+fn refusal_on_fields(fields: &mut Fields, error: ManageError) -> Result<StatusCode, ConsoleError> {
+    let field = match &error {
+        ManageError::EmailTaken => "email",
+        ManageError::UsernameTaken | ManageError::Invalid { field: Field::Username, .. } => {
+            "username"
         }
-        ApiError::ErrorMessage { status, message } if message.contains("username") => {
-            fields.add_error("username", "Another user has this username.");
-            Ok(*status)
-        }
-        ApiError::Validation { field, .. } => {
-            fields.add_error(field, "This value is not valid.");
-            Ok(StatusCode::BAD_REQUEST)
-        }
-        ApiError::ErrorMessage { status, message } => {
-            fields.add_error("username", message.clone());
-            Ok(*status)
-        }
-        ApiError::Plain { status, message } => {
-            fields.add_error("username", *message);
-            Ok(*status)
-        }
-        _ => Err(ConsoleError::Internal(format!("user write failed: {error}"))),
-    }
+        _ => return Err(error.into()),
+    };
+    fields.add_error(field, refusal_text(&error));
+    Ok(refusal_status(&error))
 }
 
 // ---- One user: header and tabs ----
@@ -325,12 +293,10 @@ fn details_form(console: &Console, realm: &str, user: &User, fields: &Fields) ->
 }
 
 pub(crate) async fn get_user(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
     let profile = &user.profile;
     let mut fields = Fields::default();
@@ -355,14 +321,10 @@ pub(crate) async fn get_user(
 }
 
 pub(crate) async fn post_user(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
     let name = realm.realm.name.clone();
     let mut fields = Fields::from_form(&form);
@@ -389,12 +351,12 @@ pub(crate) async fn post_user(
         last_name: Some(fields.text("lastName").unwrap_or_default()).filter(|v| !v.is_empty()),
         ..UserRepresentation::default()
     };
-    match update_user(&state, &realm, &user.id, &rep).await {
+    match users::update(&state, &realm, &user.id, &rep).await {
         Ok(user) => {
             Ok(see_other(&format!("{}?notice=saved", user_url(&console, &name, &user, ""))))
         }
         Err(error) => {
-            let status = refusal_on_fields(&mut fields, &error)?;
+            let status = refusal_on_fields(&mut fields, error)?;
             let form = details_form(&console, &name, &user, &fields);
             Ok(user_frame(
                 &console,
@@ -419,7 +381,7 @@ async fn lockout_notice(
     if !realm.realm.settings.brute_force.brute_force_protected {
         return Ok(html! {});
     }
-    let failure = state.store.find_login_failure(&realm.realm.id, &user.id).await?;
+    let failure = attack_detection::record(state, realm, &user.id).await?;
     if !is_temporarily_locked(failure.as_ref(), state.clock.now()) {
         return Ok(html! {});
     }
@@ -437,47 +399,35 @@ async fn lockout_notice(
 
 /// `POST …/users/{id}/unlock`: clears the user's login failures.
 pub(crate) async fn post_unlock(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    _: ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
-    clear_login_failures(&state, &realm, &user.id).await?;
+    attack_detection::clear(&state, &realm, &user.id).await?;
     Ok(see_other(&format!("{}?notice=unlocked", user_url(&console, &realm.realm.name, &user, ""))))
 }
 
 /// `POST …/users/{id}/enabled`: enable or disable (enabling clears login failures).
 pub(crate) async fn post_enabled(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
     let enabled = form.get("enabled") == Some("true");
     let rep = UserRepresentation { enabled: Some(enabled), ..UserRepresentation::default() };
-    let user = update_user(&state, &realm, &user.id, &rep).await?;
+    let user = users::update(&state, &realm, &user.id, &rep).await?;
     let key = if enabled { "enabled" } else { "disabled" };
     Ok(see_other(&format!("{}?notice={key}", user_url(&console, &realm.realm.name, &user, ""))))
 }
 
 /// `POST …/users/{id}/delete`: the user and their sessions, credential and grants.
 pub(crate) async fn post_delete(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
     if user.id == console.user.id {
         let top = error_notice("You cannot delete the account you are signed in with.");
@@ -506,7 +456,7 @@ pub(crate) async fn post_delete(
         }
         .render(&console, &realm.realm.name));
     }
-    remove_user(&state, &realm, &user.id).await?;
+    users::remove(&state, &realm, &user.id).await?;
     Ok(see_other(&format!("{}?notice=deleted", console.realm_url(&realm.realm.name, "/users"))))
 }
 
@@ -540,14 +490,12 @@ fn credentials_content(
 }
 
 pub(crate) async fn get_credentials(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
-    let password = state.store.find_password(&user.id).await?.map(|p| p.created_date);
+    let password = users::password(&state, &user).await?.map(|p| p.created_date);
     let mut fields = Fields::default();
     fields.set_check("temporary", true);
     let name = &realm.realm.name;
@@ -564,14 +512,10 @@ pub(crate) async fn get_credentials(
 }
 
 pub(crate) async fn post_credentials(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
     let name = realm.realm.name.clone();
     let mut fields = Fields::from_form(&form);
@@ -582,7 +526,7 @@ pub(crate) async fn post_credentials(
         fields.add_error("passwordConfirmation", "The passwords do not match.");
     }
     if fields.has_errors() {
-        let stored = state.store.find_password(&user.id).await?.map(|p| p.created_date);
+        let stored = users::password(&state, &user).await?.map(|p| p.created_date);
         let content = credentials_content(&console, &name, &user, stored, &fields);
         return Ok(user_frame(
             &console,
@@ -599,19 +543,17 @@ pub(crate) async fn post_credentials(
         temporary: Some(fields.is_checked("temporary")),
         ..CredentialRepresentation::default()
     };
-    reset_password(&state, &realm, &user.id, rep).await?;
+    users::reset_password(&state, &realm, &user.id, rep).await?;
     Ok(see_other(&format!("{}?notice=password", user_url(&console, &name, &user, "/credentials"))))
 }
 
 // ---- Sessions ----
 
 pub(crate) async fn get_sessions(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
     query: Query,
 ) -> Result<Response, ConsoleError> {
-    let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
     let name = &realm.realm.name;
     let sessions = state.store.list_user_sessions(&realm.realm.id, &user.id).await?;
@@ -638,23 +580,13 @@ pub(crate) async fn get_sessions(
 }
 
 pub(crate) async fn post_sign_out(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
     let session = form.get("session").unwrap_or_default();
-    match end_session(&state, &realm, session).await {
-        Ok(()) => {}
-        Err(ApiError::Plain { status: StatusCode::NOT_FOUND, .. }) => {
-            return Err(ConsoleError::NotFound("This session"));
-        }
-        Err(other) => return Err(other.into()),
-    }
+    sessions::end(&state, &realm, session).await?;
     Ok(see_other(&format!(
         "{}?notice=signed-out",
         user_url(&console, &realm.realm.name, &user, "/sessions")
@@ -662,16 +594,12 @@ pub(crate) async fn post_sign_out(
 }
 
 pub(crate) async fn post_sign_out_all(
-    State(state): State<AppState>,
-    console: Console,
-    Path((realm_name, id)): Path<(String, String)>,
-    form: Result<Form, ApiError>,
+    ConsoleRealm { state, console, realm }: ConsoleRealm,
+    Path((_, id)): Path<(String, String)>,
+    _: ConsoleForm,
 ) -> Result<Response, ConsoleError> {
-    let form = form?;
-    console.check_csrf(&form)?;
-    let realm = open_realm(&state, &realm_name).await?;
     let user = open_user(&state, &realm, &id).await?;
-    logout_user(&state, &realm, &user.id).await?;
+    sessions::logout_user(&state, &realm, &user.id).await?;
     Ok(see_other(&format!(
         "{}?notice=signed-out-all",
         user_url(&console, &realm.realm.name, &user, "/sessions")

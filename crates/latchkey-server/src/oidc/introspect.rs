@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use latchkey_core::grant::refresh_token::{RefreshFacts, check_session, check_token};
+use latchkey_core::grant::refresh_token::{TokenUse, check_session, check_token};
 use latchkey_core::oauth_error::{OAuthError, Refusal};
 use latchkey_core::store::Store;
 use latchkey_core::token::claims::Audience;
@@ -13,19 +13,21 @@ use serde::Deserialize as _;
 use serde_json::{Map, Value, json};
 
 use super::bearer::verify_access_token;
-use super::token::{authenticate, open_realm};
+use super::token::{RealmForm, authenticate};
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
-use crate::extract::{Caller, Form};
+use crate::extract::Caller;
 use crate::state::AppState;
 
 pub async fn post_introspect(
     State(state): State<AppState>,
     Path(realm_name): Path<String>,
     caller: Caller,
-    form: Result<Form, ApiError>,
+    request: Result<RealmForm, ApiError>,
 ) -> Response {
-    introspect(&state, &realm_name, &caller, form).await.unwrap_or_else(IntoResponse::into_response)
+    introspect(&state, &realm_name, &caller, request)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 fn inactive() -> Response {
@@ -36,9 +38,9 @@ async fn introspect(
     state: &AppState,
     realm_name: &str,
     caller: &Caller,
-    form: Result<Form, ApiError>,
+    request: Result<RealmForm, ApiError>,
 ) -> Result<Response, ApiError> {
-    let (realm, form) = open_realm(state, realm_name, caller, form).await?;
+    let RealmForm { realm, form } = request?;
     // No client at all gives the token endpoint's answer; a failed secret gets
     // introspection's own text (observed in 26.7.3).
     let client = authenticate(&realm, &form, caller).map_err(|error| match error {
@@ -118,7 +120,7 @@ async fn introspect_refresh(
     }
     let Some(client) = realm.client(caller_client_id) else { return Ok(inactive()) };
     let now = state.clock.now();
-    if check_token(&claims, issuer, &realm.realm, client, now, true).is_err() {
+    if check_token(&claims, issuer, &realm.realm, client, now, TokenUse::Refresh).is_err() {
         return Ok(inactive());
     }
     // The same single read as the refresh grant (session, user, grants).
@@ -126,26 +128,14 @@ async fn introspect_refresh(
         Some(id) => state.store.find_session_context(id).await?,
         None => None,
     };
-    let Some(context) = context.filter(|c| c.session.realm_id == realm.realm.id) else {
-        return Ok(inactive());
-    };
-    let (session, Some(user)) = (context.session, context.user) else { return Ok(inactive()) };
     // The refresh grant's own session and reuse checks; the reuse count is not saved,
     // so introspection never uses up a token (`spec/keycloak-protocol.md` §3.4).
-    let facts = RefreshFacts {
-        claims: &claims,
-        realm: &realm.realm,
-        client,
-        session: Some(&session),
-        user: Some(&user),
-        now,
-    };
-    if check_session(&facts).is_err() {
+    let Ok(active) = check_session(&claims, &realm.realm, client, context.as_ref(), now) else {
         return Ok(inactive());
-    }
+    };
     let mut body = raw;
     body.insert("client_id".into(), json!(client.client_id));
-    body.insert("username".into(), json!(user.username));
+    body.insert("username".into(), json!(active.user.username));
     body.insert("token_type".into(), json!(claims.typ));
     body.insert("active".into(), json!(true));
     Ok(Json(Value::Object(body)).into_response())

@@ -4,25 +4,25 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use latchkey_core::grant::refresh_token::check_token;
+use latchkey_core::grant::refresh_token::{TokenUse, read_token};
 use latchkey_core::oauth_error::OAuthError;
 use latchkey_core::store::Store;
 
-use super::token::{authenticate, no_store, open_realm};
-use super::token_refresh::verify_refresh_token;
+use super::token::{RealmForm, authenticate};
 use crate::error::ApiError;
-use crate::extract::{Caller, Form};
-use crate::revocations::{revoke, session_ended};
+use crate::extract::Caller;
+use crate::headers::no_store;
+use crate::revocation::{revoke, session_ended};
 use crate::state::AppState;
 
 pub async fn post_logout(
     State(state): State<AppState>,
     Path(realm_name): Path<String>,
     caller: Caller,
-    form: Result<Form, ApiError>,
+    request: Result<RealmForm, ApiError>,
 ) -> Response {
     no_store(
-        logout(&state, &realm_name, &caller, form)
+        logout(&state, &realm_name, &caller, request)
             .await
             .unwrap_or_else(IntoResponse::into_response),
     )
@@ -32,24 +32,24 @@ async fn logout(
     state: &AppState,
     realm_name: &str,
     caller: &Caller,
-    form: Result<Form, ApiError>,
+    request: Result<RealmForm, ApiError>,
 ) -> Result<Response, ApiError> {
-    let (realm, form) = open_realm(state, realm_name, caller, form).await?;
+    let RealmForm { realm, form } = request?;
     let Some(refresh_token) = form.get("refresh_token") else {
         // Without a refresh token Keycloak starts browser (RP-initiated) logout, which
         // latchkey does not serve.
         return Err(OAuthError::invalid_request("Missing parameter: refresh_token").into());
     };
     let client = authenticate(&realm, &form, caller)?;
-    let claims = verify_refresh_token(&realm, refresh_token)?;
     // An expired refresh token still logs out.
-    check_token(
-        &claims,
+    let claims = read_token(
+        &realm.keys,
+        refresh_token,
         &caller.issuer(realm_name),
         &realm.realm,
         &client,
         state.clock.now(),
-        false,
+        TokenUse::Logout,
     )?;
     if let Some(session_id) = claims.session_id()
         && let Some(session) = state.store.find_session(session_id).await?

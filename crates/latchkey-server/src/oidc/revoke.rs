@@ -1,7 +1,7 @@
 //! `POST /realms/{realm}/protocol/openid-connect/revoke` (`TokenRevocationEndpoint`, RFC 7009).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::oauth_error::{OAuthError, Refusal};
@@ -13,23 +13,19 @@ use latchkey_core::token::claims::{
 use latchkey_core::token::jwt;
 use serde_json::json;
 
-use super::token::{authenticate, no_store, open_realm};
+use super::token::{RealmForm, authenticate};
 use crate::error::ApiError;
-use crate::extract::{Caller, Form};
-use crate::revocations::{self, session_ended};
+use crate::extract::Caller;
+use crate::headers::no_store;
+use crate::revocation::{self, session_ended};
 use crate::state::AppState;
 
 pub async fn post_revoke(
     State(state): State<AppState>,
-    Path(realm_name): Path<String>,
     caller: Caller,
-    form: Result<Form, ApiError>,
+    request: Result<RealmForm, ApiError>,
 ) -> Response {
-    no_store(
-        revoke(&state, &realm_name, &caller, form)
-            .await
-            .unwrap_or_else(IntoResponse::into_response),
-    )
+    no_store(revoke(&state, &caller, request).await.unwrap_or_else(IntoResponse::into_response))
 }
 
 /// RFC 7009 §2.2: an invalid token is not an error for the caller; Keycloak still
@@ -45,11 +41,10 @@ fn unmatching_clients() -> ApiError {
 
 async fn revoke(
     state: &AppState,
-    realm_name: &str,
     caller: &Caller,
-    form: Result<Form, ApiError>,
+    request: Result<RealmForm, ApiError>,
 ) -> Result<Response, ApiError> {
-    let (realm, form) = open_realm(state, realm_name, caller, form).await?;
+    let RealmForm { realm, form } = request?;
     let client = authenticate(&realm, &form, caller)?;
     if form.has_duplicates() {
         return Err(OAuthError::invalid_request("duplicated parameter").into());
@@ -83,7 +78,7 @@ async fn revoke(
         };
         let Some(session) = session else { return Ok(invalid_token()) };
         state.store.delete_session(&session.id).await?;
-        revocations::revoke(state, &realm, session_ended(&realm, &session.id, now), now).await?;
+        revocation::revoke(state, &realm, session_ended(&realm, &session.id, now), now).await?;
         return Ok(StatusCode::OK.into_response());
     }
     if let Ok(claims) = jwt::verify::<AccessClaims>(&realm.keys, token) {
@@ -103,7 +98,7 @@ async fn revoke(
             (Some(jti), Some(exp)) if exp >= now => {
                 state.store.insert_revoked_token(jti, exp).await?;
                 let revocation = Revocation::Token { jti: jti.to_owned(), expires: exp };
-                revocations::revoke(state, &realm, revocation, now).await?;
+                revocation::revoke(state, &realm, revocation, now).await?;
             }
             _ => return Ok(invalid_token()),
         }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::client::Client;
@@ -17,17 +17,9 @@ use latchkey_core::user::User;
 
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
-use crate::extract::{Caller, Form};
+use crate::extract::{Caller, Form, realm_parameter};
+use crate::headers::no_store;
 use crate::state::AppState;
-
-/// Adds `Cache-Control: no-store` and `Pragma: no-cache`, which Keycloak sets on
-/// every token endpoint answer, errors included.
-pub fn no_store(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    response
-}
 
 /// What the grant flows get after the shared checks.
 pub struct TokenRequest {
@@ -42,14 +34,14 @@ pub async fn post_token(
     State(state): State<AppState>,
     Path(realm_name): Path<String>,
     caller: Caller,
-    form: Result<Form, ApiError>,
+    request: Result<RealmForm, ApiError>,
 ) -> Response {
     // Keycloak adds CORS headers once the grant type is known (`TokenEndpoint.processGrantRequest`
     // then `Cors.allowedOrigins`): a refused client still gets them, and once the client is
     // known an origin it does not list is refused before anything else.
     let mut cors_origin = None;
     let result = async {
-        let (realm, form) = open_realm(&state, &realm_name, &caller, form).await?;
+        let RealmForm { realm, form } = request?;
         let grant = GrantType::parse(form.get("grant_type"))?;
         cors_origin = caller.origin.clone();
         let client = authenticate(&realm, &form, &caller)?;
@@ -85,18 +77,27 @@ pub async fn post_token(
     crate::cors::allow(response, cors_origin, true)
 }
 
-/// What every form endpoint of a realm does first: find the realm (404), take the form,
-/// then `checkSsl` and `checkRealm`.
-pub async fn open_realm(
-    state: &AppState,
-    realm_name: &str,
-    caller: &Caller,
-    form: Result<Form, ApiError>,
-) -> Result<(Arc<RealmSnapshot>, Form), ApiError> {
-    let realm = state.realm(realm_name).await?;
-    let form = form?;
-    check_realm(&realm, caller)?;
-    Ok((realm, form))
+/// The request of a realm's form endpoint (token, logout, revoke, introspect), opened as
+/// Keycloak's do it first: the realm of the path (404 `Realm does not exist`), the form,
+/// then `checkSsl` and `checkRealm` (403). Handlers take it as a `Result`, to answer a
+/// refusal with their own headers.
+pub struct RealmForm {
+    pub realm: Arc<RealmSnapshot>,
+    pub form: Form,
+}
+
+impl FromRequest<AppState> for RealmForm {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let caller = Caller::from_request_parts(&mut parts, state).await?;
+        let name = realm_parameter(&mut parts, state).await.ok_or(ApiError::RealmNotFound)?;
+        let realm = state.realm(&name).await?;
+        let form = Form::from_request(Request::from_parts(parts, body), state).await?;
+        check_realm(&realm, &caller)?;
+        Ok(RealmForm { realm, form })
+    }
 }
 
 fn check_realm(realm: &RealmSnapshot, caller: &Caller) -> Result<(), ApiError> {

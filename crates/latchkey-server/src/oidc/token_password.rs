@@ -1,187 +1,198 @@
-//! The password grant's flow: load, decide (`latchkey_core::grant::password`), save.
+//! The password grant's flow: check the request, load the user with their brute-force
+//! record, credential and grants, verify the password on the hashing pool, let
+//! `latchkey_core::grant::password::decide` decide, make the writes it returns. The
+//! console's sign-in shares the loading and the writes ([`check_password`]).
 
-use latchkey_core::brute_force::{
-    FailureOutcome, LoginFailure, is_temporarily_locked, record_failure,
-};
-use latchkey_core::grant::GrantType;
+use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::grant::password::{
-    FailureBookkeeping, LoginFacts, check_client, check_username, decide_login,
+    Found, Lockout, Login, LoginInput, LoginWrite, Password, PasswordInput, check_request, decide,
+    decide_login, is_password_checked,
 };
-use latchkey_core::scope::GrantedScope;
-use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::Store;
-use latchkey_core::token::issue::{IssueRequest, IssuedTokens, issue};
+use latchkey_core::time::UnixMillis;
+use latchkey_core::token::issue::IssuedTokens;
 use latchkey_core::user::{PasswordCredential, User};
 
-use super::token::{TokenRequest, effective_roles};
+use super::token::TokenRequest;
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
-use crate::revocations::{revoke, user_cut_off};
+use crate::revocation::{revoke, user_cut_off};
 use crate::state::AppState;
-
-/// Finds the user by username, or by email when the realm allows it
-/// (`KeycloakModelUtils.findUserByNameOrEmail`). The bool says "more than one".
-async fn find_user(
-    state: &AppState,
-    realm_id: &str,
-    login_with_email: bool,
-    username: &str,
-) -> Result<(Option<User>, bool), ApiError> {
-    let lowered = username.to_lowercase();
-    if let Some(user) = state.store.find_user_by_username(realm_id, &lowered).await? {
-        return Ok((Some(user), false));
-    }
-    if login_with_email && username.contains('@') {
-        let mut users = state.store.find_users_by_email(realm_id, &lowered).await?;
-        if users.len() > 1 {
-            return Ok((None, true));
-        }
-        return Ok((users.pop(), false));
-    }
-    Ok((None, false))
-}
 
 pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTokens, ApiError> {
     let realm = &request.realm;
-    let settings = &realm.realm.settings;
-    check_client(&request.client)?;
-    let scope = GrantedScope::resolve(&request.client, request.form.get("scope"))?;
-    let username = check_username(request.form.get("username"))?;
-    let password = request.form.get("password").unwrap_or_default().to_owned();
+    let form = &request.form;
+    let checked = check_request(&request.client, form.get("scope"), form.get("username"))?;
+    let password = form.get("password").unwrap_or_default();
     let now = state.clock.now();
-    let address = request.caller.address.map(|a| a.to_string());
-    let user = check_password(state, realm, username, password, address.as_deref()).await?;
-
-    let roles = effective_roles(state, realm, &user).await?;
-    // `TokenManager.createOrUpdateOfflineSession`: offline tokens need the realm role
-    // `offline_access` (nagra's users do not have it, as in the seed's tokens).
-    if scope.has("offline_access") && !roles.realm.contains("offline_access") {
-        return Err(latchkey_core::oauth_error::OAuthError::new(
-            latchkey_core::oauth_error::Refusal::BadRequest,
-            "not_allowed",
-            "Offline tokens not allowed for the user or client",
-        )
-        .into());
-    }
-    let now_secs = now.secs();
-    let session = Session {
-        id: latchkey_core::random::session_id(),
-        realm_id: realm.realm.id.clone(),
-        user_id: user.id.clone(),
-        client_uuid: request.client.id.clone(),
-        started: now_secs,
-        last_refresh: now_secs,
-        scope: scope.full_scope(),
-        // Keycloak ≥26.1 keeps only the offline session when a direct grant asks for
-        // one (`changes-26_1_0.adoc`), so one record serves.
-        offline: scope.has("offline_access"),
-        reuse: RefreshReuse { last_refresh: now_secs, ..RefreshReuse::default() },
-        ip_address: request.caller.address.map(|a| a.to_string()).unwrap_or_default(),
+    let loaded = load_login(state, realm, checked.username, password, now).await?;
+    let role_ids = match loaded.found.user() {
+        Some(user) => state.store.list_user_role_ids(&user.id).await?,
+        None => Vec::new(),
     };
-    let reuse_id = settings.tokens.revoke_refresh_token.then(latchkey_core::random::uuid);
+    let address = request.caller.address.map(|a| a.to_string());
     let issuer = request.caller.issuer(&realm.realm.name);
-    let tokens = issue(&IssueRequest {
-        realm: &realm.realm,
-        client: &request.client,
-        user: &user,
-        roles: &roles,
-        session: Some(&session),
-        scope: &scope,
-        issuer: &issuer,
-        grant: GrantType::Password,
+    let decision = decide(&PasswordInput {
+        login: loaded.input(realm, address.as_deref(), now),
         keys: &realm.keys,
-        now,
-        issue_refresh: request.client.uses_refresh_tokens(),
-        reuse_id: reuse_id.as_deref(),
-        client_address: None,
-    })
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    state.store.insert_session(&session).await?;
-    Ok(tokens)
+        roles: &realm.roles,
+        client: &request.client,
+        issuer: &issuer,
+        scope: &checked.scope,
+        role_ids: &role_ids,
+    })?;
+    match decision {
+        Password::Granted { tokens, session, login } => {
+            save_login(state, realm, login, password, now).await?;
+            state.store.insert_session(&session).await?;
+            Ok(tokens)
+        }
+        Password::Refused { error, login } => {
+            save_login(state, realm, login, password, now).await?;
+            tracing::info!(error = %error, "password grant refused");
+            Err(error.into())
+        }
+    }
 }
 
-/// Checks a username (or email) and password the way the password grant does: the
-/// user is looked up, a brute-force lockout is honoured, the password is verified on the
-/// hashing pool (a dummy hash for unknown, disabled and locked users, so the answer takes
-/// as long), a failure is counted and may lock the user, a success clears the failures
-/// and rehashes an imported hash. The admin console's sign-in uses it too, so both count
+/// Checks a username (or email) and password the way the password grant does, for the
+/// admin console's sign-in: the same lookup, hashing, brute-force counting and lockout,
 /// towards the same brute-force record. `address` is the caller's IP, kept with a failure.
 pub async fn check_password(
     state: &AppState,
     realm: &RealmSnapshot,
     username: &str,
-    password: String,
+    password: &str,
     address: Option<&str>,
 ) -> Result<User, ApiError> {
-    let settings = &realm.realm.settings;
     let now = state.clock.now();
-    let (user, is_ambiguous) =
+    let loaded = load_login(state, realm, username, password, now).await?;
+    match decide_login(&loaded.input(realm, address, now)) {
+        Login::Accepted { user, write } => {
+            save_login(state, realm, write, password, now).await?;
+            Ok(user.clone())
+        }
+        Login::Refused { error, write } => {
+            save_login(state, realm, write, password, now).await?;
+            tracing::info!(error = %error, "password check refused");
+            Err(error.into())
+        }
+    }
+}
+
+/// What a password check loads: the user the name finds, their brute-force record (when
+/// the realm detects brute force) and credential (unless locked out), and whether the
+/// password matches. Unknown, disabled and locked users still pay for one hash, against
+/// a dummy (no enumeration by timing).
+struct LoadedLogin {
+    found: Found,
+    failure: Option<LoginFailure>,
+    credential: Option<PasswordCredential>,
+    is_password_valid: bool,
+}
+
+impl LoadedLogin {
+    fn input<'a>(
+        &'a self,
+        realm: &'a RealmSnapshot,
+        address: Option<&'a str>,
+        now: UnixMillis,
+    ) -> LoginInput<'a> {
+        LoginInput {
+            realm: &realm.realm,
+            found: &self.found,
+            failure: self.failure.as_ref(),
+            credential: self.credential.as_ref(),
+            is_password_valid: self.is_password_valid,
+            address,
+            now,
+        }
+    }
+}
+
+async fn load_login(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    username: &str,
+    password: &str,
+    now: UnixMillis,
+) -> Result<LoadedLogin, ApiError> {
+    let settings = &realm.realm.settings;
+    let found =
         find_user(state, &realm.realm.id, settings.login_with_email_allowed, username).await?;
-    let failure = match (&user, settings.brute_force.brute_force_protected) {
+    let failure = match (found.user(), settings.brute_force.brute_force_protected) {
         (Some(user), true) => state.store.find_login_failure(&realm.realm.id, &user.id).await?,
         _ => None,
     };
-    let is_locked = is_temporarily_locked(failure.as_ref(), now);
-    let credential = match &user {
-        Some(user) if !is_locked => state.store.find_password(&user.id).await?,
+    let credential = match found.user() {
+        Some(user) if is_password_checked(failure.as_ref(), now) => {
+            state.store.find_password(&user.id).await?
+        }
         _ => None,
     };
-    // Unknown, disabled and locked users still pay for one hash (no enumeration by timing).
-    let is_password_valid =
-        state.hasher.verify(credential.as_ref().map(|c| c.hash.clone()), password.clone()).await;
-
-    let facts = LoginFacts { user: user.as_ref(), is_ambiguous, is_locked, is_password_valid };
-    if let Err((error, bookkeeping)) = decide_login(&facts) {
-        if let (FailureBookkeeping::CountFailure, Some(user), true) =
-            (bookkeeping, &user, settings.brute_force.brute_force_protected)
-        {
-            let mut record = failure.unwrap_or_else(|| LoginFailure {
-                realm_id: realm.realm.id.clone(),
-                user_id: user.id.clone(),
-                ..LoginFailure::default()
-            });
-            let outcome = record_failure(&settings.brute_force, &mut record, address, now);
-            state.store.upsert_login_failure(&record).await?;
-            if outcome != FailureOutcome::Counted {
-                // A locked account's tokens stop at the gateways too.
-                let now = now.secs();
-                let revocation = user_cut_off(realm, &user.id, now.saturating_add(1), now);
-                revoke(state, realm, revocation, now).await?;
-            }
-            if outcome == FailureOutcome::PermanentlyLocked {
-                let mut disabled = user.clone();
-                disabled.enabled = false;
-                disabled
-                    .profile
-                    .attributes
-                    .insert("disabledReason".into(), vec!["permanentLockout".into()]);
-                state.store.update_user(&disabled).await?;
-                tracing::warn!(user_id = %user.id, "user disabled by permanent lockout");
-            }
-        }
-        tracing::info!(error = %error, "password check refused");
-        return Err(error.into());
-    }
-    let Some(user) = user else { return Err(ApiError::Internal("login without user".into())) };
-
-    if failure.is_some() {
-        state.store.delete_login_failure(&realm.realm.id, &user.id).await?;
-    }
-    if let Some(credential) = credential.filter(|c| !c.hash.is_current_policy()) {
-        rehash(state, credential, password).await?;
-    }
-    Ok(user)
+    let hash = credential.as_ref().map(|c| c.hash.clone());
+    let is_password_valid = state.hasher.verify(hash, password.to_owned()).await;
+    Ok(LoadedLogin { found, failure, credential, is_password_valid })
 }
 
-/// Rehashes an imported hash with the current default after a successful login.
-async fn rehash(
+/// Finds the user by username, or by email when the realm allows it
+/// (`KeycloakModelUtils.findUserByNameOrEmail`).
+async fn find_user(
     state: &AppState,
-    credential: PasswordCredential,
-    password: String,
+    realm_id: &str,
+    login_with_email: bool,
+    username: &str,
+) -> Result<Found, ApiError> {
+    let lowered = username.to_lowercase();
+    if let Some(user) = state.store.find_user_by_username(realm_id, &lowered).await? {
+        return Ok(Found::User(user));
+    }
+    if login_with_email && username.contains('@') {
+        let mut users = state.store.find_users_by_email(realm_id, &lowered).await?;
+        if users.len() > 1 {
+            return Ok(Found::Ambiguous);
+        }
+        return Ok(users.pop().map_or(Found::Nobody, Found::User));
+    }
+    Ok(Found::Nobody)
+}
+
+/// Makes what a password check asks to record, in the order the decision lists it.
+async fn save_login(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    write: LoginWrite,
+    password: &str,
+    now: UnixMillis,
 ) -> Result<(), ApiError> {
-    if let Some(hash) = state.hasher.hash(password).await {
-        state.store.set_password(&PasswordCredential { hash, ..credential }).await?;
-        tracing::info!("password rehashed with the current policy");
+    match write {
+        LoginWrite::Nothing => {}
+        LoginWrite::Failure { record, lockout } => {
+            state.store.upsert_login_failure(&record).await?;
+            let (cut_off, disabled) = match lockout {
+                None => return Ok(()),
+                Some(Lockout::Temporary { cut_off }) => (cut_off, None),
+                Some(Lockout::Permanent { cut_off, disabled }) => (cut_off, Some(disabled)),
+            };
+            // A locked account's tokens stop at the gateways too.
+            let now = now.secs();
+            revoke(state, realm, user_cut_off(realm, &record.user_id, cut_off, now), now).await?;
+            if let Some(disabled) = disabled {
+                state.store.update_user(&disabled).await?;
+                tracing::warn!(user_id = %disabled.id, "user disabled by permanent lockout");
+            }
+        }
+        LoginWrite::Success { delete_failure, rehash } => {
+            if let Some(failure) = delete_failure {
+                state.store.delete_login_failure(&failure.realm_id, &failure.user_id).await?;
+            }
+            if let Some(credential) = rehash
+                && let Some(hash) = state.hasher.hash(password.to_owned()).await
+            {
+                state.store.set_password(&PasswordCredential { hash, ..credential }).await?;
+                tracing::info!("password rehashed with the current policy");
+            }
+        }
     }
     Ok(())
 }

@@ -1,107 +1,72 @@
-//! The refresh grant's flow: one HMAC check, one read of the session with its user and
-//! role grants (from memory once cached), one session write (the refresh time written
-//! behind; the reuse state written through when Revoke Refresh Token is on), one
-//! signature (`latchkey_core::grant::refresh_token` decides).
+//! The refresh grant's flow: read the token, load its session (with the user and their
+//! grants, from memory once cached), let `latchkey_core::grant::refresh_token::decide`
+//! decide, make the one session write it returns.
 
-use latchkey_core::grant::GrantType;
-use latchkey_core::grant::refresh_token::{RefreshFacts, check_session, check_token};
+use latchkey_core::grant::refresh_token::{
+    Refresh, RefreshInput, SessionWrite, TokenUse, decide, read_token,
+};
 use latchkey_core::oauth_error::OAuthError;
-use latchkey_core::scope::GrantedScope;
 use latchkey_core::store::Store;
-use latchkey_core::token::claims::RefreshClaims;
-use latchkey_core::token::issue::{IssueRequest, IssuedTokens, issue};
-use latchkey_core::token::jwt;
+use latchkey_core::token::issue::IssuedTokens;
 
 use super::token::TokenRequest;
-use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// Verifies a refresh token's signature with the realm's HMAC keys.
-pub fn verify_refresh_token(
-    realm: &RealmSnapshot,
-    token: &str,
-) -> Result<RefreshClaims, OAuthError> {
-    jwt::verify_hmac::<RefreshClaims>(&realm.keys, token)
-        .map_err(|_| OAuthError::invalid_grant("Invalid refresh token"))
-}
 
 pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTokens, ApiError> {
     let realm = &request.realm;
     let Some(presented) = request.form.get("refresh_token") else {
         return Err(OAuthError::invalid_request("No refresh token").into());
     };
-    let claims = verify_refresh_token(realm, presented)?;
     let now = state.clock.now();
     let issuer = request.caller.issuer(&realm.realm.name);
-    check_token(&claims, &issuer, &realm.realm, &request.client, now, true)?;
-
+    let claims = read_token(
+        &realm.keys,
+        presented,
+        &issuer,
+        &realm.realm,
+        &request.client,
+        now,
+        TokenUse::Refresh,
+    )?;
     let context = match claims.session_id() {
         Some(id) => state.store.find_session_context(id).await?,
         None => None,
     };
-    let (session, user, role_ids) = match context {
-        Some(context) => (Some(context.session), context.user, context.role_ids),
-        None => (None, None, Vec::new()),
-    };
-    // A session of another realm is no session here.
-    let session = session.filter(|s| s.realm_id == realm.realm.id);
-    let facts = RefreshFacts {
-        claims: &claims,
+    let decision = decide(RefreshInput {
         realm: &realm.realm,
-        client: &request.client,
-        session: session.as_ref(),
-        user: user.as_ref(),
-        now,
-    };
-    let reuse = match check_session(&facts) {
-        Ok(reuse) => reuse,
-        Err(refusal) => {
-            if let (Some(session), true) = (&session, refusal.detaches_client) {
-                // The chain's newer tokens now get "Session doesn't have required client".
-                let mut detached = session.clone();
-                detached.client_uuid = String::new();
-                state.store.update_session(&detached).await?;
-            }
-            tracing::info!(error = %refusal.error, "refresh refused");
-            return Err(refusal.error.into());
-        }
-    };
-    let (Some(mut session), Some(user)) = (session, user) else {
-        return Err(ApiError::Internal("refresh accepted without session".into()));
-    };
-    let now_secs = now.secs();
-    session.last_refresh = now_secs;
-    session.reuse = reuse;
-    if realm.realm.settings.tokens.revoke_refresh_token {
-        session.reuse.last_refresh = now_secs;
-    }
-    let scope = GrantedScope::from_refresh_scope(&session.scope)
-        .narrowed(request.form.get("scope"), &request.client);
-    let roles = realm.roles.expand(&role_ids);
-    let tokens = issue(&IssueRequest {
-        realm: &realm.realm,
-        client: &request.client,
-        user: &user,
-        roles: &roles,
-        session: Some(&session),
-        scope: &scope,
-        issuer: &issuer,
-        grant: GrantType::RefreshToken,
         keys: &realm.keys,
+        roles: &realm.roles,
+        client: &request.client,
+        issuer: &issuer,
+        claims: &claims,
+        context,
+        scope: request.form.get("scope"),
         now,
-        issue_refresh: request.client.uses_refresh_tokens(),
-        reuse_id: claims.reuse_id.as_deref(),
-        client_address: None,
-    })
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if realm.realm.settings.tokens.revoke_refresh_token {
-        // The reuse state guards against replayed refresh tokens: it must survive a crash.
-        state.store.update_session(&session).await?;
-    } else {
-        // Only the refresh time changed: written behind; losing it to a crash only
-        // makes the session expire earlier.
-        state.store.touch_session(&session.id, now_secs).await?;
+    })?;
+    match decision {
+        Refresh::Granted { tokens, write } => {
+            save(state, write).await?;
+            Ok(tokens)
+        }
+        Refresh::Refused { error, write } => {
+            if let Some(write) = write {
+                save(state, write).await?;
+            }
+            tracing::info!(error = %error, "refresh refused");
+            Err(error.into())
+        }
     }
-    Ok(tokens)
+}
+
+async fn save(state: &AppState, write: SessionWrite) -> Result<(), ApiError> {
+    match write {
+        SessionWrite::Touch { session_id, last_refresh } => {
+            state.store.touch_session(&session_id, last_refresh).await?;
+        }
+        SessionWrite::Update(session) | SessionWrite::DetachClient(session) => {
+            state.store.update_session(&session).await?;
+        }
+    }
+    Ok(())
 }

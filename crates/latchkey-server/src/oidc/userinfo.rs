@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::scope::GrantedScope;
-use latchkey_core::token::issue::{apply_mappers, user_claims};
+use latchkey_core::token::issue::{IssueError, apply_mappers, user_claims};
 use latchkey_core::token::jwt;
 use serde_json::{Map, Value, json};
 
@@ -141,10 +141,8 @@ async fn userinfo(
     {
         claims.insert("iss".into(), json!(issuer));
         claims.insert("aud".into(), json!(client.client_id));
-        let key = realm.keys.signer(algorithm).ok_or_else(|| {
-            ApiError::Internal(format!("the realm has no active {algorithm} key"))
-        })?;
-        let signed = jwt::sign(key, &claims).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let key = realm.keys.signer(algorithm).ok_or(IssueError::NoKey(algorithm))?;
+        let signed = jwt::sign(key, &claims).map_err(IssueError::from)?;
         return Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/jwt"))], signed)
             .into_response());
     }

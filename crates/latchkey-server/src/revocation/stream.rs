@@ -32,11 +32,11 @@ use latchkey_core::store::Store;
 use serde_json::json;
 use tokio::sync::{broadcast, mpsc, watch};
 
+use super::hub::{HubEvent, Published};
 use crate::admin::auth::{forbidden, unauthorized};
 use crate::error::ApiError;
 use crate::extract::Caller;
 use crate::oidc::bearer::{bearer_token, verify_access_token};
-use crate::revocations::{HubEvent, Published};
 use crate::state::AppState;
 
 /// The client holding the role a subscriber needs, and the role.

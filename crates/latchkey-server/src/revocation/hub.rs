@@ -1,7 +1,7 @@
 //! The revocation hub: every ended session, logged-out or disabled user and revoked
 //! access token of a realm, kept in memory while a token it covers may still be valid,
 //! and broadcast to the gateways subscribed to `{realm}/latchkey/revocations`
-//! (`oidc/revocation_stream.rs`).
+//! (`stream.rs`).
 //!
 //! A subscriber gets the realm's current list and then every new entry, with no gap
 //! between the two: both happen under the same lock as a publish.
@@ -11,12 +11,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use latchkey_core::revocation::{Revocation, RevocationList};
 use latchkey_core::store::{Store, StoreError};
-use latchkey_core::token::lifetimes::longest_access_lifespan;
 use latchkey_store::Database;
 use tokio::sync::{broadcast, watch};
 
 use crate::cache::RealmSnapshot;
-use crate::state::AppState;
 
 /// Entries a slow subscriber may fall behind before its stream is closed (it then
 /// reconnects and starts again from a snapshot).
@@ -107,34 +105,4 @@ impl RevocationHub {
     pub fn close(&self) {
         self.closing.send_replace(true);
     }
-}
-
-/// Records a revocation of realm `realm`: pushed to the subscribed gateways at once, then
-/// stored, so that the list survives a restart.
-pub async fn revoke(
-    state: &AppState,
-    realm: &RealmSnapshot,
-    revocation: Revocation,
-    now: i64,
-) -> Result<(), StoreError> {
-    state.revocations.publish(&realm.realm.name, revocation.clone(), now);
-    state.store.insert_revocation(&realm.realm.id, &revocation).await
-}
-
-/// When no access token of the realm issued now can still be valid: now plus the
-/// longest access-token lifespan of the realm and its clients. A lifespan of `-1`
-/// ("until the session's max") counts as the longest session lifetime.
-pub fn access_horizon(realm: &RealmSnapshot, now: i64) -> i64 {
-    let clients = realm.clients.values().map(|client| client.as_ref());
-    now.saturating_add(longest_access_lifespan(&realm.realm, clients))
-}
-
-/// The entries the session and user events publish, ready to hand to the hub.
-pub fn session_ended(realm: &RealmSnapshot, sid: &str, now: i64) -> Revocation {
-    Revocation::Session { sid: sid.to_owned(), expires: access_horizon(realm, now) }
-}
-
-/// Tokens of user `sub` issued before `issued_before` (seconds).
-pub fn user_cut_off(realm: &RealmSnapshot, sub: &str, issued_before: i64, now: i64) -> Revocation {
-    Revocation::User { sub: sub.to_owned(), issued_before, expires: access_horizon(realm, now) }
 }

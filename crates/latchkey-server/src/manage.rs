@@ -1,0 +1,146 @@
+//! The admin layer: what an administrator reads and changes in a realm, for the Admin
+//! REST API (`admin/`) and the web console (`console/`) alike. Its functions take the
+//! state and the realm's snapshot, check, write through `Store` (each write committed
+//! before they return), drop the realm's cached snapshot when its settings, clients or
+//! roles changed, tell the gateways when tokens must stop, and return domain values or a
+//! [`ManageError`]. They know nothing of HTTP: `error.rs` alone turns a `ManageError`
+//! into Keycloak's status and body, and the console puts it on the form field it
+//! concerns (`console/error.rs`).
+//!
+//! Adding a resource: a file here with its lookups and changes; its refusals as
+//! `ManageError` variants, answered in `error.rs` and shown in `console/error.rs`; then
+//! the Admin API's handlers in `admin/` (each taking `AdminRealm<P>` with the permission
+//! it needs) and the console's pages in `console/`, both calling this file.
+
+pub(crate) mod attack_detection;
+pub(crate) mod clients;
+pub(crate) mod keys;
+pub(crate) mod realms;
+pub(crate) mod role_mappings;
+pub(crate) mod roles;
+pub(crate) mod sessions;
+pub(crate) mod users;
+
+use latchkey_core::password_policy::PolicyViolation;
+use latchkey_core::representation::{ComponentError, ImportError};
+use latchkey_core::store::StoreError;
+use latchkey_core::token::keys::KeyError;
+
+/// Why an admin read or change was refused, in the domain's terms.
+#[derive(Debug, thiserror::Error)]
+pub enum ManageError {
+    /// What the request names does not exist (nothing was changed).
+    #[error("{0:?} not found")]
+    NotFound(Missing),
+    #[error("another user has this username")]
+    UsernameTaken,
+    #[error("another user has this email")]
+    EmailTaken,
+    #[error("client {0} exists")]
+    ClientIdTaken(String),
+    #[error("role {0} exists")]
+    RoleNameTaken(String),
+    /// A new realm's name is taken.
+    #[error("the realm exists")]
+    RealmExists,
+    /// A realm renamed to a taken name.
+    #[error("another realm has this name")]
+    RealmNameTaken,
+    /// A value the request gives is not acceptable.
+    #[error("{field:?}: {reason:?}")]
+    Invalid { field: Field, reason: Reason },
+    /// A new password the realm's password policy refuses.
+    #[error("password policy: {}", .0.key)]
+    PasswordPolicy(PolicyViolation),
+    /// A realm representation that does not import or apply.
+    #[error(transparent)]
+    RealmFile(#[from] ImportError),
+    /// Realm `master` cannot be renamed or deleted: nobody could administer anything.
+    #[error("realm master cannot be {0:?}")]
+    MasterRealm(MasterChange),
+    /// The realm's default role cannot be deleted.
+    #[error("{0} is the realm's default role")]
+    DefaultRole(String),
+    /// The client's service-account user was asked for, but the client has none.
+    #[error("service accounts are off for client {0}")]
+    ServiceAccountDisabled(String),
+    /// A key-provider component's settings refused (Keycloak's texts), or its provider
+    /// unknown.
+    #[error(transparent)]
+    Component(#[from] ComponentError),
+    /// A new component's id is taken.
+    #[error("component {0} exists")]
+    ComponentExists(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The hashing pool did not answer.
+    #[error("password hashing failed")]
+    Hashing,
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// A blocking task (realm import, key generation) panicked.
+    #[error(transparent)]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// What was not found. Keycloak words a missing client or role differently per resource,
+/// hence more than one kind for each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Missing {
+    User,
+    /// The client of `…/clients/{id}` (`ClientsResource`).
+    Client,
+    /// The role of `…/roles/{role}` (`RoleContainerResource`).
+    Role,
+    Session,
+    /// A role a role-mapping body names (`RoleMapperResource`).
+    MappedRole,
+    /// The client of `…/role-mappings/clients/{client}` or `…/offline-sessions/{client}`.
+    MappedClient,
+    /// A composite a composites body names by id.
+    CompositeRole,
+    /// A realm role a new role's `composites` names.
+    RealmRoleNamed(String),
+    /// A client role a new role's `composites` names.
+    ClientRoleNamed(String),
+    /// The component of `…/components/{id}` (`ComponentResource`).
+    Component,
+}
+
+/// A field of a request an admin change checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Username,
+    Password,
+    ClientId,
+    RoleName,
+}
+
+/// What is wrong with a [`Field`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    Missing,
+    /// Present but only white space.
+    Blank,
+    /// Fewer than `min` or more than `max` characters.
+    Length {
+        min: usize,
+        max: usize,
+    },
+    NotANumber,
+    /// A value latchkey does not serve.
+    Unsupported,
+}
+
+/// What cannot happen to realm `master`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MasterChange {
+    Rename,
+    Delete,
+}
+
+impl ManageError {
+    pub(crate) fn invalid(field: Field, reason: Reason) -> Self {
+        ManageError::Invalid { field, reason }
+    }
+}

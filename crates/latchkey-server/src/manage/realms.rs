@@ -1,0 +1,77 @@
+//! Realms (`RealmsAdminResource`, `RealmAdminResource`): created from a full realm file
+//! as `--import-realm` does, their settings changed (a new name renames), deleted with
+//! everything in them. Realm `master` is neither renamed nor deleted: without it nobody
+//! could administer anything.
+
+use latchkey_core::representation::{
+    RealmRepresentation, apply_realm_representation, import_realm,
+};
+use latchkey_core::store::{Store, StoreError};
+
+use super::{ManageError, MasterChange};
+use crate::cache::RealmSnapshot;
+use crate::state::AppState;
+
+/// The realm that administers every realm.
+const MASTER: &str = "master";
+
+/// Creates a realm from its representation, in one transaction, and returns its name.
+pub(crate) async fn create(
+    state: &AppState,
+    rep: RealmRepresentation,
+) -> Result<String, ManageError> {
+    let name = rep.realm.clone().unwrap_or_default();
+    if !name.is_empty() && state.store.find_realm_by_name(&name).await?.is_some() {
+        return Err(ManageError::RealmExists);
+    }
+    let now = state.clock.now();
+    // Plain-text passwords are hashed and keys generated: slow work, off the runtime.
+    let bundle = tokio::task::spawn_blocking(move || import_realm(rep, now)).await??;
+    match state.store.import_realm(&bundle).await {
+        Err(StoreError::Conflict(detail)) => {
+            tracing::info!(realm = %name, detail = %detail, "realm exists");
+            return Err(ManageError::RealmExists);
+        }
+        other => other?,
+    }
+    state.realms.invalidate(&name);
+    tracing::info!(realm = %name, "realm created");
+    Ok(name)
+}
+
+/// Applies the fields `rep` gives to the realm (`RealmAdminResource.updateRealm`); a new
+/// `realm` name renames it.
+pub(crate) async fn update(
+    state: &AppState,
+    snapshot: &RealmSnapshot,
+    rep: &RealmRepresentation,
+) -> Result<(), ManageError> {
+    let old_name = snapshot.realm.name.clone();
+    let mut realm = snapshot.realm.clone();
+    apply_realm_representation(&mut realm, rep)?;
+    if let Some(new_name) = rep.realm.as_deref().filter(|n| !n.is_empty() && *n != realm.name) {
+        if realm.name == MASTER {
+            return Err(ManageError::MasterRealm(MasterChange::Rename));
+        }
+        realm.name = new_name.to_owned();
+    }
+    match state.store.update_realm(&realm).await {
+        Err(StoreError::Conflict(_)) => return Err(ManageError::RealmNameTaken),
+        other => other?,
+    }
+    state.realms.invalidate(&old_name);
+    state.realms.invalidate(&realm.name);
+    tracing::info!(realm = %realm.name, "realm updated");
+    Ok(())
+}
+
+/// Deletes the realm with everything in it.
+pub(crate) async fn remove(state: &AppState, realm: &RealmSnapshot) -> Result<(), ManageError> {
+    if realm.realm.name == MASTER {
+        return Err(ManageError::MasterRealm(MasterChange::Delete));
+    }
+    state.store.delete_realm(&realm.realm.id).await?;
+    state.realms.invalidate(&realm.realm.name);
+    tracing::info!(realm = %realm.realm.name, "realm deleted");
+    Ok(())
+}
