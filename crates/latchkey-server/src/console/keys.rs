@@ -43,6 +43,13 @@ fn signing_keys(keys: &[StoredKey]) -> BTreeSet<&str> {
     signers.into_values().collect()
 }
 
+/// A kid short enough for a table cell; the whole one is the cell's title.
+fn short_kid(kid: &str) -> String {
+    let mut chars = kid.chars();
+    let start: String = chars.by_ref().take(12).collect();
+    if chars.next().is_some() { format!("{start}…") } else { start }
+}
+
 fn keys_table(console: &Console, realm: &str, keys: &[StoredKey]) -> Markup {
     let signers = signing_keys(keys);
     html! {
@@ -61,8 +68,8 @@ fn keys_table(console: &Console, realm: &str, keys: &[StoredKey]) -> Markup {
                             td { (if key.name.is_empty() { key.provider_id.as_str() } else { key.name.as_str() }) }
                             td.num.hide-narrow { (key.priority) }
                             td { span.badge.off[!key.enabled] { (key.status()) } }
-                            td.hide-narrow { span.mono { (key.kid) } }
-                            td.actions-cell {
+                            td.hide-narrow { span.mono title=(key.kid) { (short_kid(&key.kid)) } }
+                            td.actions-cell.stacked {
                                 form.inline method="post" action=(key_url(console, realm, key, "/enabled")) {
                                     (console.csrf_input())
                                     input type="hidden" name="enabled" value=(if key.enabled { "false" } else { "true" });
