@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compatibility suite: real Keycloak clients (python-keycloak, @keycloak/keycloak-admin-client)
 # and the admin console in a real headless Chromium, against the real latchkey binary.
-# The Rust client checks (the oauth2 crate) run under `cargo test -p latchkey-compat-rust`.
+# The Rust client checks (the oauth2 and openidconnect crates) run under
+# `cargo test -p latchkey-compat-rust`; compat/node also verifies tokens with `jose`.
 #
 #   compat/run.sh [extra pytest arguments]
 #

@@ -93,6 +93,34 @@ test("an admin signs in and lands on master's realm settings", async () => {
   await shot("realm-settings-general", { phone: true });
 });
 
+test("Keys: an ECDSA provider is added, signs once the realm's default is ES256, and is deleted", async () => {
+  await openRealmPage("nagra", "/realm-settings/keys");
+  assert.ok(await page.isVisible("td:has-text('RS256') .badge.on"));
+  await page.selectOption("#algorithm", "ES256");
+  await page.fill("#name", "browser-ecdsa");
+  await page.fill("#priority", "5");
+  const added = await submit("form[action$='/realm-settings/keys'] .actions button[type=submit]");
+  assert.equal(added.status(), 200);
+  assert.equal((await page.textContent("[role=status]")).trim(), "Created.");
+  assert.ok(await page.isVisible("td:text-is('browser-ecdsa')"));
+  await shot("realm-settings-keys", { phone: true });
+
+  await openRealmPage("nagra", "/realm-settings/tokens");
+  await page.selectOption("#defaultSignatureAlgorithm", "ES256");
+  await submit("form .actions button[type=submit]");
+  const es256 = await passwordGrant(server.baseUrl, "nagra", "crm_client", "crm_client_user", "1234");
+  assert.equal(JSON.parse(Buffer.from(es256.body.access_token.split(".")[0], "base64url")).alg, "ES256");
+  await page.selectOption("#defaultSignatureAlgorithm", "RS256");
+  await submit("form .actions button[type=submit]");
+
+  await openRealmPage("nagra", "/realm-settings/keys");
+  await submit("tr:has(td:text-is('browser-ecdsa')) button:text-is('Delete')");
+  assert.equal(await page.textContent("h1"), "Delete key?");
+  await submit("main form button:text-is('Delete')");
+  assert.equal((await page.textContent("[role=status]")).trim(), "Deleted.");
+  assert.ok(!(await page.isVisible("td:text-is('browser-ecdsa')")));
+});
+
 test("Tokens: Access Token Lifespan of 10 minutes shows in the next password grant", async () => {
   // Through the realm switcher, as an operator would.
   await page.click(".realms summary");

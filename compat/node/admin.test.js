@@ -3,91 +3,25 @@
 // user's password, map the role, read it all back, change the realm's access token
 // lifespan, log the user in with a plain token request, then delete what was made.
 //
-// The binary comes from LATCHKEY_BIN (default <repo>/target/debug/latchkey); nothing is
-// built here (compat/run.sh builds it). The server starts on a free port with a temporary
-// data dir and the bootstrap admin `admin` / `admin` in realm `master`.
+// The server is the real binary, started by `latchkey.js`.
 
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import KcAdminClient from "@keycloak/keycloak-admin-client";
+import { startLatchkey } from "./latchkey.js";
 
-const REPO = resolve(import.meta.dirname, "..", "..");
-const READY_TIMEOUT_MS = 30_000;
 const REALM = "compat-node";
 
-let server;
-let work;
+let latchkey;
 let baseUrl;
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const probe = createServer();
-    probe.on("error", fail);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => ok(port));
-    });
-  });
-}
-
-async function waitUntilReady(url, log) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (server.exitCode !== null) {
-      throw new Error(`latchkey exited with ${server.exitCode} before it was ready:\n${readFileSync(log, "utf8")}`);
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`latchkey was not ready within ${READY_TIMEOUT_MS} ms:\n${readFileSync(log, "utf8")}`);
-    }
-    await new Promise((ok) => setTimeout(ok, 50));
-  }
-}
-
 before(async () => {
-  const binary = process.env.LATCHKEY_BIN ?? join(REPO, "target", "debug", "latchkey");
-  if (!existsSync(binary)) {
-    throw new Error(`latchkey binary not found at ${binary}; run \`cargo build -p latchkey\``);
-  }
-  work = mkdtempSync(join(tmpdir(), "latchkey-node-"));
-  const port = await freePort();
-  const log = join(work, "latchkey.log");
-  const out = openSync(log, "w");
-  server = spawn(
-    binary,
-    ["start-dev", "--http-port", String(port), "--data-dir", join(work, "data")],
-    {
-      env: {
-        ...process.env,
-        LATCHKEY_BOOTSTRAP_ADMIN_USERNAME: "admin",
-        LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD: "admin",
-      },
-      stdio: ["ignore", out, out],
-    },
-  );
-  baseUrl = `http://127.0.0.1:${port}/keycloak/auth`;
-  await waitUntilReady(`${baseUrl}/health/ready`, log);
+  latchkey = await startLatchkey();
+  baseUrl = latchkey.baseUrl;
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((ok) => server.once("exit", ok));
-    server.kill("SIGTERM");
-    const timer = setTimeout(() => server.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (work) rmSync(work, { recursive: true, force: true });
+  if (latchkey) await latchkey.stop();
 });
 
 function claims(token) {

@@ -72,10 +72,13 @@ impl Connection {
         }
 
         self.response.clear();
+        let mut searched = 0;
         let head_length = loop {
-            if let Some(end) = find(&self.response, b"\r\n\r\n") {
-                break end + 4;
+            // Only the bytes read since the last look (and the three before them).
+            if let Some(end) = find(&self.response[searched..], b"\r\n\r\n") {
+                break searched + end + 4;
             }
+            searched = self.response.len().saturating_sub(3);
             if self.response.len() > MAX_HEAD {
                 return Err(invalid("response head too long"));
             }
@@ -130,8 +133,18 @@ fn parse_head(head: &[u8]) -> io::Result<(u16, usize)> {
     Ok((status, length))
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+/// Where `needle` starts in `haystack`: candidates are the positions of its first byte.
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(at) = haystack[from..].iter().position(|byte| *byte == first) {
+        let start = from + at;
+        if haystack[start + 1..].starts_with(rest) {
+            return Some(start);
+        }
+        from = start + 1;
+    }
+    None
 }
 
 fn invalid(what: &'static str) -> io::Error {

@@ -8,11 +8,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use latchkey_core::token::algorithm::{Algorithm, KeyType};
+
 use crate::http::Connection;
 
 pub(crate) const REALM: &str = "bench";
 pub(crate) const SERVICE_CLIENT: &str = "bench-svc";
 pub(crate) const SERVICE_SECRET: &str = "bench-secret";
+/// A confidential client with Keycloak's default: client credentials without a refresh
+/// token, so no session is stored (a signed token per grant, nothing else).
+pub(crate) const TOKEN_CLIENT: &str = "bench-cc";
 pub(crate) const PUBLIC_CLIENT: &str = "bench-public";
 pub(crate) const USERNAME: &str = "bench-user";
 pub(crate) const PASSWORD: &str = "bench-password";
@@ -24,11 +29,29 @@ const SAMPLE_LENGTH: usize = 300;
 /// Longest wait for one answer.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The bench realm, in Keycloak's realm JSON, for `--import-realm`.
-pub(crate) fn realm_json() -> serde_json::Value {
+/// The bench realm, in Keycloak's realm JSON, for `--import-realm`: access tokens signed
+/// with `algorithm` (the realm's `defaultSignatureAlgorithm`, and a key provider for it
+/// of priority 100, as an operator adds one).
+pub(crate) fn realm_json(algorithm: Algorithm) -> serde_json::Value {
+    let provider = match algorithm.key_type() {
+        KeyType::Rsa => serde_json::json!({"name": "bench-rsa", "providerId": "rsa-generated",
+            "config": {"priority": ["100"], "algorithm": [algorithm.as_str()]}}),
+        KeyType::Ec(curve) => {
+            serde_json::json!({"name": "bench-ecdsa", "providerId": "ecdsa-generated",
+            "config": {"priority": ["100"], "ecdsaEllipticCurveKey": [curve.as_str()]}})
+        }
+        KeyType::Ed25519 => {
+            serde_json::json!({"name": "bench-eddsa", "providerId": "eddsa-generated",
+            "config": {"priority": ["100"]}})
+        }
+        KeyType::Hmac => serde_json::json!({"name": "bench-hmac", "providerId": "hmac-generated",
+            "config": {"priority": ["100"], "algorithm": [algorithm.as_str()]}}),
+    };
     serde_json::json!({
         "realm": REALM,
         "enabled": true,
+        "defaultSignatureAlgorithm": algorithm.as_str(),
+        "components": {"org.keycloak.keys.KeyProvider": [provider]},
         "clients": [
             {
                 "clientId": SERVICE_CLIENT,
@@ -37,6 +60,12 @@ pub(crate) fn realm_json() -> serde_json::Value {
                 "serviceAccountsEnabled": true,
                 "directAccessGrantsEnabled": true,
                 "attributes": {"client_credentials.use_refresh_token": "true"}
+            },
+            {
+                "clientId": TOKEN_CLIENT,
+                "publicClient": false,
+                "secret": SERVICE_SECRET,
+                "serviceAccountsEnabled": true
             },
             {
                 "clientId": PUBLIC_CLIENT,
@@ -62,6 +91,10 @@ pub(crate) enum Grant {
     Password,
     /// `refresh_token` on `bench-public`, always with the worker's latest refresh token.
     Refresh,
+    /// `client_credentials` on `bench-cc`: a token, no refresh token, nothing stored.
+    ServiceToken,
+    /// A refresh request's form, the same bytes every time, to the trivial server.
+    Trivial,
 }
 
 /// When a phase ends: at the deadline, or once `target` requests have succeeded.
@@ -134,6 +167,8 @@ pub(crate) struct Load {
     address: SocketAddr,
     host: String,
     token_path: String,
+    /// The body of [`Grant::Trivial`].
+    trivial_body: Vec<u8>,
 }
 
 /// Why a request got no answer.
@@ -198,15 +233,43 @@ impl Load {
         Load {
             address: SocketAddr::from(([127, 0, 0, 1], port)),
             host: format!("127.0.0.1:{port}"),
-            token_path: format!("{relative_path}/realms/{REALM}/protocol/openid-connect/token"),
+            token_path: token_path(relative_path),
+            trivial_body: Vec::new(),
         }
     }
 
+    /// The same load against another server (the trivial one), sending `body` as the
+    /// form of every request.
+    pub(crate) fn trivial(port: u16, relative_path: &str, body: Vec<u8>) -> Load {
+        Load { trivial_body: body, ..Load::new(port, relative_path) }
+    }
+
+    /// One password grant, for a look at what the server answers: the refresh form a
+    /// worker would send next, and the access token's header `alg`.
+    pub(crate) async fn sample(&self) -> Result<(Vec<u8>, String), String> {
+        let (token, mut link) = self.login().await?;
+        let mut body = Vec::new();
+        self.body(Grant::Refresh, Some(&token), &mut body);
+        let (status, answer) = link.post(self, &body).await.map_err(|e| e.sample())?;
+        if status != 200 {
+            return Err(format!("HTTP {status}: {}", String::from_utf8_lossy(answer)));
+        }
+        let alg = access_token_alg(answer).unwrap_or_else(|| "?".to_owned());
+        Ok((body, alg))
+    }
+
     /// The form of one grant. Refresh tokens are Base64URL and dots, which need no
-    /// escaping in a form; anything else is escaped.
-    fn body(grant: Grant, refresh_token: Option<&str>, body: &mut Vec<u8>) {
+    /// escaping in a form.
+    fn body(&self, grant: Grant, refresh_token: Option<&str>, body: &mut Vec<u8>) {
         body.clear();
         match grant {
+            Grant::Trivial => body.extend_from_slice(&self.trivial_body),
+            Grant::ServiceToken => body.extend_from_slice(
+                format!(
+                    "grant_type=client_credentials&client_id={TOKEN_CLIENT}&client_secret={SERVICE_SECRET}"
+                )
+                .as_bytes(),
+            ),
             Grant::ClientCredentials => body.extend_from_slice(
                 format!(
                     "grant_type=client_credentials&client_id={SERVICE_CLIENT}&client_secret={SERVICE_SECRET}"
@@ -224,13 +287,8 @@ impl Load {
                 body.extend_from_slice(b"grant_type=refresh_token&client_id=");
                 body.extend_from_slice(PUBLIC_CLIENT.as_bytes());
                 body.extend_from_slice(b"&refresh_token=");
-                if token.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
-                    body.extend_from_slice(token.as_bytes());
-                } else {
-                    let encoded: String =
-                        form_urlencoded::byte_serialize(token.as_bytes()).collect();
-                    body.extend_from_slice(encoded.as_bytes());
-                }
+                // `refresh_token` took only Base64URL and dots, which a form carries as they are.
+                body.extend_from_slice(token.as_bytes());
             }
         }
     }
@@ -239,7 +297,7 @@ impl Load {
     async fn login(&self) -> Result<(String, Link), String> {
         let mut link = Link::default();
         let mut body = Vec::new();
-        Self::body(Grant::Password, None, &mut body);
+        self.body(Grant::Password, None, &mut body);
         let (status, answer) =
             link.post(self, &body).await.map_err(|e| format!("{}: {}", e.kind(), e.sample()))?;
         if status != 200 {
@@ -343,7 +401,7 @@ impl Load {
             if target.is_some_and(|t| succeeded.load(Ordering::Relaxed) >= t) {
                 break;
             }
-            Self::body(grant, token.as_deref(), &mut body);
+            self.body(grant, token.as_deref(), &mut body);
             let sent = Instant::now();
             let response = link.post(self, &body).await;
             let latency = sent.elapsed();
@@ -387,12 +445,50 @@ impl Load {
     }
 }
 
-/// The `refresh_token` of a token response. The bench reads only this field, so it
-/// deserializes only this field (the others are skipped, not built into a tree).
-fn refresh_token(body: &[u8]) -> Option<String> {
+/// `{relative_path}/realms/bench/protocol/openid-connect/token`.
+pub(crate) fn token_path(relative_path: &str) -> String {
+    format!("{relative_path}/realms/{REALM}/protocol/openid-connect/token")
+}
+
+/// The `alg` of a token response's access token header.
+fn access_token_alg(body: &[u8]) -> Option<String> {
+    use base64::Engine as _;
     #[derive(serde::Deserialize)]
     struct TokenResponse {
-        refresh_token: Option<String>,
+        access_token: String,
     }
-    serde_json::from_slice::<TokenResponse>(body).ok()?.refresh_token
+    let response: TokenResponse = serde_json::from_slice(body).ok()?;
+    let header = response.access_token.split('.').next()?;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).ok()?;
+    let header: serde_json::Value = serde_json::from_slice(&header).ok()?;
+    Some(header.get("alg")?.as_str()?.to_owned())
+}
+
+/// The `refresh_token` of a token response. The bench reads only this field, and a JWT
+/// needs no unescaping, so it is found, not parsed: the load generator's CPU is the
+/// server's loss, and a JSON parser would scan the whole answer.
+fn refresh_token(body: &[u8]) -> Option<String> {
+    const FIELD: &[u8] = br#""refresh_token":""#;
+    // The access token comes first: it ends at the first quote after its own name.
+    let start = crate::http::find(body, FIELD)? + FIELD.len();
+    let length = body[start..].iter().position(|byte| *byte == b'"')?;
+    let token = std::str::from_utf8(&body[start..start + length]).ok()?;
+    token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        .then(|| token.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refresh_token;
+
+    #[test]
+    fn the_refresh_token_is_found_after_the_access_token() {
+        let body = br#"{"access_token":"a.b.c","expires_in":300,"refresh_token":"x-y_z.1.2","token_type":"Bearer"}"#;
+        assert_eq!(refresh_token(body).as_deref(), Some("x-y_z.1.2"));
+        assert_eq!(refresh_token(br#"{"error":"invalid_grant"}"#), None);
+        assert_eq!(refresh_token(br#"{"refresh_token":"not a token"}"#), None);
+        assert_eq!(refresh_token(br#"{"refresh_token":"unterminated"#), None);
+    }
 }

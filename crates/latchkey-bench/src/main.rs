@@ -1,6 +1,7 @@
 //! latchkey-bench: starts the real `latchkey` binary and measures, in one run on
-//! the same cores, the CPU ceilings (RSA-2048 signatures, argon2id hashes), startup
-//! time, resident memory, session creation and token-endpoint throughput.
+//! the same cores, the ceilings (signatures of the token algorithm, argon2id hashes,
+//! the same HTTP stack answering a trivial POST), startup time, resident memory,
+//! session creation and token-endpoint throughput.
 //! A measuring tool, not a test: nothing here asserts on timings.
 //!
 //! See `README.md` in this crate for what each figure means.
@@ -16,6 +17,7 @@ mod http;
 mod load;
 mod report;
 mod server;
+mod trivial;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,6 +29,8 @@ use crate::cpu::CpuSnapshot;
 use crate::load::{Grant, Load, Stop};
 use crate::report::{Report, ServerLogSummary};
 use crate::server::{ServerConfig, Started};
+use crate::trivial::TrivialServer;
+use latchkey_core::token::algorithm::Algorithm;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -62,6 +66,18 @@ struct Cli {
     /// A smoke run: short phases and 2000 sessions.
     #[arg(long)]
     quick: bool,
+    /// The algorithm access tokens are signed with (the bench realm's
+    /// `defaultSignatureAlgorithm`): RS256, PS256, ES256, EdDSA, ...
+    #[arg(long, default_value = "RS256", value_parser = parse_algorithm)]
+    alg: Algorithm,
+    /// Internal: serve the trivial HTTP ceiling on this path (the bench starts itself
+    /// with it as a second process).
+    #[arg(long, hide = true)]
+    serve_trivial: Option<String>,
+}
+
+fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
+    Algorithm::parse(name).ok_or_else(|| format!("unknown algorithm `{name}`"))
 }
 
 fn default_bin() -> PathBuf {
@@ -76,6 +92,11 @@ fn seconds(value: f64) -> Duration {
 
 fn main() {
     let cli = Cli::parse();
+    if let Some(path) = &cli.serve_trivial {
+        trivial::serve(path);
+        return;
+    }
+    let algorithm = cli.alg;
     let quick = cli.quick;
     let duration = seconds(cli.duration.unwrap_or(if quick { 3.0 } else { 10.0 }));
     let sessions = cli.sessions.unwrap_or(if quick { 2000 } else { 100_000 });
@@ -94,8 +115,11 @@ fn main() {
     }
 
     // 1. Ceilings, before the server runs, on the same cores.
-    eprintln!("ceiling: RSA-2048 RS256 signatures, {threads} threads, {rsa_seconds:?}");
-    let rsa = ceilings::rsa_signatures(threads, rsa_seconds);
+    eprintln!(
+        "ceiling: {} signatures, {threads} threads, {rsa_seconds:?}",
+        ceilings::signature_name(algorithm)
+    );
+    let signatures = ceilings::signatures(algorithm, threads, rsa_seconds);
     eprintln!("ceiling: argon2id hashes, {threads} threads, {argon2_seconds:?}");
     let argon2 = ceilings::argon2_hashes(threads, argon2_seconds);
 
@@ -105,7 +129,7 @@ fn main() {
     let import_dir = root.path().join("import");
     std::fs::create_dir_all(&data_dir).expect("create the data dir");
     std::fs::create_dir_all(&import_dir).expect("create the import dir");
-    std::fs::write(import_dir.join("bench-realm.json"), load::realm_json().to_string())
+    std::fs::write(import_dir.join("bench-realm.json"), load::realm_json(algorithm).to_string())
         .expect("write the bench realm file");
     let config = ServerConfig {
         bin: bin.clone(),
@@ -152,6 +176,30 @@ fn main() {
         false,
     );
     let refresh_memory = server.memory_kib();
+    let (service_result, service_cpu) = measure(
+        "throughput: client_credentials grants (no refresh token)",
+        Grant::ServiceToken,
+        Stop { deadline: duration, target: None },
+        false,
+    );
+    // The HTTP ceiling: the same form (a refresh request with a real refresh token) on
+    // the same kind of connections to the trivial server, while latchkey sits idle.
+    let (trivial_body, signed_with) =
+        runtime.block_on(load.sample()).expect("a password grant and a refresh for a sample");
+    let trivial_server = TrivialServer::start(&load::token_path(server::RELATIVE_PATH));
+    let trivial_load =
+        Arc::new(Load::trivial(trivial_server.port, server::RELATIVE_PATH, trivial_body));
+    eprintln!("ceiling: the same HTTP stack answering a trivial POST");
+    let before = CpuSnapshot::now(Some(trivial_server.pid));
+    let trivial_result = runtime.block_on(trivial_load.run(
+        Grant::Trivial,
+        concurrency,
+        Stop { deadline: duration, target: None },
+        None,
+    ));
+    let trivial_cpu = CpuSnapshot::now(Some(trivial_server.pid)).since(&before);
+    drop(trivial_load);
+    drop(trivial_server);
     let (password_result, password_cpu) = measure(
         "throughput: password grants",
         Grant::Password,
@@ -172,8 +220,14 @@ fn main() {
         concurrency,
         duration,
         sessions_target: sessions,
-        rsa,
+        algorithm,
+        signed_with,
+        signatures,
         argon2,
+        trivial: trivial_result,
+        trivial_cpu,
+        service: service_result,
+        service_cpu,
         first_start,
         restart,
         restart_probes,

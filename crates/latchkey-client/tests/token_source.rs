@@ -397,3 +397,38 @@ async fn a_crm_calls_an_operator_api_through_the_gateway_for_hours() {
     let unauthenticated = http.get(format!("{api}/operator/subscribers")).send().await.unwrap();
     assert_eq!(unauthenticated.status(), 401, "the route is guarded");
 }
+
+/// The token source hands out tokens of whatever algorithm the realm signs with (it never
+/// parses them), and the gateway verifies each against the realm's JWKS: ES256, ES512,
+/// EdDSA, PS256 and RS512 access tokens, fresh and refreshed.
+#[tokio::test]
+async fn tokens_of_every_algorithm_pass_the_gateway() {
+    for algorithm in ["ES256", "ES512", "EdDSA", "PS256", "RS512"] {
+        let app = spawn_app().await;
+        app.edit_realm(|realm| realm.settings.default_signature_algorithm = algorithm.into()).await;
+        let api = spawn_guarded_api(&app).await;
+        let source = TokenSource::builder_for_issuer(&app.realm_url("nagra"), "crm_client")
+            .password("crm_client_user", "1234")
+            .clock(app.clock.clone())
+            .build()
+            .unwrap();
+        let http = reqwest::Client::new();
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            let token = source.access_token().await.unwrap();
+            assert_eq!(jwt_parts(&token).0["alg"], algorithm);
+            let response = http
+                .get(format!("{api}/operator/subscribers"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{algorithm}");
+            seen.push(token);
+            // Past the refresh margin: the next call refreshes.
+            app.clock.advance_secs(290);
+        }
+        seen.dedup();
+        assert_eq!(seen.len(), 3, "{algorithm}: a new token each time");
+    }
+}

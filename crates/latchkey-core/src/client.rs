@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::realm::RealmSettings;
 use crate::secret::Secret;
+use crate::token::algorithm::Algorithm;
 
 /// Client attribute that makes the token response say `"token_type": "bearer"`
 /// (`OIDCConfigAttributes.USE_LOWER_CASE_IN_TOKEN_RESPONSE`).
@@ -18,6 +20,16 @@ pub const ATTR_CLIENT_SESSION_MAX: &str = "client.session.max.lifespan";
 pub const ATTR_USE_REFRESH_TOKENS: &str = "use.refresh.tokens";
 /// Client attribute giving client-credentials grants a refresh token (default false).
 pub const ATTR_CLIENT_CREDENTIALS_REFRESH: &str = "client_credentials.use_refresh_token";
+/// Client attributes choosing the signature algorithm of its access tokens, ID tokens and
+/// signed userinfo answers (`OIDCConfigAttributes`; the userinfo one is
+/// `user.info.response.signature.alg` in 26.7.3, and setting it makes userinfo answer
+/// `application/jwt`).
+pub const ATTR_ACCESS_TOKEN_ALG: &str = "access.token.signed.response.alg";
+pub const ATTR_ID_TOKEN_ALG: &str = "id.token.signed.response.alg";
+pub const ATTR_USERINFO_ALG: &str = "user.info.response.signature.alg";
+/// The attributes above, each naming one algorithm (or empty: the realm's default).
+pub const SIGNATURE_ALGORITHM_ATTRIBUTES: [&str; 3] =
+    [ATTR_ACCESS_TOKEN_ALG, ATTR_ID_TOKEN_ALG, ATTR_USERINFO_ALG];
 
 /// A protocol mapper attached to a client, in Keycloak's representation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -173,6 +185,28 @@ impl Client {
 
     pub fn client_credentials_use_refresh_token(&self) -> bool {
         self.attribute_is_true(ATTR_CLIENT_CREDENTIALS_REFRESH)
+    }
+
+    /// The algorithm an attribute names; `None` when unset or empty (then the realm's
+    /// default applies, as `DefaultTokenManager.signatureAlgorithm` decides).
+    pub fn algorithm_attribute(&self, name: &str) -> Option<Algorithm> {
+        self.attribute(name).and_then(Algorithm::parse)
+    }
+
+    /// The algorithm of this client's access tokens.
+    pub fn access_token_algorithm(&self, realm: &RealmSettings) -> Algorithm {
+        self.algorithm_attribute(ATTR_ACCESS_TOKEN_ALG)
+            .unwrap_or_else(|| realm.signature_algorithm())
+    }
+
+    /// The algorithm of this client's ID tokens.
+    pub fn id_token_algorithm(&self, realm: &RealmSettings) -> Algorithm {
+        self.algorithm_attribute(ATTR_ID_TOKEN_ALG).unwrap_or_else(|| realm.signature_algorithm())
+    }
+
+    /// The algorithm of this client's signed userinfo answers; `None`: plain JSON.
+    pub fn userinfo_algorithm(&self) -> Option<Algorithm> {
+        self.algorithm_attribute(ATTR_USERINFO_ALG)
     }
 
     pub fn has_mapper(&self, protocol_mapper: &str) -> bool {

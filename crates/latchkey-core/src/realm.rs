@@ -5,33 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The algorithm of the realm's HMAC key, which signs refresh tokens.
-/// Keycloak ≥24 generates `HS512`; older realms (and the seeds) use `HS256`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum HmacAlgorithm {
-    HS256,
-    HS384,
-    HS512,
-}
-
-impl HmacAlgorithm {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HmacAlgorithm::HS256 => "HS256",
-            HmacAlgorithm::HS384 => "HS384",
-            HmacAlgorithm::HS512 => "HS512",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "HS256" => Some(HmacAlgorithm::HS256),
-            "HS384" => Some(HmacAlgorithm::HS384),
-            "HS512" => Some(HmacAlgorithm::HS512),
-            _ => None,
-        }
-    }
-}
+use crate::token::algorithm::Algorithm;
 
 /// When plain HTTP is refused (`sslRequired`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -175,6 +149,14 @@ pub struct Realm {
     pub name: String,
     pub enabled: bool,
     pub settings: RealmSettings,
+}
+
+impl RealmSettings {
+    /// The algorithm of access and ID tokens when the client names none
+    /// (`defaultSignatureAlgorithm`; empty means Keycloak's RS256).
+    pub fn signature_algorithm(&self) -> Algorithm {
+        Algorithm::parse(&self.default_signature_algorithm).unwrap_or(Algorithm::DEFAULT)
+    }
 }
 
 impl Realm {

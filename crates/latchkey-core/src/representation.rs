@@ -20,6 +20,10 @@ pub use clients::{
 pub use defaults::new_realm;
 pub use export::{export_realm, realm_to_representation};
 pub use import::{ImportError, apply_realm_representation, import_realm};
+pub use keys::{
+    ComponentError, component_to_representation, fallback_key, key_from_component, keys_metadata,
+    update_key_from_component,
+};
 pub use roles::role_to_representation;
 pub use types::{
     ClientRepresentation, ComponentRepresentation, CompositesRepresentation,

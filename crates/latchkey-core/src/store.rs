@@ -104,7 +104,12 @@ pub trait Store: Send + Sync {
 
     // Keys.
     fn list_keys(&self, realm_id: &str) -> impl Future<Output = Res<Vec<StoredKey>>> + Send;
+    /// `Conflict` if the component id exists, `NotFound` if the realm does not.
     fn insert_key(&self, key: &StoredKey) -> impl Future<Output = Res<()>> + Send;
+    /// Replaces the key with the same component id in its realm; `NotFound` if none.
+    fn update_key(&self, key: &StoredKey) -> impl Future<Output = Res<()>> + Send;
+    /// Deletes a key of the realm by component id; whether there was one.
+    fn delete_key(&self, realm_id: &str, id: &str) -> impl Future<Output = Res<bool>> + Send;
 
     // Clients.
     fn list_clients(&self, realm_id: &str) -> impl Future<Output = Res<Vec<Client>>> + Send;

@@ -8,8 +8,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
-/// The asymmetric JWS algorithms the gateway accepts (RFC 7518 §3.1). `none` and the
-/// HMAC algorithms are not in this list on purpose: a gateway only ever holds public keys.
+/// The asymmetric JWS algorithms the gateway accepts (RFC 7518 §3.1, RFC 8037 for
+/// EdDSA with Ed25519). `none` and the HMAC algorithms are not in this list on purpose:
+/// a gateway only ever holds public keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Algorithm {
     RS256,
@@ -21,6 +22,7 @@ pub enum Algorithm {
     ES256,
     ES384,
     ES512,
+    EdDSA,
 }
 
 impl Algorithm {
@@ -36,12 +38,21 @@ impl Algorithm {
             "ES256" => Algorithm::ES256,
             "ES384" => Algorithm::ES384,
             "ES512" => Algorithm::ES512,
+            "EdDSA" => Algorithm::EdDSA,
             _ => return None,
         })
     }
 
     fn is_rsa(self) -> bool {
-        !matches!(self, Algorithm::ES256 | Algorithm::ES384 | Algorithm::ES512)
+        matches!(
+            self,
+            Algorithm::RS256
+                | Algorithm::RS384
+                | Algorithm::RS512
+                | Algorithm::PS256
+                | Algorithm::PS384
+                | Algorithm::PS512
+        )
     }
 
     /// The curve an ECDSA algorithm is defined on (RFC 7518 §3.4).
@@ -68,6 +79,8 @@ enum Material {
     Rsa { modulus: Vec<u8>, exponent: Vec<u8> },
     /// The uncompressed SEC1 point `04 || x || y`.
     Ec { curve: Curve, point: Vec<u8> },
+    /// An Ed25519 public key, 32 bytes (RFC 8037 §2).
+    Ed25519 { x: Vec<u8> },
 }
 
 /// One usable verification key.
@@ -113,6 +126,7 @@ impl PublicKey {
         match &self.material {
             Material::Rsa { .. } => alg.is_rsa(),
             Material::Ec { curve, .. } => alg.curve() == Some(*curve),
+            Material::Ed25519 { .. } => alg == Algorithm::EdDSA,
         }
     }
 
@@ -152,6 +166,9 @@ impl PublicKey {
                 };
                 UnparsedPublicKey::new(parameters, point).verify(message, signature).is_ok()
             }
+            Material::Ed25519 { x } => {
+                UnparsedPublicKey::new(&signature::ED25519, x).verify(message, signature).is_ok()
+            }
         }
     }
 }
@@ -184,6 +201,7 @@ impl PublicKey {
                 };
                 ParsedPublicKey::new(parameters, point).ok()
             }
+            Material::Ed25519 { x } => ParsedPublicKey::new(&signature::ED25519, x).ok(),
         }
     }
 }
@@ -282,6 +300,17 @@ impl Jwk {
                 point.extend_from_slice(&x);
                 point.extend_from_slice(&y);
                 Material::Ec { curve, point }
+            }
+            "OKP" => {
+                // Ed448 is not offered; X25519 keys are for key agreement, not signatures.
+                if self.crv.as_deref()? != "Ed25519" {
+                    return None;
+                }
+                let x = decode(self.x)?;
+                if x.len() != 32 {
+                    return None;
+                }
+                Material::Ed25519 { x }
             }
             _ => return None,
         };

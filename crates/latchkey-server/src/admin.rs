@@ -70,6 +70,8 @@ const ROLE_SEARCH: &[(&str, &str)] = &[
     ("max", "integer"),
     ("briefRepresentation", "boolean"),
 ];
+const COMPONENT_SEARCH: &[(&str, &str)] =
+    &[("type", "string"), ("parent", "string"), ("name", "string")];
 const CLIENT_SEARCH: &[(&str, &str)] =
     &[("clientId", "string"), ("search", "boolean"), ("first", "integer"), ("max", "integer")];
 
@@ -293,12 +295,36 @@ fn api() -> Api {
         )
         .route(
             "/admin/realms/{realm}/components",
-            E::new().post(
-                keys::post_component,
-                op("Keys", "Add a generated RSA signing key (providerId rsa-generated)")
+            E::new()
+                .get(
+                    keys::list_components,
+                    op("Keys", "The realm's key providers (providerType org.keycloak.keys.KeyProvider)")
+                        .query(COMPONENT_SEARCH)
+                        .returns_list::<ComponentRepresentation>(),
+                )
+                .post(
+                    keys::post_component,
+                    op(
+                        "Keys",
+                        "Add a key provider: rsa-generated, rsa, ecdsa-generated, eddsa-generated or hmac-generated",
+                    )
                     .body::<ComponentRepresentation>()
                     .created(),
-            ),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/components/{id}",
+            E::new()
+                .get(
+                    keys::get_component,
+                    op("Keys", "Get a key provider").returns::<ComponentRepresentation>(),
+                )
+                .put(
+                    keys::put_component,
+                    op("Keys", "Update a key provider's settings (priority, enabled, active, ...)")
+                        .body::<ComponentRepresentation>(),
+                )
+                .delete(keys::delete_component, op("Keys", "Delete a key provider and its key")),
         )
         .route(
             "/admin/realms/{realm}/roles/{role}",

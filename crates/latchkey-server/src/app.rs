@@ -6,7 +6,6 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, options, post};
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::admin;
@@ -71,22 +70,8 @@ pub fn app(state: AppState) -> Router {
     } else {
         Router::new().nest(&relative_path, oidc_routes).fallback(not_found)
     };
-    // Keycloak's default `browserSecurityHeaders`, as 26.7.3 sends them on every answer.
-    let security_headers = [
-        ("referrer-policy", "no-referrer"),
-        ("strict-transport-security", "max-age=31536000; includeSubDomains"),
-        ("x-content-type-options", "nosniff"),
-        ("x-frame-options", "SAMEORIGIN"),
-        ("x-robots-tag", "none"),
-    ];
-    let mut routes = routes;
-    for (name, value) in security_headers {
-        routes = routes.layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        ));
-    }
     routes
+        .layer(axum::middleware::map_response(add_security_headers))
         .layer(SetSensitiveHeadersLayer::new([
             header::AUTHORIZATION,
             header::COOKIE,
@@ -94,6 +79,27 @@ pub fn app(state: AppState) -> Router {
         ]))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Keycloak's default `browserSecurityHeaders`, as 26.7.3 sends them on every answer.
+const SECURITY_HEADERS: [(HeaderName, HeaderValue); 5] = [
+    (HeaderName::from_static("referrer-policy"), HeaderValue::from_static("no-referrer")),
+    (
+        HeaderName::from_static("strict-transport-security"),
+        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+    ),
+    (HeaderName::from_static("x-content-type-options"), HeaderValue::from_static("nosniff")),
+    (HeaderName::from_static("x-frame-options"), HeaderValue::from_static("SAMEORIGIN")),
+    (HeaderName::from_static("x-robots-tag"), HeaderValue::from_static("none")),
+];
+
+/// Adds the security headers an answer does not set itself (one layer for all five).
+async fn add_security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        headers.entry(name).or_insert(value);
+    }
+    response
 }
 
 /// An `OPTIONS` route answering CORS preflights for `methods`.

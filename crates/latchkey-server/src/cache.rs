@@ -1,18 +1,19 @@
 //! In-memory snapshots of realms: settings, keys, clients and roles, loaded on first
-//! use and dropped when something changes them, or when a retired signing key is due
-//! to be dropped (`reload_at`). Users and sessions are not cached here; the store keeps
-//! refreshed sessions in memory itself (`latchkey-store`'s `session_cache.rs`).
+//! use and dropped when something changes them. Users and sessions are not cached here;
+//! the store keeps refreshed sessions in memory itself (`latchkey-store`'s
+//! `session_cache.rs`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use latchkey_core::client::Client;
 use latchkey_core::realm::Realm;
+use latchkey_core::representation::fallback_key;
 use latchkey_core::role::RoleGraph;
 use latchkey_core::store::{Store, StoreError};
 use latchkey_core::time::Clock;
-use latchkey_core::token::keys::{KeySet, drop_retired};
-use latchkey_core::token::lifetimes::longest_access_lifespan;
+use latchkey_core::token::issue::algorithms_in_use;
+use latchkey_core::token::keys::{KeySet, StoredKey};
 use latchkey_store::Database;
 
 /// Everything about a realm that every request needs.
@@ -22,9 +23,6 @@ pub struct RealmSnapshot {
     pub keys: KeySet,
     pub clients: HashMap<String, Arc<Client>>,
     pub roles: RoleGraph,
-    /// When a superseded key's tokens will all have expired (milliseconds): the snapshot
-    /// is loaded again then, without that key.
-    pub reload_at: Option<i64>,
 }
 
 impl RealmSnapshot {
@@ -33,18 +31,20 @@ impl RealmSnapshot {
     }
 }
 
-/// How long after the last token it could have signed a superseded key stays published:
-/// room for the gateways' clock leeway.
-pub const KEY_RETIREMENT_MARGIN_SECS: i64 = 60;
-
 pub struct RealmCache {
     realms: RwLock<HashMap<String, Arc<RealmSnapshot>>>,
     clock: Arc<dyn Clock>,
+    /// Held while a load adds missing signing keys, so two loads add one key, not two.
+    fallbacks: tokio::sync::Mutex<()>,
 }
 
 impl RealmCache {
     pub fn new(clock: Arc<dyn Clock>) -> Self {
-        RealmCache { realms: RwLock::new(HashMap::new()), clock }
+        RealmCache {
+            realms: RwLock::new(HashMap::new()),
+            clock,
+            fallbacks: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// The realm's snapshot, loading it on a miss. `None` when the realm does not exist.
@@ -59,9 +59,13 @@ impl RealmCache {
         let Some(realm) = store.find_realm_by_name(name).await? else { return Ok(None) };
         let clients = store.list_clients(&realm.id).await?;
         let mut stored = store.list_keys(&realm.id).await?;
-        let reload_at =
-            drop_retired(&mut stored, self.clock.now().0, key_keep_ms(&realm, &clients));
-        let keys = KeySet::from_stored(stored, &realm.name)
+        if let Some(added) = self.add_missing_keys(store, &realm, &clients, &stored).await? {
+            stored = added;
+        }
+        let realm_name = realm.name.clone();
+        let keys = tokio::task::spawn_blocking(move || KeySet::from_stored(stored, &realm_name))
+            .await
+            .map_err(|e| StoreError::Backend(format!("loading keys: {e}").into()))?
             .map_err(|e| StoreError::Corrupt(format!("realm keys: {e}")))?;
         let client_ids: HashMap<String, String> =
             clients.iter().map(|c| (c.id.clone(), c.client_id.clone())).collect();
@@ -71,7 +75,6 @@ impl RealmCache {
             keys,
             clients: clients.into_iter().map(|c| (c.client_id.clone(), Arc::new(c))).collect(),
             roles,
-            reload_at,
         });
         if let Ok(mut realms) = self.realms.write() {
             realms.insert(name.to_owned(), Arc::clone(&snapshot));
@@ -79,12 +82,49 @@ impl RealmCache {
         Ok(Some(snapshot))
     }
 
-    fn read(&self, name: &str) -> Option<Arc<RealmSnapshot>> {
-        let snapshot = self.realms.read().ok()?.get(name).cloned()?;
-        match snapshot.reload_at {
-            Some(at) if self.clock.now().0 >= at => None,
-            _ => Some(snapshot),
+    /// Gives every algorithm the realm or a client signs with an active key, as Keycloak
+    /// does the first time it must sign with one that has none: a generated
+    /// `fallback-<alg>` key of priority -100, stored like any key. latchkey does it when
+    /// the realm is loaded (after any change to it), not in the middle of a grant.
+    /// Returns the realm's keys when it added any.
+    async fn add_missing_keys(
+        &self,
+        store: &Database,
+        realm: &Realm,
+        clients: &[Client],
+        stored: &[StoredKey],
+    ) -> Result<Option<Vec<StoredKey>>, StoreError> {
+        let has_key = |keys: &[StoredKey], algorithm| {
+            keys.iter().any(|key| key.enabled && key.active && key.algorithm == algorithm)
+        };
+        let wanted = algorithms_in_use(realm, clients);
+        if wanted.iter().all(|algorithm| has_key(stored, *algorithm)) {
+            return Ok(None);
         }
+        let _held = self.fallbacks.lock().await;
+        // Another load may have added them meanwhile.
+        let mut keys = store.list_keys(&realm.id).await?;
+        for algorithm in wanted {
+            if has_key(&keys, algorithm) {
+                continue;
+            }
+            let (realm_id, realm_name) = (realm.id.clone(), realm.name.clone());
+            let now = self.clock.now();
+            let key = tokio::task::spawn_blocking(move || {
+                fallback_key(&realm_id, &realm_name, algorithm, now)
+            })
+            .await
+            .map_err(|e| StoreError::Backend(format!("key generation: {e}").into()))?
+            .map_err(|e| StoreError::Backend(format!("key generation: {e}").into()))?;
+            store.insert_key(&key).await?;
+            tracing::info!(realm = %realm.name, kid = %key.kid, %algorithm, "fallback key generated");
+            keys.push(key);
+        }
+        Ok(Some(keys))
+    }
+
+    fn read(&self, name: &str) -> Option<Arc<RealmSnapshot>> {
+        self.realms.read().ok()?.get(name).cloned()
     }
 
     /// Drops a realm's snapshot after a change; the next request reloads it.
@@ -93,12 +133,4 @@ impl RealmCache {
             realms.remove(name);
         }
     }
-}
-
-/// How long a superseded signing key of the realm stays (milliseconds): the longest
-/// access-token lifespan plus the margin.
-pub fn key_keep_ms(realm: &Realm, clients: &[Client]) -> i64 {
-    longest_access_lifespan(realm, clients)
-        .saturating_add(KEY_RETIREMENT_MARGIN_SECS)
-        .saturating_mul(1000)
 }

@@ -1,6 +1,7 @@
 //! The web admin console at `{base}/admin/master/console`: server-rendered HTML (maud),
 //! one style sheet, no script. A master-realm admin signs in with username and password
-//! (`signin.rs`, `auth.rs`) and manages every realm: realm settings (`realm_settings.rs`),
+//! (`signin.rs`, `auth.rs`) and manages every realm: realm settings (`realm_settings.rs`,
+//! and its Keys tab `keys.rs`),
 //! users (`users.rs`), realm roles (`roles.rs`), clients (`clients.rs`) and sessions
 //! (`sessions.rs`). Every change goes through the same functions as the Admin REST API
 //! (`crate::manage`), so the same store calls, the same checks and the same cache
@@ -39,6 +40,7 @@ mod auth;
 mod clients;
 mod error;
 mod fields;
+mod keys;
 mod layout;
 mod realm_settings;
 mod roles;
@@ -97,6 +99,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
             &realm("/realm-settings/tokens"),
             get(realm_settings::get_tokens).post(realm_settings::post_tokens),
         )
+        .route(&realm("/realm-settings/keys"), get(keys::get_keys).post(keys::post_add_key))
+        .route(&realm("/realm-settings/keys/{id}/enabled"), post_only(keys::post_enabled))
+        .route(&realm("/realm-settings/keys/{id}/delete"), post_only(keys::post_delete))
         .route(
             &realm("/realm-settings/security-defenses"),
             get(realm_settings::get_security_defenses).post(realm_settings::post_security_defenses),

@@ -10,6 +10,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::oauth_error::{OAuthError, Refusal};
+use latchkey_core::representation::ComponentError;
 use latchkey_core::store::StoreError;
 use latchkey_core::token::issue::IssueError;
 
@@ -151,6 +152,7 @@ fn manage_response(error: ManageError) -> Response {
                 Missing::MappedRole => "Role not found",
                 Missing::MappedClient => "Client not found",
                 Missing::CompositeRole => "Could not find composite role",
+                Missing::Component => "Could not find component",
                 Missing::RealmRoleNamed(name) => {
                     let message = format!("Realm Role with name {name} does not exist");
                     return error_message(S::NOT_FOUND, &message);
@@ -198,8 +200,22 @@ fn manage_response(error: ManageError) -> Response {
             let message = format!("Service account not enabled for the client '{client_id}'");
             json_response(S::BAD_REQUEST, &[("error", &message)])
         }
+        // `ComponentResource`: the provider's `ComponentValidationException` text, or an
+        // unknown provider (26.7.3's answers).
+        ManageError::Component(ComponentError::UnknownProvider) => {
+            json_response(S::BAD_REQUEST, &[("error", "Invalid provider type or no such provider")])
+        }
+        ManageError::Component(ComponentError::Invalid(message)) => {
+            error_message(S::BAD_REQUEST, &message)
+        }
+        ManageError::ComponentExists(id) => {
+            error_message(S::CONFLICT, &format!("Component with id {id} already exists"))
+        }
         ManageError::Store(error) => ApiError::Store(error).into_response(),
-        error @ (ManageError::Hashing | ManageError::Key(_) | ManageError::Task(_)) => {
+        error @ (ManageError::Hashing
+        | ManageError::Key(_)
+        | ManageError::Task(_)
+        | ManageError::Component(ComponentError::Generation(_))) => {
             tracing::error!(error = %error, "admin change failed");
             json_response(S::INTERNAL_SERVER_ERROR, &[("error", "unknown_error")])
         }
@@ -227,14 +243,5 @@ fn invalid_response(field: Field, reason: Reason) -> Response {
         (Field::Password, _) => json_response(S::BAD_REQUEST, &[("error", "No password provided")]),
         (Field::ClientId, _) => error_message(S::BAD_REQUEST, "Client id is missing"),
         (Field::RoleName, _) => json_response(S::BAD_REQUEST, &[("error", "role has no name")]),
-        (Field::KeyProvider, _) => error_message(
-            S::BAD_REQUEST,
-            "latchkey creates key providers of type rsa-generated only",
-        ),
-        (Field::KeyPriority, _) => error_message(S::BAD_REQUEST, "'Priority' should be a number"),
-        (Field::KeySettings, _) => error_message(
-            S::BAD_REQUEST,
-            "latchkey generates enabled, active RS256 keys of 2048 bits only",
-        ),
     }
 }

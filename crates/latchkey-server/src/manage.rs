@@ -22,7 +22,7 @@ pub(crate) mod sessions;
 pub(crate) mod users;
 
 use latchkey_core::password_policy::PolicyViolation;
-use latchkey_core::representation::ImportError;
+use latchkey_core::representation::{ComponentError, ImportError};
 use latchkey_core::store::StoreError;
 use latchkey_core::token::keys::KeyError;
 
@@ -64,6 +64,13 @@ pub enum ManageError {
     /// The client's service-account user was asked for, but the client has none.
     #[error("service accounts are off for client {0}")]
     ServiceAccountDisabled(String),
+    /// A key-provider component's settings refused (Keycloak's texts), or its provider
+    /// unknown.
+    #[error(transparent)]
+    Component(#[from] ComponentError),
+    /// A new component's id is taken.
+    #[error("component {0} exists")]
+    ComponentExists(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The hashing pool did not answer.
@@ -96,6 +103,8 @@ pub enum Missing {
     RealmRoleNamed(String),
     /// A client role a new role's `composites` names.
     ClientRoleNamed(String),
+    /// The component of `…/components/{id}` (`ComponentResource`).
+    Component,
 }
 
 /// A field of a request an admin change checks.
@@ -105,12 +114,6 @@ pub enum Field {
     Password,
     ClientId,
     RoleName,
-    /// A component's `providerType` and `providerId`.
-    KeyProvider,
-    /// A key provider's `priority`.
-    KeyPriority,
-    /// A key provider's `keySize`, `algorithm`, `enabled` and `active`.
-    KeySettings,
 }
 
 /// What is wrong with a [`Field`].

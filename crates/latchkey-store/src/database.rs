@@ -189,6 +189,14 @@ impl Store for Database {
         self.engine.insert_key(key).await
     }
 
+    async fn update_key(&self, key: &StoredKey) -> Res<()> {
+        self.engine.update_key(key).await
+    }
+
+    async fn delete_key(&self, realm_id: &str, id: &str) -> Res<bool> {
+        self.engine.delete_key(realm_id, id).await
+    }
+
     async fn list_clients(&self, realm_id: &str) -> Res<Vec<Client>> {
         self.engine.list_clients(realm_id).await
     }

@@ -70,6 +70,8 @@ delegate! {
     // Keys.
     fn list_keys(&self, realm_id: &str) -> Res<Vec<StoredKey>>;
     fn insert_key(&self, key: &StoredKey) -> Res<()>;
+    fn update_key(&self, key: &StoredKey) -> Res<()>;
+    fn delete_key(&self, realm_id: &str, id: &str) -> Res<bool>;
 
     // Clients.
     fn list_clients(&self, realm_id: &str) -> Res<Vec<Client>>;

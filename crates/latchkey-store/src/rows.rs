@@ -6,12 +6,13 @@
 use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::client::Client;
 use latchkey_core::password::PasswordHash;
-use latchkey_core::realm::{HmacAlgorithm, Realm};
+use latchkey_core::realm::Realm;
 use latchkey_core::role::Role;
 use latchkey_core::secret::Secret;
 use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::{SessionContext, StoreError};
-use latchkey_core::token::keys::{KeyKind, StoredKey};
+use latchkey_core::token::algorithm::{Algorithm, KeyType};
+use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{PasswordCredential, User};
 
 use crate::error::from_json;
@@ -39,21 +40,28 @@ impl TryFrom<RealmRow> for Realm {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct KeyRow {
+    id: String,
     kid: String,
     realm_id: String,
-    kind: String,
+    name: String,
+    provider_id: String,
     algorithm: String,
     secret: Vec<u8>,
+    certificate: Option<Vec<u8>>,
+    config: String,
     priority: i64,
     enabled: bool,
+    active: bool,
     created_at: i64,
 }
 
-/// The `kind` and `algorithm` columns of a key.
-pub(crate) fn key_kind_columns(kind: KeyKind) -> (&'static str, &'static str) {
-    match kind {
-        KeyKind::Rsa => ("rsa", "RS256"),
-        KeyKind::Hmac(algorithm) => ("hmac", algorithm.as_str()),
+/// The `kind` column of a key: what the table's CHECK allows.
+pub(crate) fn key_kind_column(key: &StoredKey) -> &'static str {
+    match key.key_type() {
+        KeyType::Rsa => "rsa",
+        KeyType::Ec(_) => "ec",
+        KeyType::Ed25519 => "okp",
+        KeyType::Hmac => "hmac",
     }
 }
 
@@ -61,22 +69,22 @@ impl TryFrom<KeyRow> for StoredKey {
     type Error = StoreError;
 
     fn try_from(row: KeyRow) -> Result<Self, StoreError> {
-        let kind = match row.kind.as_str() {
-            "rsa" => KeyKind::Rsa,
-            "hmac" => KeyKind::Hmac(HmacAlgorithm::parse(&row.algorithm).ok_or_else(|| {
-                StoreError::Corrupt(format!("key {}: hmac algorithm {}", row.kid, row.algorithm))
-            })?),
-            other => {
-                return Err(StoreError::Corrupt(format!("key {}: kind {other}", row.kid)));
-            }
-        };
+        let algorithm = Algorithm::parse(&row.algorithm).ok_or_else(|| {
+            StoreError::Corrupt(format!("key {}: algorithm {}", row.kid, row.algorithm))
+        })?;
         Ok(StoredKey {
+            config: from_json(&row.config, "key settings")?,
+            id: row.id,
             kid: row.kid,
             realm_id: row.realm_id,
-            kind,
+            name: row.name,
+            provider_id: row.provider_id,
+            algorithm,
             secret: row.secret,
+            certificate: row.certificate,
             priority: row.priority,
             enabled: row.enabled,
+            active: row.active,
             created_at: row.created_at,
         })
     }

@@ -82,6 +82,11 @@ async fn importing_a_taken_realm_name_is_a_conflict_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn keys_are_updated_and_deleted() {
+    on_every_backend(directory::keys_are_updated_and_deleted).await;
+}
+
+#[tokio::test]
 async fn unique_names_are_conflicts() {
     on_every_backend(directory::unique_names_are_conflicts).await;
 }

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 
 use super::import::ImportError;
 use crate::client::{Client, ClientSettings, ProtocolMapper};
-use crate::realm::{HmacAlgorithm, Realm};
+use crate::realm::Realm;
 use crate::role::Role;
 use crate::secret::Secret;
 use crate::store::RealmBundle;
 use crate::time::UnixMillis;
+use crate::token::algorithm::Algorithm;
 use crate::token::keys::StoredKey;
 
 /// Roles of the `realm-management` client with the roles each contains
@@ -145,7 +146,7 @@ pub fn new_realm(name: &str, now: UnixMillis) -> Result<RealmBundle, ImportError
     bundle.keys = vec![
         StoredKey::generate_rsa(&bundle.realm.id, now.0)
             .map_err(|e| ImportError::KeyGeneration(e.to_string()))?,
-        StoredKey::generate_hmac(&bundle.realm.id, HmacAlgorithm::HS512, now.0),
+        StoredKey::generate_hmac(&bundle.realm.id, Algorithm::HS512, now.0),
     ];
     Ok(bundle)
 }

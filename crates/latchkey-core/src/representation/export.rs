@@ -11,6 +11,7 @@ use super::types::{KEY_PROVIDER, RealmRepresentation};
 use super::users::export_user;
 use crate::realm::{BruteForceStrategy, Realm, SslRequired};
 use crate::store::RealmBundle;
+use crate::token::keys::KeySet;
 
 /// The whole realm as one Keycloak realm file, users and secrets included.
 pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
@@ -27,9 +28,22 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
         default_roles: None,
         users: Some(bundle.users.iter().map(|user| export_user(user, &names)).collect()),
         clients: Some(bundle.clients.iter().map(client_to_representation).collect()),
-        components: Some(BTreeMap::from([(KEY_PROVIDER.to_owned(), export_keys(&bundle.keys))])),
+        components: Some(BTreeMap::from([(
+            KEY_PROVIDER.to_owned(),
+            export_keys(&bundle.keys, &key_certificates(bundle)),
+        )])),
         ..realm_to_representation(realm)
     }
+}
+
+/// The certificates of the realm's enabled asymmetric keys by component id, as the
+/// JWKS publishes them (RSA keys make theirs when loaded).
+fn key_certificates(bundle: &RealmBundle) -> BTreeMap<String, Vec<u8>> {
+    KeySet::from_stored(bundle.keys.clone(), &bundle.realm.name)
+        .map(|set| {
+            set.asymmetric.into_iter().filter_map(|key| Some((key.id, key.certificate?))).collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The realm's own fields, without roles, users, clients or keys, as the Admin API's

@@ -7,6 +7,7 @@ use super::{clients, keys, roles, users};
 use crate::realm::{BruteForceStrategy, Realm, RealmSettings, SslRequired};
 use crate::store::RealmBundle;
 use crate::time::UnixMillis;
+use crate::token::algorithm::Algorithm;
 
 /// Why a realm file cannot be imported. Messages name the offending entry.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -51,7 +52,7 @@ pub enum ImportError {
 pub fn import_realm(rep: RealmRepresentation, now: UnixMillis) -> Result<RealmBundle, ImportError> {
     let name = rep.realm.clone().filter(|n| !n.is_empty()).ok_or(ImportError::MissingRealmName)?;
     let realm_id = rep.id.clone().filter(|id| !id.is_empty()).unwrap_or_else(crate::random::uuid);
-    let keys = keys::import_keys(&rep, &realm_id, now)?;
+    let keys = keys::import_keys(&rep, &realm_id, &name, now)?;
     let mut builder = Builder { bundle: realm_defaults(realm_id, &name) };
     builder.bundle.keys = keys;
     apply_realm_representation(&mut builder.bundle.realm, &rep)?;
@@ -116,10 +117,18 @@ pub fn apply_realm_representation(
     }
     set_if_given(&mut settings.login_with_email_allowed, rep.login_with_email_allowed);
     set_if_given(&mut settings.duplicate_emails_allowed, rep.duplicate_emails_allowed);
-    set_if_given(
-        &mut settings.default_signature_algorithm,
-        rep.default_signature_algorithm.clone(),
-    );
+    if let Some(algorithm) = &rep.default_signature_algorithm {
+        // Empty means Keycloak's default (RS256); anything else must be an algorithm
+        // latchkey signs with (Keycloak 26.7.3 stores any text, then fails every token
+        // request with a 500).
+        if !algorithm.is_empty() && Algorithm::parse(algorithm).is_none() {
+            return Err(ImportError::InvalidValue {
+                field: "defaultSignatureAlgorithm",
+                value: algorithm.clone(),
+            });
+        }
+        settings.default_signature_algorithm.clone_from(algorithm);
+    }
     set_if_given(&mut settings.not_before, rep.not_before);
     if let Some(policy) = rep.password_policy.as_deref() {
         settings.password_policy =

@@ -6,11 +6,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::*;
-use crate::realm::HmacAlgorithm;
 use crate::role::{EffectiveRoles, RoleGraph};
 use crate::store::{RealmBundle, UserBundle};
 use crate::time::UnixMillis;
-use crate::token::keys::{KeyKind, KeySet, StoredKey};
+use crate::token::algorithm::{Algorithm, KeyType};
+use crate::token::keys::{KeySet, StoredKey};
 use crate::user::REQUIRED_ACTION_UPDATE_PASSWORD;
 
 mod keys;
@@ -51,7 +51,7 @@ fn realm_role_id(bundle: &RealmBundle, name: &str) -> String {
 }
 
 fn hmac_keys(bundle: &RealmBundle) -> Vec<&StoredKey> {
-    bundle.keys.iter().filter(|k| matches!(k.kind, KeyKind::Hmac(_))).collect()
+    bundle.keys.iter().filter(|k| k.key_type() == KeyType::Hmac).collect()
 }
 
 /// A Keycloak `secretData`/`credentialData` pair for PBKDF2-SHA256 with a fixed salt.
@@ -120,8 +120,8 @@ fn nagra_example_matches_the_seed_setup() {
     // Refresh tokens are HS256 like the seed's.
     let hmac = hmac_keys(&bundle);
     assert_eq!(hmac.len(), 1);
-    assert_eq!(hmac[0].kind, KeyKind::Hmac(HmacAlgorithm::HS256));
-    assert_eq!(bundle.keys.iter().filter(|k| k.kind == KeyKind::Rsa).count(), 1);
+    assert_eq!(hmac[0].algorithm, Algorithm::HS256);
+    assert_eq!(bundle.keys.iter().filter(|k| k.key_type() == KeyType::Rsa).count(), 1);
     assert!(KeySet::from_stored(bundle.keys.clone(), "test").unwrap().active_rsa().is_some());
 }
 
@@ -163,8 +163,21 @@ fn new_realm_has_keycloak_defaults() {
         assert!(admin_roles.clients["realm-management"].contains(role), "{role}");
     }
 
-    let kinds: Vec<KeyKind> = bundle.keys.iter().map(|k| k.kind).collect();
-    assert_eq!(kinds, [KeyKind::Rsa, KeyKind::Hmac(HmacAlgorithm::HS512)]);
+    // Keycloak 26's `rsa-generated` and `hmac-generated-hs512` (observed in 26.7.3; its
+    // encryption keys `rsa-enc-generated` and `aes-generated` have no use here).
+    let keys: Vec<(&str, &str, Algorithm, i64)> = bundle
+        .keys
+        .iter()
+        .map(|k| (k.name.as_str(), k.provider_id.as_str(), k.algorithm, k.priority))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("rsa-generated", "rsa-generated", Algorithm::RS256, 100),
+            ("hmac-generated-hs512", "hmac-generated", Algorithm::HS512, 100),
+        ]
+    );
+    assert_eq!(bundle.keys[1].secret.len(), 128);
     let mut ids: Vec<&str> = bundle.clients.iter().map(|c| c.id.as_str()).collect();
     ids.extend(bundle.roles.iter().map(|r| r.id.as_str()));
     ids.push(&bundle.realm.id);
@@ -361,9 +374,26 @@ fn sorted<T: Clone, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> Vec<T> {
     items
 }
 
+/// What identifies a key: its component, `kid`, algorithm, material and ranking.
+type KeyIdentity = (String, String, String, String, Algorithm, Vec<u8>, i64, bool, bool);
+
+fn identity(key: &StoredKey) -> KeyIdentity {
+    (
+        key.id.clone(),
+        key.kid.clone(),
+        key.name.clone(),
+        key.provider_id.clone(),
+        key.algorithm,
+        key.secret.clone(),
+        key.priority,
+        key.enabled,
+        key.active,
+    )
+}
+
 fn normalized(
     bundle: &RealmBundle,
-) -> (Vec<StoredKey>, Vec<crate::role::Role>, HashMap<String, Vec<String>>) {
+) -> (Vec<KeyIdentity>, Vec<crate::role::Role>, HashMap<String, Vec<String>>) {
     let roles = sorted(&bundle.roles, |r| r.id.clone())
         .into_iter()
         .map(|mut role| {
@@ -376,7 +406,7 @@ fn normalized(
         .iter()
         .map(|u| (u.user.id.clone(), sorted(&u.role_ids, Clone::clone)))
         .collect();
-    (sorted(&bundle.keys, |k| k.kid.clone()), roles, grants)
+    (sorted(&bundle.keys, |k| k.kid.clone()).iter().map(identity).collect(), roles, grants)
 }
 
 #[test]
@@ -413,7 +443,8 @@ fn export_then_import_keeps_ids_secrets_hashes_and_keys() {
     let hmac = providers.iter().find(|p| p["name"] == "hmac-generated-hs512").unwrap();
     assert_eq!(hmac["providerId"], "hmac-generated");
     assert!(hmac["config"]["secret"][0].is_string() && hmac["config"]["kid"][0].is_string());
-    let rsa = providers.iter().find(|p| p["providerId"] == "rsa").unwrap();
+    let rsa = providers.iter().find(|p| p["providerId"] == "rsa-generated").unwrap();
+    assert!(rsa["config"]["certificate"][0].is_string());
     let der = STANDARD.decode(rsa["config"]["privateKey"][0].as_str().unwrap()).unwrap();
     assert!(
         der[4..7] == [0x02, 0x01, 0x00] && der[7] == 0x02,

@@ -269,6 +269,14 @@ pub struct ComponentRepresentation {
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_id: Option<String>,
+    /// `org.keycloak.keys.KeyProvider` for keys; the realm file says it by the map key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_type: Option<String>,
+    /// The realm's id (`GET …/components` writes it; realm files leave it out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_type: Option<String>,
     /// Values are lists of strings, as Keycloak writes them (`"priority": ["100"]`).
     pub config: BTreeMap<String, Vec<String>>,
 }

@@ -13,9 +13,11 @@ use crate::role::EffectiveRoles;
 use crate::scope::GrantedScope;
 use crate::session::Session;
 use crate::time::UnixMillis;
+use crate::token::algorithm::Algorithm;
 use crate::token::claims::{Audience, TYP_BEARER, TYP_ID, TYP_OFFLINE, TYP_REFRESH};
+use crate::token::json::JsonObject;
 use crate::token::jwt;
-use crate::token::keys::{KeyError, KeySet};
+use crate::token::keys::{KeyError, KeySet, SigningKey};
 use crate::token::lifetimes::Lifetimes;
 use crate::user::User;
 
@@ -29,7 +31,7 @@ pub const MAPPER_AUDIENCE: &str = "oidc-audience-mapper";
 #[derive(Debug, thiserror::Error)]
 pub enum IssueError {
     #[error("the realm has no active {0} key")]
-    NoKey(&'static str),
+    NoKey(Algorithm),
     #[error(transparent)]
     Key(#[from] KeyError),
 }
@@ -72,41 +74,49 @@ pub struct IssuedTokens {
     pub scope: String,
 }
 
-/// The token endpoint's JSON body, fields in Keycloak's order (`AccessTokenResponse`;
-/// `spec/keycloak-protocol.md` §1.6). Serialized straight from the token set, with no
-/// intermediate JSON tree: it is written on every grant.
-#[derive(Debug, serde::Serialize)]
-pub struct ResponseBody<'a> {
-    access_token: &'a str,
-    expires_in: i64,
-    refresh_expires_in: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<&'a str>,
-    token_type: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id_token: Option<&'a str>,
-    #[serde(rename = "not-before-policy")]
-    not_before_policy: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session_state: Option<&'a str>,
-    scope: &'a str,
+impl IssuedTokens {
+    /// The token endpoint's JSON body, fields in Keycloak's order (`AccessTokenResponse`;
+    /// `spec/keycloak-protocol.md` §1.6), written straight from the token set: it is
+    /// written on every grant, and the tokens need no escaping.
+    pub fn response_json(&self) -> Vec<u8> {
+        let tokens = self.access_token.len()
+            + self.refresh_token.as_ref().map_or(0, String::len)
+            + self.id_token.as_ref().map_or(0, String::len);
+        let mut body = JsonObject::with_capacity(tokens + 256);
+        body.plain("access_token", &self.access_token);
+        body.member("expires_in", &self.expires_in);
+        body.member("refresh_expires_in", &self.refresh_expires_in);
+        if let Some(refresh_token) = &self.refresh_token {
+            body.plain("refresh_token", refresh_token);
+        }
+        body.member("token_type", self.token_type);
+        if let Some(id_token) = &self.id_token {
+            body.plain("id_token", id_token);
+        }
+        body.member("not-before-policy", &self.not_before_policy);
+        if let Some(session_state) = &self.session_state {
+            body.member("session_state", session_state);
+        }
+        body.member("scope", &self.scope);
+        // Numbers and strings always serialize.
+        body.finish().unwrap_or_default()
+    }
 }
 
-impl IssuedTokens {
-    /// The token endpoint's JSON body.
-    pub fn response_body(&self) -> ResponseBody<'_> {
-        ResponseBody {
-            access_token: &self.access_token,
-            expires_in: self.expires_in,
-            refresh_expires_in: self.refresh_expires_in,
-            refresh_token: self.refresh_token.as_deref(),
-            token_type: self.token_type,
-            id_token: self.id_token.as_deref(),
-            not_before_policy: self.not_before_policy,
-            session_state: self.session_state.as_deref(),
-            scope: &self.scope,
-        }
+/// Every algorithm the realm's tokens may be signed with: the realm's default and what
+/// each client asks for its access tokens, ID tokens and signed userinfo answers. Each
+/// needs an active key (Keycloak makes a `fallback-<alg>` key for one that has none).
+pub fn algorithms_in_use<'a>(
+    realm: &Realm,
+    clients: impl IntoIterator<Item = &'a Client>,
+) -> std::collections::BTreeSet<Algorithm> {
+    let mut algorithms = std::collections::BTreeSet::from([realm.settings.signature_algorithm()]);
+    for client in clients {
+        algorithms.insert(client.access_token_algorithm(&realm.settings));
+        algorithms.insert(client.id_token_algorithm(&realm.settings));
+        algorithms.extend(client.userinfo_algorithm());
     }
+    algorithms
 }
 
 /// `<session type>rt<grant>:<uuid>`: `on`line, `of`fline or `tr`ansient (no session),
@@ -213,7 +223,31 @@ pub fn user_claims(user: &User, scope: &GrantedScope, claims: &mut Map<String, V
     }
 }
 
-/// Builds and signs the token set.
+/// `{"roles":[…]}` of `realm_access` and each `resource_access` entry.
+#[derive(serde::Serialize)]
+struct Access<'a> {
+    roles: &'a std::collections::BTreeSet<String>,
+}
+
+/// The claims that come last: profile and email claims, then the client's mappers for
+/// `token_kind` (which replace a claim of the same name where it stands).
+fn last_claims(
+    request: &IssueRequest<'_>,
+    session_id: Option<&str>,
+    token_kind: &str,
+) -> Map<String, Value> {
+    let mut claims = Map::new();
+    user_claims(request.user, request.scope, &mut claims);
+    apply_mappers(request.client, session_id, token_kind, &mut claims);
+    claims
+}
+
+fn written(claims: Option<Vec<u8>>) -> Result<Vec<u8>, IssueError> {
+    claims.ok_or(IssueError::Key(KeyError::Rejected("claims do not serialize".into())))
+}
+
+/// Builds and signs the token set. Claims are written straight to JSON in Keycloak's
+/// order (`json.rs`), then signed.
 pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     let now = request.now.secs();
     let session = request.session;
@@ -222,64 +256,65 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     let session_id = session.map(|s| s.id.as_str());
     let access_exp = lifetimes.access_expiry(session, now);
     let auth_time = session.map_or(now, |s| s.started);
+    let token_scope = request.scope.token_scope();
 
-    // Sized for the usual claims, so the map does not grow while it is filled.
-    let mut access = Map::with_capacity(24);
-    access.insert("exp".into(), json!(access_exp));
-    access.insert("iat".into(), json!(now));
-    access.insert("jti".into(), json!(access_token_id(session, request.grant)));
-    access.insert("iss".into(), json!(request.issuer));
+    let mut access = JsonObject::with_capacity(1024);
+    access.member("exp", &access_exp);
+    access.member("iat", &now);
+    access.member("jti", &access_token_id(session, request.grant));
+    access.member("iss", request.issuer);
     let access_audience = audience(request);
     if let Some(aud) = &access_audience {
-        access.insert("aud".into(), json!(aud));
+        access.member("aud", aud);
     }
     if request.scope.has("basic") {
-        access.insert("sub".into(), json!(request.user.id));
+        access.member("sub", &request.user.id);
     }
     // The access token's `typ` is the response's token type (`TokenManager.formatTokenType`),
     // so the lower-case attribute makes it "bearer" too (observed in 26.7.3).
-    access.insert("typ".into(), json!(token_type(request.client)));
-    access.insert("azp".into(), json!(request.client.client_id));
+    access.member("typ", token_type(request.client));
+    access.member("azp", &request.client.client_id);
     if let Some(session_id) = session_id {
-        access.insert("sid".into(), json!(session_id));
+        access.member("sid", session_id);
     }
     if request.scope.has("acr") {
-        access.insert("acr".into(), json!("1"));
+        access.member("acr", "1");
     }
     if request.scope.has("web-origins") {
         let origins: Vec<&String> =
             request.client.settings.web_origins.iter().filter(|o| *o != "+").collect();
         if !origins.is_empty() {
-            access.insert("allowed-origins".into(), json!(origins));
+            access.member("allowed-origins", &origins);
         }
     }
     if request.scope.has("roles") {
         if !request.roles.realm.is_empty() {
-            access.insert("realm_access".into(), json!({ "roles": request.roles.realm }));
+            access.member("realm_access", &Access { roles: &request.roles.realm });
         }
         if !request.roles.clients.is_empty() {
-            let resource_access: Map<String, Value> = request
+            let resource_access: std::collections::BTreeMap<&str, Access<'_>> = request
                 .roles
                 .clients
                 .iter()
-                .map(|(client_id, roles)| (client_id.clone(), json!({ "roles": roles })))
+                .map(|(client_id, roles)| (client_id.as_str(), Access { roles }))
                 .collect();
-            access.insert("resource_access".into(), Value::Object(resource_access));
+            access.member("resource_access", &resource_access);
         }
     }
-    access.insert("scope".into(), json!(request.scope.token_scope()));
+    access.member("scope", &token_scope);
     if request.grant == GrantType::ClientCredentials {
-        access.insert("client_id".into(), json!(request.client.client_id));
+        access.member("client_id", &request.client.client_id);
         if let Some(address) = request.client_address {
-            access.insert("clientHost".into(), json!(address));
-            access.insert("clientAddress".into(), json!(address));
+            access.member("clientHost", address);
+            access.member("clientAddress", address);
         }
     }
-    user_claims(request.user, request.scope, &mut access);
-    apply_mappers(request.client, session_id, "access.token.claim", &mut access);
-    let access_value = Value::Object(access);
-    let rsa = request.keys.active_rsa().ok_or(IssueError::NoKey("RSA"))?;
-    let access_token = jwt::sign_rs256(rsa, &access_value)?;
+    let access_json =
+        written(access.finish_with(last_claims(request, session_id, "access.token.claim")))?;
+    let access_algorithm = request.client.access_token_algorithm(&request.realm.settings);
+    let access_key =
+        request.keys.signer(access_algorithm).ok_or(IssueError::NoKey(access_algorithm))?;
+    let access_token = jwt::sign_json(access_key, &access_json)?;
 
     let mut refresh_token = None;
     let mut refresh_token_id = None;
@@ -287,36 +322,36 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     if let (true, Some(session)) = (request.issue_refresh, session) {
         let refresh_exp = lifetimes.refresh_expiry(session, now);
         let token_id = crate::random::uuid();
-        let mut refresh = Map::with_capacity(16);
+        let mut refresh = JsonObject::with_capacity(640);
         // An offline token without a max lifespan has no `exp` (`TokenManager`
         // `AccessTokenResponseBuilder.generateRefreshToken`).
         if let Some(exp) = refresh_exp {
-            refresh.insert("exp".into(), json!(exp));
+            refresh.member("exp", &exp);
         }
-        refresh.insert("iat".into(), json!(now));
-        refresh.insert("jti".into(), json!(token_id));
-        refresh.insert("iss".into(), json!(request.issuer));
-        refresh.insert("aud".into(), json!(request.issuer));
-        refresh.insert("sub".into(), json!(request.user.id));
-        refresh.insert("typ".into(), json!(if offline { TYP_OFFLINE } else { TYP_REFRESH }));
-        refresh.insert("azp".into(), json!(request.client.client_id));
-        refresh.insert("sid".into(), json!(session.id));
+        refresh.member("iat", &now);
+        refresh.plain("jti", &token_id);
+        refresh.member("iss", request.issuer);
+        refresh.member("aud", request.issuer);
+        refresh.member("sub", &request.user.id);
+        refresh.member("typ", if offline { TYP_OFFLINE } else { TYP_REFRESH });
+        refresh.member("azp", &request.client.client_id);
+        refresh.member("sid", &session.id);
         if request.client.has_mapper(MAPPER_SESSION_STATE) {
-            refresh.insert("session_state".into(), json!(session.id));
+            refresh.member("session_state", &session.id);
         }
         // The session's scope, not a narrowed one: the next refresh may ask for it all.
-        refresh.insert("scope".into(), json!(session.scope));
+        refresh.member("scope", &session.scope);
         if let Some(reuse_id) = request.reuse_id {
-            refresh.insert("reuse_id".into(), json!(reuse_id));
+            refresh.member("reuse_id", reuse_id);
         }
         // Keycloak 26.7 copies the access token's audience and names the token
         // provider in refresh tokens (seen from 26.7.3: `"aud_x":"account","prov":"default"`).
         if let Some(aud) = &access_audience {
-            refresh.insert("aud_x".into(), json!(aud));
+            refresh.member("aud_x", aud);
         }
-        refresh.insert("prov".into(), json!("default"));
-        let hmac = request.keys.active_hmac().ok_or(IssueError::NoKey("HMAC"))?;
-        refresh_token = Some(jwt::sign_hmac(hmac, &Value::Object(refresh)));
+        refresh.member("prov", "default");
+        let hmac = request.keys.active_hmac().ok_or(IssueError::NoKey(Algorithm::HS512))?;
+        refresh_token = Some(jwt::sign_json(SigningKey::Hmac(hmac), &written(refresh.finish())?)?);
         refresh_token_id = Some(token_id);
         refresh_expires_in = refresh_exp.map_or(0, |exp| exp - now);
     }
@@ -326,26 +361,27 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     let wants_id_token =
         session.map_or(request.scope.openid, |s| s.scope.split(' ').any(|w| w == "openid"));
     let id_token = if wants_id_token {
-        let mut id = Map::with_capacity(24);
-        id.insert("exp".into(), json!(access_exp));
-        id.insert("iat".into(), json!(now));
-        id.insert("auth_time".into(), json!(auth_time));
-        id.insert("jti".into(), json!(crate::random::uuid()));
-        id.insert("iss".into(), json!(request.issuer));
-        id.insert("aud".into(), json!(request.client.client_id));
-        id.insert("sub".into(), json!(request.user.id));
-        id.insert("typ".into(), json!(TYP_ID));
-        id.insert("azp".into(), json!(request.client.client_id));
+        let id_algorithm = request.client.id_token_algorithm(&request.realm.settings);
+        let id_key = request.keys.signer(id_algorithm).ok_or(IssueError::NoKey(id_algorithm))?;
+        let mut id = JsonObject::with_capacity(1024);
+        id.member("exp", &access_exp);
+        id.member("iat", &now);
+        id.member("auth_time", &auth_time);
+        id.plain("jti", &crate::random::uuid());
+        id.member("iss", request.issuer);
+        id.member("aud", &request.client.client_id);
+        id.member("sub", &request.user.id);
+        id.member("typ", TYP_ID);
+        id.member("azp", &request.client.client_id);
         if let Some(session_id) = session_id {
-            id.insert("sid".into(), json!(session_id));
+            id.member("sid", session_id);
         }
-        id.insert("at_hash".into(), json!(at_hash(&access_token)));
+        id.plain("at_hash", &at_hash(id_algorithm, &access_token));
         if request.scope.has("acr") {
-            id.insert("acr".into(), json!("1"));
+            id.member("acr", "1");
         }
-        user_claims(request.user, request.scope, &mut id);
-        apply_mappers(request.client, session_id, "id.token.claim", &mut id);
-        Some(jwt::sign_rs256(rsa, &Value::Object(id))?)
+        let id_json = written(id.finish_with(last_claims(request, session_id, "id.token.claim")))?;
+        Some(jwt::sign_json(id_key, &id_json)?)
     } else {
         None
     };
@@ -366,7 +402,7 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
         token_type: token_type(request.client),
         not_before_policy,
         session_state: session_id.map(str::to_owned),
-        scope: request.scope.token_scope(),
+        scope: token_scope,
     })
 }
 
@@ -374,8 +410,16 @@ fn token_type(client: &Client) -> &'static str {
     if client.uses_lower_case_bearer() { "bearer" } else { TYP_BEARER }
 }
 
-/// Left half of SHA-256 of the access token, Base64URL (OIDC Core §3.1.3.6).
-fn at_hash(access_token: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
-    URL_SAFE_NO_PAD.encode(&digest.as_ref()[..16])
+/// Left half of the access token's hash under the ID token's algorithm, Base64URL
+/// (OIDC Core §3.1.3.6; SHA-512 for EdDSA, as Keycloak 26.7.3 computes it).
+pub fn at_hash(id_token_algorithm: Algorithm, access_token: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(
+        id_token_algorithm.half_hash_algorithm(),
+        access_token.as_bytes(),
+    );
+    let digest = digest.as_ref();
+    URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::keys::{HmacKey, KeyError, KeySet, RsaKey};
+use super::algorithm::Algorithm;
+use super::keys::{HmacKey, KeyError, KeySet, SigningKey};
 
 /// Largest token accepted for parsing; anything longer is refused unread.
 pub const MAX_TOKEN_LENGTH: usize = 16 * 1024;
@@ -25,34 +26,35 @@ pub enum JwtError {
     BadClaims,
 }
 
-/// Keycloak's header, byte for byte (`JWSBuilder`: note the spaces around `:` for typ and kid).
-fn header(alg: &str, kid: &str) -> String {
-    format!(r#"{{"alg":"{alg}","typ" : "JWT","kid" : "{kid}"}}"#)
-}
-
-fn signing_input(alg: &str, kid: &str, claims: &serde_json::Value) -> String {
-    let mut input = URL_SAFE_NO_PAD.encode(header(alg, kid));
-    input.push('.');
-    // Serializing a `Value` cannot fail; `to_vec` writes the bytes directly, where
-    // `to_string` would go through `Display` and the formatter.
-    URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(claims).unwrap_or_default(), &mut input);
-    input
-}
-
-pub fn sign_rs256(key: &RsaKey, claims: &serde_json::Value) -> Result<String, KeyError> {
-    let mut token = signing_input("RS256", &key.kid, claims);
-    let signature = key.sign_rs256(token.as_bytes())?;
+/// Signs claims already serialized as JSON: `header.payload.signature`, with the key's
+/// Keycloak-shaped header.
+pub fn sign_json(key: SigningKey<'_>, claims_json: &[u8]) -> Result<String, KeyError> {
+    let header = key.encoded_header();
+    let mut token = String::with_capacity(header.len() + claims_json.len() * 4 / 3 + 4);
+    token.push_str(header);
+    URL_SAFE_NO_PAD.encode_string(claims_json, &mut token);
+    // At most 683 characters (RSA-4096).
+    let mut signature = String::with_capacity(688);
+    key.sign_into(token.as_bytes(), &mut signature)?;
+    token.reserve_exact(signature.len() + 1);
     token.push('.');
-    token.push_str(&URL_SAFE_NO_PAD.encode(signature));
+    token.push_str(&signature);
     Ok(token)
 }
 
+/// Signs a claim set (anything that serializes to a JSON object).
+pub fn sign<T: serde::Serialize + ?Sized>(
+    key: SigningKey<'_>,
+    claims: &T,
+) -> Result<String, KeyError> {
+    let json = serde_json::to_vec(claims).map_err(|e| KeyError::Rejected(e.to_string()))?;
+    sign_json(key, &json)
+}
+
+/// Signs claims with an HMAC key, as refresh tokens are. A JSON value always
+/// serializes, so this cannot fail for one.
 pub fn sign_hmac(key: &HmacKey, claims: &serde_json::Value) -> String {
-    let mut token = signing_input(key.algorithm.as_str(), &key.kid, claims);
-    let signature = key.sign(token.as_bytes());
-    token.push('.');
-    token.push_str(&URL_SAFE_NO_PAD.encode(signature));
-    token
+    sign(SigningKey::Hmac(key), claims).unwrap_or_default()
 }
 
 /// The JOSE header fields latchkey looks at.
@@ -96,28 +98,29 @@ fn claims<T: DeserializeOwned>(payload: &[u8]) -> Result<T, JwtError> {
     serde_json::from_slice(payload).map_err(|_| JwtError::BadClaims)
 }
 
-/// Verifies a token that must be RS256 signed by one of the realm's RSA keys.
-/// Any other `alg` (including `none` and every HMAC algorithm) is refused.
-pub fn verify_rs256<T: DeserializeOwned>(keys: &KeySet, token: &str) -> Result<T, JwtError> {
-    let parts = split(token)?;
-    if parts.header.alg != "RS256" {
-        return Err(JwtError::AlgorithmNotAllowed);
-    }
-    let key = keys.rsa_by_kid(parts.header.kid.as_deref()).ok_or(JwtError::UnknownKey)?;
-    if !key.verify_rs256(parts.signing_input.as_bytes(), &parts.signature) {
-        return Err(JwtError::BadSignature);
-    }
-    claims(&parts.payload)
+/// Verifies a token signed by one of the realm's keys: its `alg` must be an algorithm
+/// latchkey knows (never `none`) and exactly the algorithm of the key its `kid` names,
+/// so an RSA key never checks an ECDSA token, nor a public key an HMAC one.
+pub fn verify<T: DeserializeOwned>(keys: &KeySet, token: &str) -> Result<T, JwtError> {
+    verify_with(keys, token, |_| true)
 }
 
-/// Verifies a token that must be signed by one of the realm's HMAC keys, with exactly
-/// that key's algorithm.
+/// Verifies a token that must be signed by one of the realm's HMAC keys (refresh
+/// tokens), with exactly that key's algorithm.
 pub fn verify_hmac<T: DeserializeOwned>(keys: &KeySet, token: &str) -> Result<T, JwtError> {
+    verify_with(keys, token, |alg| !alg.is_asymmetric())
+}
+
+fn verify_with<T: DeserializeOwned>(
+    keys: &KeySet,
+    token: &str,
+    allowed: impl Fn(Algorithm) -> bool,
+) -> Result<T, JwtError> {
     let parts = split(token)?;
-    let key = keys.hmac_by_kid(parts.header.kid.as_deref()).ok_or(JwtError::UnknownKey)?;
-    if parts.header.alg != key.algorithm.as_str() {
-        return Err(JwtError::AlgorithmNotAllowed);
-    }
+    let alg = Algorithm::parse(&parts.header.alg)
+        .filter(|alg| allowed(*alg))
+        .ok_or(JwtError::AlgorithmNotAllowed)?;
+    let key = keys.verifier(parts.header.kid.as_deref(), alg).ok_or(JwtError::UnknownKey)?;
     if !key.verify(parts.signing_input.as_bytes(), &parts.signature) {
         return Err(JwtError::BadSignature);
     }

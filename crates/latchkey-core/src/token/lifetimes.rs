@@ -105,8 +105,7 @@ impl Lifetimes {
 
 /// The longest an access (or ID) token of the realm can live, in seconds: the realm's
 /// lifespan or a client's override, whichever is longest; `-1` ("until the session's
-/// max") counts as the longest session lifetime. Revocation entries and retired keys
-/// are kept this long.
+/// max") counts as the longest session lifetime. Revocation entries are kept this long.
 pub fn longest_access_lifespan<'a>(
     realm: &Realm,
     clients: impl IntoIterator<Item = &'a Client>,

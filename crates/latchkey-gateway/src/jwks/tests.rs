@@ -1,3 +1,5 @@
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 
 use super::*;
@@ -21,11 +23,29 @@ fn keys_with_odd_use_alg_or_type_are_skipped() {
 
 #[test]
 fn the_allow_list_has_no_none_and_no_hmac() {
-    for name in ["none", "None", "HS256", "HS384", "HS512", "EdDSA", ""] {
+    for name in ["none", "None", "HS256", "HS384", "HS512", "eddsa", "Ed25519", ""] {
         assert_eq!(Algorithm::parse(name), None, "{name}");
     }
     assert_eq!(Algorithm::parse("RS256"), Some(Algorithm::RS256));
     assert_eq!(Algorithm::parse("ES512"), Some(Algorithm::ES512));
+    assert_eq!(Algorithm::parse("EdDSA"), Some(Algorithm::EdDSA));
+}
+
+#[test]
+fn okp_keys_are_ed25519_only() {
+    let x = URL_SAFE_NO_PAD.encode([9u8; 32]);
+    let document = json!({"keys": [
+        {"kid": "ed", "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "x": x},
+        {"kid": "ed448", "kty": "OKP", "crv": "Ed448", "x": URL_SAFE_NO_PAD.encode([9u8; 57])},
+        {"kid": "x25519", "kty": "OKP", "crv": "X25519", "x": x},
+        {"kid": "short", "kty": "OKP", "crv": "Ed25519", "x": "AAAA"},
+        {"kid": "ed-as-es", "kty": "OKP", "crv": "Ed25519", "alg": "ES256", "x": x},
+    ]});
+    let keys = KeySet::from_jwks(document.to_string().as_bytes()).unwrap();
+    let kids: Vec<_> = keys.keys.iter().map(|key| key.kid.as_deref().unwrap()).collect();
+    assert_eq!(kids, ["ed"]);
+    assert!(keys.keys[0].accepts(Algorithm::EdDSA));
+    assert!(!keys.keys[0].accepts(Algorithm::ES256) && !keys.keys[0].accepts(Algorithm::RS256));
 }
 
 #[test]

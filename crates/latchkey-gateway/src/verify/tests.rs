@@ -4,6 +4,7 @@ use aws_lc_rs::signature::{
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use latchkey_core::token::algorithm::Algorithm as CoreAlgorithm;
 use latchkey_core::token::keys::{KeySet as CoreKeySet, StoredKey};
 use serde_json::{Value, json};
 
@@ -12,11 +13,23 @@ use super::*;
 const ISSUER: &str = "http://127.0.0.1:8080/keycloak/auth/realms/nagra";
 const NOW: UnixMillis = UnixMillis(1_760_000_000_000);
 
+/// One key per algorithm latchkey signs with, as a realm holding all of them publishes.
 fn core_keys() -> &'static CoreKeySet {
     static KEYS: std::sync::LazyLock<CoreKeySet> = std::sync::LazyLock::new(|| {
-        CoreKeySet::from_stored(vec![StoredKey::generate_rsa("r", 0).unwrap()], "r").unwrap()
+        let keys = CoreAlgorithm::KEYCLOAK_ORDER
+            .into_iter()
+            .map(|alg| StoredKey::generate("r", "k", "generated", alg, 2048, 1, 0).unwrap())
+            .collect();
+        CoreKeySet::from_stored(keys, "r").unwrap()
     });
     &KEYS
+}
+
+/// The signature latchkey's key for `alg` makes over `input`.
+fn sign_with(alg: CoreAlgorithm, input: &[u8]) -> Vec<u8> {
+    let mut signature = String::new();
+    core_keys().signer(alg).unwrap().sign_into(input, &mut signature).unwrap();
+    URL_SAFE_NO_PAD.decode(signature).unwrap()
 }
 
 fn jwks() -> KeySet {
@@ -49,7 +62,7 @@ fn token(header: Value, claims: &Value, sign: impl FnOnce(&[u8]) -> Vec<u8>) -> 
 fn rs256(claims: &Value) -> String {
     let key = core_keys().active_rsa().unwrap();
     token(json!({"alg": "RS256", "typ": "JWT", "kid": key.kid}), claims, |input| {
-        key.sign_rs256(input).unwrap()
+        sign_with(CoreAlgorithm::RS256, input)
     })
 }
 
@@ -110,7 +123,7 @@ fn none_and_hmac_algorithms_are_refused_before_any_key_lookup() {
     let none = token(json!({"alg": "none", "kid": kid}), &claims(), |_| Vec::new());
     assert_eq!(check(&none).err(), Some(TokenError::AlgorithmNotAllowed));
     // HS256 keyed with the public key's bytes, the classic confusion attack.
-    let public = core_keys().active_rsa().unwrap().public_spki.clone();
+    let public = core_keys().active_rsa().unwrap().public_key_info.clone();
     let hs256 = token(json!({"alg": "HS256", "kid": kid}), &claims(), |input| {
         let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &public);
         aws_lc_rs::hmac::sign(&key, input).as_ref().to_vec()
@@ -123,11 +136,11 @@ fn the_key_alg_must_match_the_header_alg() {
     let key = core_keys().active_rsa().unwrap();
     // Same RSA key, header says RS384: the JWK says RS256 only.
     let rs384 = token(json!({"alg": "RS384", "kid": key.kid}), &claims(), |input| {
-        key.sign_rs256(input).unwrap()
+        sign_with(CoreAlgorithm::RS256, input)
     });
     assert_eq!(check(&rs384).err(), Some(TokenError::AlgorithmNotAllowed));
     let es256 = token(json!({"alg": "ES256", "kid": key.kid}), &claims(), |input| {
-        key.sign_rs256(input).unwrap()
+        sign_with(CoreAlgorithm::RS256, input)
     });
     assert_eq!(check(&es256).err(), Some(TokenError::AlgorithmNotAllowed));
 }
@@ -143,9 +156,8 @@ fn forged_signature_unknown_kid_and_other_issuer_are_refused() {
     let (_, signature) = good.rsplit_once('.').unwrap();
     let tampered = format!("{other_input}.{signature}");
     assert_eq!(check(&tampered).err(), Some(TokenError::BadSignature));
-    let key = core_keys().active_rsa().unwrap();
     let unknown = token(json!({"alg": "RS256", "kid": "nope"}), &claims(), |input| {
-        key.sign_rs256(input).unwrap()
+        sign_with(CoreAlgorithm::RS256, input)
     });
     assert_eq!(check(&unknown).err(), Some(TokenError::UnknownKey));
     let elsewhere = rs256(&with(claims(), "iss", json!("http://evil/realms/nagra")));
@@ -203,4 +215,28 @@ fn pss_and_ecdsa_keys_verify() {
         check_with(&es384, &keys, &expectations()).err(),
         Some(TokenError::AlgorithmNotAllowed)
     );
+}
+
+#[test]
+fn every_algorithm_latchkey_signs_verifies_with_its_published_key_only() {
+    let keys = jwks();
+    assert_eq!(keys.keys.len(), 10, "every asymmetric key, no HMAC key");
+    for alg in CoreAlgorithm::KEYCLOAK_ORDER.into_iter().filter(|alg| alg.is_asymmetric()) {
+        let signer = core_keys().signer(alg).unwrap();
+        let header = json!({"alg": alg.as_str(), "typ": "JWT", "kid": signer.kid()});
+        let good = token(header, &claims(), |input| sign_with(alg, input));
+        assert!(check(&good).is_ok(), "{alg}");
+        // The same key named with another algorithm of the allow-list is refused.
+        for other in
+            CoreAlgorithm::KEYCLOAK_ORDER.into_iter().filter(|o| o.is_asymmetric() && *o != alg)
+        {
+            let header = json!({"alg": other.as_str(), "kid": signer.kid()});
+            let confused = token(header, &claims(), |input| sign_with(other, input));
+            assert_eq!(
+                check(&confused).err(),
+                Some(TokenError::AlgorithmNotAllowed),
+                "{alg} as {other}"
+            );
+        }
+    }
 }

@@ -9,8 +9,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use latchkey_core::time::{Clock, ManualClock};
-use latchkey_core::token::jwt::sign_rs256;
-use latchkey_core::token::keys::{KeySet, RsaKey, StoredKey};
+use latchkey_core::token::jwt;
+use latchkey_core::token::keys::{KeySet, StoredKey};
 use latchkey_gateway::error::GatewayError;
 use latchkey_gateway::validator::{Validator, ValidatorSettings};
 use latchkey_gateway::verify::{Expectations, TokenError};
@@ -82,7 +82,8 @@ fn token(issuer: &str, key: &StoredKey) -> String {
         "exp": now + 300, "iat": now, "iss": issuer, "sub": "s", "typ": "Bearer",
         "realm_access": {"roles": ["operatorRole"]},
     });
-    sign_rs256(&RsaKey::from_pkcs8(&key.secret).unwrap(), &claims).unwrap()
+    let keys = KeySet::from_stored(vec![key.clone()], "issuer").unwrap();
+    jwt::sign(keys.signer(key.algorithm).unwrap(), &claims).unwrap()
 }
 
 fn validator(issuer: &str, refresh_floor: Duration) -> Validator {

@@ -18,6 +18,25 @@ use crate::revocation::grant_view_users;
 #[tokio::test]
 async fn the_layer_guards_a_service_of_its_own() {
     let latchkey = latchkey_testkit::spawn_app().await;
+    guards_a_service(&latchkey).await;
+}
+
+/// The same with tokens signed ES256 and EdDSA (the realm's default signature algorithm),
+/// whose keys the layer's validator reads from the JWKS as it does RSA ones.
+#[tokio::test]
+async fn the_layer_verifies_ecdsa_and_eddsa_tokens() {
+    for algorithm in ["ES256", "EdDSA"] {
+        let latchkey = latchkey_testkit::spawn_app().await;
+        latchkey
+            .edit_realm(|realm| realm.settings.default_signature_algorithm = algorithm.into())
+            .await;
+        let token = operator_token(&latchkey).await;
+        assert_eq!(latchkey_testkit::jwt_parts(&token).0["alg"], algorithm);
+        guards_a_service(&latchkey).await;
+    }
+}
+
+async fn guards_a_service(latchkey: &latchkey_testkit::TestApp) {
     let clock: Arc<dyn Clock> = latchkey.clock.clone();
     let settings = ValidatorSettings {
         expectations: Expectations {
@@ -46,12 +65,12 @@ async fn the_layer_guards_a_service_of_its_own() {
     let url = format!("http://{address}/me");
     let http = reqwest::Client::new();
 
-    let operator = operator_token(&latchkey).await;
+    let operator = operator_token(latchkey).await;
     let allowed = http.get(&url).bearer_auth(&operator).send().await.unwrap();
     assert_eq!(allowed.status(), 200);
     assert_eq!(allowed.text().await.unwrap(), "crm_client_user");
 
-    let admin = admin_token(&latchkey).await;
+    let admin = admin_token(latchkey).await;
     let refused = http.get(&url).bearer_auth(&admin).send().await.unwrap();
     assert_eq!(refused.status(), 403);
     let missing = http.get(&url).send().await.unwrap();

@@ -1,7 +1,9 @@
-//! Key rotation: an admin adds a generated RSA key of higher priority; new tokens carry
-//! its `kid`, tokens signed by the old key keep working, and requests flowing through
-//! the gateway during the rotation are never refused. latchkey tells the gateway over
-//! the revocation stream (`event: keys`), so the JWKS refresh floor is no obstacle.
+//! Key rotation from RS256 to ES256, as an operator does it in Keycloak: add an ECDSA key
+//! provider, switch the realm's default signature algorithm. New tokens are ES256 with
+//! the new `kid`, tokens signed by the old RSA key keep working, and requests flowing
+//! through the gateway during the rotation are never refused. latchkey tells the gateway
+//! over the revocation stream (`event: keys`), so the JWKS refresh floor is no
+//! obstacle. Deleting the old provider then ends its tokens.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -56,20 +58,30 @@ async fn requests_flow_through_a_rotation_and_old_tokens_stay_valid() {
         .post(format!("{}/admin/realms/nagra/components", setup.latchkey.base_url))
         .bearer_auth(&admin)
         .json(&json!({
-            "name": "rsa-rotated",
-            "providerId": "rsa-generated",
+            "name": "ecdsa-rotated",
+            "providerId": "ecdsa-generated",
             "providerType": "org.keycloak.keys.KeyProvider",
-            "config": {"priority": ["200"]},
+            "config": {"priority": ["200"], "ecdsaEllipticCurveKey": ["P-256"]},
         }))
         .send()
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
-    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let component = created.headers()["location"].to_str().unwrap().to_owned();
+    // Published before it signs anything: the switch comes second.
+    let switched = setup
+        .http
+        .put(format!("{}/admin/realms/nagra", setup.latchkey.base_url))
+        .bearer_auth(&admin)
+        .json(&json!({"defaultSignatureAlgorithm": "ES256"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(switched.status(), 204);
     let (new_token, _) = setup.login().await;
     let new_kid = kid(&new_token);
+    assert_eq!(jwt_parts(&new_token).0["alg"], "ES256");
     assert_ne!(new_kid, old_kid, "new tokens are signed with the new key");
-    assert!(location.ends_with(&format!("/components/{new_kid}")), "{location}");
     *latest.lock().unwrap() = new_token.clone();
     assert_eq!(setup.call(&new_token).await.status, 200);
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -81,7 +93,7 @@ async fn requests_flow_through_a_rotation_and_old_tokens_stay_valid() {
     assert!(passed.load(Ordering::SeqCst) > 10, "the callers kept calling");
     assert_eq!(setup.call(&old_token).await.status, 200, "the old key still verifies");
 
-    // The Admin API shows the new key active and the old one passive.
+    // The Admin API shows both keys active, each for its algorithm, as Keycloak does.
     let keys: Value = setup
         .http
         .get(format!("{}/admin/realms/nagra/keys", setup.latchkey.base_url))
@@ -92,30 +104,45 @@ async fn requests_flow_through_a_rotation_and_old_tokens_stay_valid() {
         .json()
         .await
         .unwrap();
-    assert_eq!(keys["active"]["RS256"], new_kid.as_str());
-    let status_of = |kid: &str| {
-        keys["keys"].as_array().unwrap().iter().find(|key| key["kid"] == kid).unwrap()["status"]
-            .clone()
+    assert_eq!(keys["active"]["ES256"], new_kid.as_str());
+    assert_eq!(keys["active"]["RS256"], old_kid.as_str());
+    let key_of = |kid: &str| {
+        keys["keys"].as_array().unwrap().iter().find(|key| key["kid"] == kid).unwrap().clone()
     };
-    assert_eq!(status_of(&new_kid), "ACTIVE");
-    assert_eq!(status_of(&old_kid), "PASSIVE");
+    assert_eq!(key_of(&new_kid)["status"], "ACTIVE");
+    assert!(
+        component.ends_with(&format!(
+            "/components/{}",
+            key_of(&new_kid)["providerId"].as_str().unwrap()
+        ))
+    );
 
-    // Once every token of the old key has expired (300 s + 60 s margin), the JWKS drops it.
+    // Deleting the old RSA provider, once its tokens no longer matter, ends them at once.
+    let rsa_component = key_of(&old_kid)["providerId"].as_str().unwrap().to_owned();
+    let deleted = setup
+        .http
+        .delete(format!(
+            "{}/admin/realms/nagra/components/{rsa_component}",
+            setup.latchkey.base_url
+        ))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
     let certs = format!("{}/realms/nagra/protocol/openid-connect/certs", setup.issuer_base());
-    let published = |jwks: Value| -> Vec<String> {
-        jwks["keys"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|key| key["kid"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    let before: Value = setup.http.get(&certs).send().await.unwrap().json().await.unwrap();
-    assert_eq!(published(before), [new_kid.clone(), old_kid.clone()]);
-    setup.latchkey.clock.advance_secs(359);
-    let still: Value = setup.http.get(&certs).send().await.unwrap().json().await.unwrap();
-    assert_eq!(published(still).len(), 2);
-    setup.latchkey.clock.advance_secs(1);
-    let after: Value = setup.http.get(&certs).send().await.unwrap().json().await.unwrap();
-    assert_eq!(published(after), [new_kid]);
+    let jwks: Value = setup.http.get(&certs).send().await.unwrap().json().await.unwrap();
+    let published: Vec<&str> =
+        jwks["keys"].as_array().unwrap().iter().map(|key| key["kid"].as_str().unwrap()).collect();
+    assert!(!published.contains(&old_kid.as_str()) && published.contains(&new_kid.as_str()));
+    let mut old_refused = false;
+    for _ in 0..50 {
+        if setup.call(&old_token).await.status == 401 {
+            old_refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(old_refused, "the deleted key's token is refused within a second");
+    assert_eq!(setup.call(&new_token).await.status, 200);
 }

@@ -3,19 +3,20 @@
 //! confidential client, its secret with "Regenerate". Through the admin layer's
 //! `manage::clients`, as the Admin API's changes.
 
-use std::collections::BTreeMap;
-
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use latchkey_core::client::{ATTR_LOWER_CASE_BEARER, Client};
+use latchkey_core::client::{
+    ATTR_ACCESS_TOKEN_ALG, ATTR_ID_TOKEN_ALG, ATTR_LOWER_CASE_BEARER, ATTR_USERINFO_ALG, Client,
+};
 use latchkey_core::representation::ClientRepresentation;
+use latchkey_core::token::algorithm::Algorithm;
 use latchkey_core::user::User;
 use maud::{Markup, html};
 
 use super::auth::{Console, ConsoleForm, ConsoleRealm};
 use super::error::{ConsoleError, refusal_status, refusal_text};
-use super::fields::{Fields, check_field, text_field};
+use super::fields::{Fields, check_field, select_field, text_field};
 use super::layout::{Confirm, Page, Section, is_confirmed, notice};
 use super::see_other;
 use super::user_roles::{apply_mapping, role_mapping_content};
@@ -245,6 +246,13 @@ fn client_frame(
     clients_page(console, realm, &client.client_id, crumbs, body, status)
 }
 
+/// The algorithms of a client's signature settings, after `empty` (the realm's
+/// default, or unsigned).
+fn algorithm_options(empty: &'static str) -> Vec<(&'static str, &'static str)> {
+    let first = if empty.is_empty() { ("", "Realm default") } else { (empty, "unsigned") };
+    std::iter::once(first).chain(super::realm_settings::SIGNATURE_ALGORITHMS).collect()
+}
+
 fn settings_form(console: &Console, realm: &str, client: &Client, fields: &Fields) -> Markup {
     html! {
         form method="post" action=(client_url(console, realm, client, "")) novalidate {
@@ -267,6 +275,13 @@ fn settings_form(console: &Console, realm: &str, client: &Client, fields: &Field
                 h2 { "Advanced" }
                 (check_field(fields, "lowerCaseBearer", "Use lower-case bearer type in token responses", "On",
                     "Token responses say \"token_type\": \"bearer\" instead of \"Bearer\", as older Keycloak releases did."))
+                (select_field(fields, "accessTokenAlgorithm", "Access token signature algorithm",
+                    "Empty: the realm's default signature algorithm.", &algorithm_options("")))
+                (select_field(fields, "idTokenAlgorithm", "ID token signature algorithm",
+                    "Empty: the realm's default signature algorithm.", &algorithm_options("")))
+                (select_field(fields, "userInfoAlgorithm", "User info signed response algorithm",
+                    "Unsigned: userinfo answers JSON; otherwise a JWT signed with this algorithm.",
+                    &algorithm_options("unsigned")))
             }
             div.actions { button.button type="submit" { "Save" } }
         }
@@ -289,6 +304,10 @@ pub(crate) async fn get_client(
     fields.set_check("directAccessGrants", settings.direct_access_grants_enabled);
     fields.set_check("serviceAccounts", settings.service_accounts_enabled);
     fields.set_check("lowerCaseBearer", client.uses_lower_case_bearer());
+    let attribute = |name: &str| client.algorithm_attribute(name).map_or("", |a| a.as_str());
+    fields.set("accessTokenAlgorithm", attribute(ATTR_ACCESS_TOKEN_ALG));
+    fields.set("idTokenAlgorithm", attribute(ATTR_ID_TOKEN_ALG));
+    fields.set("userInfoAlgorithm", client.userinfo_algorithm().map_or("unsigned", |a| a.as_str()));
     let name = &realm.realm.name;
     let form = settings_form(&console, name, client, &fields);
     Ok(client_frame(
@@ -311,6 +330,21 @@ pub(crate) async fn post_client(
     let name = realm.realm.name.clone();
     let mut fields = Fields::from_form(&form);
     let (confidential, standard, direct, service) = read_capabilities(&mut fields);
+    // Keycloak stores an empty value for "the realm's default" and "unsigned"; a form
+    // without the field (an older page still open) leaves the attribute as it is.
+    let mut algorithm = |field: &str, empty: &str| {
+        if form.count(field) == 0 {
+            return None;
+        }
+        let value = fields.value(field).trim().to_owned();
+        if value != empty && Algorithm::parse(&value).is_none() {
+            fields.add_error(field, "Choose one of the options.");
+        }
+        Some(if value == empty { String::new() } else { value })
+    };
+    let access_algorithm = algorithm("accessTokenAlgorithm", "");
+    let id_algorithm = algorithm("idTokenAlgorithm", "");
+    let userinfo_algorithm = algorithm("userInfoAlgorithm", "unsigned");
     if fields.has_errors() {
         let top = html! { div.notice.error role="alert" { (FIX_BELOW) } };
         let form = settings_form(&console, &name, client, &fields);
@@ -333,10 +367,17 @@ pub(crate) async fn post_client(
         standard_flow_enabled: Some(standard),
         direct_access_grants_enabled: Some(direct),
         service_accounts_enabled: Some(service),
-        attributes: Some(BTreeMap::from([(
-            ATTR_LOWER_CASE_BEARER.to_owned(),
-            lower_case.to_owned(),
-        )])),
+        attributes: Some(
+            [
+                (ATTR_LOWER_CASE_BEARER, Some(lower_case.to_owned())),
+                (ATTR_ACCESS_TOKEN_ALG, access_algorithm),
+                (ATTR_ID_TOKEN_ALG, id_algorithm),
+                (ATTR_USERINFO_ALG, userinfo_algorithm),
+            ]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name.to_owned(), value?)))
+            .collect(),
+        ),
         ..ClientRepresentation::default()
     };
     let client = clients::update(&state, &realm, &client.id, &rep).await?;

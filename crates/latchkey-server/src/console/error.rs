@@ -7,6 +7,7 @@
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use latchkey_core::representation::ComponentError;
 use latchkey_core::store::StoreError;
 
 use super::layout;
@@ -71,6 +72,7 @@ fn missing_noun(missing: &Missing) -> &'static str {
         Missing::Role | Missing::MappedRole | Missing::CompositeRole => "This role",
         Missing::RealmRoleNamed(_) | Missing::ClientRoleNamed(_) => "A role the form names",
         Missing::Session => "This session",
+        Missing::Component => "This key",
     }
 }
 
@@ -99,9 +101,6 @@ pub(crate) fn refusal_text(error: &ManageError) -> String {
             (Field::Password, _) => "Enter a password.".into(),
             (Field::ClientId, _) => "Enter a client ID.".into(),
             (Field::RoleName, _) => "Enter a role name.".into(),
-            (Field::KeyProvider | Field::KeyPriority | Field::KeySettings, _) => {
-                "latchkey generates enabled, active RS256 keys of 2048 bits only.".into()
-            }
         },
         ManageError::PasswordPolicy(violation) => violation.description(),
         ManageError::RealmFile(error) => error.to_string(),
@@ -113,10 +112,13 @@ pub(crate) fn refusal_text(error: &ManageError) -> String {
         ManageError::ServiceAccountDisabled(_) => {
             "This client has no service account: turn service accounts on first.".into()
         }
-        ManageError::Store(_)
+        ManageError::Component(ComponentError::Generation(_))
+        | ManageError::Store(_)
         | ManageError::Hashing
         | ManageError::Key(_)
         | ManageError::Task(_) => unexpected().into(),
+        ManageError::Component(error) => format!("{error}."),
+        ManageError::ComponentExists(_) => "A key with this id exists already.".into(),
     }
 }
 
@@ -129,8 +131,10 @@ pub(crate) fn refusal_status(error: &ManageError) -> StatusCode {
         | ManageError::ClientIdTaken(_)
         | ManageError::RoleNameTaken(_)
         | ManageError::RealmExists
-        | ManageError::RealmNameTaken => StatusCode::CONFLICT,
-        ManageError::Store(_)
+        | ManageError::RealmNameTaken
+        | ManageError::ComponentExists(_) => StatusCode::CONFLICT,
+        ManageError::Component(ComponentError::Generation(_))
+        | ManageError::Store(_)
         | ManageError::Hashing
         | ManageError::Key(_)
         | ManageError::Task(_) => StatusCode::INTERNAL_SERVER_ERROR,

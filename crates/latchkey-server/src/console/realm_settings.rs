@@ -21,19 +21,21 @@ use crate::manage::{ManageError, realms};
 use crate::state::AppState;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Tab {
+pub(super) enum Tab {
     General,
+    Keys,
     SecurityDefenses,
     Tokens,
 }
 
-fn tabs(console: &Console, realm: &str, active: Tab) -> Markup {
+pub(super) fn tabs(console: &Console, realm: &str, active: Tab) -> Markup {
     let tab = |tab: Tab, rest: &str, label: &str| {
         html! { a.active[tab == active] href=(console.realm_url(realm, rest)) { (label) } }
     };
     html! {
         nav.tabs aria-label="Realm settings" {
             (tab(Tab::General, "/realm-settings", "General"))
+            (tab(Tab::Keys, "/realm-settings/keys", "Keys"))
             (tab(Tab::SecurityDefenses, "/realm-settings/security-defenses", "Security defenses"))
             (tab(Tab::Tokens, "/realm-settings/tokens", "Tokens"))
         }
@@ -41,7 +43,7 @@ fn tabs(console: &Console, realm: &str, active: Tab) -> Markup {
 }
 
 /// A realm settings page: heading, tabs, one form.
-fn settings_page(
+pub(super) fn settings_page(
     console: &Console,
     realm: &RealmSnapshot,
     tab: Tab,
@@ -191,6 +193,7 @@ async fn save(
                 Tab::General => general_form(console, realm, fields),
                 Tab::SecurityDefenses => brute_force_form(console, realm, fields),
                 Tab::Tokens => tokens_form(console, realm, fields),
+                Tab::Keys => html! {},
             };
             let page =
                 settings_page(console, realm, tab, error_notice(&refusal_text(&error)), form);
@@ -202,11 +205,34 @@ async fn save(
 
 // ---- Tokens ----
 
+/// The algorithms a realm or client may sign with, as the console offers them.
+pub(super) const SIGNATURE_ALGORITHMS: [(&str, &str); 13] = [
+    ("RS256", "RS256"),
+    ("RS384", "RS384"),
+    ("RS512", "RS512"),
+    ("PS256", "PS256"),
+    ("PS384", "PS384"),
+    ("PS512", "PS512"),
+    ("ES256", "ES256"),
+    ("ES384", "ES384"),
+    ("ES512", "ES512"),
+    ("EdDSA", "EdDSA"),
+    ("HS256", "HS256"),
+    ("HS384", "HS384"),
+    ("HS512", "HS512"),
+];
+
 fn tokens_form(console: &Console, realm: &RealmSnapshot, fields: &Fields) -> Markup {
     let action = console.realm_url(&realm.realm.name, "/realm-settings/tokens");
     html! {
         form method="post" action=(action) novalidate {
             (console.csrf_input())
+            section.panel {
+                h2 { "General" }
+                (select_field(fields, "defaultSignatureAlgorithm", "Default signature algorithm",
+                    "Signs access and ID tokens of clients that do not choose their own. A key for it is made if the realm has none.",
+                    &SIGNATURE_ALGORITHMS))
+            }
             section.panel {
                 h2 { "Refresh tokens" }
                 (check_field(fields, "revokeRefreshToken", "Revoke Refresh Token", "On",
@@ -241,6 +267,7 @@ pub(crate) async fn get_tokens(
 ) -> Result<Response, ConsoleError> {
     let tokens = &realm.realm.settings.tokens;
     let mut fields = Fields::default();
+    fields.set("defaultSignatureAlgorithm", realm.realm.settings.signature_algorithm().as_str());
     fields.set_check("revokeRefreshToken", tokens.revoke_refresh_token);
     fields.set("refreshTokenMaxReuse", tokens.refresh_token_max_reuse.to_string());
     fields.set_duration("accessTokenLifespan", tokens.access_token_lifespan);
@@ -257,6 +284,14 @@ pub(crate) async fn post_tokens(
     ConsoleForm(form): ConsoleForm,
 ) -> Result<Response, ConsoleError> {
     let mut fields = Fields::from_form(&form);
+    // A form without the field (an older page still open) leaves the algorithm as it is.
+    let algorithm = fields.text("defaultSignatureAlgorithm");
+    if algorithm
+        .as_deref()
+        .is_some_and(|algorithm| !SIGNATURE_ALGORITHMS.iter().any(|(value, _)| *value == algorithm))
+    {
+        fields.add_error("defaultSignatureAlgorithm", "Choose one of the options.");
+    }
     let revoke = fields.is_checked("revokeRefreshToken");
     let max_reuse = fields.number("refreshTokenMaxReuse", 0, i64::from(i32::MAX));
     let access = fields.duration("accessTokenLifespan", 1);
@@ -284,6 +319,7 @@ pub(crate) async fn post_tokens(
         return Ok(invalid(&console, &realm, Tab::Tokens, &fields));
     }
     let rep = RealmRepresentation {
+        default_signature_algorithm: algorithm,
         revoke_refresh_token: Some(revoke),
         refresh_token_max_reuse: Some(max_reuse),
         access_token_lifespan: Some(access),
@@ -302,6 +338,7 @@ fn invalid(console: &Console, realm: &RealmSnapshot, tab: Tab, fields: &Fields) 
         Tab::General => general_form(console, realm, fields),
         Tab::SecurityDefenses => brute_force_form(console, realm, fields),
         Tab::Tokens => tokens_form(console, realm, fields),
+        Tab::Keys => html! {},
     };
     with_status(
         settings_page(console, realm, tab, error_notice(FIX_BELOW), form),

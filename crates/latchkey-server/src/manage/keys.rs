@@ -1,85 +1,104 @@
-//! A realm's keys: the ones in use, and a generated RSA key added (`ComponentResource.create`
-//! with `providerId` `rsa-generated`), which is how an operator rotates the signing key.
+//! A realm's keys as Keycloak's key-provider components (`ComponentResource`): listed,
+//! read, added (`rsa-generated`, `rsa`, `ecdsa-generated`, `eddsa-generated`,
+//! `hmac-generated`), updated and deleted. The rules (settings, Keycloak's validation
+//! texts, generation) are core's (`latchkey_core::representation::keys`).
 //!
-//! Rotation: the new key signs as soon as it outranks the old one (higher `priority`,
-//! or the same and newer). The old key stays published in the JWKS and trusted until
-//! every token it signed has expired (the longest access-token lifespan plus a margin,
-//! `cache::key_keep_ms`), then it is dropped from both, without a restart (`cache.rs`
-//! reloads the realm then). Gateways following the revocation stream hear of a new key
-//! at once and fetch the JWKS.
+//! Rotation as in Keycloak: a new key signs as soon as it is the active key of its
+//! algorithm with the highest priority; the old one keeps verifying and stays in the
+//! JWKS until it is made passive, disabled or deleted. Every change drops the realm's
+//! snapshot and tells the gateways following the revocation stream to fetch the JWKS.
 
-use std::collections::HashMap;
+use latchkey_core::representation::{
+    ComponentRepresentation, key_from_component, update_key_from_component,
+};
+use latchkey_core::store::{Store, StoreError};
+use latchkey_core::token::keys::StoredKey;
 
-use latchkey_core::store::Store;
-use latchkey_core::token::keys::{StoredKey, drop_retired};
-use serde::Deserialize;
-
-use super::{Field, ManageError, Reason};
-use crate::cache::{RealmSnapshot, key_keep_ms};
+use super::{ManageError, Missing};
+use crate::cache::RealmSnapshot;
 use crate::state::AppState;
 
-const KEY_PROVIDER_TYPE: &str = "org.keycloak.keys.KeyProvider";
-pub(crate) const RSA_GENERATED: &str = "rsa-generated";
-
-/// The realm's keys still in use (retired ones left out), highest rank first.
+/// Every key of the realm, enabled or not.
 pub(crate) async fn list(
     state: &AppState,
     realm: &RealmSnapshot,
 ) -> Result<Vec<StoredKey>, ManageError> {
-    let mut stored = state.store.list_keys(&realm.realm.id).await?;
-    let clients: Vec<_> = realm.clients.values().map(|client| client.as_ref().clone()).collect();
-    drop_retired(&mut stored, state.clock.now().0, key_keep_ms(&realm.realm, &clients));
-    stored.sort_by_key(|key| std::cmp::Reverse((key.priority, key.created_at)));
-    Ok(stored)
+    Ok(state.store.list_keys(&realm.realm.id).await?)
 }
 
-/// The part of a `ComponentRepresentation` a key provider needs.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ComponentRepresentation {
-    provider_id: Option<String>,
-    provider_type: Option<String>,
-    #[serde(default)]
-    config: HashMap<String, Vec<String>>,
+/// The key of the component `id`.
+pub(crate) async fn find(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<StoredKey, ManageError> {
+    list(state, realm)
+        .await?
+        .into_iter()
+        .find(|key| key.id == id)
+        .ok_or(ManageError::NotFound(Missing::Component))
 }
 
-/// Adds the key a component describes: only `rsa-generated` key providers, which make
-/// one enabled, active RS256 key of 2048 bits with the given `priority` (default 0, as
-/// Keycloak). The key's `kid` is the component id.
+/// Adds the key a new component describes, generated or imported.
 pub(crate) async fn add(
     state: &AppState,
     realm: &RealmSnapshot,
-    component: &ComponentRepresentation,
+    component: ComponentRepresentation,
 ) -> Result<StoredKey, ManageError> {
-    if component.provider_type.as_deref() != Some(KEY_PROVIDER_TYPE)
-        || component.provider_id.as_deref() != Some(RSA_GENERATED)
-    {
-        return Err(ManageError::invalid(Field::KeyProvider, Reason::Unsupported));
-    }
-    let setting = |name: &str| component.config.get(name).and_then(|values| values.first());
-    let priority = match setting("priority") {
-        None => 0,
-        Some(text) => text
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| ManageError::invalid(Field::KeyPriority, Reason::NotANumber))?,
-    };
-    if setting("keySize").is_some_and(|size| size != "2048")
-        || setting("algorithm").is_some_and(|algorithm| algorithm != "RS256")
-        || setting("enabled").is_some_and(|value| value == "false")
-        || setting("active").is_some_and(|value| value == "false")
-    {
-        return Err(ManageError::invalid(Field::KeySettings, Reason::Unsupported));
-    }
-    let realm_id = realm.realm.id.clone();
-    let created_at = state.clock.now().0;
-    let mut key =
-        tokio::task::spawn_blocking(move || StoredKey::generate_rsa(&realm_id, created_at))
+    let (realm_id, name, now) =
+        (realm.realm.id.clone(), realm.realm.name.clone(), state.clock.now());
+    // RSA key generation takes tens of milliseconds: off the async runtime.
+    let key =
+        tokio::task::spawn_blocking(move || key_from_component(&component, &realm_id, &name, now))
             .await??;
-    key.priority = priority;
-    state.store.insert_key(&key).await?;
+    match state.store.insert_key(&key).await {
+        Err(StoreError::Conflict(_)) => return Err(ManageError::ComponentExists(key.id)),
+        other => other?,
+    }
+    keys_changed(state, realm);
+    tracing::info!(kid = %key.kid, algorithm = %key.algorithm, provider = %key.provider_id, "key added");
+    Ok(key)
+}
+
+/// Applies a component's new settings to its key; a new key size or curve makes a new key.
+pub(crate) async fn update(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+    component: ComponentRepresentation,
+) -> Result<StoredKey, ManageError> {
+    let key = find(state, realm, id).await?;
+    let (name, now) = (realm.realm.name.clone(), state.clock.now());
+    let updated = tokio::task::spawn_blocking(move || {
+        update_key_from_component(&key, &component, &name, now)
+    })
+    .await??;
+    match state.store.update_key(&updated).await {
+        Err(StoreError::NotFound(_)) => return Err(ManageError::NotFound(Missing::Component)),
+        other => other?,
+    }
+    keys_changed(state, realm);
+    tracing::info!(kid = %updated.kid, status = updated.status(), priority = updated.priority, "key updated");
+    Ok(updated)
+}
+
+/// Deletes a component and its key: it stops signing and verifying at once.
+pub(crate) async fn delete(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    id: &str,
+) -> Result<(), ManageError> {
+    if !state.store.delete_key(&realm.realm.id, id).await? {
+        return Err(ManageError::NotFound(Missing::Component));
+    }
+    keys_changed(state, realm);
+    tracing::info!(component = %id, "key deleted");
+    Ok(())
+}
+
+/// The next request loads the realm's keys again, and gateways following the revocation
+/// stream fetch the JWKS at once.
+fn keys_changed(state: &AppState, realm: &RealmSnapshot) {
     state.realms.invalidate(&realm.realm.name);
     state.revocations.publish_keys_changed(&realm.realm.name);
-    tracing::info!(kid = %key.kid, priority, "RSA key generated");
-    Ok(key)
 }

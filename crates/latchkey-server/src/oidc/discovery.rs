@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use latchkey_core::token::algorithm::Algorithm;
 use serde_json::{Value, json};
 
 use crate::extract::Caller;
@@ -23,6 +24,12 @@ pub async fn get_openid_configuration(
 
 pub(crate) fn document(issuer: &str) -> Value {
     let oidc = format!("{issuer}/protocol/openid-connect");
+    // Every algorithm latchkey signs ID tokens and userinfo answers with, in the order
+    // Keycloak 26.7.3 lists them (observed); a realm or client may choose any of them,
+    // and the key is made on first use if the realm has none.
+    let signing: Vec<&str> = Algorithm::KEYCLOAK_ORDER.iter().map(|alg| alg.as_str()).collect();
+    let mut userinfo_signing = signing.clone();
+    userinfo_signing.push("none");
     json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{oidc}/auth"),
@@ -38,8 +45,8 @@ pub(crate) fn document(issuer: &str) -> Value {
         "response_types_supported": ["code", "none", "id_token", "token", "id_token token", "code id_token", "code token", "code id_token token"],
         "subject_types_supported": ["public"],
         "prompt_values_supported": ["none", "login", "consent"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "userinfo_signing_alg_values_supported": ["RS256", "none"],
+        "id_token_signing_alg_values_supported": signing,
+        "userinfo_signing_alg_values_supported": userinfo_signing,
         "request_object_signing_alg_values_supported": ["RS256", "none"],
         "response_modes_supported": ["query", "fragment", "form_post"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],

@@ -18,7 +18,7 @@ pub async fn get_realm(
     match state.realm(&realm_name).await {
         Ok(realm) => {
             let issuer = caller.issuer(&realm_name);
-            let public_key = realm.keys.active_rsa().map(|k| STANDARD.encode(&k.public_spki));
+            let public_key = realm.keys.active_rsa().map(|k| STANDARD.encode(&k.public_key_info));
             Json(json!({
                 "realm": realm.realm.name,
                 "public_key": public_key,

@@ -52,7 +52,11 @@ async fn revoke(
     let Some(token) = form.get("token") else {
         return Err(OAuthError::invalid_request("Token not provided").into());
     };
-    if let Ok(claims) = jwt::verify_hmac::<RefreshClaims>(&realm.keys, token) {
+    // Refresh tokens are HMAC-signed; so are the access tokens of a client that chose an
+    // HS algorithm, which the second branch takes.
+    if let Ok(claims) = jwt::verify_hmac::<RefreshClaims>(&realm.keys, token)
+        && !claims.typ.as_deref().is_some_and(|typ| typ.eq_ignore_ascii_case(TYP_BEARER))
+    {
         if !matches!(claims.typ.as_deref(), Some(TYP_REFRESH) | Some(TYP_OFFLINE)) {
             return Err(OAuthError::new(
                 Refusal::BadRequest,
@@ -77,7 +81,7 @@ async fn revoke(
         revocation::revoke(state, &realm, session_ended(&realm, &session.id, now), now).await?;
         return Ok(StatusCode::OK.into_response());
     }
-    if let Ok(claims) = jwt::verify_rs256::<AccessClaims>(&realm.keys, token) {
+    if let Ok(claims) = jwt::verify::<AccessClaims>(&realm.keys, token) {
         if claims.typ.as_deref() != Some(TYP_BEARER) {
             return Err(OAuthError::new(
                 Refusal::BadRequest,

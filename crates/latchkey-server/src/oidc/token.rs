@@ -3,9 +3,8 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::client::Client;
 use latchkey_core::grant::GrantType;
@@ -68,7 +67,11 @@ pub async fn post_token(
     }
     .await;
     let response = no_store(match result {
-        Ok(tokens) => Json(tokens.response_body()).into_response(),
+        Ok(tokens) => (
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            tokens.response_json(),
+        )
+            .into_response(),
         Err(error) => error.into_response(),
     });
     crate::cors::allow(response, cors_origin, true)

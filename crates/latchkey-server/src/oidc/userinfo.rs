@@ -1,12 +1,14 @@
 //! `GET|POST /realms/{realm}/protocol/openid-connect/userinfo` (`UserInfoEndpoint`,
-//! Keycloak ≥19.0.2: errors are a status and `WWW-Authenticate`, no body).
+//! Keycloak ≥19.0.2: errors are a status and `WWW-Authenticate`, no body): the claims as
+//! JSON, or as a signed JWT for clients that set `user.info.response.signature.alg`.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::scope::GrantedScope;
-use latchkey_core::token::issue::{apply_mappers, user_claims};
+use latchkey_core::token::issue::{IssueError, apply_mappers, user_claims};
+use latchkey_core::token::jwt;
 use serde_json::{Map, Value, json};
 
 use super::bearer::{BearerFailure, bearer_token, verify_access_token};
@@ -127,8 +129,22 @@ async fn userinfo(
     let mut claims = Map::new();
     claims.insert("sub".into(), json!(verified.user.id));
     user_claims(&verified.user, &scope, &mut claims);
-    if let Some(client) = verified.claims.azp.as_deref().and_then(|azp| realm.client(azp)) {
+    let client = verified.claims.azp.as_deref().and_then(|azp| realm.client(azp));
+    if let Some(client) = client {
         apply_mappers(client, verified.claims.session_id(), "userinfo.token.claim", &mut claims);
+    }
+    // A client with `user.info.response.signature.alg` gets the claims as a JWT signed
+    // with that algorithm, with `iss` and `aud` added (`UserInfoEndpoint`, 26.7.3:
+    // `application/jwt`).
+    if let Some((client, algorithm)) =
+        client.and_then(|client| Some((client, client.userinfo_algorithm()?)))
+    {
+        claims.insert("iss".into(), json!(issuer));
+        claims.insert("aud".into(), json!(client.client_id));
+        let key = realm.keys.signer(algorithm).ok_or(IssueError::NoKey(algorithm))?;
+        let signed = jwt::sign(key, &claims).map_err(IssueError::from)?;
+        return Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/jwt"))], signed)
+            .into_response());
     }
     Ok(Json(Value::Object(claims)).into_response())
 }

@@ -169,3 +169,61 @@ pub async fn grant_management_role(
         .unwrap();
     app.store.grant_roles(&user.id, std::slice::from_ref(&role.id)).await.unwrap();
 }
+
+/// Verifies `token` with the key of `jwks` its `kid` names, independently of latchkey's
+/// own code: the JWK's `alg` must be the header's, and the signature must check with
+/// aws-lc-rs built from the JWK's public numbers. Returns the claims.
+#[track_caller]
+pub fn verify_with_jwks(jwks: &Value, token: &str) -> Value {
+    use aws_lc_rs::signature::{self, RsaPublicKeyComponents, UnparsedPublicKey};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    let (header, claims) = latchkey_testkit::jwt_parts(token);
+    let jwk = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|jwk| jwk["kid"] == header["kid"])
+        .unwrap_or_else(|| panic!("no key {} in the JWKS", header["kid"]));
+    let alg = header["alg"].as_str().unwrap();
+    assert_eq!(jwk["alg"], alg, "the key's alg is the token's");
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+    let number = |name: &str| URL_SAFE_NO_PAD.decode(jwk[name].as_str().unwrap()).unwrap();
+    let verified = match jwk["kty"].as_str().unwrap() {
+        "RSA" => {
+            let parameters = match alg {
+                "RS256" => &signature::RSA_PKCS1_2048_8192_SHA256,
+                "RS384" => &signature::RSA_PKCS1_2048_8192_SHA384,
+                "RS512" => &signature::RSA_PKCS1_2048_8192_SHA512,
+                "PS256" => &signature::RSA_PSS_2048_8192_SHA256,
+                "PS384" => &signature::RSA_PSS_2048_8192_SHA384,
+                "PS512" => &signature::RSA_PSS_2048_8192_SHA512,
+                other => panic!("RSA key for {other}"),
+            };
+            RsaPublicKeyComponents { n: number("n"), e: number("e") }
+                .verify(parameters, input.as_bytes(), &signature)
+                .is_ok()
+        }
+        "EC" => {
+            let parameters = match (alg, jwk["crv"].as_str().unwrap()) {
+                ("ES256", "P-256") => &signature::ECDSA_P256_SHA256_FIXED,
+                ("ES384", "P-384") => &signature::ECDSA_P384_SHA384_FIXED,
+                ("ES512", "P-521") => &signature::ECDSA_P521_SHA512_FIXED,
+                other => panic!("EC key for {other:?}"),
+            };
+            let point = [vec![4], number("x"), number("y")].concat();
+            UnparsedPublicKey::new(parameters, point).verify(input.as_bytes(), &signature).is_ok()
+        }
+        "OKP" => {
+            assert_eq!((alg, jwk["crv"].as_str().unwrap()), ("EdDSA", "Ed25519"));
+            UnparsedPublicKey::new(&signature::ED25519, number("x"))
+                .verify(input.as_bytes(), &signature)
+                .is_ok()
+        }
+        other => panic!("kty {other}"),
+    };
+    assert!(verified, "the {alg} signature checks with the published key");
+    claims
+}

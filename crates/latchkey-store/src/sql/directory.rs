@@ -15,7 +15,7 @@ use super::{Affected, Dialect, Sql};
 use crate::error::{map_error, to_json};
 use crate::rows::{
     ClientRow, CredentialRow, KeyRow, LoginFailureRow, RealmRow, RoleRow, SessionContextRow,
-    SessionRow, UserRow, key_kind_columns,
+    SessionRow, UserRow, key_kind_column,
 };
 
 type Res<T> = Result<T, StoreError>;
@@ -33,6 +33,7 @@ where
     for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
     for<'q> bool: Encode<'q, DB> + Type<DB>,
     for<'q> Vec<u8>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<Vec<u8>>: Encode<'q, DB> + Type<DB>,
     usize: ColumnIndex<DB::Row>,
     for<'r> RealmRow: FromRow<'r, DB::Row>,
     for<'r> KeyRow: FromRow<'r, DB::Row>,
@@ -136,22 +137,27 @@ where
         tx.commit().await.map_err(map_error)
     }
 
-    // Keys: RSA for access and ID tokens, HMAC for refresh tokens.
+    // Keys: one row per key-provider component (RSA, EC, Ed25519, HMAC).
 
     async fn insert_key_in(conn: &mut DB::Connection, key: &StoredKey) -> Res<()> {
-        let (kind, algorithm) = key_kind_columns(key.kind);
         sqlx::query(
-            "INSERT INTO realm_keys (kid, realm_id, kind, algorithm, secret, priority, enabled,
-                 created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO realm_keys (id, kid, realm_id, name, provider_id, kind, algorithm,
+                 secret, certificate, config, priority, enabled, active, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
+        .bind(key.id.as_str())
         .bind(key.kid.as_str())
         .bind(key.realm_id.as_str())
-        .bind(kind)
-        .bind(algorithm)
+        .bind(key.name.as_str())
+        .bind(key.provider_id.as_str())
+        .bind(key_kind_column(key))
+        .bind(key.algorithm.as_str())
         .bind(&key.secret)
+        .bind(key.certificate.clone())
+        .bind(to_json(&key.config)?)
         .bind(key.priority)
         .bind(key.enabled)
+        .bind(key.active)
         .bind(key.created_at)
         .execute(conn)
         .await
@@ -162,9 +168,10 @@ where
     /// Every key of the realm, enabled or not, the highest priority (then newest) first.
     pub(crate) async fn list_keys(&self, realm_id: &str) -> Res<Vec<StoredKey>> {
         let rows: Vec<KeyRow> = sqlx::query_as(
-            "SELECT kid, realm_id, kind, algorithm, secret, priority, enabled, created_at
+            "SELECT id, kid, realm_id, name, provider_id, algorithm, secret, certificate, config,
+                    priority, enabled, active, created_at
              FROM realm_keys WHERE realm_id = $1
-             ORDER BY priority DESC, created_at DESC, kid",
+             ORDER BY priority DESC, created_at DESC, id",
         )
         .bind(realm_id)
         .fetch_all(&self.read)
@@ -173,10 +180,51 @@ where
         rows.into_iter().map(StoredKey::try_from).collect()
     }
 
-    /// `Conflict` if the `kid` exists, `NotFound` if the realm does not.
+    /// `Conflict` if the component id exists, `NotFound` if the realm does not.
     pub(crate) async fn insert_key(&self, key: &StoredKey) -> Res<()> {
         let mut conn = self.write.acquire().await.map_err(map_error)?;
         Self::insert_key_in(&mut conn, key).await
+    }
+
+    /// Replaces the key of the same component id and realm; `NotFound` if there is none.
+    pub(crate) async fn update_key(&self, key: &StoredKey) -> Res<()> {
+        let result = sqlx::query(
+            "UPDATE realm_keys SET kid = $3, name = $4, kind = $5, algorithm = $6, secret = $7,
+                 certificate = $8, config = $9, priority = $10, enabled = $11, active = $12,
+                 created_at = $13
+             WHERE id = $1 AND realm_id = $2",
+        )
+        .bind(key.id.as_str())
+        .bind(key.realm_id.as_str())
+        .bind(key.kid.as_str())
+        .bind(key.name.as_str())
+        .bind(key_kind_column(key))
+        .bind(key.algorithm.as_str())
+        .bind(&key.secret)
+        .bind(key.certificate.clone())
+        .bind(to_json(&key.config)?)
+        .bind(key.priority)
+        .bind(key.enabled)
+        .bind(key.active)
+        .bind(key.created_at)
+        .execute(&self.write)
+        .await
+        .map_err(map_error)?;
+        if result.affected() == 0 {
+            return Err(StoreError::NotFound(format!("key {}", key.id)));
+        }
+        Ok(())
+    }
+
+    /// Deletes a key of the realm by component id; whether there was one.
+    pub(crate) async fn delete_key(&self, realm_id: &str, id: &str) -> Res<bool> {
+        let result = sqlx::query("DELETE FROM realm_keys WHERE id = $1 AND realm_id = $2")
+            .bind(id)
+            .bind(realm_id)
+            .execute(&self.write)
+            .await
+            .map_err(map_error)?;
+        Ok(result.affected() > 0)
     }
 
     // Clients.

@@ -30,6 +30,7 @@ where
     for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
     for<'q> bool: Encode<'q, DB> + Type<DB>,
     for<'q> Vec<u8>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<Vec<u8>>: Encode<'q, DB> + Type<DB>,
     usize: ColumnIndex<DB::Row>,
     for<'r> RealmRow: FromRow<'r, DB::Row>,
     for<'r> KeyRow: FromRow<'r, DB::Row>,

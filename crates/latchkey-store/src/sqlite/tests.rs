@@ -130,3 +130,102 @@ async fn users_written_before_the_search_columns_are_found_after_the_upgrade() {
     assert_eq!(found[0].username, "zoe");
     assert_eq!(store.count_users_matching("r", &UserQuery::default()).await.unwrap(), 1);
 }
+
+/// A database made before `0008_key_providers.sql` is upgraded in place: its RSA and HMAC
+/// keys become the `rsa-generated` and `hmac-generated` components latchkey made them as,
+/// with the same kid, secret, priority and state, and keep signing.
+#[tokio::test]
+async fn keys_written_before_the_key_providers_are_components_after_the_upgrade() {
+    use latchkey_core::token::algorithm::Algorithm;
+    use latchkey_core::token::keys::{KeySet, StoredKey};
+    use sqlx::migrate::Migrator;
+    use sqlx::sqlite::SqliteConnectOptions;
+
+    let rsa = StoredKey::generate_rsa("r", 1_000).unwrap();
+    let hmac = StoredKey::generate_hmac("r", Algorithm::HS512, 2_000);
+    let old_hmac = StoredKey::generate_hmac("r", Algorithm::HS256, 3_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let options = SqliteConnectOptions::new().filename(&path).create_if_missing(true);
+        let pool = SqlitePool::connect_with(options).await.unwrap();
+        let before: Vec<_> = super::MIGRATOR.iter().filter(|m| m.version < 8).cloned().collect();
+        let old = Migrator { migrations: before.into(), ..Migrator::DEFAULT };
+        old.run(&pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO realms (id, name, enabled, settings) VALUES ('r', 'old', 1, '{}')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        for (key, kind, priority, enabled) in
+            [(&rsa, "rsa", 100, true), (&hmac, "hmac", 100, true), (&old_hmac, "hmac", 5, false)]
+        {
+            sqlx::query(
+                "INSERT INTO realm_keys (kid, realm_id, kind, algorithm, secret, priority, enabled, created_at)
+                 VALUES ($1, 'r', $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&key.kid)
+            .bind(kind)
+            .bind(key.algorithm.as_str())
+            .bind(&key.secret)
+            .bind(priority)
+            .bind(enabled)
+            .bind(key.created_at)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+    }
+    let store = SqliteEngine::open(&path).await.unwrap();
+    let keys = store.list_keys("r").await.unwrap();
+    let shown: Vec<(&str, &str, &str, Algorithm, i64, bool, bool)> = keys
+        .iter()
+        .map(|k| {
+            (
+                k.id.as_str(),
+                k.name.as_str(),
+                k.provider_id.as_str(),
+                k.algorithm,
+                k.priority,
+                k.enabled,
+                k.active,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                hmac.kid.as_str(),
+                "hmac-generated-hs512",
+                "hmac-generated",
+                Algorithm::HS512,
+                100,
+                true,
+                true
+            ),
+            (rsa.kid.as_str(), "rsa-generated", "rsa-generated", Algorithm::RS256, 100, true, true),
+            (
+                old_hmac.kid.as_str(),
+                "hmac-generated",
+                "hmac-generated",
+                Algorithm::HS256,
+                5,
+                false,
+                true
+            ),
+        ]
+    );
+    assert_eq!(keys[1].secret, rsa.secret);
+    assert_eq!(keys[0].config["algorithm"], ["HS512"]);
+    assert_eq!(keys[1].config["priority"], ["100"]);
+    let set = KeySet::from_stored(keys, "old").unwrap();
+    assert_eq!(set.active_rsa().unwrap().kid, rsa.kid);
+    assert_eq!(set.active_hmac().unwrap().kid, hmac.kid);
+    // The new kinds are allowed now.
+    let ec =
+        StoredKey::generate("r", "ec", "ecdsa-generated", Algorithm::ES256, 0, 1, 4_000).unwrap();
+    store.insert_key(&ec).await.unwrap();
+}

@@ -4,7 +4,8 @@ use latchkey_core::representation::{RealmRepresentation, import_realm};
 use latchkey_core::role::Role;
 use latchkey_core::store::{Store, StoreError};
 use latchkey_core::time::UnixMillis;
-use latchkey_core::token::keys::{KeyKind, KeySet};
+use latchkey_core::token::algorithm::{Algorithm, KeyType};
+use latchkey_core::token::keys::KeySet;
 use latchkey_store::Database;
 
 use super::fixtures::{self, Ids, bundle};
@@ -81,7 +82,11 @@ pub(crate) async fn a_keycloak_realm_round_trips(db: &Database) {
     let realm = db.find_realm_by_name("kc").await.unwrap().unwrap();
     assert_eq!(realm, kc.realm);
     let keys = KeySet::from_stored(db.list_keys(&realm.id).await.unwrap(), &realm.name).unwrap();
-    assert_eq!(keys.rsa.len(), kc.keys.iter().filter(|k| k.kind == KeyKind::Rsa).count());
+    assert_eq!(
+        keys.asymmetric.len(),
+        kc.keys.iter().filter(|k| k.key_type() != KeyType::Hmac).count()
+    );
+    assert!(keys.active_rsa().is_some() && keys.active_hmac().is_some());
     let alice = db.find_user_by_username(&realm.id, "ALICE").await.unwrap().unwrap();
     assert_eq!(
         db.find_users_by_email(&realm.id, "alice@example.com").await.unwrap(),
@@ -175,7 +180,7 @@ pub(crate) async fn missing_rows_are_not_found(db: &Database) {
     assert_not_found(db.update_realm(&realm).await);
     let nowhere = fixtures::user("nowhere", "u9", "nobody", None);
     assert_not_found(db.insert_user(&nowhere).await);
-    let stray = fixtures::key("nowhere", "stray", KeyKind::Rsa, 1);
+    let stray = fixtures::key("nowhere", "stray", Algorithm::RS256, 1);
     assert_not_found(db.insert_key(&stray).await);
 
     // A grant naming an unknown role grants nothing at all.
@@ -280,4 +285,35 @@ pub(crate) async fn roles_are_granted_once(db: &Database) {
     let mut expected = names.clone();
     expected.sort();
     assert_eq!(names, expected);
+}
+
+/// Keys are components: updated in place (a new key size or curve brings a new kid),
+/// deleted by component id, never across realms.
+pub(crate) async fn keys_are_updated_and_deleted(db: &Database) {
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let realm_id = &demo.realm.id;
+    let mut ec = demo.keys[2].clone();
+    ec.kid = "rotated".into();
+    ec.algorithm = Algorithm::ES512;
+    ec.secret = vec![1, 2, 3];
+    ec.certificate = None;
+    ec.config.insert("ecdsaEllipticCurveKey".into(), vec!["P-521".into()]);
+    ec.priority = 500;
+    ec.active = false;
+    db.update_key(&ec).await.unwrap();
+    let listed = db.list_keys(realm_id).await.unwrap();
+    assert_eq!(listed[0], ec);
+    assert_eq!(listed.len(), demo.keys.len());
+
+    let mut elsewhere = ec.clone();
+    elsewhere.realm_id = "ghost".into();
+    assert_not_found(db.update_key(&elsewhere).await);
+    assert!(!db.delete_key("ghost", &ec.id).await.unwrap());
+    assert!(db.delete_key(realm_id, &ec.id).await.unwrap());
+    assert!(!db.delete_key(realm_id, &ec.id).await.unwrap());
+    let listed = db.list_keys(realm_id).await.unwrap();
+    assert_eq!(listed.len(), demo.keys.len() - 1);
+    assert!(listed.iter().all(|key| key.id != ec.id));
+    assert_not_found(db.update_key(&ec).await);
 }

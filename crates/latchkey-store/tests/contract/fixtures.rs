@@ -6,12 +6,13 @@ use std::sync::LazyLock;
 
 use latchkey_core::client::{Client, ClientSettings, ProtocolMapper};
 use latchkey_core::password::{PasswordHash, hash_password};
-use latchkey_core::realm::{HmacAlgorithm, Realm};
+use latchkey_core::realm::Realm;
 use latchkey_core::role::Role;
 use latchkey_core::secret::Secret;
 use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::{RealmBundle, UserBundle};
-use latchkey_core::token::keys::{KeyKind, StoredKey};
+use latchkey_core::token::algorithm::Algorithm;
+use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{PasswordCredential, User, UserProfile};
 
 /// Milliseconds; the realm's creation time.
@@ -47,15 +48,21 @@ pub(crate) fn realm(name: &str) -> Realm {
     realm
 }
 
-pub(crate) fn key(realm_id: &str, kid: &str, kind: KeyKind, priority: i64) -> StoredKey {
+pub(crate) fn key(realm_id: &str, kid: &str, algorithm: Algorithm, priority: i64) -> StoredKey {
     StoredKey {
+        id: format!("component-{kid}"),
         kid: kid.to_owned(),
         realm_id: realm_id.to_owned(),
-        kind,
+        name: format!("{algorithm} key"),
+        provider_id: "ecdsa-generated".to_owned(),
+        algorithm,
         // The store keeps the bytes as they are; it never parses them.
         secret: kid.bytes().chain([0, 255, 7]).collect(),
+        certificate: (priority > 50).then(|| vec![0x30, 0x82, 1, 2]),
+        config: BTreeMap::from([("priority".to_owned(), vec![priority.to_string()])]),
         priority,
         enabled: priority > 0,
+        active: priority != 1,
         created_at: CREATED + priority,
     }
 }
@@ -148,8 +155,10 @@ pub(crate) fn bundle(name: &str) -> RealmBundle {
     service.profile.service_account_client_id = Some(ids.of("backend"));
     RealmBundle {
         keys: vec![
-            key(&realm_id, &ids.of("rsa"), KeyKind::Rsa, 100),
-            key(&realm_id, &ids.of("hmac"), KeyKind::Hmac(HmacAlgorithm::HS512), 0),
+            key(&realm_id, &ids.of("rsa"), Algorithm::RS256, 100),
+            key(&realm_id, &ids.of("ed"), Algorithm::EdDSA, 60),
+            key(&realm_id, &ids.of("ec"), Algorithm::ES384, 1),
+            key(&realm_id, &ids.of("hmac"), Algorithm::HS512, 0),
         ],
         clients: vec![
             client(&realm_id, &app, "app", None),
