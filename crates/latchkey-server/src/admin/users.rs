@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
+use latchkey_core::group::parse_attribute_query;
 use latchkey_core::representation::{
     CredentialRepresentation, UserRepresentation, user_to_representation,
 };
@@ -49,6 +50,8 @@ impl UserFilter {
             last_name: field("lastName"),
             enabled: query.boolean("enabled")?,
             email_verified: query.boolean("emailVerified")?,
+            // Only the first `q` counts, as in 26.7.3 (`facts-12.md` §3.7).
+            attributes: query.get("q").map(parse_attribute_query).unwrap_or_default(),
         }))
     }
 }

@@ -92,6 +92,7 @@ pub(crate) async fn create(
         name: rep.name.clone(),
         description: rep.description.clone(),
         composites: composite_ids(realm, rep)?,
+        attributes: rep.attributes.clone().unwrap_or_default(),
     };
     match state.store.insert_role(&role).await {
         Err(StoreError::Conflict(_)) => return Err(taken()),
@@ -117,6 +118,10 @@ pub(crate) async fn update(
     }
     if rep.description.is_some() {
         role.description.clone_from(&rep.description);
+    }
+    // Given, they replace the stored set; absent, they stay (`facts-12.md` §3.1).
+    if let Some(attributes) = &rep.attributes {
+        role.attributes.clone_from(attributes);
     }
     match state.store.update_role(&role).await {
         Err(StoreError::Conflict(_)) => return Err(ManageError::RoleNameTaken(rep.name.clone())),

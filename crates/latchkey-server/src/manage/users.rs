@@ -156,11 +156,11 @@ pub(crate) async fn create(
         set_update_password(&mut user, *is_temporary);
     }
     let default_role = super::roles::default_role_id(realm);
-    let bundle = UserBundle {
+    let bundle = UserBundle::new(
         user,
-        password: password.map(|(password, _)| password),
-        role_ids: default_role.into_iter().collect(),
-    };
+        password.as_ref().map(|(password, _)| password),
+        default_role.into_iter().collect(),
+    );
     match state.store.insert_user_bundle(&bundle).await {
         Err(StoreError::Conflict(_)) => return Err(ManageError::UsernameTaken),
         other => other?,
