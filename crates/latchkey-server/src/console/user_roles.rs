@@ -19,7 +19,7 @@ use crate::admin::request::Query;
 use crate::cache::RealmSnapshot;
 use crate::extract::Form;
 use crate::manage::clients;
-use crate::manage::role_mappings::{self, Mapping};
+use crate::manage::role_mappings::{self, Holder, Mapping};
 use crate::state::AppState;
 
 /// The form value naming a client role: `<client internal id>/<role name>` (internal ids
@@ -58,10 +58,10 @@ pub(crate) async fn role_mapping_content(
     user: &User,
     actions: &str,
 ) -> Result<Markup, ConsoleError> {
-    let assigned = role_mappings::granted(state, realm, user).await?;
+    let assigned = role_mappings::granted(state, realm, Holder::User(user)).await?;
     let (realm_assigned, client_assigned): (Vec<&Role>, Vec<&Role>) =
         assigned.iter().copied().partition(|role| role.client_uuid.is_none());
-    let effective = role_mappings::effective(state, realm, user).await?;
+    let effective = role_mappings::effective(state, realm, Holder::User(user)).await?;
     let mut inherited: Vec<&str> = effective
         .realm
         .iter()
@@ -200,7 +200,7 @@ pub(crate) async fn apply_mapping(
         None => realm.roles.find_realm_role(form.get("role").unwrap_or_default()),
     };
     let role = role.ok_or(ConsoleError::NotFound("This role"))?;
-    role_mappings::change(state, user, &[role], change).await?;
+    role_mappings::change(state, Holder::User(user), &[role], change).await?;
     Ok(())
 }
 
