@@ -33,7 +33,8 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
         default_role: default_role.map(role_to_representation),
         default_roles: None,
         groups: Some(export_groups(&groups, &roles)),
-        default_groups: Some(export_default_groups(&groups, &bundle.default_group_ids)),
+        default_groups: Some(export_default_groups(&groups, &bundle.default_group_ids))
+            .filter(|paths| !paths.is_empty()),
         users: Some(bundle.users.iter().map(|user| export_user(user, &names, &groups)).collect()),
         clients: Some(bundle.clients.iter().map(client_to_representation).collect()),
         components: Some(BTreeMap::from([(KEY_PROVIDER.to_owned(), export_keys(&bundle.keys))])),

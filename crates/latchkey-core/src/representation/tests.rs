@@ -13,6 +13,7 @@ use crate::time::UnixMillis;
 use crate::token::keys::{KeyKind, KeySet, StoredKey};
 use crate::user::REQUIRED_ACTION_UPDATE_PASSWORD;
 
+mod groups;
 mod keys;
 
 const NOW: UnixMillis = UnixMillis(1_760_000_000_000);

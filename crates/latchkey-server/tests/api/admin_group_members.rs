@@ -418,3 +418,47 @@ async fn new_users_join_the_default_groups_as_in_keycloak() {
         ["/parent/child"]
     );
 }
+
+/// Issue 12's scenario through `POST /admin/realms` (`facts-12.md` §5.5; the client
+/// scope of the original file is a later part of the issue).
+#[tokio::test]
+async fn issue_12_a_realm_posted_with_a_group_gives_its_role_in_tokens() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let rep = json!({
+        "realm": "scenario", "enabled": true,
+        "roles": {"realm": [{"name": "operatorRole"}, {"name": "adminRole"}]},
+        "groups": [{"name": "operators", "path": "/operators", "realmRoles": ["operatorRole"]}],
+        "clients": [{"clientId": "crm_client", "publicClient": true, "directAccessGrantsEnabled": true}],
+        "users": [{"username": "crm_client_user", "enabled": true, "email": "crm@example.com",
+                   "firstName": "Crm", "lastName": "User", "groups": ["/operators"],
+                   "credentials": [{"type": "password", "value": "1234", "temporary": false}]}]
+    });
+    let answer = admin_call(&app, "POST", "", Some(&token), Some(rep)).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let form = [
+        ("grant_type", "password"),
+        ("client_id", "crm_client"),
+        ("username", "crm_client_user"),
+        ("password", "1234"),
+    ];
+    let (status, _, body) = post(&app, &app.token_url("scenario"), &form).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, claims) = jwt_parts(body["access_token"].as_str().unwrap());
+    // Imported users get no default role (as in 26.7.3): the group's role is all.
+    assert_eq!(claims["realm_access"]["roles"], json!(["operatorRole"]));
+    let groups =
+        admin_call(&app, "GET", "/scenario/groups?briefRepresentation=false", Some(&token), None)
+            .await;
+    assert_eq!(field(&groups.body, "path"), ["/operators"]);
+    assert_eq!(groups.body[0]["realmRoles"], json!(["operatorRole"]));
+
+    // A user in a group the file lacks: 400 naming it, and no realm.
+    let rep = json!({"realm": "broken", "users": [{"username": "u", "groups": ["/nope"]}]});
+    let answer = admin_call(&app, "POST", "", Some(&token), Some(rep)).await;
+    assert_eq!(
+        (answer.status, answer.body),
+        (400, json!({"errorMessage": "user `u` refers to unknown group `/nope`"}))
+    );
+    assert_eq!(admin_call(&app, "GET", "/broken", Some(&token), None).await.status, 404);
+}
