@@ -29,6 +29,10 @@ if ! cargo deny --version >/dev/null 2>&1; then
 fi
 # ---- end of installs ----
 
+# No incremental compilation: a run of the suite builds once, and incremental state would
+# double the size of target/ on the disk of a CI machine.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace

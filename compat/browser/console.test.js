@@ -350,6 +350,81 @@ test("realm roles, clients, security defenses and create realm pages work", asyn
   await shot("not-found");
 });
 
+test("a role given to a subgroup reaches a member's token until the user leaves the group", async () => {
+  const roles = async () => {
+    const grant = await passwordGrant(server.baseUrl, "nagra", "crm_client", "admin_user", "admin1234");
+    assert.equal(grant.status, 200, JSON.stringify(grant.body));
+    return claims(grant.body.access_token).realm_access.roles;
+  };
+  assert.ok(!(await roles()).includes("operatorRole"));
+
+  await openRealmPage("nagra", "/users");
+  await Promise.all([page.waitForNavigation(), page.click(".nav a:text-is('Groups')")]);
+  assert.match(page.url(), /\/realms\/nagra\/groups$/);
+  assert.equal((await page.textContent("p.empty")).trim(), "No groups yet.");
+  await page.fill("#name", "operators");
+  const created = await submit("main form .actions button[type=submit]");
+  assert.equal(created.status(), 200);
+  assert.equal(await page.textContent("h1"), "operators");
+  assert.equal((await page.textContent("[role=status]")).trim(), "Created.");
+
+  // A subgroup, from its parent's Child groups tab.
+  await page.fill("#name", "night-shift");
+  await submit("main form .actions button[type=submit]");
+  assert.equal(await page.textContent("h1"), "night-shift");
+  assert.equal((await page.textContent(".head .mono")).trim(), "/operators/night-shift");
+
+  // The subgroup gets operatorRole on its Role mapping tab.
+  await Promise.all([page.waitForNavigation(), page.click(".tabs a:text-is('Role mapping')")]);
+  await page.selectOption("#role", "operatorRole");
+  await submit("main form:has(#role) .actions button[type=submit]");
+  assert.ok(await page.isVisible("td:text-is('operatorRole')"));
+  await shot("group-role-mapping", { phone: true });
+
+  // admin_user is added on its Members tab: the next token carries the role.
+  await Promise.all([page.waitForNavigation(), page.click(".tabs a:text-is('Members')")]);
+  await page.fill("#username", "nobody-here");
+  const unknown = await submit("main form .actions button[type=submit]");
+  assert.equal(unknown.status(), 400);
+  assert.equal((await page.textContent("#username-error")).trim(), "No user has this username.");
+  await page.fill("#username", "admin_user");
+  await submit("main form .actions button[type=submit]");
+  assert.ok(await page.isVisible("td a:text-is('admin_user')"));
+  await shot("group-members", { phone: true });
+  assert.ok((await roles()).includes("operatorRole"));
+
+  // The Groups page shows the tree.
+  await Promise.all([page.waitForNavigation(), page.click(".nav a:text-is('Groups')")]);
+  assert.ok(await page.isVisible("ul.tree ul.tree a:text-is('night-shift')"));
+  await shot("groups", { phone: true });
+
+  // The user's Groups tab: leaving there takes the role away from the next token.
+  await Promise.all([page.waitForNavigation(), page.click("ul.tree ul.tree a:text-is('night-shift')")]);
+  await Promise.all([page.waitForNavigation(), page.click(".tabs a:text-is('Members')")]);
+  await Promise.all([page.waitForNavigation(), page.click("td a:text-is('admin_user')")]);
+  assert.match(page.url(), /\/users\/[^/]+\/groups$/);
+  assert.ok(await page.isVisible("td a:text-is('/operators/night-shift')"));
+  await shot("user-groups", { phone: true });
+  await submit("button[aria-label='Leave /operators/night-shift']");
+  assert.equal((await page.textContent("p.empty")).trim(), "Not a member of any group.");
+  assert.ok(!(await roles()).includes("operatorRole"));
+
+  // Joined again from the same tab, then the parent deleted (after asking): its subgroup
+  // and the membership go with it.
+  await page.selectOption("#group", { label: "/operators/night-shift" });
+  await submit("main form:has(#group) .actions button[type=submit]");
+  assert.ok((await roles()).includes("operatorRole"));
+  await Promise.all([page.waitForNavigation(), page.click(".nav a:text-is('Groups')")]);
+  await Promise.all([page.waitForNavigation(), page.click("ul.tree a:text-is('operators')")]);
+  await Promise.all([page.waitForNavigation(), page.click(".tabs a:text-is('Settings')")]);
+  await shot("group-settings", { phone: true });
+  await submit("button:text-is('Delete group')");
+  assert.equal(await page.textContent("h1"), "Delete group?");
+  await submit("main form button:text-is('Delete')");
+  assert.equal((await page.textContent("p.empty")).trim(), "No groups yet.");
+  assert.ok(!(await roles()).includes("operatorRole"));
+});
+
 test("signing out of the console ends its session", async () => {
   await openRealmPage("master", "/sessions");
   assert.ok(await page.isVisible(".badge:text-is('You')"), "the console's own session is listed");

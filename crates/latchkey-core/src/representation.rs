@@ -8,6 +8,7 @@
 mod clients;
 mod defaults;
 mod export;
+mod groups;
 mod import;
 mod keys;
 mod roles;
@@ -19,16 +20,17 @@ pub use clients::{
 };
 pub use defaults::new_realm;
 pub use export::{export_realm, realm_to_representation};
+pub use groups::{GroupView, group_role_names, group_to_representation, node_to_representation};
 pub use import::{ImportError, apply_realm_representation, import_realm};
 pub use keys::{
     ComponentError, component_to_representation, fallback_key, key_from_component, keys_metadata,
     update_key_from_component,
 };
-pub use roles::role_to_representation;
+pub use roles::{role_to_full_representation, role_to_representation};
 pub use types::{
     ClientRepresentation, ComponentRepresentation, CompositesRepresentation,
-    CredentialRepresentation, KEY_PROVIDER, RealmRepresentation, RoleRepresentation,
-    RolesRepresentation, UserRepresentation,
+    CredentialRepresentation, GroupAccess, GroupRepresentation, KEY_PROVIDER, RealmRepresentation,
+    RoleRepresentation, RolesRepresentation, UserRepresentation,
 };
 pub use users::{apply_user_representation, user_to_representation};
 

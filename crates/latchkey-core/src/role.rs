@@ -12,6 +12,8 @@ pub struct Role {
     pub description: Option<String>,
     /// Ids of the roles this composite role contains.
     pub composites: Vec<String>,
+    /// Free-form attributes (`RoleRepresentation.attributes`), values in order.
+    pub attributes: BTreeMap<String, Vec<String>>,
 }
 
 impl Role {
@@ -118,6 +120,7 @@ mod tests {
             name: id.into(),
             description: None,
             composites: composites.iter().map(|s| (*s).to_owned()).collect(),
+            attributes: BTreeMap::new(),
         }
     }
 

@@ -7,12 +7,13 @@ use std::future::Future;
 
 use crate::brute_force::LoginFailure;
 use crate::client::Client;
+use crate::group::Group;
 use crate::realm::Realm;
 use crate::revocation::Revocation;
 use crate::role::Role;
 use crate::session::{RefreshReuse, Session};
 use crate::token::keys::StoredKey;
-use crate::user::{PasswordCredential, User};
+use crate::user::{Credential, PasswordCredential, User};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -36,7 +37,8 @@ pub struct SessionContext {
     pub session: Session,
     /// The session's user, if it still exists in the session's realm.
     pub user: Option<User>,
-    /// Ids of the roles granted directly to the user.
+    /// Ids of the roles the user holds before composites are expanded: granted
+    /// directly, and mapped to their groups and to the groups above those.
     pub role_ids: Vec<String>,
 }
 
@@ -44,9 +46,41 @@ pub struct SessionContext {
 #[derive(Clone, Debug)]
 pub struct UserBundle {
     pub user: User,
-    pub password: Option<PasswordCredential>,
+    /// Every credential, the password included, in the order shown (by priority).
+    pub credentials: Vec<Credential>,
     /// Ids of the roles granted directly.
     pub role_ids: Vec<String>,
+    /// Ids of the groups the user is a member of.
+    pub group_ids: Vec<String>,
+}
+
+impl UserBundle {
+    /// A user with only their password (if any) and direct grants.
+    pub fn new(user: User, password: Option<&PasswordCredential>, role_ids: Vec<String>) -> Self {
+        UserBundle {
+            user,
+            credentials: password.map(PasswordCredential::to_credential).into_iter().collect(),
+            role_ids,
+            group_ids: Vec::new(),
+        }
+    }
+
+    /// The password credential with its hash read; `None` without one, or when its
+    /// stored data does not read.
+    pub fn password(&self) -> Option<PasswordCredential> {
+        let credential = self.credentials.iter().find(|c| c.is_password())?;
+        let hash = crate::password::PasswordHash::from_keycloak(
+            credential.secret_data.expose(),
+            &credential.credential_data,
+        )
+        .ok()?;
+        Some(PasswordCredential {
+            id: credential.id.clone(),
+            user_id: credential.user_id.clone(),
+            created_date: credential.created_date,
+            hash,
+        })
+    }
 }
 
 /// A whole realm, for import (one transaction) and export.
@@ -56,6 +90,10 @@ pub struct RealmBundle {
     pub keys: Vec<StoredKey>,
     pub clients: Vec<Client>,
     pub roles: Vec<Role>,
+    /// Every group, each after the group above it.
+    pub groups: Vec<Group>,
+    /// Ids of the groups new users join (`defaultGroups`), in order.
+    pub default_group_ids: Vec<String>,
     pub users: Vec<UserBundle>,
 }
 
@@ -90,6 +128,9 @@ pub struct UserQuery {
     pub last_name: Option<TextMatch>,
     pub enabled: Option<bool>,
     pub email_verified: Option<bool>,
+    /// `q=key:value …`: every attribute named must hold the value; keys are compared
+    /// exactly, values in any case (the value given lower-case).
+    pub attributes: Vec<(String, String)>,
 }
 
 pub trait Store: Send + Sync {
@@ -127,6 +168,13 @@ pub trait Store: Send + Sync {
     fn insert_role(&self, role: &Role) -> impl Future<Output = Res<()>> + Send;
     /// Ids of the roles granted directly to the user.
     fn list_user_role_ids(&self, user_id: &str) -> impl Future<Output = Res<Vec<String>>> + Send;
+    /// Ids of the roles the user holds before composites are expanded: granted directly,
+    /// and mapped to the user's groups and to the groups above them, each once. What
+    /// tokens and admin permissions are made from.
+    fn list_user_held_role_ids(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Res<Vec<String>>> + Send;
     fn grant_roles(
         &self,
         user_id: &str,
@@ -263,15 +311,17 @@ pub trait Store: Send + Sync {
     fn delete_expired_revocations(&self, now: i64) -> impl Future<Output = Res<u64>> + Send;
 
     // Admin API: the writes that import never needed.
-    /// Inserts a user with its password and role grants in one transaction.
-    /// `Conflict` if the username (or id) is taken; `NotFound` if a role does not exist.
+    /// Inserts a user with its credentials, role grants and groups in one transaction.
+    /// `Conflict` if the username (or id) is taken; `NotFound` if a role or a group does
+    /// not exist.
     fn insert_user_bundle(&self, bundle: &UserBundle) -> impl Future<Output = Res<()>> + Send;
-    /// Deletes the user with its sessions, credential, grants and login failures.
+    /// Deletes the user with its sessions, credentials, grants, memberships and login
+    /// failures.
     /// `NotFound` if the realm has no such user.
     fn delete_user(&self, realm_id: &str, user_id: &str) -> impl Future<Output = Res<()>> + Send;
     /// Deletes the client (by internal id) and its roles. `NotFound` if it does not exist.
     fn delete_client(&self, realm_id: &str, id: &str) -> impl Future<Output = Res<()>> + Send;
-    /// Writes the role's name and description (composites are left as they are).
+    /// Writes the role's name, description and attributes (composites are left as they are).
     /// `NotFound` if the role is gone, `Conflict` if the new name is taken.
     fn update_role(&self, role: &Role) -> impl Future<Output = Res<()>> + Send;
     /// Deletes the role, its composite links and its grants. `NotFound` if it does not exist.
@@ -301,6 +351,104 @@ pub trait Store: Send + Sync {
         realm_id: &str,
         role_id: &str,
     ) -> impl Future<Output = Res<Vec<User>>> + Send;
+
+    // Groups.
+    /// Every group of the realm with its role mappings.
+    fn list_groups(&self, realm_id: &str) -> impl Future<Output = Res<Vec<Group>>> + Send;
+    /// Inserts a group with its role mappings. `Conflict` if a group beside it (at the
+    /// top level, or under the same parent) has its name; `NotFound` if the parent or a
+    /// role does not exist.
+    fn insert_group(&self, group: &Group) -> impl Future<Output = Res<()>> + Send;
+    /// Writes the group's name, description and attributes (not its place, not its
+    /// roles). `NotFound` if it is gone, `Conflict` if a group beside it has the name.
+    fn update_group(&self, group: &Group) -> impl Future<Output = Res<()>> + Send;
+    /// Moves the group under `parent_id` (`None`: the top level), in one transaction that
+    /// sees the tree as it is. `Ok(false)`, nothing written, if the new parent is the
+    /// group itself or below it; `NotFound` if either is gone; `Conflict` if a group at
+    /// the new place has the name.
+    fn move_group(
+        &self,
+        realm_id: &str,
+        group_id: &str,
+        parent_id: Option<&str>,
+    ) -> impl Future<Output = Res<bool>> + Send;
+    /// Deletes the group and every group below it, with their memberships, role
+    /// mappings and default-group entries. `NotFound` if it does not exist.
+    fn delete_group(&self, realm_id: &str, group_id: &str) -> impl Future<Output = Res<()>> + Send;
+    /// Maps roles to the group, all or nothing; a role mapped already stays once.
+    /// `NotFound` if the group or a role does not exist.
+    fn grant_group_roles(
+        &self,
+        group_id: &str,
+        role_ids: &[String],
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// Takes role mappings away from the group; a role not mapped is ignored.
+    fn revoke_group_roles(
+        &self,
+        group_id: &str,
+        role_ids: &[String],
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// Ids of the groups the user is a member of (directly).
+    fn list_user_group_ids(&self, user_id: &str) -> impl Future<Output = Res<Vec<String>>> + Send;
+    /// Makes the user a member of the group; a member already stays one. `NotFound` if
+    /// either does not exist.
+    fn join_group(&self, user_id: &str, group_id: &str) -> impl Future<Output = Res<()>> + Send;
+    /// Ends the membership; not a member is not an error.
+    fn leave_group(&self, user_id: &str, group_id: &str) -> impl Future<Output = Res<()>> + Send;
+    /// The group's direct members, by username, skipping `first`, at most `max`.
+    fn list_group_members(
+        &self,
+        realm_id: &str,
+        group_id: &str,
+        first: usize,
+        max: usize,
+    ) -> impl Future<Output = Res<Vec<User>>> + Send;
+    /// Ids of the realm's default groups, which new users join, in the order added.
+    fn list_default_group_ids(
+        &self,
+        realm_id: &str,
+    ) -> impl Future<Output = Res<Vec<String>>> + Send;
+    /// Makes the group a default group; one already stays once. `NotFound` if it does not
+    /// exist in the realm.
+    fn add_default_group(
+        &self,
+        realm_id: &str,
+        group_id: &str,
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// The group is no longer a default group; one that was not is not an error.
+    fn remove_default_group(
+        &self,
+        realm_id: &str,
+        group_id: &str,
+    ) -> impl Future<Output = Res<()>> + Send;
+
+    // Credentials of every type.
+    /// The user's credentials, the password included, by priority.
+    fn list_credentials(&self, user_id: &str) -> impl Future<Output = Res<Vec<Credential>>> + Send;
+    /// Names (or, with `None`, unnames) one of the user's credentials. `NotFound` if the
+    /// user has no credential of that id.
+    fn set_credential_label(
+        &self,
+        user_id: &str,
+        credential_id: &str,
+        label: Option<&str>,
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// Deletes one of the user's credentials. `NotFound` if the user has none of that id.
+    fn delete_credential(
+        &self,
+        user_id: &str,
+        credential_id: &str,
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// Puts one of the user's credentials first (`after` `None`) or right after another
+    /// of theirs, the others keeping their order; priorities become 10, 20, … in the new
+    /// order (`UserCredentialManager.moveStoredCredentialTo`). `Ok(false)`, nothing
+    /// written, if either is not the user's.
+    fn move_credential(
+        &self,
+        user_id: &str,
+        credential_id: &str,
+        after: Option<&str>,
+    ) -> impl Future<Output = Res<bool>> + Send;
 
     // Admin API: sessions.
     /// The user's online sessions (offline ones left out), oldest first.

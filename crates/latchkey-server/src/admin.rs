@@ -11,6 +11,7 @@ pub(crate) mod auth;
 pub(crate) mod client_roles;
 pub(crate) mod clients;
 mod composites;
+mod groups;
 mod keys;
 mod offline_sessions;
 mod openapi;
@@ -28,15 +29,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use latchkey_core::representation::{
-    ClientRepresentation, ComponentRepresentation, CredentialRepresentation, RealmRepresentation,
-    RoleRepresentation, UserRepresentation,
+    ClientRepresentation, ComponentRepresentation, CredentialRepresentation, GroupRepresentation,
+    RealmRepresentation, RoleRepresentation, UserRepresentation,
 };
 use serde_json::Value;
 
 use crate::extract::Caller;
 use crate::state::AppState;
 use openapi::{
-    Api, BruteForceStatus, ClientSessionStat, Endpoint, KeysMetadataRepresentation,
+    Api, BruteForceStatus, ClientSessionStat, Endpoint, GroupCount, KeysMetadataRepresentation,
     MappingsRepresentation, SessionCount, UserSessionRepresentation, op,
 };
 
@@ -50,6 +51,7 @@ const USER_SEARCH: &[(&str, &str)] = &[
     ("exact", "boolean"),
     ("enabled", "boolean"),
     ("emailVerified", "boolean"),
+    ("q", "string"),
     ("first", "integer"),
     ("max", "integer"),
     ("briefRepresentation", "boolean"),
@@ -63,7 +65,31 @@ const USER_COUNT: &[(&str, &str)] = &[
     ("exact", "boolean"),
     ("enabled", "boolean"),
     ("emailVerified", "boolean"),
+    ("q", "string"),
 ];
+const GROUP_SEARCH: &[(&str, &str)] = &[
+    ("search", "string"),
+    ("q", "string"),
+    ("exact", "boolean"),
+    ("first", "integer"),
+    ("max", "integer"),
+    ("briefRepresentation", "boolean"),
+    ("populateHierarchy", "boolean"),
+    ("subGroupsCount", "boolean"),
+];
+const CHILD_SEARCH: &[(&str, &str)] = &[
+    ("search", "string"),
+    ("exact", "boolean"),
+    ("first", "integer"),
+    ("max", "integer"),
+    ("briefRepresentation", "boolean"),
+    ("subGroupsCount", "boolean"),
+];
+const BRIEF_PAGE: &[(&str, &str)] =
+    &[("first", "integer"), ("max", "integer"), ("briefRepresentation", "boolean")];
+const BRIEF: &[(&str, &str)] = &[("briefRepresentation", "boolean")];
+const SEARCH_PAGE: &[(&str, &str)] =
+    &[("search", "string"), ("first", "integer"), ("max", "integer")];
 const ROLE_SEARCH: &[(&str, &str)] = &[
     ("search", "string"),
     ("first", "integer"),
@@ -198,6 +224,72 @@ fn api() -> Api {
             ),
         )
         .route(
+            "/admin/realms/{realm}/users/{id}/credentials/{credential}",
+            E::new().delete(
+                users::delete_credential,
+                op("Users", "Delete one of a user's credentials"),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/credentials/{credential}/userLabel",
+            E::new().put(
+                users::put_credential_label,
+                op("Users", "Name a credential (the body is the label, as text/plain)")
+                    .body::<String>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/credentials/{credential}/moveToFirst",
+            E::new().post(
+                users::post_credential_first,
+                op("Users", "Put a credential first in the user's list"),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/credentials/{credential}/moveAfter/{after}",
+            E::new().post(
+                users::post_credential_after,
+                op("Users", "Put a credential right after another of the user's"),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/configured-user-storage-credential-types",
+            E::new().get(
+                users::list_storage_credential_types,
+                op("Users", "Credential types of the user's federation link (none)")
+                    .returns_list::<String>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/groups",
+            E::new().get(
+                groups::list_user_groups,
+                op("Users", "The groups a user is a member of")
+                    .query(&[
+                        ("search", "string"),
+                        ("first", "integer"),
+                        ("max", "integer"),
+                        ("briefRepresentation", "boolean"),
+                    ])
+                    .returns_list::<GroupRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/groups/count",
+            E::new().get(
+                groups::count_user_groups,
+                op("Users", "How many groups a user is a member of")
+                    .query(&[("search", "string")])
+                    .returns::<GroupCount>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/users/{id}/groups/{group}",
+            E::new()
+                .put(groups::put_user_group, op("Users", "Make a user a member of a group"))
+                .delete(groups::delete_user_group, op("Users", "Take a user out of a group")),
+        )
+        .route(
             "/admin/realms/{realm}/users/{id}/role-mappings",
             E::new().get(
                 role_mappings::get_role_mappings,
@@ -234,8 +326,12 @@ fn api() -> Api {
             "/admin/realms/{realm}/users/{id}/role-mappings/realm/composite",
             E::new().get(
                 role_mappings::list_composite_realm_roles,
-                op("Role mappings", "A user's effective realm roles, composites expanded")
-                    .returns_list::<RoleRepresentation>(),
+                op(
+                    "Role mappings",
+                    "A user's effective realm roles, through groups and composites",
+                )
+                .query(BRIEF)
+                .returns_list::<RoleRepresentation>(),
             ),
         )
         .route(
@@ -268,6 +364,231 @@ fn api() -> Api {
             E::new().get(
                 role_mappings::list_composite_client_roles,
                 op("Role mappings", "A user's effective roles of one client")
+                    .query(BRIEF)
+                    .returns_list::<RoleRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/groups",
+            E::new()
+                .get(
+                    groups::list_groups,
+                    op(
+                        "Groups",
+                        "Top-level groups, or the groups a search finds in their hierarchy",
+                    )
+                    .query(GROUP_SEARCH)
+                    .returns_list::<GroupRepresentation>(),
+                )
+                .post(
+                    groups::post_group,
+                    op("Groups", "Create a top-level group, or move a group (by id) to the top")
+                        .body::<GroupRepresentation>()
+                        .created(),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/groups/count",
+            E::new().get(
+                groups::count_groups,
+                op("Groups", "How many groups there are (all, top-level, or matching a search)")
+                    .query(&[("search", "string"), ("top", "boolean")])
+                    .returns::<GroupCount>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/groups/{id}",
+            E::new()
+                .get(
+                    groups::get_group,
+                    op("Groups", "Get a group").returns::<GroupRepresentation>(),
+                )
+                .put(
+                    groups::put_group,
+                    op("Groups", "Rename a group, set its description and attributes")
+                        .body::<GroupRepresentation>()
+                        .conflicts(),
+                )
+                .delete(groups::delete_group, op("Groups", "Delete a group and its subgroups")),
+        )
+        .route(
+            "/admin/realms/{realm}/groups/{id}/children",
+            E::new()
+                .get(
+                    groups::list_children,
+                    op("Groups", "A group's subgroups")
+                        .query(CHILD_SEARCH)
+                        .returns_list::<GroupRepresentation>(),
+                )
+                .post(
+                    groups::post_child,
+                    op("Groups", "Create a subgroup, or move a group (by id) under this one")
+                        .body::<GroupRepresentation>()
+                        .created(),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/groups/{id}/members",
+            E::new().get(
+                groups::list_members,
+                op("Groups", "A group's direct members")
+                    .query(BRIEF_PAGE)
+                    .returns_list::<UserRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/groups/{id}/role-mappings",
+            E::new().get(
+                role_mappings::get_group_role_mappings,
+                op("Groups", "A group's realm and client role mappings")
+                    .returns::<MappingsRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/groups/{id}/role-mappings/realm",
+            E::new()
+                .get(
+                    role_mappings::list_group_realm_mappings,
+                    op("Groups", "A group's realm roles").returns_list::<RoleRepresentation>(),
+                )
+                .post(
+                    role_mappings::post_group_realm_mappings,
+                    op("Groups", "Map realm roles to a group").body_list::<RoleRepresentation>(),
+                )
+                .delete(
+                    role_mappings::delete_group_realm_mappings,
+                    op("Groups", "Take realm roles from a group").body_list::<RoleRepresentation>(),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/groups/{id}/role-mappings/realm/available",
+            E::new().get(
+                role_mappings::list_group_available_realm_roles,
+                op("Groups", "Realm roles not mapped to the group")
+                    .returns_list::<RoleRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/groups/{id}/role-mappings/realm/composite",
+            E::new().get(
+                role_mappings::list_group_composite_realm_roles,
+                op(
+                    "Groups",
+                    "A group's effective realm roles, through the groups above and composites",
+                )
+                .query(BRIEF)
+                .returns_list::<RoleRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/groups/{id}/role-mappings/clients/{client}",
+            E::new()
+                .get(
+                    role_mappings::list_group_client_mappings,
+                    op("Groups", "A group's roles of one client")
+                        .returns_list::<RoleRepresentation>(),
+                )
+                .post(
+                    role_mappings::post_group_client_mappings,
+                    op("Groups", "Map client roles to a group").body_list::<RoleRepresentation>(),
+                )
+                .delete(
+                    role_mappings::delete_group_client_mappings,
+                    op("Groups", "Take client roles from a group")
+                        .body_list::<RoleRepresentation>(),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/groups/{id}/role-mappings/clients/{client}/available",
+            E::new().get(
+                role_mappings::list_group_available_client_roles,
+                op("Groups", "A client's roles not mapped to the group")
+                    .returns_list::<RoleRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/groups/{id}/role-mappings/clients/{client}/composite",
+            E::new().get(
+                role_mappings::list_group_composite_client_roles,
+                op("Groups", "A group's effective roles of one client")
+                    .query(BRIEF)
+                    .returns_list::<RoleRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/group-by-path/{*path}",
+            E::new().get(
+                groups::get_group_by_path,
+                op("Groups", "Get a group by its path").returns::<GroupRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/default-groups",
+            E::new().get(
+                groups::list_default_groups,
+                op("Groups", "The groups new users join").returns_list::<GroupRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/default-groups/{group}",
+            E::new()
+                .put(groups::put_default_group, op("Groups", "Make a group a default group"))
+                .delete(
+                    groups::delete_default_group,
+                    op("Groups", "Make a group no longer a default group"),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/roles-by-id/{role}",
+            E::new()
+                .get(
+                    composites::get_role_by_id,
+                    op("Roles (by id)", "Get a realm or client role by id")
+                        .returns::<RoleRepresentation>(),
+                )
+                .put(
+                    composites::put_role_by_id,
+                    op("Roles (by id)", "Update a role by id")
+                        .body::<RoleRepresentation>()
+                        .conflicts(),
+                )
+                .delete(composites::delete_role_by_id, op("Roles (by id)", "Delete a role by id")),
+        )
+        .route(
+            "/admin/realms/{realm}/roles-by-id/{role}/composites",
+            E::new()
+                .get(
+                    composites::list_by_id_composites,
+                    op("Roles (by id)", "A role's composites")
+                        .query(SEARCH_PAGE)
+                        .returns_list::<RoleRepresentation>(),
+                )
+                .post(
+                    composites::post_by_id_composites,
+                    op("Roles (by id)", "Add composites to a role (by id)")
+                        .body_list::<RoleRepresentation>(),
+                )
+                .delete(
+                    composites::delete_by_id_composites,
+                    op("Roles (by id)", "Remove composites from a role (by id)")
+                        .body_list::<RoleRepresentation>(),
+                ),
+        )
+        .route(
+            "/admin/realms/{realm}/roles-by-id/{role}/composites/realm",
+            E::new().get(
+                composites::list_by_id_realm_composites,
+                op("Roles (by id)", "A role's realm-role composites")
+                    .query(SEARCH_PAGE)
+                    .returns_list::<RoleRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/roles-by-id/{role}/composites/clients/{client}",
+            E::new().get(
+                composites::list_by_id_client_composites,
+                op("Roles (by id)", "A role's composites among one client's roles")
+                    .query(SEARCH_PAGE)
                     .returns_list::<RoleRepresentation>(),
             ),
         )
@@ -344,7 +665,9 @@ fn api() -> Api {
             E::new()
                 .get(
                     composites::list_realm_role_composites,
-                    op("Roles", "A realm role's composites").returns_list::<RoleRepresentation>(),
+                    op("Roles", "A realm role's composites")
+                        .query(SEARCH_PAGE)
+                        .returns_list::<RoleRepresentation>(),
                 )
                 .post(
                     composites::post_realm_role_composites,
@@ -371,6 +694,15 @@ fn api() -> Api {
                 composites::list_realm_role_client_composites,
                 op("Roles", "A realm role's composites among one client's roles")
                     .returns_list::<RoleRepresentation>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/roles/{role}/groups",
+            E::new().get(
+                groups::list_role_groups,
+                op("Roles", "Groups a realm role is mapped to directly")
+                    .query(BRIEF_PAGE)
+                    .returns_list::<GroupRepresentation>(),
             ),
         )
         .route(
@@ -455,6 +787,15 @@ fn api() -> Api {
                     client_roles::delete_client_role,
                     op("Client roles", "Delete a client role"),
                 ),
+        )
+        .route(
+            "/admin/realms/{realm}/clients/{id}/roles/{role}/groups",
+            E::new().get(
+                groups::list_client_role_groups,
+                op("Client roles", "Groups a client role is mapped to directly")
+                    .query(BRIEF_PAGE)
+                    .returns_list::<GroupRepresentation>(),
+            ),
         )
         .route(
             "/admin/realms/{realm}/clients/{id}/roles/{role}/users",

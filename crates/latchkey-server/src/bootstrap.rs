@@ -83,11 +83,11 @@ pub async fn ensure_master_realm(
                 created_date: now.0,
                 hash: hash_password(&admin.password),
             };
-            bundle.users.push(UserBundle {
+            bundle.users.push(UserBundle::new(
                 user,
-                password: Some(password),
-                role_ids: admin_role.into_iter().collect(),
-            });
+                Some(&password),
+                admin_role.into_iter().collect(),
+            ));
         }
         Ok::<_, latchkey_core::representation::ImportError>(bundle)
     })
@@ -136,14 +136,17 @@ pub async fn export_realm_file(
     };
     let mut users = Vec::new();
     for user in store.list_users(&realm.id).await? {
-        let password = store.find_password(&user.id).await?;
+        let credentials = store.list_credentials(&user.id).await?;
         let role_ids = store.list_user_role_ids(&user.id).await?;
-        users.push(UserBundle { user, password, role_ids });
+        let group_ids = store.list_user_group_ids(&user.id).await?;
+        users.push(UserBundle { user, credentials, role_ids, group_ids });
     }
     let bundle = latchkey_core::store::RealmBundle {
         keys: store.list_keys(&realm.id).await?,
         clients: store.list_clients(&realm.id).await?,
         roles: store.list_roles(&realm.id).await?,
+        groups: store.list_groups(&realm.id).await?,
+        default_group_ids: store.list_default_group_ids(&realm.id).await?,
         realm,
         users,
     };

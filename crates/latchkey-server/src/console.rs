@@ -1,11 +1,10 @@
 //! The web admin console at `{base}/admin/master/console`: server-rendered HTML (maud),
 //! one style sheet, no script. A master-realm admin signs in with username and password
 //! (`signin.rs`, `auth.rs`) and manages every realm: realm settings (`realm_settings.rs`,
-//! and its Keys tab `keys.rs`),
-//! users (`users.rs`), realm roles (`roles.rs`), clients (`clients.rs`) and sessions
-//! (`sessions.rs`). Every change goes through the same functions as the Admin REST API
-//! (`crate::manage`), so the same store calls, the same checks and the same cache
-//! invalidation apply. Handlers take `auth::ConsoleRealm` (signed in, realm found) and
+//! and its Keys tab `keys.rs`), users (`users.rs`), realm roles (`roles.rs`), groups
+//! (`groups.rs`), clients (`clients.rs`) and sessions (`sessions.rs`). Every change goes
+//! through the same functions as the Admin REST API (`crate::manage`), so the same store
+//! calls, the same checks and the same cache invalidation apply. Handlers take `auth::ConsoleRealm` (signed in, realm found) and
 //! `auth::ConsoleForm` (the session's CSRF token checked) before they run.
 //!
 //! Decisions:
@@ -40,6 +39,7 @@ mod auth;
 mod clients;
 mod error;
 mod fields;
+mod groups;
 mod keys;
 mod layout;
 mod realm_settings;
@@ -119,6 +119,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(&realm("/users/{id}/role-mapping"), get(user_roles::get_role_mapping))
         .route(&realm("/users/{id}/role-mapping/assign"), post_only(user_roles::post_assign))
         .route(&realm("/users/{id}/role-mapping/unassign"), post_only(user_roles::post_unassign))
+        .route(&realm("/users/{id}/groups"), get(groups::get_user_groups))
+        .route(&realm("/users/{id}/groups/join"), post_only(groups::post_user_join))
+        .route(&realm("/users/{id}/groups/leave"), post_only(groups::post_user_leave))
         .route(&realm("/users/{id}/sessions"), get(users::get_sessions))
         .route(&realm("/users/{id}/sessions/sign-out"), post_only(users::post_sign_out))
         .route(&realm("/users/{id}/sessions/sign-out-all"), post_only(users::post_sign_out_all))
@@ -126,6 +129,19 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(&realm("/roles/new"), get(roles::get_new_role).post(roles::post_new_role))
         .route(&realm("/roles/{role}"), get(roles::get_role))
         .route(&realm("/roles/{role}/delete"), post_only(roles::post_delete_role))
+        .route(&realm("/groups"), get(groups::get_groups))
+        .route(&realm("/groups/new"), post_only(groups::post_new_group))
+        .route(&realm("/groups/{id}"), get(groups::get_group))
+        .route(&realm("/groups/{id}/children"), post_only(groups::post_child))
+        .route(&realm("/groups/{id}/members"), get(groups::get_members))
+        .route(&realm("/groups/{id}/members/add"), post_only(groups::post_add_member))
+        .route(&realm("/groups/{id}/members/remove"), post_only(groups::post_remove_member))
+        .route(&realm("/groups/{id}/role-mapping"), get(groups::get_role_mapping))
+        .route(&realm("/groups/{id}/role-mapping/assign"), post_only(groups::post_assign))
+        .route(&realm("/groups/{id}/role-mapping/unassign"), post_only(groups::post_unassign))
+        .route(&realm("/groups/{id}/settings"), get(groups::get_settings).post(groups::post_settings))
+        .route(&realm("/groups/{id}/move"), post_only(groups::post_move))
+        .route(&realm("/groups/{id}/delete"), post_only(groups::post_delete))
         .route(&realm("/clients"), get(clients::get_clients))
         .route(&realm("/clients/new"), get(clients::get_new_client).post(clients::post_new_client))
         .route(&realm("/clients/{id}"), get(clients::get_client).post(clients::post_client))

@@ -161,6 +161,12 @@ fn manage_response(error: ManageError) -> Response {
                     let message = format!("Client Role with name {name} does not exist");
                     return error_message(S::NOT_FOUND, &message);
                 }
+                Missing::RoleById => "Could not find role with id",
+                Missing::Group => "Could not find group by id",
+                Missing::ChildGroup => "Could not find child by id",
+                Missing::MemberGroup => "Group not found",
+                Missing::GroupPath => "Group path does not exist",
+                Missing::Credential => "Credential not found",
             };
             json_response(S::NOT_FOUND, &[("error", text)])
         }
@@ -172,6 +178,27 @@ fn manage_response(error: ManageError) -> Response {
         ManageError::RoleNameTaken(name) => {
             error_message(S::CONFLICT, &format!("Role with name {name} already exists"))
         }
+        // `KeycloakErrorHandler` on a `ModelDuplicateException` (26.7.3, `facts-12.md` §3.2).
+        ManageError::Duplicate => json_response(
+            S::CONFLICT,
+            &[("error", "conflict"), ("error_description", "Duplicate resource error")],
+        ),
+        ManageError::TopLevelGroupTaken(name) => {
+            error_message(S::CONFLICT, &format!("Top level group named '{name}' already exists."))
+        }
+        ManageError::SiblingGroupTaken(name) => {
+            error_message(S::CONFLICT, &format!("Sibling group named '{name}' already exists."))
+        }
+        // Keycloak 26.7.3 answers 500 `unknown_error`: the request is what is wrong.
+        ManageError::GroupCycle => error_message(
+            S::BAD_REQUEST,
+            "A group cannot be moved under itself or one of its subgroups.",
+        ),
+        // Keycloak 26.7.3 answers 500 and logs this text; the body is what is wrong.
+        ManageError::UnknownGroupPath(path) => error_message(
+            S::BAD_REQUEST,
+            &format!("Unable to find group specified by path: {path}"),
+        ),
         // `RealmsAdminResource.importRealm`.
         ManageError::RealmExists => {
             error_message(S::CONFLICT, "Conflict detected. See logs for details")
@@ -243,5 +270,7 @@ fn invalid_response(field: Field, reason: Reason) -> Response {
         (Field::Password, _) => json_response(S::BAD_REQUEST, &[("error", "No password provided")]),
         (Field::ClientId, _) => error_message(S::BAD_REQUEST, "Client id is missing"),
         (Field::RoleName, _) => json_response(S::BAD_REQUEST, &[("error", "role has no name")]),
+        (Field::GroupName, _) => error_message(S::BAD_REQUEST, "Group name is missing"),
+        (Field::GroupId, _) => error_message(S::BAD_REQUEST, "Invalid group id"),
     }
 }

@@ -14,6 +14,8 @@
 
 pub(crate) mod attack_detection;
 pub(crate) mod clients;
+pub(crate) mod credentials;
+pub(crate) mod groups;
 pub(crate) mod keys;
 pub(crate) mod realms;
 pub(crate) mod role_mappings;
@@ -40,6 +42,23 @@ pub enum ManageError {
     ClientIdTaken(String),
     #[error("role {0} exists")]
     RoleNameTaken(String),
+    /// A role renamed to a name its container has (`ModelDuplicateException`, which
+    /// Keycloak's role updates do not word).
+    #[error("duplicate resource")]
+    Duplicate,
+    /// A new top-level group's name, or a group moved to the top level (worded with the
+    /// name the request gave), is taken there.
+    #[error("top-level group {0} exists")]
+    TopLevelGroupTaken(String),
+    /// A group's siblings have the name (a new child, a rename, a move).
+    #[error("sibling group {0} exists")]
+    SiblingGroupTaken(String),
+    /// A group moved under itself would be below itself (Keycloak answers 500).
+    #[error("a group cannot move below itself")]
+    GroupCycle,
+    /// A user's `groups` names a path that does not exist (Keycloak answers 500).
+    #[error("no group at path {0}")]
+    UnknownGroupPath(String),
     /// A new realm's name is taken.
     #[error("the realm exists")]
     RealmExists,
@@ -105,6 +124,18 @@ pub enum Missing {
     ClientRoleNamed(String),
     /// The component of `…/components/{id}` (`ComponentResource`).
     Component,
+    /// The role of `…/roles-by-id/{id}` (`RoleByIdResource`).
+    RoleById,
+    /// The group of `…/groups/{id}` (`GroupsResource`).
+    Group,
+    /// The group a move names by `id` (`GroupResource.addChild`).
+    ChildGroup,
+    /// The group of `…/users/{id}/groups/{group}` or `…/default-groups/{group}`.
+    MemberGroup,
+    /// The group of `…/group-by-path/{path}`.
+    GroupPath,
+    /// The credential of `…/users/{id}/credentials/{credential}`.
+    Credential,
 }
 
 /// A field of a request an admin change checks.
@@ -114,6 +145,9 @@ pub enum Field {
     Password,
     ClientId,
     RoleName,
+    GroupName,
+    /// A group's `id` in a body that names another group.
+    GroupId,
 }
 
 /// What is wrong with a [`Field`].

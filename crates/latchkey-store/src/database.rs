@@ -4,14 +4,16 @@
 //! everything else to the engine (`engine.rs`), which is plain SQL.
 //!
 //! Architecture invariant: every method that changes a row the session cache may hold
-//! (a session, a user, a user's grants, a role, a client, a realm) changes or drops the
-//! cached copy after the engine has committed, in this file and nowhere else.
+//! (a session, a user, a user's grants or groups, a role, a group's roles or place, a
+//! client, a realm) changes or drops the cached copy after the engine has committed, in
+//! this file and nowhere else.
 
 use std::path::Path;
 use std::sync::{Arc, Weak};
 
 use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::client::Client;
+use latchkey_core::group::Group;
 use latchkey_core::realm::Realm;
 use latchkey_core::revocation::Revocation;
 use latchkey_core::role::Role;
@@ -20,7 +22,7 @@ use latchkey_core::store::{
     ClientSessionCount, RealmBundle, SessionContext, Store, StoreError, UserBundle, UserQuery,
 };
 use latchkey_core::token::keys::StoredKey;
-use latchkey_core::user::{PasswordCredential, User};
+use latchkey_core::user::{Credential, PasswordCredential, User};
 
 use crate::batch::{SessionBatcher, SessionWrite};
 use crate::engine::Engine;
@@ -227,6 +229,10 @@ impl Store for Database {
 
     async fn list_user_role_ids(&self, user_id: &str) -> Res<Vec<String>> {
         self.engine.list_user_role_ids(user_id).await
+    }
+
+    async fn list_user_held_role_ids(&self, user_id: &str) -> Res<Vec<String>> {
+        self.engine.list_user_held_role_ids(user_id).await
     }
 
     async fn grant_roles(&self, user_id: &str, role_ids: &[String]) -> Res<()> {
@@ -450,6 +456,122 @@ impl Store for Database {
 
     async fn remove_composites(&self, parent_id: &str, child_ids: &[String]) -> Res<()> {
         self.engine.remove_composites(parent_id, child_ids).await
+    }
+
+    async fn list_groups(&self, realm_id: &str) -> Res<Vec<Group>> {
+        self.engine.list_groups(realm_id).await
+    }
+
+    /// A new group has no members: nothing cached changes.
+    async fn insert_group(&self, group: &Group) -> Res<()> {
+        self.engine.insert_group(group).await
+    }
+
+    /// Name, description and attributes: not what the cache holds.
+    async fn update_group(&self, group: &Group) -> Res<()> {
+        self.engine.update_group(group).await
+    }
+
+    /// The roles the members of the group and of the groups below it hold change with the
+    /// groups above them: every cached user goes (the coarse drop of `clear_users`; a
+    /// group move is a rare admin change, and a dropped user costs one read at their next
+    /// refresh).
+    async fn move_group(
+        &self,
+        realm_id: &str,
+        group_id: &str,
+        parent_id: Option<&str>,
+    ) -> Res<bool> {
+        let moved = self.engine.move_group(realm_id, group_id, parent_id).await;
+        self.cache.clear_users();
+        moved
+    }
+
+    /// Members of the group and of the groups below lose their roles: every cached user
+    /// goes, as for a move.
+    async fn delete_group(&self, realm_id: &str, group_id: &str) -> Res<()> {
+        let deleted = self.engine.delete_group(realm_id, group_id).await;
+        self.cache.clear_users();
+        deleted
+    }
+
+    /// The members of the group and of every group below it hold the roles: every cached
+    /// user goes, as for a move.
+    async fn grant_group_roles(&self, group_id: &str, role_ids: &[String]) -> Res<()> {
+        let granted = self.engine.grant_group_roles(group_id, role_ids).await;
+        self.cache.clear_users();
+        granted
+    }
+
+    async fn revoke_group_roles(&self, group_id: &str, role_ids: &[String]) -> Res<()> {
+        let revoked = self.engine.revoke_group_roles(group_id, role_ids).await;
+        self.cache.clear_users();
+        revoked
+    }
+
+    async fn list_user_group_ids(&self, user_id: &str) -> Res<Vec<String>> {
+        self.engine.list_user_group_ids(user_id).await
+    }
+
+    async fn join_group(&self, user_id: &str, group_id: &str) -> Res<()> {
+        let joined = self.engine.join_group(user_id, group_id).await;
+        self.cache.remove_user(user_id);
+        joined
+    }
+
+    async fn leave_group(&self, user_id: &str, group_id: &str) -> Res<()> {
+        let left = self.engine.leave_group(user_id, group_id).await;
+        self.cache.remove_user(user_id);
+        left
+    }
+
+    async fn list_group_members(
+        &self,
+        realm_id: &str,
+        group_id: &str,
+        first: usize,
+        max: usize,
+    ) -> Res<Vec<User>> {
+        self.engine.list_group_members(realm_id, group_id, first, max).await
+    }
+
+    async fn list_default_group_ids(&self, realm_id: &str) -> Res<Vec<String>> {
+        self.engine.list_default_group_ids(realm_id).await
+    }
+
+    async fn add_default_group(&self, realm_id: &str, group_id: &str) -> Res<()> {
+        self.engine.add_default_group(realm_id, group_id).await
+    }
+
+    async fn remove_default_group(&self, realm_id: &str, group_id: &str) -> Res<()> {
+        self.engine.remove_default_group(realm_id, group_id).await
+    }
+
+    async fn list_credentials(&self, user_id: &str) -> Res<Vec<Credential>> {
+        self.engine.list_credentials(user_id).await
+    }
+
+    /// Credentials are not cached: a session outlives its password (as in Keycloak).
+    async fn set_credential_label(
+        &self,
+        user_id: &str,
+        credential_id: &str,
+        label: Option<&str>,
+    ) -> Res<()> {
+        self.engine.set_credential_label(user_id, credential_id, label).await
+    }
+
+    async fn delete_credential(&self, user_id: &str, credential_id: &str) -> Res<()> {
+        self.engine.delete_credential(user_id, credential_id).await
+    }
+
+    async fn move_credential(
+        &self,
+        user_id: &str,
+        credential_id: &str,
+        after: Option<&str>,
+    ) -> Res<bool> {
+        self.engine.move_credential(user_id, credential_id, after).await
     }
 
     async fn list_user_offline_sessions(&self, realm_id: &str, user_id: &str) -> Res<Vec<Session>> {

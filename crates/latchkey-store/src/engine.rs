@@ -16,6 +16,7 @@
 
 use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::client::Client;
+use latchkey_core::group::Group;
 use latchkey_core::realm::Realm;
 use latchkey_core::revocation::Revocation;
 use latchkey_core::role::Role;
@@ -24,7 +25,7 @@ use latchkey_core::store::{
     ClientSessionCount, RealmBundle, SessionContext, StoreError, UserBundle, UserQuery,
 };
 use latchkey_core::token::keys::StoredKey;
-use latchkey_core::user::{PasswordCredential, User};
+use latchkey_core::user::{Credential, PasswordCredential, User};
 
 use crate::batch::{SessionWrite, Written};
 use crate::postgres::PostgresEngine;
@@ -90,6 +91,24 @@ delegate! {
     fn list_user_role_ids(&self, user_id: &str) -> Res<Vec<String>>;
     fn grant_roles(&self, user_id: &str, role_ids: &[String]) -> Res<()>;
     fn revoke_roles(&self, user_id: &str, role_ids: &[String]) -> Res<()>;
+    fn list_user_held_role_ids(&self, user_id: &str) -> Res<Vec<String>>;
+
+    // Groups.
+    fn list_groups(&self, realm_id: &str) -> Res<Vec<Group>>;
+    fn insert_group(&self, group: &Group) -> Res<()>;
+    fn update_group(&self, group: &Group) -> Res<()>;
+    fn move_group(&self, realm_id: &str, group_id: &str, parent_id: Option<&str>) -> Res<bool>;
+    fn delete_group(&self, realm_id: &str, group_id: &str) -> Res<()>;
+    fn grant_group_roles(&self, group_id: &str, role_ids: &[String]) -> Res<()>;
+    fn revoke_group_roles(&self, group_id: &str, role_ids: &[String]) -> Res<()>;
+    fn list_user_group_ids(&self, user_id: &str) -> Res<Vec<String>>;
+    fn join_group(&self, user_id: &str, group_id: &str) -> Res<()>;
+    fn leave_group(&self, user_id: &str, group_id: &str) -> Res<()>;
+    fn list_group_members(&self, realm_id: &str, group_id: &str, first: usize, max: usize)
+        -> Res<Vec<User>>;
+    fn list_default_group_ids(&self, realm_id: &str) -> Res<Vec<String>>;
+    fn add_default_group(&self, realm_id: &str, group_id: &str) -> Res<()>;
+    fn remove_default_group(&self, realm_id: &str, group_id: &str) -> Res<()>;
 
     // Users.
     fn list_users(&self, realm_id: &str) -> Res<Vec<User>>;
@@ -106,6 +125,12 @@ delegate! {
     fn delete_user(&self, realm_id: &str, user_id: &str) -> Res<()>;
     fn find_password(&self, user_id: &str) -> Res<Option<PasswordCredential>>;
     fn set_password(&self, credential: &PasswordCredential) -> Res<()>;
+    fn list_credentials(&self, user_id: &str) -> Res<Vec<Credential>>;
+    fn set_credential_label(&self, user_id: &str, credential_id: &str, label: Option<&str>)
+        -> Res<()>;
+    fn delete_credential(&self, user_id: &str, credential_id: &str) -> Res<()>;
+    fn move_credential(&self, user_id: &str, credential_id: &str, after: Option<&str>)
+        -> Res<bool>;
 
     // Sessions.
     /// Runs the writes in one transaction, committed once; one result per write.

@@ -226,17 +226,28 @@ impl Dialect for Postgres {
     /// READ COMMITTED takes a snapshot per statement; this takes one per transaction.
     const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
     /// `string_agg` and `chr(31)` for SQLite's `group_concat` and `char(31)`.
-    const FIND_SESSION_CONTEXT: &'static str = "SELECT s.id, s.realm_id, s.user_id,
+    const FIND_SESSION_CONTEXT: &'static str = "WITH RECURSIVE up(id) AS (
+             SELECT m.group_id FROM user_groups m JOIN sessions s0 ON s0.user_id = m.user_id
+             WHERE s0.id = $1
+             UNION
+             SELECT g.parent_id FROM realm_groups g JOIN up ON g.id = up.id
+             WHERE g.parent_id IS NOT NULL),
+         held(role_id) AS (
+             SELECT r.role_id FROM user_roles r JOIN sessions s1 ON s1.user_id = r.user_id
+             WHERE s1.id = $1
+             UNION
+             SELECT gr.role_id FROM group_roles gr JOIN up ON gr.group_id = up.id)
+         SELECT s.id, s.realm_id, s.user_id,
              s.client_uuid, s.started, s.last_refresh, s.scope, s.reuse_current_token_id,
              s.reuse_use_count, s.reuse_last_refresh, s.offline, s.ip_address,
              u.id AS u_id, u.realm_id AS u_realm_id, u.username AS u_username,
              u.enabled AS u_enabled, u.created_timestamp AS u_created_timestamp,
              u.profile AS u_profile,
-             (SELECT string_agg(role_id, chr(31)) FROM user_roles
-              WHERE user_id = s.user_id) AS role_ids
+             (SELECT string_agg(role_id, chr(31)) FROM held) AS role_ids
          FROM sessions s
          LEFT JOIN users u ON u.id = s.user_id AND u.realm_id = s.realm_id
          WHERE s.id = $1";
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
     /// `greatest` for SQLite's scalar `max`.
     const UPDATE_SESSION: &'static str = "UPDATE sessions SET client_uuid = $2,
              last_refresh = greatest(last_refresh, $3), reuse_current_token_id = $4,

@@ -5,6 +5,7 @@
 
 use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::client::Client;
+use latchkey_core::group::Group;
 use latchkey_core::password::PasswordHash;
 use latchkey_core::realm::Realm;
 use latchkey_core::role::Role;
@@ -13,7 +14,7 @@ use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::{SessionContext, StoreError};
 use latchkey_core::token::algorithm::{Algorithm, KeyType};
 use latchkey_core::token::keys::StoredKey;
-use latchkey_core::user::{PasswordCredential, User};
+use latchkey_core::user::{Credential, PasswordCredential, User};
 
 use crate::error::from_json;
 
@@ -125,18 +126,49 @@ pub(crate) struct RoleRow {
     client_uuid: Option<String>,
     name: String,
     description: Option<String>,
+    attributes: String,
 }
 
-impl From<RoleRow> for Role {
-    fn from(row: RoleRow) -> Self {
-        Role {
+impl TryFrom<RoleRow> for Role {
+    type Error = StoreError;
+
+    fn try_from(row: RoleRow) -> Result<Self, StoreError> {
+        Ok(Role {
+            attributes: from_json(&row.attributes, "role attributes")?,
             id: row.id,
             realm_id: row.realm_id,
             client_uuid: row.client_uuid,
             name: row.name,
             description: row.description,
             composites: Vec::new(),
-        }
+        })
+    }
+}
+
+/// A group without its role mappings, which come from `group_roles`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct GroupRow {
+    id: String,
+    realm_id: String,
+    parent_id: Option<String>,
+    name: String,
+    description: Option<String>,
+    attributes: String,
+}
+
+impl TryFrom<GroupRow> for Group {
+    type Error = StoreError;
+
+    fn try_from(row: GroupRow) -> Result<Self, StoreError> {
+        Ok(Group {
+            attributes: from_json(&row.attributes, "group attributes")?,
+            id: row.id,
+            realm_id: row.realm_id,
+            parent_id: row.parent_id,
+            name: row.name,
+            description: row.description,
+            role_ids: Vec::new(),
+        })
     }
 }
 
@@ -199,6 +231,35 @@ impl TryFrom<CredentialRow> for PasswordCredential {
             created_date: row.created_date,
             hash,
         })
+    }
+}
+
+/// A credential of any type, as stored.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AnyCredentialRow {
+    id: String,
+    user_id: String,
+    #[sqlx(rename = "type")]
+    credential_type: String,
+    user_label: Option<String>,
+    created_date: i64,
+    secret_data: String,
+    credential_data: String,
+    priority: i64,
+}
+
+impl From<AnyCredentialRow> for Credential {
+    fn from(row: AnyCredentialRow) -> Self {
+        Credential {
+            id: row.id,
+            user_id: row.user_id,
+            credential_type: row.credential_type,
+            user_label: row.user_label,
+            created_date: row.created_date,
+            secret_data: Secret::new(row.secret_data),
+            credential_data: row.credential_data,
+            priority: row.priority,
+        }
     }
 }
 

@@ -14,8 +14,12 @@
 //!   that window of idle-time extensions, which only makes a session expire earlier,
 //!   never later. Reads of sessions from the database are overlaid with the cached
 //!   refresh time, so every reader sees the same value.
-//! - Users with their direct role grants are cached beside the sessions, by user id,
-//!   and dropped when the user, their grants, a role, a client or the realm changes.
+//! - Users with the role ids they hold (granted directly, and through their groups and
+//!   the groups above those) are cached beside the sessions, by user id, and dropped
+//!   when the user, their grants or memberships change (that user), or when a role, a
+//!   client, a group's roles, a group's place or a realm changes (every user: such
+//!   changes are rare admin acts, and a dropped user costs one read at their next
+//!   refresh).
 //!
 //! Races between a read that fills the cache and a write that drops an entry are closed
 //! by epochs: a read notes the epoch before it queries, a drop raises it after its
@@ -284,8 +288,8 @@ impl SessionCache {
         self.user_shard(user_id).remove(user_id);
     }
 
-    /// After a committed change that may touch any user's grants (a role, a client or a
-    /// realm deleted).
+    /// After a committed change that may touch any user's held roles (a role, a client or
+    /// a realm deleted; a group's roles changed, a group moved or deleted).
     pub(crate) fn clear_users(&self) {
         self.user_epoch.fetch_add(1, Ordering::SeqCst);
         for shard in &self.users[..] {

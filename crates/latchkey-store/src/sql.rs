@@ -5,15 +5,17 @@
 //! `sqlite.rs` or `postgres.rs`, so every engine-specific statement is read in its
 //! engine's module.
 //!
-//! The shared code is in three files, by area: `sql/directory.rs` (realms, keys, clients,
-//! roles, whole-realm import), `sql/users.rs` (users, credentials, the user search) and
-//! `sql/activity.rs` (sessions, brute-force records, revocations). Each starts its
+//! The shared code is in four files, by area: `sql/directory.rs` (realms, keys, clients,
+//! roles, whole-realm import), `sql/groups.rs` (groups, their roles and members),
+//! `sql/users.rs` (users, credentials, the user search) and `sql/activity.rs` (sessions,
+//! brute-force records, revocations). Each starts its
 //! `impl` with the same `where` clause: the column and parameter types latchkey uses,
 //! which Rust cannot attach to `Dialect` once for all (bounds of that shape are not
 //! implied by a trait).
 
 mod activity;
 mod directory;
+mod groups;
 mod users;
 
 use std::future::Future;
@@ -54,9 +56,13 @@ pub(crate) trait Dialect: sqlx::Database {
     const BEGIN_WRITE: &'static str;
     /// Starts a read-only transaction whose statements all see one snapshot.
     const BEGIN_SNAPSHOT: &'static str;
-    /// A session with its user and the user's role ids joined by U+001F (unit separator)
-    /// as `role_ids` (`rows::SessionContextRow`); `$1` is the session id.
+    /// A session with its user and the ids of the roles the user holds (granted, and
+    /// through groups: `groups::HELD_ROLE_IDS`) joined by U+001F (unit separator) as
+    /// `role_ids` (`rows::SessionContextRow`); `$1` is the session id.
     const FIND_SESSION_CONTEXT: &'static str;
+    /// What ends a `SELECT` that locks the rows it reads until the transaction ends
+    /// (empty where a write transaction locks the whole database).
+    const FOR_UPDATE: &'static str;
     /// Writes a session's client, refresh time (never moving back) and reuse state;
     /// `$1` id, `$2` client, `$3` refresh time, `$4`..`$6` the reuse state.
     const UPDATE_SESSION: &'static str;

@@ -14,6 +14,8 @@ mod admin;
 mod directory;
 #[path = "contract/fixtures.rs"]
 mod fixtures;
+#[path = "contract/groups.rs"]
+mod groups;
 #[path = "contract/races.rs"]
 mod races;
 
@@ -204,6 +206,31 @@ async fn composites_are_added_and_removed() {
 #[tokio::test]
 async fn users_are_searched_counted_and_paged() {
     on_every_backend(admin::users_are_searched_counted_and_paged).await;
+}
+
+#[tokio::test]
+async fn groups_are_a_tree_of_unique_sibling_names() {
+    on_every_backend(groups::groups_are_a_tree_of_unique_sibling_names).await;
+}
+
+#[tokio::test]
+async fn members_hold_their_groups_roles() {
+    on_every_backend(groups::members_hold_their_groups_roles).await;
+}
+
+#[tokio::test]
+async fn members_and_default_groups_are_listed() {
+    on_every_backend(groups::members_and_default_groups_are_listed).await;
+}
+
+#[tokio::test]
+async fn credentials_are_labelled_moved_and_deleted() {
+    on_every_backend(groups::credentials_are_labelled_moved_and_deleted).await;
+}
+
+#[tokio::test]
+async fn users_are_found_by_attribute() {
+    on_every_backend(groups::users_are_found_by_attribute).await;
 }
 
 #[test]

@@ -206,6 +206,80 @@ fn import_then_export_round_trips_a_realm_with_its_password_hashes() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
+/// Issue 12's scenario as a realm file (`facts-12.md` §5.5): `crm_client_user` holds
+/// `operatorRole` only through group `/operators`. Its client scope is a later part of the
+/// issue; latchkey puts realm roles in every token today.
+fn issue_12_scenario() -> serde_json::Value {
+    serde_json::json!({
+        "realm": "scenario",
+        "enabled": true,
+        "roles": {"realm": [{"name": "operatorRole"}, {"name": "adminRole"}]},
+        "groups": [{"name": "operators", "path": "/operators", "realmRoles": ["operatorRole"]}],
+        "clients": [{"clientId": "crm_client", "publicClient": true,
+                     "directAccessGrantsEnabled": true}],
+        "users": [{"username": "crm_client_user", "enabled": true, "email": "crm@example.com",
+                   "firstName": "Crm", "lastName": "User", "groups": ["/operators"],
+                   "credentials": [{"type": "password", "value": "1234", "temporary": false}]}]
+    })
+}
+
+fn export(realm: &str, data_dir: &Path) -> serde_json::Value {
+    let file = data_dir.join(format!("{realm}-export.json"));
+    let output = run(&["export", "--realm", realm, "--file", file.to_str().unwrap()], data_dir);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn issue_12_a_role_given_through_a_group_survives_import_and_export() {
+    // Imported at start (`--import-realm`), the group's role is in the user's token.
+    let dir = tempfile::tempdir().unwrap();
+    let import = dir.path().join("import");
+    std::fs::create_dir(&import).unwrap();
+    std::fs::write(import.join("scenario.json"), issue_12_scenario().to_string()).unwrap();
+    let port = free_port().to_string();
+    let import_dir = import.to_str().unwrap();
+    let args = ["start-dev", "--http-port", &port, "--import-realm", "--import-dir", import_dir];
+    let server = start(&args, &[], dir.path());
+    let base = format!("http://127.0.0.1:{port}/keycloak/auth");
+    let form = [
+        ("grant_type", "password"),
+        ("client_id", "crm_client"),
+        ("username", "crm_client_user"),
+        ("password", "1234"),
+    ];
+    let response = reqwest::Client::new()
+        .post(format!("{base}/realms/scenario/protocol/openid-connect/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let (_, claims) = latchkey_testkit::jwt_parts(body["access_token"].as_str().unwrap());
+    assert_eq!(claims["realm_access"]["roles"], serde_json::json!(["operatorRole"]));
+    drop(server);
+
+    // Exported, the realm keeps its group and the user's membership.
+    let first = export("scenario", dir.path());
+    assert_eq!(first["groups"][0]["name"], "operators");
+    assert_eq!(first["groups"][0]["realmRoles"], serde_json::json!(["operatorRole"]));
+    let user = first["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "crm_client_user")
+        .unwrap();
+    assert_eq!(user["groups"], serde_json::json!(["/operators"]));
+
+    // `latchkey import` of that export into another database, exported again: the same.
+    let second = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scenario-export.json");
+    let output = run(&["import", "--file", file.to_str().unwrap()], second.path());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(export("scenario", second.path()), first);
+}
+
 #[tokio::test]
 async fn gateway_runs_from_a_config_file_and_refuses_a_bad_one() {
     let dir = tempfile::tempdir().unwrap();

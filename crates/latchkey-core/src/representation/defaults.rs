@@ -73,6 +73,7 @@ impl Builder {
             name: name.to_owned(),
             description,
             composites: Vec::new(),
+            attributes: BTreeMap::new(),
         });
         id
     }
@@ -161,6 +162,8 @@ pub(super) fn realm_defaults(realm_id: String, name: &str) -> RealmBundle {
             keys: Vec::new(),
             clients: Vec::new(),
             roles: Vec::new(),
+            groups: Vec::new(),
+            default_group_ids: Vec::new(),
             users: Vec::new(),
         },
     };

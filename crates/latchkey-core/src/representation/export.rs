@@ -2,14 +2,17 @@
 //! client secrets, password hashes and key material, so that
 //! `import_realm(export_realm(bundle))` gives the same realm.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::clients::client_to_representation;
+use super::groups::{export_default_groups, export_groups};
 use super::keys::export_keys;
 use super::roles::{RoleNames, export_roles, role_to_representation};
 use super::types::{KEY_PROVIDER, RealmRepresentation};
 use super::users::export_user;
+use crate::group::GroupTree;
 use crate::realm::{BruteForceStrategy, Realm, SslRequired};
+use crate::role::RoleGraph;
 use crate::store::RealmBundle;
 use crate::token::keys::KeySet;
 
@@ -18,6 +21,10 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
     let realm = &bundle.realm;
     let settings = &realm.settings;
     let names = RoleNames::new(bundle);
+    let client_ids: HashMap<String, String> =
+        bundle.clients.iter().map(|c| (c.id.clone(), c.client_id.clone())).collect();
+    let roles = RoleGraph::new(bundle.roles.clone(), client_ids);
+    let groups = GroupTree::new(bundle.groups.clone());
     let default_role = settings
         .default_role
         .as_deref()
@@ -26,7 +33,10 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
         roles: Some(export_roles(bundle, &names)),
         default_role: default_role.map(role_to_representation),
         default_roles: None,
-        users: Some(bundle.users.iter().map(|user| export_user(user, &names)).collect()),
+        groups: Some(export_groups(&groups, &roles)),
+        default_groups: Some(export_default_groups(&groups, &bundle.default_group_ids))
+            .filter(|paths| !paths.is_empty()),
+        users: Some(bundle.users.iter().map(|user| export_user(user, &names, &groups)).collect()),
         clients: Some(bundle.clients.iter().map(client_to_representation).collect()),
         components: Some(BTreeMap::from([(
             KEY_PROVIDER.to_owned(),

@@ -3,7 +3,7 @@
 
 use super::defaults::{Builder, realm_defaults};
 use super::types::RealmRepresentation;
-use super::{clients, keys, roles, users};
+use super::{clients, groups, keys, roles, users};
 use crate::realm::{BruteForceStrategy, Realm, RealmSettings, SslRequired};
 use crate::store::RealmBundle;
 use crate::time::UnixMillis;
@@ -25,6 +25,12 @@ pub enum ImportError {
     MissingUsername { index: usize },
     #[error("user `{0}` is defined twice")]
     DuplicateUser(String),
+    #[error("a group in {parent} has no `name`")]
+    MissingGroupName { parent: String },
+    #[error("group `{0}` is defined twice")]
+    DuplicateGroup(String),
+    #[error("{used_by} refers to unknown group `{path}`")]
+    UnknownGroup { path: String, used_by: String },
     #[error("a role of {container} has no `name`")]
     MissingRoleName { container: String },
     #[error("{used_by} refers to unknown realm role `{role}`")]
@@ -48,7 +54,8 @@ pub enum ImportError {
 ///
 /// Ids in the file are kept; missing ones are generated. Plain-text passwords are hashed
 /// (slow: call this off the async runtime); hashed credentials are kept as they are.
-/// As in Keycloak, imported users get only the roles the file lists.
+/// As in Keycloak, imported users get only the roles and groups the file lists (no
+/// default role, no default groups).
 pub fn import_realm(rep: RealmRepresentation, now: UnixMillis) -> Result<RealmBundle, ImportError> {
     let name = rep.realm.clone().filter(|n| !n.is_empty()).ok_or(ImportError::MissingRealmName)?;
     let realm_id = rep.id.clone().filter(|id| !id.is_empty()).unwrap_or_else(crate::random::uuid);
@@ -59,6 +66,7 @@ pub fn import_realm(rep: RealmRepresentation, now: UnixMillis) -> Result<RealmBu
     clients::import_clients(&mut builder, rep.clients.as_deref().unwrap_or_default())?;
     roles::import_roles(&mut builder, &rep)?;
     roles::import_default_role(&mut builder, &rep)?;
+    groups::import_groups(&mut builder, &rep)?;
     users::import_users(&mut builder, rep.users.as_deref().unwrap_or_default(), now)?;
     users::add_service_accounts(&mut builder, now);
     Ok(builder.bundle)

@@ -105,6 +105,9 @@ fn declare_role(
         }
         None => builder.add_role(client_uuid, &rep.name, rep.description.clone()),
     };
+    if let (Some(attributes), Some(stored)) = (&rep.attributes, builder.role_mut(&id)) {
+        stored.attributes.clone_from(attributes);
+    }
     Ok(adopt_role_id(builder, id, rep.id.as_deref()))
 }
 
@@ -184,7 +187,8 @@ pub(super) fn import_default_role(
     Ok(())
 }
 
-/// A role as the Admin API lists it: no composite names, only whether it has some.
+/// A role as the Admin API lists it (`toBriefRepresentation`): no composite names, only
+/// whether it has some, and no attributes.
 pub fn role_to_representation(role: &Role) -> RoleRepresentation {
     RoleRepresentation {
         id: Some(role.id.clone()),
@@ -194,7 +198,13 @@ pub fn role_to_representation(role: &Role) -> RoleRepresentation {
         composites: None,
         client_role: Some(role.client_uuid.is_some()),
         container_id: Some(role.client_uuid.clone().unwrap_or_else(|| role.realm_id.clone())),
+        attributes: None,
     }
+}
+
+/// A role as the Admin API reads one (`toRepresentation`): with its attributes.
+pub fn role_to_full_representation(role: &Role) -> RoleRepresentation {
+    RoleRepresentation { attributes: Some(role.attributes.clone()), ..role_to_representation(role) }
 }
 
 /// Looks roles and clients up by id, to write names where the domain keeps ids.
@@ -238,7 +248,7 @@ impl<'a> RoleNames<'a> {
 pub(super) fn export_roles(bundle: &RealmBundle, names: &RoleNames<'_>) -> RolesRepresentation {
     let mut roles = RolesRepresentation::default();
     for role in &bundle.roles {
-        let mut rep = role_to_representation(role);
+        let mut rep = role_to_full_representation(role);
         if role.is_composite() {
             let mut composites = CompositesRepresentation::default();
             for child in role.composites.iter().filter_map(|id| names.role(id)) {

@@ -13,6 +13,7 @@ use crate::token::algorithm::{Algorithm, KeyType};
 use crate::token::keys::{KeySet, StoredKey};
 use crate::user::REQUIRED_ACTION_UPDATE_PASSWORD;
 
+mod groups;
 mod keys;
 
 const NOW: UnixMillis = UnixMillis(1_760_000_000_000);
@@ -111,11 +112,11 @@ fn nagra_example_matches_the_seed_setup() {
     assert!(roles.clients.is_empty());
     assert!(crm_user.user.enabled && !crm_user.user.profile.email_verified);
     assert!(crm_user.user.profile.required_actions.is_empty());
-    let hash = &crm_user.password.as_ref().unwrap().hash;
+    let hash = &crm_user.password().unwrap().hash;
     assert!(hash.verify("1234") && !hash.verify("12345"));
     let admin = user(&bundle, "admin_user");
     assert_eq!(admin.role_ids, [realm_role_id(&bundle, "adminRole")]);
-    assert!(admin.password.as_ref().unwrap().hash.verify("admin1234"));
+    assert!(admin.password().unwrap().hash.verify("admin1234"));
 
     // Refresh tokens are HS256 like the seed's.
     let hmac = hmac_keys(&bundle);
@@ -219,7 +220,7 @@ fn keycloak_export_with_pbkdf2_hash_and_unknown_fields_imports() {
     let bob = user(&bundle, "bob");
     assert!(bob.user.enabled, "enabled defaults to true on import");
     assert_eq!(bob.role_ids, [realm_role_id(&bundle, "ops")]);
-    let password = bob.password.as_ref().unwrap();
+    let password = bob.password().unwrap();
     assert_eq!(password.id, "c0ffee00-0000-4000-8000-000000000001");
     assert_eq!(password.created_date, 1_600_000_000_000);
     assert_eq!(password.hash.algorithm, "pbkdf2-sha256");
@@ -430,9 +431,9 @@ fn export_then_import_keeps_ids_secrets_hashes_and_keys() {
     for original in &bundle.users {
         let copy = again.users.iter().find(|u| u.user.id == original.user.id).unwrap();
         assert_eq!(copy.user, original.user);
-        assert_eq!(copy.password, original.password);
+        assert_eq!(copy.credentials, original.credentials);
     }
-    assert!(user(&again, "dave").password.as_ref().unwrap().hash.verify("dave-pass"));
+    assert!(user(&again, "dave").password().unwrap().hash.verify("dave-pass"));
     assert!(client(&again, "api").secret.as_ref().unwrap().matches("api-secret"));
 
     // Keycloak's shapes: camelCase, no nulls, keys with their material.

@@ -89,6 +89,11 @@ pub struct RealmRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password_policy: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<GroupRepresentation>>,
+    /// Paths of the groups new users join.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_groups: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<UserRepresentation>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clients: Option<Vec<ClientRepresentation>>,
@@ -121,6 +126,9 @@ pub struct RoleRepresentation {
     /// The realm id for a realm role, the client's internal id for a client role.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
+    /// Left out of brief representations (listings, mappings, composites).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BTreeMap<String, Vec<String>>>,
 }
 
 /// The roles a composite role contains, by name: `{"realm": [...], "client": {clientId: [...]}}`.
@@ -223,6 +231,51 @@ pub struct UserRepresentation {
     pub client_roles: Option<BTreeMap<String, Vec<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_before: Option<i64>,
+    /// Paths of the user's groups: read on create and import, written by export.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
+}
+
+/// A group (`GroupRepresentation`), in Keycloak's field order. Which fields a listing
+/// fills depends on it (brief or full, with `subGroupCount` or not); `None` is left out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GroupRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_group_count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_groups: Option<Vec<GroupRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BTreeMap<String, Vec<String>>>,
+    /// Names of the realm roles mapped to the group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub realm_roles: Option<Vec<String>>,
+    /// Client id to the names of that client's roles mapped to the group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_roles: Option<BTreeMap<String, Vec<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<GroupAccess>,
+}
+
+/// What the caller may do with a group (`GroupPermissionEvaluator.getAccess`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GroupAccess {
+    pub view: bool,
+    pub view_members: bool,
+    pub manage_members: bool,
+    pub manage: bool,
+    pub manage_membership: bool,
 }
 
 /// A credential: plain (`value`, `temporary`) for hand-written files, hashed
@@ -247,6 +300,9 @@ pub struct CredentialRepresentation {
     pub value: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temporary: Option<bool>,
+    /// Read on import (the list's order otherwise gives it); not written.
+    #[serde(skip_serializing)]
+    pub priority: Option<i64>,
 }
 
 impl fmt::Debug for CredentialRepresentation {

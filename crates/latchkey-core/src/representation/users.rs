@@ -8,22 +8,25 @@ use super::import::ImportError;
 use super::roles::{RoleNames, RoleOwner, resolve_client_role, resolve_realm_role};
 use super::types::{CredentialRepresentation, UserRepresentation};
 use crate::grant::client_credentials::service_account_username;
+use crate::group::GroupTree;
 use crate::password::{PasswordHash, hash_password};
+use crate::secret::Secret;
 use crate::store::UserBundle;
 use crate::time::UnixMillis;
-use crate::user::{PasswordCredential, REQUIRED_ACTION_UPDATE_PASSWORD, User, UserProfile};
-
-/// Keycloak's credential type for passwords; other types (`otp`, ...) are skipped.
-const PASSWORD: &str = "password";
+use crate::user::{
+    Credential, PASSWORD_CREDENTIAL, REQUIRED_ACTION_UPDATE_PASSWORD, REQUIRED_ACTIONS, User,
+    UserProfile, known_required_actions,
+};
 
 pub(super) fn import_users(
     builder: &mut Builder,
     reps: &[UserRepresentation],
     now: UnixMillis,
 ) -> Result<(), ImportError> {
+    let tree = GroupTree::new(builder.bundle.groups.clone());
     let mut seen = HashSet::new();
     for (index, rep) in reps.iter().enumerate() {
-        let user = import_user(builder, rep, index, now)?;
+        let user = import_user(builder, &tree, rep, index, now)?;
         if !seen.insert(user.user.username.clone()) {
             return Err(ImportError::DuplicateUser(user.user.username));
         }
@@ -34,6 +37,7 @@ pub(super) fn import_users(
 
 fn import_user(
     builder: &Builder,
+    tree: &GroupTree,
     rep: &UserRepresentation,
     index: usize,
     now: UnixMillis,
@@ -50,27 +54,22 @@ fn import_user(
         return Err(ImportError::UnknownClient { client: client_id.clone(), used_by });
     }
     let id = rep.id.clone().filter(|id| !id.is_empty()).unwrap_or_else(crate::random::uuid);
-    let mut required_actions = rep.required_actions.clone().unwrap_or_default();
-    let mut password = None;
-    // Keycloak keeps one password per user; the first password entry is the one used.
-    let first_password = rep
-        .credentials
-        .iter()
-        .flatten()
-        .find(|c| c.credential_type.as_deref().unwrap_or(PASSWORD) == PASSWORD);
-    if let Some(credential) = first_password {
-        let hash = password_hash(credential, &username)?;
-        if credential.temporary == Some(true)
-            && !required_actions.iter().any(|a| a == REQUIRED_ACTION_UPDATE_PASSWORD)
-        {
-            required_actions.push(REQUIRED_ACTION_UPDATE_PASSWORD.to_owned());
+    // Keycloak's importer upper-cases the built-in actions' names and keeps the others
+    // (`DefaultRequiredActions.getDefaultRequiredActionCaseInsensitively`).
+    let mut required_actions: Vec<String> = Vec::new();
+    for action in rep.required_actions.iter().flatten() {
+        let upper = action.to_uppercase();
+        let action =
+            if REQUIRED_ACTIONS.contains(&upper.as_str()) { upper } else { action.clone() };
+        if !required_actions.contains(&action) {
+            required_actions.push(action);
         }
-        password = Some(PasswordCredential {
-            id: credential.id.clone().unwrap_or_else(crate::random::uuid),
-            user_id: id.clone(),
-            created_date: credential.created_date.unwrap_or(now.0),
-            hash,
-        });
+    }
+    let credentials = import_credentials(rep, &id, &username, now)?;
+    if rep.credentials.iter().flatten().any(|c| is_password(c) && c.temporary == Some(true))
+        && !required_actions.iter().any(|a| a == REQUIRED_ACTION_UPDATE_PASSWORD)
+    {
+        required_actions.push(REQUIRED_ACTION_UPDATE_PASSWORD.to_owned());
     }
     let mut role_ids: Vec<String> = Vec::new();
     let mut grant = |role_id: String| {
@@ -86,6 +85,7 @@ fn import_user(
             grant(resolve_client_role(builder, client_id, name, &used_by)?);
         }
     }
+    let group_ids = resolve_groups(tree, rep.groups.as_deref().unwrap_or_default(), &used_by)?;
     let user = User {
         id,
         realm_id: builder.bundle.realm.id.clone(),
@@ -104,7 +104,81 @@ fn import_user(
             not_before: rep.not_before.unwrap_or(0),
         },
     };
-    Ok(UserBundle { user, password, role_ids })
+    Ok(UserBundle { user, credentials, role_ids, group_ids })
+}
+
+/// The ids of the groups at `paths` (`/a/b`, or `a/b` as Keycloak also takes it), each
+/// once; an unknown path is an error naming `used_by`.
+pub(super) fn resolve_groups(
+    tree: &GroupTree,
+    paths: &[String],
+    used_by: &str,
+) -> Result<Vec<String>, ImportError> {
+    let mut ids: Vec<String> = Vec::new();
+    for path in paths {
+        let group = tree.find_by_path(path).ok_or_else(|| ImportError::UnknownGroup {
+            path: path.clone(),
+            used_by: used_by.to_owned(),
+        })?;
+        if !ids.contains(&group.id) {
+            ids.push(group.id.clone());
+        }
+    }
+    Ok(ids)
+}
+
+fn is_password(credential: &CredentialRepresentation) -> bool {
+    credential.credential_type.as_deref().unwrap_or(PASSWORD_CREDENTIAL) == PASSWORD_CREDENTIAL
+}
+
+/// The user's credentials in the file's order (or by `priority` where given), priorities
+/// 10, 20, …: the first password (Keycloak keeps one), hashed if given as a `value`, and
+/// every other type given as stored data (`secretData` and `credentialData`), kept as it
+/// is. Another type given only as a `value` is left out: Keycloak makes such credentials
+/// through their provider, which latchkey does not have.
+fn import_credentials(
+    rep: &UserRepresentation,
+    user_id: &str,
+    username: &str,
+    now: UnixMillis,
+) -> Result<Vec<Credential>, ImportError> {
+    let mut given: Vec<&CredentialRepresentation> = rep.credentials.iter().flatten().collect();
+    // A stable sort: entries without a priority keep their place among themselves.
+    given.sort_by_key(|c| c.priority.unwrap_or(i64::MAX));
+    let mut credentials: Vec<Credential> = Vec::new();
+    for credential in given {
+        let (credential_type, secret_data, credential_data) = if is_password(credential) {
+            if credentials.iter().any(Credential::is_password) {
+                continue;
+            }
+            let hash = password_hash(credential, username)?;
+            (PASSWORD_CREDENTIAL.to_owned(), hash.secret_data(), hash.credential_data())
+        } else {
+            let (Some(secret_data), Some(credential_data)) =
+                (&credential.secret_data, &credential.credential_data)
+            else {
+                continue;
+            };
+            let credential_type = credential.credential_type.clone().unwrap_or_default();
+            (credential_type, secret_data.clone(), credential_data.clone())
+        };
+        let position = i64::try_from(credentials.len()).unwrap_or(i64::MAX);
+        credentials.push(Credential {
+            id: credential
+                .id
+                .clone()
+                .filter(|id| !id.is_empty())
+                .unwrap_or_else(crate::random::uuid),
+            user_id: user_id.to_owned(),
+            credential_type,
+            user_label: credential.user_label.clone().filter(|label| !label.is_empty()),
+            created_date: credential.created_date.unwrap_or(now.0),
+            secret_data: Secret::new(secret_data),
+            credential_data,
+            priority: position.saturating_add(1).saturating_mul(10),
+        });
+    }
+    Ok(credentials)
 }
 
 /// A plain `value` is hashed with the default algorithm; Keycloak's stored form
@@ -162,21 +236,22 @@ pub(super) fn add_service_accounts(builder: &mut Builder, now: UnixMillis) {
             existing.user.profile.service_account_client_id = Some(client_id);
             continue;
         }
-        builder.bundle.users.push(UserBundle {
-            user: User {
-                id: crate::random::uuid(),
-                realm_id: builder.bundle.realm.id.clone(),
-                username,
-                enabled: true,
-                created_timestamp: now.0,
-                profile: UserProfile {
-                    service_account_client_id: Some(client_id),
-                    ..UserProfile::default()
-                },
+        let user = User {
+            id: crate::random::uuid(),
+            realm_id: builder.bundle.realm.id.clone(),
+            username,
+            enabled: true,
+            created_timestamp: now.0,
+            profile: UserProfile {
+                service_account_client_id: Some(client_id),
+                ..UserProfile::default()
             },
-            password: None,
-            role_ids: default_role.iter().cloned().collect(),
-        });
+        };
+        builder.bundle.users.push(UserBundle::new(
+            user,
+            None,
+            default_role.iter().cloned().collect(),
+        ));
     }
 }
 
@@ -199,11 +274,17 @@ pub fn user_to_representation(user: &User) -> UserRepresentation {
         realm_roles: None,
         client_roles: None,
         not_before: Some(profile.not_before),
+        groups: None,
     }
 }
 
-/// A user as the realm export writes it: with the hashed password and granted roles.
-pub(super) fn export_user(entry: &UserBundle, names: &RoleNames<'_>) -> UserRepresentation {
+/// A user as the realm export writes it: with every credential (secret data included),
+/// granted roles and group paths.
+pub(super) fn export_user(
+    entry: &UserBundle,
+    names: &RoleNames<'_>,
+    groups: &GroupTree,
+) -> UserRepresentation {
     let mut realm_roles = Vec::new();
     let mut client_roles: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for role in entry.role_ids.iter().filter_map(|id| names.role(id)) {
@@ -215,20 +296,32 @@ pub(super) fn export_user(entry: &UserBundle, names: &RoleNames<'_>) -> UserRepr
             None => {}
         }
     }
-    let credentials = entry.password.as_ref().map(|password| {
-        vec![CredentialRepresentation {
-            id: Some(password.id.clone()),
-            credential_type: Some(PASSWORD.to_owned()),
-            created_date: Some(password.created_date),
-            secret_data: Some(password.hash.secret_data()),
-            credential_data: Some(password.hash.credential_data()),
+    let mut credentials: Vec<&Credential> = entry.credentials.iter().collect();
+    credentials.sort_by_key(|c| c.priority);
+    let credentials: Vec<CredentialRepresentation> = credentials
+        .into_iter()
+        .map(|credential| CredentialRepresentation {
+            id: Some(credential.id.clone()),
+            credential_type: Some(credential.credential_type.clone()),
+            user_label: credential.user_label.clone(),
+            created_date: Some(credential.created_date),
+            secret_data: Some(credential.secret_data.expose().to_owned()),
+            credential_data: Some(credential.credential_data.clone()),
             ..CredentialRepresentation::default()
-        }]
-    });
+        })
+        .collect();
+    let mut group_paths: Vec<String> = entry
+        .group_ids
+        .iter()
+        .filter(|id| groups.get(id).is_some())
+        .map(|id| groups.path(id))
+        .collect();
+    group_paths.sort();
     UserRepresentation {
-        credentials,
+        credentials: Some(credentials).filter(|c| !c.is_empty()),
         realm_roles: Some(realm_roles),
         client_roles: Some(client_roles).filter(|c| !c.is_empty()),
+        groups: Some(group_paths),
         ..user_to_representation(&entry.user)
     }
 }
@@ -262,6 +355,8 @@ pub fn apply_user_representation(user: &mut User, rep: &UserRepresentation) {
         profile.attributes.clone_from(attributes);
     }
     if let Some(actions) = &rep.required_actions {
-        profile.required_actions.clone_from(actions);
+        // `UserResource.updateUserFromRep` keeps the names of the realm's required
+        // actions only (`facts-12.md` §3.6: `NO_SUCH_ACTION` and `update_password` go).
+        profile.required_actions = known_required_actions(actions);
     }
 }

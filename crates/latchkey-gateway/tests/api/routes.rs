@@ -112,3 +112,39 @@ async fn health_and_metrics_are_served_by_the_gateway() {
         assert!(text.contains(line), "{line} not in\n{text}");
     }
 }
+
+/// A role held through a group (and the group above it) opens its routes like a role
+/// granted directly (issue 12): `admin_user` joins `/staff/operators`, whose parent
+/// `/staff` holds `operatorRole`.
+#[tokio::test]
+async fn a_role_held_through_a_group_opens_its_routes() {
+    use latchkey_core::group::Group;
+    use latchkey_core::store::Store;
+
+    let gateway = spawn_gateway().await;
+    let store = &gateway.latchkey.store;
+    let realm = store.find_realm_by_name("nagra").await.unwrap().unwrap();
+    let roles = store.list_roles(&realm.id).await.unwrap();
+    let operator = roles.iter().find(|r| r.client_uuid.is_none() && r.name == "operatorRole");
+    let group = |id: &str, parent: Option<&str>, role_ids: Vec<String>| Group {
+        id: id.to_owned(),
+        realm_id: realm.id.clone(),
+        parent_id: parent.map(str::to_owned),
+        name: id.to_owned(),
+        description: None,
+        attributes: Default::default(),
+        role_ids,
+    };
+    store.insert_group(&group("staff", None, vec![operator.unwrap().id.clone()])).await.unwrap();
+    store.insert_group(&group("operators", Some("staff"), Vec::new())).await.unwrap();
+    let admin = store.find_user_by_username(&realm.id, "admin_user").await.unwrap().unwrap();
+    let before = admin_token(&gateway.latchkey).await;
+    assert_eq!(gateway.get("/operator/devices", Some(&before)).await.status, 403);
+    store.join_group(&admin.id, "operators").await.unwrap();
+
+    let token = admin_token(&gateway.latchkey).await;
+    let allowed = gateway.get("/both/devices", Some(&token)).await;
+    assert_eq!(allowed.status, 200, "{:?}", allowed.body);
+    let roles = allowed.body["headers"]["x-auth-roles"].as_str().unwrap();
+    assert!(roles.contains("operatorRole") && roles.contains("adminRole"), "{roles}");
+}

@@ -51,10 +51,19 @@ pub(crate) enum Permission {
     ManageUsers,
     /// Listing clients (`query-clients`).
     QueryClients,
+    /// Listing and counting groups (`query-groups`; `view-users` and `manage-users` open
+    /// every group, `GroupPermissions`).
+    QueryGroups,
     ViewClients,
     ManageClients,
     /// `create-client` may add clients without managing the others.
     CreateClient,
+    /// Reading a role by id: `view-realm` for a realm role, `view-clients` for a client
+    /// role (`RolePermissions.requireView`); the handler checks which once it has found
+    /// the role.
+    ViewRoles,
+    /// Changing a role by id: `manage-realm` or `manage-clients`, as for `ViewRoles`.
+    ManageRoles,
 }
 
 impl Permission {
@@ -68,9 +77,14 @@ impl Permission {
             Permission::ViewUsers => &["view-users", "manage-users"],
             Permission::ManageUsers => &["manage-users"],
             Permission::QueryClients => &["query-clients", "view-clients", "manage-clients"],
+            Permission::QueryGroups => &["query-groups", "view-users", "manage-users"],
             Permission::ViewClients => &["view-clients", "manage-clients"],
             Permission::ManageClients => &["manage-clients"],
             Permission::CreateClient => &["create-client", "manage-clients"],
+            Permission::ViewRoles => {
+                &["view-realm", "manage-realm", "view-clients", "manage-clients"]
+            }
+            Permission::ManageRoles => &["manage-realm", "manage-clients"],
         }
     }
 }
@@ -145,7 +159,7 @@ pub(crate) async fn authenticate(state: &AppState, caller: &Caller) -> Result<Ad
             tracing::info!(?failure, "admin token refused");
             unauthorized()
         })?;
-    let granted = state.store.list_user_role_ids(&verified.user.id).await?;
+    let granted = state.store.list_user_held_role_ids(&verified.user.id).await?;
     let roles = realm.roles.expand(&granted);
     let is_master = realm.realm.name == ADMIN_REALM;
     Ok(Admin {
@@ -187,6 +201,11 @@ pub(crate) struct QueryUsers;
 impl Needs for QueryUsers {
     const PERMISSION: Permission = Permission::QueryUsers;
 }
+/// Listing and counting groups.
+pub(crate) struct QueryGroups;
+impl Needs for QueryGroups {
+    const PERMISSION: Permission = Permission::QueryGroups;
+}
 /// `Permission::ViewUsers`.
 pub(crate) struct ViewUsers;
 impl Needs for ViewUsers {
@@ -212,6 +231,16 @@ pub(crate) struct ManageClients;
 impl Needs for ManageClients {
     const PERMISSION: Permission = Permission::ManageClients;
 }
+/// Reading a role by id (checked again against the role's container).
+pub(crate) struct ViewRoles;
+impl Needs for ViewRoles {
+    const PERMISSION: Permission = Permission::ViewRoles;
+}
+/// Changing a role by id (checked again against the role's container).
+pub(crate) struct ManageRoles;
+impl Needs for ManageRoles {
+    const PERMISSION: Permission = Permission::ManageRoles;
+}
 /// Adding clients without managing the others.
 pub(crate) struct CreateClient;
 impl Needs for CreateClient {
@@ -226,6 +255,9 @@ pub(crate) struct AdminRealm<P> {
     pub(crate) state: AppState,
     pub(crate) realm: Arc<RealmSnapshot>,
     pub(crate) caller: Caller,
+    /// Who called, for answers that depend on what else they may do (a group's `access`,
+    /// a role whose container decides the permission).
+    pub(crate) admin: Admin,
     needs: PhantomData<P>,
 }
 
@@ -247,7 +279,7 @@ impl<P: Needs> FromRequestParts<AppState> for AdminRealm<P> {
             .await?
             .ok_or(ApiError::plain(StatusCode::NOT_FOUND, "Realm not found."))?;
         admin.require(&realm_name, P::PERMISSION)?;
-        Ok(AdminRealm { state: state.clone(), realm, caller, needs: PhantomData })
+        Ok(AdminRealm { state: state.clone(), realm, caller, admin, needs: PhantomData })
     }
 }
 

@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
-use latchkey_core::representation::{RoleRepresentation, role_to_representation};
+use latchkey_core::representation::{RoleRepresentation, role_to_full_representation};
 
 use super::auth::{AdminRealm, ManageClients, ViewClients};
 use super::request::{Body, Query, created, no_content, path_segment, realm_url};
@@ -49,10 +49,10 @@ pub(crate) async fn get_client_role(
     Path((_, id, role_name)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     let role = RoleAt::Client(id, role_name).find(&realm)?;
-    Ok(Json(role_to_representation(role)).into_response())
+    Ok(Json(role_to_full_representation(role)).into_response())
 }
 
-/// Renames the role or replaces its description. 204; 409 if the name is taken.
+/// `manage::roles::update`: 204; 400 without a name, 409 if the name is taken.
 #[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
 pub(crate) async fn put_client_role(
     AdminRealm { state, realm, .. }: AdminRealm<ManageClients>,

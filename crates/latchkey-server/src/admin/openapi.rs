@@ -174,12 +174,19 @@ impl Api {
     /// Serves `endpoint` at `path` and at `path/`, as Keycloak's JAX-RS resources do
     /// (`@keycloak/keycloak-admin-client` lists and creates at `…/users/`); the document
     /// names the path once.
+    /// A path ending in a catch-all (`{*path}`, `…/group-by-path/{*path}`) takes any
+    /// rest, so it has no second form; the document names it `{path}`.
     pub(crate) fn route(mut self, path: &str, endpoint: Endpoint) -> Self {
-        self.router = self
-            .router
-            .route(path, endpoint.router.clone())
-            .route(&format!("{path}/"), endpoint.router);
-        self.paths.push((path.to_owned(), endpoint.ops));
+        let is_catch_all = path.rsplit('/').next().is_some_and(|last| last.starts_with("{*"));
+        if is_catch_all {
+            self.router = self.router.route(path, endpoint.router);
+        } else {
+            self.router = self
+                .router
+                .route(path, endpoint.router.clone())
+                .route(&format!("{path}/"), endpoint.router);
+        }
+        self.paths.push((path.replace("{*", "{"), endpoint.ops));
         self
     }
 
@@ -317,6 +324,17 @@ pub(crate) struct BruteForceStatus;
 pub(crate) struct MappingsRepresentation;
 pub(crate) struct SessionCount;
 pub(crate) struct KeysMetadataRepresentation;
+/// `{"count": n}` of `…/groups/count` and `…/users/{id}/groups/count`.
+pub(crate) struct GroupCount;
+
+impl JsonSchema for GroupCount {
+    fn schema_name() -> Cow<'static, str> {
+        "GroupCount".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        session_count_schema()
+    }
+}
 
 impl JsonSchema for KeysMetadataRepresentation {
     fn schema_name() -> Cow<'static, str> {
@@ -386,10 +404,14 @@ impl JsonSchema for MappingsRepresentation {
 fn describe_parameter(name: &str) -> &'static str {
     match name {
         "realm" => "realm name (not id)",
-        "id" => "internal id (UUID) of the user or client",
+        "id" => "internal id (UUID) of the user, client, group or role",
         "client" => "internal id (UUID) of the client",
         "user" => "user id",
         "role" => "role name",
+        "group" => "group id",
+        "credential" => "credential id",
+        "after" => "id of the credential to move after",
+        "path" => "a group's path, its names from the top level joined by /",
         "session" => "session id",
         _ => "identifier",
     }

@@ -3,13 +3,15 @@
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
-use latchkey_core::representation::{RealmRepresentation, realm_to_representation};
+use latchkey_core::representation::{
+    RealmRepresentation, realm_to_representation, role_to_representation,
+};
 use latchkey_core::store::Store;
 
 use super::auth::{AdminCaller, AdminRealm, AnyAdminRole, AnyRealm, CreateRealm, ManageRealm};
 use super::request::{Body, Query, created, no_content, realm_url};
 use crate::error::ApiError;
-use crate::manage::realms;
+use crate::manage::{groups, realms};
 
 /// The realms the caller may administer, by name; `briefRepresentation=true` keeps
 /// only `id`, `realm`, `displayName` and `enabled` (`ModelToRepresentation.toBriefRepresentation`).
@@ -53,10 +55,25 @@ pub(crate) async fn post_realm(
     Ok(created(&realm_url(&caller.base_url, &name)))
 }
 
+/// The realm's settings with its `defaultRole` and, when it has any, the paths of its
+/// `defaultGroups` (`ModelToRepresentation.toRepresentation`).
 pub(crate) async fn get_realm(
-    AdminRealm { realm, .. }: AdminRealm<AnyAdminRole>,
+    AdminRealm { state, realm, .. }: AdminRealm<AnyAdminRole>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(realm_to_representation(&realm.realm)).into_response())
+    let mut rep = realm_to_representation(&realm.realm);
+    rep.default_role = realm
+        .realm
+        .settings
+        .default_role
+        .as_deref()
+        .and_then(|name| realm.roles.find_realm_role(name))
+        .map(role_to_representation);
+    let tree = groups::tree(&state, &realm).await?;
+    let defaults = groups::defaults(&state, &realm, &tree).await?;
+    if !defaults.is_empty() {
+        rep.default_groups = Some(defaults.iter().map(|group| tree.path(&group.id)).collect());
+    }
+    Ok(Json(rep).into_response())
 }
 
 /// Applies the fields the body gives; a new `realm` name renames the realm. 204.

@@ -29,6 +29,12 @@ impl Body {
         serde_json::from_slice(&self.0).map_err(ApiError::BadJson)
     }
 
+    /// The body as UTF-8 text; broken UTF-8 is a 400.
+    pub(crate) fn text(&self) -> Result<String, ApiError> {
+        String::from_utf8(self.0.to_vec())
+            .map_err(|_| ApiError::plain(StatusCode::BAD_REQUEST, "HTTP 400 Bad Request"))
+    }
+
     /// `None` for an empty body (a `DELETE` may come without one).
     pub(crate) fn json_or_empty<T: DeserializeOwned>(&self) -> Result<Option<T>, ApiError> {
         if self.0.iter().all(u8::is_ascii_whitespace) {
@@ -112,6 +118,15 @@ pub(crate) const DEFAULT_MAX_RESULTS: usize = 100;
 /// `201 Created` with `Location`, no body.
 pub(crate) fn created(location: &str) -> Response {
     let mut response = StatusCode::CREATED.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// `201 Created` with `Location` and a JSON body (`GroupResource.addChild`).
+pub(crate) fn created_with(location: &str, body: &impl serde::Serialize) -> Response {
+    let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
     }

@@ -1,21 +1,29 @@
-//! `/admin/realms/{realm}/users/{id}/role-mappings…` (`RoleMapperResource.java`,
-//! `ClientRoleMappingsResource.java`; spec §5.5): the roles granted to a user directly,
-//! and realm roles and one client's roles added, removed, available and effective. The
-//! changes are `manage::role_mappings`'.
+//! `…/users/{id}/role-mappings…` and `…/groups/{id}/role-mappings…`
+//! (`RoleMapperResource.java`, `ClientRoleMappingsResource.java`; spec §5.5): the roles
+//! mapped to a user or a group directly, and realm roles and one client's roles added,
+//! removed, available (every role not mapped directly) and effective (`composite`:
+//! through groups, the groups above and composites). The changes are
+//! `manage::role_mappings`'.
 
 use axum::Json;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::client::Client;
-use latchkey_core::representation::{RoleRepresentation, role_to_representation};
+use latchkey_core::group::{Group, GroupTree};
+use latchkey_core::representation::{
+    RoleRepresentation, role_to_full_representation, role_to_representation,
+};
 use latchkey_core::role::Role;
+use latchkey_core::user::User;
 use serde_json::{Map, Value, json};
 
 use super::auth::{AdminRealm, ManageUsers, ViewUsers};
-use super::request::{Body, no_content};
+use super::request::{Body, Query, no_content};
+use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
-use crate::manage::role_mappings::{self, Mapping};
-use crate::manage::{clients, users};
+use crate::manage::role_mappings::{self, Holder, Mapping};
+use crate::manage::{clients, groups, users};
+use crate::state::AppState;
 
 fn representations<'a>(roles: impl IntoIterator<Item = &'a Role>) -> Vec<RoleRepresentation> {
     roles.into_iter().map(role_to_representation).collect()
@@ -26,14 +34,39 @@ fn belongs(role: &Role, client: Option<&Client>) -> bool {
     role.client_uuid.as_deref() == client.map(|client| client.id.as_str())
 }
 
+/// What a path's `{id}` names, loaded: a user, or a group with the realm's tree.
+enum Loaded {
+    User(User),
+    Group(GroupTree, Group),
+}
+
+impl Loaded {
+    async fn user(state: &AppState, realm: &RealmSnapshot, id: &str) -> Result<Self, ApiError> {
+        Ok(Loaded::User(users::find(state, realm, id).await?))
+    }
+
+    async fn group(state: &AppState, realm: &RealmSnapshot, id: &str) -> Result<Self, ApiError> {
+        let tree = groups::tree(state, realm).await?;
+        let group = groups::find(&tree, id)?.clone();
+        Ok(Loaded::Group(tree, group))
+    }
+
+    fn holder(&self) -> Holder<'_> {
+        match self {
+            Loaded::User(user) => Holder::User(user),
+            Loaded::Group(tree, group) => Holder::Group(group, tree),
+        }
+    }
+}
+
 /// `{"realmMappings":[…],"clientMappings":{clientId:{"id","client","mappings"}}}`, each
 /// part left out when empty.
-pub(crate) async fn get_role_mappings(
-    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
-    Path((_, id)): Path<(String, String)>,
+async fn all_mappings(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    loaded: &Loaded,
 ) -> Result<Response, ApiError> {
-    let user = users::find(&state, &realm, &id).await?;
-    let roles = role_mappings::granted(&state, &realm, &user).await?;
+    let roles = role_mappings::granted(state, realm, loaded.holder()).await?;
     let (realm_roles, client_roles): (Vec<&Role>, Vec<&Role>) =
         roles.into_iter().partition(|role| role.client_uuid.is_none());
     let mut body = Map::new();
@@ -57,31 +90,29 @@ pub(crate) async fn get_role_mappings(
     Ok(Json(Value::Object(body)).into_response())
 }
 
-/// The roles of the realm (`client` `None`) or of a client granted directly.
+/// The roles of the realm (`client` `None`) or of a client mapped directly.
 async fn list_granted(
-    admin: &AdminRealm<ViewUsers>,
-    id: &str,
+    state: &AppState,
+    realm: &RealmSnapshot,
+    loaded: &Loaded,
     client: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let (state, realm) = (&admin.state, &admin.realm);
-    let user = users::find(state, realm, id).await?;
     let client = client.map(|id| clients::find_for_user(realm, id)).transpose()?;
-    let roles = role_mappings::granted(state, realm, &user).await?;
+    let roles = role_mappings::granted(state, realm, loaded.holder()).await?;
     let roles = roles.into_iter().filter(|role| belongs(role, client));
     Ok(Json(representations(roles)).into_response())
 }
 
-/// Grants or takes away the roles the body names; a `DELETE` without a body takes away
-/// every role of the realm (or of the client) granted directly.
+/// Maps or takes away the roles the body names; a `DELETE` without a body takes away
+/// every role of the realm (or of the client) mapped directly.
 async fn change_granted(
-    admin: &AdminRealm<ManageUsers>,
-    id: &str,
+    state: &AppState,
+    realm: &RealmSnapshot,
+    loaded: &Loaded,
     client: Option<&str>,
     body: &Body,
     change: Mapping,
 ) -> Result<Response, ApiError> {
-    let (state, realm) = (&admin.state, &admin.realm);
-    let user = users::find(state, realm, id).await?;
     let client = client.map(|id| clients::find_for_user(realm, id)).transpose()?;
     let named = match change {
         Mapping::Grant => Some(body.json::<Vec<RoleRepresentation>>()?),
@@ -89,34 +120,34 @@ async fn change_granted(
     };
     let roles = match named {
         Some(reps) => role_mappings::resolve(realm, client, &reps)?,
-        None => role_mappings::granted(state, realm, &user)
+        None => role_mappings::granted(state, realm, loaded.holder())
             .await?
             .into_iter()
             .filter(|role| belongs(role, client))
             .collect(),
     };
-    role_mappings::change(state, &user, &roles, change).await?;
+    role_mappings::change(state, loaded.holder(), &roles, change).await?;
     Ok(no_content())
 }
 
-/// The roles of the realm or of a client the user has, directly or through composites
-/// (`composite`), or has not (`available`).
+/// The roles of the realm or of a client the holder has through its mappings, groups and
+/// composites (`composite`; `briefRepresentation=false` adds attributes).
 async fn list_effective(
-    admin: &AdminRealm<ViewUsers>,
-    id: &str,
+    state: &AppState,
+    realm: &RealmSnapshot,
+    loaded: &Loaded,
     client: Option<&str>,
-    want_held: bool,
+    query: &Query,
 ) -> Result<Response, ApiError> {
-    let (state, realm) = (&admin.state, &admin.realm);
-    let user = users::find(state, realm, id).await?;
+    let is_brief = query.boolean("briefRepresentation")?.unwrap_or(true);
     let client = client.map(|id| clients::find_for_user(realm, id)).transpose()?;
-    let effective = role_mappings::effective(state, realm, &user).await?;
+    let effective = role_mappings::effective(state, realm, loaded.holder()).await?;
     let roles: Vec<&Role> = match client {
         None => realm
             .roles
             .realm_roles()
             .into_iter()
-            .filter(|role| effective.realm.contains(&role.name) == want_held)
+            .filter(|role| effective.realm.contains(&role.name))
             .collect(),
         Some(client) => {
             let held = effective.clients.get(&client.client_id);
@@ -124,87 +155,228 @@ async fn list_effective(
                 .roles
                 .client_roles(&client.id)
                 .into_iter()
-                .filter(|role| held.is_some_and(|names| names.contains(&role.name)) == want_held)
+                .filter(|role| held.is_some_and(|names| names.contains(&role.name)))
                 .collect()
         }
     };
+    let reps: Vec<RoleRepresentation> = if is_brief {
+        representations(roles)
+    } else {
+        roles.into_iter().map(role_to_full_representation).collect()
+    };
+    Ok(Json(reps).into_response())
+}
+
+/// The roles of the realm or of a client not mapped to the holder directly: roles held
+/// through a group or a composite are still available (`facts-12.md` §1.8).
+async fn list_available(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    loaded: &Loaded,
+    client: Option<&str>,
+) -> Result<Response, ApiError> {
+    let client = client.map(|id| clients::find_for_user(realm, id)).transpose()?;
+    let granted = role_mappings::granted(state, realm, loaded.holder()).await?;
+    let candidates = match client {
+        None => realm.roles.realm_roles(),
+        Some(client) => realm.roles.client_roles(&client.id),
+    };
+    let roles =
+        candidates.into_iter().filter(|role| !granted.iter().any(|held| held.id == role.id));
     Ok(Json(representations(roles)).into_response())
 }
 
+// A user's mappings.
+
+pub(crate) async fn get_role_mappings(
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    all_mappings(&state, &realm, &Loaded::user(&state, &realm, &id).await?).await
+}
+
 pub(crate) async fn list_realm_mappings(
-    admin: AdminRealm<ViewUsers>,
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    list_granted(&admin, &id, None).await
+    list_granted(&state, &realm, &Loaded::user(&state, &realm, &id).await?, None).await
 }
 
-#[tracing::instrument(skip_all, fields(realm = %admin.realm.realm.name))]
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
 pub(crate) async fn post_realm_mappings(
-    admin: AdminRealm<ManageUsers>,
+    AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
     Path((_, id)): Path<(String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    change_granted(&admin, &id, None, &body, Mapping::Grant).await
+    let loaded = Loaded::user(&state, &realm, &id).await?;
+    change_granted(&state, &realm, &loaded, None, &body, Mapping::Grant).await
 }
 
-#[tracing::instrument(skip_all, fields(realm = %admin.realm.realm.name))]
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
 pub(crate) async fn delete_realm_mappings(
-    admin: AdminRealm<ManageUsers>,
+    AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
     Path((_, id)): Path<(String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    change_granted(&admin, &id, None, &body, Mapping::Revoke).await
+    let loaded = Loaded::user(&state, &realm, &id).await?;
+    change_granted(&state, &realm, &loaded, None, &body, Mapping::Revoke).await
 }
 
 pub(crate) async fn list_composite_realm_roles(
-    admin: AdminRealm<ViewUsers>,
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
     Path((_, id)): Path<(String, String)>,
+    query: Query,
 ) -> Result<Response, ApiError> {
-    list_effective(&admin, &id, None, true).await
+    let loaded = Loaded::user(&state, &realm, &id).await?;
+    list_effective(&state, &realm, &loaded, None, &query).await
 }
 
 pub(crate) async fn list_available_realm_roles(
-    admin: AdminRealm<ViewUsers>,
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    list_effective(&admin, &id, None, false).await
+    list_available(&state, &realm, &Loaded::user(&state, &realm, &id).await?, None).await
 }
 
 pub(crate) async fn list_client_mappings(
-    admin: AdminRealm<ViewUsers>,
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
     Path((_, id, client)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    list_granted(&admin, &id, Some(&client)).await
+    let loaded = Loaded::user(&state, &realm, &id).await?;
+    list_granted(&state, &realm, &loaded, Some(&client)).await
 }
 
-#[tracing::instrument(skip_all, fields(realm = %admin.realm.realm.name))]
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
 pub(crate) async fn post_client_mappings(
-    admin: AdminRealm<ManageUsers>,
+    AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
     Path((_, id, client)): Path<(String, String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    change_granted(&admin, &id, Some(&client), &body, Mapping::Grant).await
+    let loaded = Loaded::user(&state, &realm, &id).await?;
+    change_granted(&state, &realm, &loaded, Some(&client), &body, Mapping::Grant).await
 }
 
-#[tracing::instrument(skip_all, fields(realm = %admin.realm.realm.name))]
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
 pub(crate) async fn delete_client_mappings(
-    admin: AdminRealm<ManageUsers>,
+    AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
     Path((_, id, client)): Path<(String, String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    change_granted(&admin, &id, Some(&client), &body, Mapping::Revoke).await
+    let loaded = Loaded::user(&state, &realm, &id).await?;
+    change_granted(&state, &realm, &loaded, Some(&client), &body, Mapping::Revoke).await
 }
 
 pub(crate) async fn list_composite_client_roles(
-    admin: AdminRealm<ViewUsers>,
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
     Path((_, id, client)): Path<(String, String, String)>,
+    query: Query,
 ) -> Result<Response, ApiError> {
-    list_effective(&admin, &id, Some(&client), true).await
+    let loaded = Loaded::user(&state, &realm, &id).await?;
+    list_effective(&state, &realm, &loaded, Some(&client), &query).await
 }
 
 pub(crate) async fn list_available_client_roles(
-    admin: AdminRealm<ViewUsers>,
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
     Path((_, id, client)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    list_effective(&admin, &id, Some(&client), false).await
+    let loaded = Loaded::user(&state, &realm, &id).await?;
+    list_available(&state, &realm, &loaded, Some(&client)).await
+}
+
+// A group's mappings (`GroupResource.getRoleMappings`: viewing needs what viewing the
+// group does, changing what managing it does).
+
+pub(crate) async fn get_group_role_mappings(
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    all_mappings(&state, &realm, &Loaded::group(&state, &realm, &id).await?).await
+}
+
+pub(crate) async fn list_group_realm_mappings(
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    list_granted(&state, &realm, &Loaded::group(&state, &realm, &id).await?, None).await
+}
+
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn post_group_realm_mappings(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
+    Path((_, id)): Path<(String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let loaded = Loaded::group(&state, &realm, &id).await?;
+    change_granted(&state, &realm, &loaded, None, &body, Mapping::Grant).await
+}
+
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn delete_group_realm_mappings(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
+    Path((_, id)): Path<(String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let loaded = Loaded::group(&state, &realm, &id).await?;
+    change_granted(&state, &realm, &loaded, None, &body, Mapping::Revoke).await
+}
+
+pub(crate) async fn list_group_composite_realm_roles(
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
+    Path((_, id)): Path<(String, String)>,
+    query: Query,
+) -> Result<Response, ApiError> {
+    let loaded = Loaded::group(&state, &realm, &id).await?;
+    list_effective(&state, &realm, &loaded, None, &query).await
+}
+
+pub(crate) async fn list_group_available_realm_roles(
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    list_available(&state, &realm, &Loaded::group(&state, &realm, &id).await?, None).await
+}
+
+pub(crate) async fn list_group_client_mappings(
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
+    Path((_, id, client)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let loaded = Loaded::group(&state, &realm, &id).await?;
+    list_granted(&state, &realm, &loaded, Some(&client)).await
+}
+
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn post_group_client_mappings(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
+    Path((_, id, client)): Path<(String, String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let loaded = Loaded::group(&state, &realm, &id).await?;
+    change_granted(&state, &realm, &loaded, Some(&client), &body, Mapping::Grant).await
+}
+
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn delete_group_client_mappings(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
+    Path((_, id, client)): Path<(String, String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let loaded = Loaded::group(&state, &realm, &id).await?;
+    change_granted(&state, &realm, &loaded, Some(&client), &body, Mapping::Revoke).await
+}
+
+pub(crate) async fn list_group_composite_client_roles(
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
+    Path((_, id, client)): Path<(String, String, String)>,
+    query: Query,
+) -> Result<Response, ApiError> {
+    let loaded = Loaded::group(&state, &realm, &id).await?;
+    list_effective(&state, &realm, &loaded, Some(&client), &query).await
+}
+
+pub(crate) async fn list_group_available_client_roles(
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
+    Path((_, id, client)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let loaded = Loaded::group(&state, &realm, &id).await?;
+    list_available(&state, &realm, &loaded, Some(&client)).await
 }

@@ -6,7 +6,8 @@ use axum::Json;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::representation::{
-    RoleRepresentation, UserRepresentation, role_to_representation, user_to_representation,
+    RoleRepresentation, UserRepresentation, role_to_full_representation, role_to_representation,
+    user_to_representation,
 };
 use latchkey_core::role::Role;
 
@@ -20,18 +21,20 @@ use crate::manage::roles::{self, RoleAt};
 use crate::state::AppState;
 
 /// Roles by name; `search` keeps names containing it (any case), then `first`/`max`
-/// (everything by default): realm roles and a client's roles alike.
+/// (everything by default): realm roles and a client's roles alike. Brief (no
+/// attributes) unless `briefRepresentation=false`.
 pub(crate) fn list<'a>(
     roles: impl IntoIterator<Item = &'a Role>,
     query: &Query,
 ) -> Result<Response, ApiError> {
     let page = query.page(usize::MAX)?;
+    let is_brief = query.boolean("briefRepresentation")?.unwrap_or(true);
     let search = query.get("search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
     let roles = roles.into_iter().filter(|role| {
         search.as_deref().is_none_or(|search| role.name.to_lowercase().contains(search))
     });
-    let reps: Vec<RoleRepresentation> =
-        page.apply(roles).into_iter().map(role_to_representation).collect();
+    let write = if is_brief { role_to_representation } else { role_to_full_representation };
+    let reps: Vec<RoleRepresentation> = page.apply(roles).into_iter().map(write).collect();
     Ok(Json(reps).into_response())
 }
 
@@ -61,11 +64,10 @@ pub(crate) async fn get_role(
     AdminRealm { realm, .. }: AdminRealm<ViewRealm>,
     Path((_, role_name)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(role_to_representation(RoleAt::Realm(role_name).find(&realm)?)).into_response())
+    Ok(Json(role_to_full_representation(RoleAt::Realm(role_name).find(&realm)?)).into_response())
 }
 
-/// A new `name` renames the role (the realm's default role keeps its place), a
-/// `description` replaces the old one. 204; 409 if the name is taken.
+/// `manage::roles::update`: 204; 400 without a name, 409 if the name is taken.
 #[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
 pub(crate) async fn put_role(
     AdminRealm { state, realm, .. }: AdminRealm<ManageRealm>,

@@ -4,7 +4,9 @@
 
 use axum::Json;
 use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use latchkey_core::group::parse_attribute_query;
 use latchkey_core::representation::{
     CredentialRepresentation, UserRepresentation, user_to_representation,
 };
@@ -17,7 +19,7 @@ use super::request::{
 };
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
-use crate::manage::users;
+use crate::manage::{credentials, users};
 use crate::state::AppState;
 
 /// What `GET /users` and `GET /users/count` look for.
@@ -49,12 +51,14 @@ impl UserFilter {
             last_name: field("lastName"),
             enabled: query.boolean("enabled")?,
             email_verified: query.boolean("emailVerified")?,
+            // Only the first `q` counts, as in 26.7.3 (`facts-12.md` §3.7).
+            attributes: query.get("q").map(parse_attribute_query).unwrap_or_default(),
         }))
     }
 }
 
 /// `ModelToRepresentation.toBriefRepresentation(user)`: identity and switches only.
-fn brief(user: &User) -> UserRepresentation {
+pub(crate) fn brief(user: &User) -> UserRepresentation {
     let full = user_to_representation(user);
     UserRepresentation {
         attributes: None,
@@ -174,23 +178,93 @@ pub(crate) async fn put_reset_password(
     Ok(no_content())
 }
 
-/// `UserResource.credentials`: the stored credentials (the password, if any) without
-/// their secret data; `credentialData` keeps the hash's algorithm and iterations.
+/// `UserResource.credentials`: every stored credential, the user's order, without secret
+/// data; `credentialData` keeps the hash's algorithm and iterations, an OTP's digits…
 pub(crate) async fn list_credentials(
     AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let user = users::find(&state, &realm, &id).await?;
-    let reps: Vec<CredentialRepresentation> = users::password(&state, &user)
+    let reps: Vec<CredentialRepresentation> = credentials::list(&state, &user)
         .await?
         .into_iter()
-        .map(|password| CredentialRepresentation {
-            id: Some(password.id),
-            credential_type: Some(users::PASSWORD.to_owned()),
-            created_date: Some(password.created_date),
-            credential_data: Some(password.hash.credential_data()),
+        .map(|credential| CredentialRepresentation {
+            id: Some(credential.id),
+            credential_type: Some(credential.credential_type),
+            user_label: credential.user_label,
+            created_date: Some(credential.created_date),
+            credential_data: Some(credential.credential_data),
             ..CredentialRepresentation::default()
         })
         .collect();
     Ok(Json(reps).into_response())
+}
+
+/// `DELETE …/credentials/{credential}`: 204; 404 `Credential not found`.
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn delete_credential(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
+    Path((_, id, credential)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let user = users::find(&state, &realm, &id).await?;
+    credentials::remove(&state, &user, &credential).await?;
+    Ok(no_content())
+}
+
+/// `PUT …/credentials/{credential}/userLabel`: the body is the label as plain text
+/// (`@Consumes(TEXT_PLAIN)`): another content type is 415, as in 26.7.3.
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn put_credential_label(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
+    Path((_, id, credential)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let is_text = content_type.is_none_or(|value| {
+        value.split(';').next().is_some_and(|media| media.trim().eq_ignore_ascii_case("text/plain"))
+    });
+    if !is_text {
+        return Err(ApiError::plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "The content-type header value did not match the value in @Consumes",
+        ));
+    }
+    let label = body.text()?;
+    let user = users::find(&state, &realm, &id).await?;
+    credentials::set_label(&state, &user, &credential, &label).await?;
+    Ok(no_content())
+}
+
+/// `POST …/credentials/{credential}/moveToFirst`: 204.
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn post_credential_first(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
+    Path((_, id, credential)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let user = users::find(&state, &realm, &id).await?;
+    credentials::move_to(&state, &user, &credential, None).await?;
+    Ok(no_content())
+}
+
+/// `POST …/credentials/{credential}/moveAfter/{after}`: 204, also when `after` is not
+/// the user's (nothing moves then).
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn post_credential_after(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
+    Path((_, id, credential, after)): Path<(String, String, String, String)>,
+) -> Result<Response, ApiError> {
+    let user = users::find(&state, &realm, &id).await?;
+    credentials::move_to(&state, &user, &credential, Some(&after)).await?;
+    Ok(no_content())
+}
+
+/// `GET …/configured-user-storage-credential-types`: latchkey has no user federation,
+/// so none (`[]`, as 26.7.3 answers for a local user).
+pub(crate) async fn list_storage_credential_types(
+    AdminRealm { state, realm, .. }: AdminRealm<ViewUsers>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    users::find(&state, &realm, &id).await?;
+    Ok(Json(Vec::<String>::new()).into_response())
 }

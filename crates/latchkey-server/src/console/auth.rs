@@ -286,7 +286,7 @@ impl FromRequestParts<AppState> for Console {
                 return Err(ConsoleError::Expired);
             }
         };
-        let granted = state.store.list_user_role_ids(&user.id).await?;
+        let granted = state.store.list_user_held_role_ids(&user.id).await?;
         if !master.roles.expand(&granted).realm.contains(ADMIN_ROLE) {
             return Err(ConsoleError::NotAdmin);
         }

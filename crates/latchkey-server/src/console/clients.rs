@@ -23,6 +23,7 @@ use super::user_roles::{apply_mapping, role_mapping_content};
 use crate::admin::request::{Query, path_segment};
 use crate::cache::RealmSnapshot;
 use crate::extract::Form;
+use crate::manage::role_mappings::Holder;
 use crate::manage::role_mappings::Mapping;
 use crate::manage::{ManageError, clients};
 use crate::state::AppState;
@@ -503,7 +504,7 @@ pub(crate) async fn get_service_account_roles(
     let actions = client_url(&console, name, client, "/service-account-roles");
     let content = html! {
         p.lede { "Roles of the service account " code { (user.username) } ": tokens from the client credentials grant carry them." }
-        (role_mapping_content(&state, &console, &realm, &user, &actions).await?)
+        (role_mapping_content(&state, &console, &realm, Holder::User(&user), &actions).await?)
     };
     Ok(client_frame(
         &console,
@@ -524,7 +525,7 @@ async fn change_service_account_roles(
 ) -> Result<Response, ConsoleError> {
     let client = open_client(&realm, &id)?;
     let user = service_account(&state, &realm, client).await?;
-    apply_mapping(&state, &realm, &user, &form, change).await?;
+    apply_mapping(&state, &realm, Holder::User(&user), &form, change).await?;
     Ok(see_other(&format!(
         "{}?notice=assigned",
         client_url(&console, &realm.realm.name, client, "/service-account-roles")

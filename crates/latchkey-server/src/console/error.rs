@@ -73,6 +73,11 @@ fn missing_noun(missing: &Missing) -> &'static str {
         Missing::RealmRoleNamed(_) | Missing::ClientRoleNamed(_) => "A role the form names",
         Missing::Session => "This session",
         Missing::Component => "This key",
+        Missing::RoleById => "This role",
+        Missing::Group | Missing::ChildGroup | Missing::MemberGroup | Missing::GroupPath => {
+            "This group"
+        }
+        Missing::Credential => "This credential",
     }
 }
 
@@ -89,7 +94,19 @@ pub(crate) fn refusal_text(error: &ManageError) -> String {
         ManageError::UsernameTaken => "Another user has this username.".into(),
         ManageError::EmailTaken => "Another user has this email.".into(),
         ManageError::ClientIdTaken(_) => "A client with this client ID exists already.".into(),
-        ManageError::RoleNameTaken(_) => "A role with this name exists already.".into(),
+        ManageError::RoleNameTaken(_) | ManageError::Duplicate => {
+            "A role with this name exists already.".into()
+        }
+        ManageError::TopLevelGroupTaken(_) => {
+            "A top-level group with this name exists already.".into()
+        }
+        ManageError::SiblingGroupTaken(_) => {
+            "A group with this name exists already at that place.".into()
+        }
+        ManageError::GroupCycle => {
+            "A group cannot move under itself or one of its subgroups.".into()
+        }
+        ManageError::UnknownGroupPath(path) => format!("There is no group {path}."),
         ManageError::RealmExists | ManageError::RealmNameTaken => {
             "A realm with this name exists already.".into()
         }
@@ -101,6 +118,8 @@ pub(crate) fn refusal_text(error: &ManageError) -> String {
             (Field::Password, _) => "Enter a password.".into(),
             (Field::ClientId, _) => "Enter a client ID.".into(),
             (Field::RoleName, _) => "Enter a role name.".into(),
+            (Field::GroupName, _) => "Enter a group name.".into(),
+            (Field::GroupId, _) => "This form names another group.".into(),
         },
         ManageError::PasswordPolicy(violation) => violation.description(),
         ManageError::RealmFile(error) => error.to_string(),
@@ -130,6 +149,9 @@ pub(crate) fn refusal_status(error: &ManageError) -> StatusCode {
         | ManageError::EmailTaken
         | ManageError::ClientIdTaken(_)
         | ManageError::RoleNameTaken(_)
+        | ManageError::Duplicate
+        | ManageError::TopLevelGroupTaken(_)
+        | ManageError::SiblingGroupTaken(_)
         | ManageError::RealmExists
         | ManageError::RealmNameTaken
         | ManageError::ComponentExists(_) => StatusCode::CONFLICT,

@@ -56,6 +56,7 @@ pub(crate) enum Section {
     Clients,
     RealmRoles,
     Users,
+    Groups,
     Sessions,
     RealmSettings,
     CreateRealm,
@@ -136,6 +137,7 @@ impl Page<'_> {
                                     (nav(Section::Clients, "/clients", "Clients"))
                                     (nav(Section::RealmRoles, "/roles", "Realm roles"))
                                     (nav(Section::Users, "/users", "Users"))
+                                    (nav(Section::Groups, "/groups", "Groups"))
                                     (nav(Section::Sessions, "/sessions", "Sessions"))
                                 }
                                 h3 { "Configure" }
@@ -182,6 +184,11 @@ pub(crate) fn notice(key: Option<&str>) -> Markup {
         Some("enabled") => "The user is now enabled.",
         Some("disabled") => "The user is now disabled.",
         Some("unlocked") => "The user's login failures have been cleared.",
+        Some("joined") => {
+            "Membership updated: the user holds the group's roles from the next login or refresh."
+        }
+        Some("left") => "Membership updated: the group's roles no longer reach the user.",
+        Some("moved") => "The group has been moved.",
         _ => return html! {},
     };
     html! { div.notice.ok role="status" { (text) } }

@@ -1,12 +1,12 @@
 //! A user's Role mapping tab: realm and client roles assigned and available, assign and
 //! unassign. Clients' Service account roles tab shows the same for the service-account
-//! user. Changes go through `manage::role_mappings::change`, as the Admin API's do.
+//! user, and a group's Role mapping tab for the group. Changes go through
+//! `manage::role_mappings::change`, as the Admin API's do.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::role::Role;
-use latchkey_core::user::User;
 use maud::{Markup, html};
 
 use super::auth::{Console, ConsoleForm, ConsoleRealm};
@@ -19,7 +19,7 @@ use crate::admin::request::Query;
 use crate::cache::RealmSnapshot;
 use crate::extract::Form;
 use crate::manage::clients;
-use crate::manage::role_mappings::{self, Mapping};
+use crate::manage::role_mappings::{self, Holder, Mapping};
 use crate::state::AppState;
 
 /// The form value naming a client role: `<client internal id>/<role name>` (internal ids
@@ -36,7 +36,8 @@ pub(crate) async fn get_role_mapping(
     let user = open_user(&state, &realm, &id).await?;
     let name = &realm.realm.name;
     let actions = user_url(&console, name, &user, "/role-mapping");
-    let content = role_mapping_content(&state, &console, &realm, &user, &actions).await?;
+    let content =
+        role_mapping_content(&state, &console, &realm, Holder::User(&user), &actions).await?;
     Ok(user_frame(
         &console,
         name,
@@ -48,20 +49,29 @@ pub(crate) async fn get_role_mapping(
     ))
 }
 
-/// The roles granted to `user` directly, with Unassign, and forms to assign realm and
-/// client roles, posting to `{actions}/assign` and `{actions}/unassign`. Shared by a
-/// user's Role mapping tab and a client's Service account roles tab.
+/// The roles mapped to `holder` (a user or a group) directly, with Unassign, and forms
+/// to assign realm and client roles, posting to `{actions}/assign` and
+/// `{actions}/unassign`. Shared by a user's Role mapping tab, a client's Service account
+/// roles tab and a group's Role mapping tab.
 pub(crate) async fn role_mapping_content(
     state: &AppState,
     console: &Console,
     realm: &RealmSnapshot,
-    user: &User,
+    holder: Holder<'_>,
     actions: &str,
 ) -> Result<Markup, ConsoleError> {
-    let assigned = role_mappings::granted(state, realm, user).await?;
+    let assigned = role_mappings::granted(state, realm, holder).await?;
     let (realm_assigned, client_assigned): (Vec<&Role>, Vec<&Role>) =
         assigned.iter().copied().partition(|role| role.client_uuid.is_none());
-    let effective = role_mappings::effective(state, realm, user).await?;
+    let effective = role_mappings::effective(state, realm, holder).await?;
+    let through = match holder {
+        Holder::User(_) => {
+            "the roles above and the user's groups (composites, the default role, group roles)"
+        }
+        Holder::Group(..) => {
+            "the roles above and the groups above this one (composites, parents' roles)"
+        }
+    };
     let mut inherited: Vec<&str> = effective
         .realm
         .iter()
@@ -134,7 +144,7 @@ pub(crate) async fn role_mapping_content(
             }
         }
         @if !inherited.is_empty() {
-            p.lede { "Effective through the roles above (composites and the default role): " (inherited.join(", ")) "." }
+            p.lede { "Effective through " (through) ": " (inherited.join(", ")) "." }
         }
         @if !available.is_empty() {
             form.panel method="post" action=(assign) {
@@ -175,7 +185,7 @@ async fn change_mapping(
     change: Mapping,
 ) -> Result<Response, ConsoleError> {
     let user = open_user(&state, &realm, &id).await?;
-    apply_mapping(&state, &realm, &user, &form, change).await?;
+    apply_mapping(&state, &realm, Holder::User(&user), &form, change).await?;
     Ok(see_other(&format!(
         "{}?notice=assigned",
         user_url(&console, &realm.realm.name, &user, "/role-mapping")
@@ -187,7 +197,7 @@ async fn change_mapping(
 pub(crate) async fn apply_mapping(
     state: &AppState,
     realm: &RealmSnapshot,
-    user: &User,
+    holder: Holder<'_>,
     form: &Form,
     change: Mapping,
 ) -> Result<(), ConsoleError> {
@@ -200,7 +210,7 @@ pub(crate) async fn apply_mapping(
         None => realm.roles.find_realm_role(form.get("role").unwrap_or_default()),
     };
     let role = role.ok_or(ConsoleError::NotFound("This role"))?;
-    role_mappings::change(state, user, &[role], change).await?;
+    role_mappings::change(state, holder, &[role], change).await?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! Users: search, create, details (edit, enable/disable), credentials (set a password,
 //! temporary or not), and the user's sessions with sign-out; the Role mapping tab is in
-//! `user_roles.rs`. Every change calls the admin layer's function for it
-//! (`manage::users`, `manage::sessions`, `manage::attack_detection`).
+//! `user_roles.rs`, the Groups tab in `groups.rs`. Every change calls the admin layer's
+//! function for it (`manage::users`, `manage::sessions`, `manage::attack_detection`).
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -223,6 +223,7 @@ pub(crate) enum Tab {
     Details,
     Credentials,
     RoleMapping,
+    Groups,
     Sessions,
 }
 
@@ -258,6 +259,7 @@ pub(crate) fn user_frame(
             (tab_link(Tab::Details, "", "Details"))
             (tab_link(Tab::Credentials, "/credentials", "Credentials"))
             (tab_link(Tab::RoleMapping, "/role-mapping", "Role mapping"))
+            (tab_link(Tab::Groups, "/groups", "Groups"))
             (tab_link(Tab::Sessions, "/sessions", "Sessions"))
         }
         (top)

@@ -88,7 +88,7 @@ async fn add_service_account(
             ..UserProfile::default()
         },
     };
-    let bundle = UserBundle { user, password: None, role_ids: default_role.into_iter().collect() };
+    let bundle = UserBundle::new(user, None, default_role.into_iter().collect());
     match state.store.insert_user_bundle(&bundle).await {
         // A user of that name exists already: it stays as it is.
         Err(StoreError::Conflict(_)) => Ok(()),

@@ -1,8 +1,11 @@
-//! A user's role mappings (`RoleMapperResource`, `ClientRoleMappingsResource`): the roles
-//! granted directly, the effective ones, and grants added or taken away. A body naming a
+//! Role mappings of a user or a group (`RoleMapperResource`,
+//! `ClientRoleMappingsResource`): the roles mapped directly, the effective ones (a
+//! user's through their groups and the groups above too, a group's through the groups
+//! above it, composites expanded), and mappings added or taken away. A body naming a
 //! role must give its stored `id` and `name`, else nothing changes.
 
 use latchkey_core::client::Client;
+use latchkey_core::group::{Group, GroupTree};
 use latchkey_core::representation::RoleRepresentation;
 use latchkey_core::role::{EffectiveRoles, Role};
 use latchkey_core::store::Store;
@@ -12,26 +15,53 @@ use super::{ManageError, Missing};
 use crate::cache::RealmSnapshot;
 use crate::state::AppState;
 
-/// The roles granted to `user` directly, by name.
+/// Whose role mappings a request reads or changes.
+#[derive(Clone, Copy)]
+pub(crate) enum Holder<'a> {
+    User(&'a User),
+    /// A group, with the realm's tree for the groups above it.
+    Group(&'a Group, &'a GroupTree),
+}
+
+impl Holder<'_> {
+    /// Ids of the roles mapped directly.
+    async fn granted_ids(&self, state: &AppState) -> Result<Vec<String>, ManageError> {
+        match self {
+            Holder::User(user) => Ok(state.store.list_user_role_ids(&user.id).await?),
+            Holder::Group(group, _) => Ok(group.role_ids.clone()),
+        }
+    }
+
+    /// Ids of the roles held before composites: a user's own and their groups' (and the
+    /// groups above those), a group's own and the groups above it.
+    async fn held_ids(&self, state: &AppState) -> Result<Vec<String>, ManageError> {
+        match self {
+            Holder::User(user) => Ok(state.store.list_user_held_role_ids(&user.id).await?),
+            Holder::Group(group, tree) => Ok(tree.held_role_ids([group.id.as_str()])),
+        }
+    }
+}
+
+/// The roles mapped to the holder directly, by name.
 pub(crate) async fn granted<'a>(
     state: &AppState,
     realm: &'a RealmSnapshot,
-    user: &User,
+    holder: Holder<'_>,
 ) -> Result<Vec<&'a Role>, ManageError> {
-    let ids = state.store.list_user_role_ids(&user.id).await?;
+    let ids = holder.granted_ids(state).await?;
     let mut roles: Vec<&Role> = ids.iter().filter_map(|id| realm.roles.get(id)).collect();
     roles.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(roles)
 }
 
-/// The user's roles with composites expanded.
+/// The holder's roles with groups and composites expanded.
 pub(crate) async fn effective(
     state: &AppState,
     realm: &RealmSnapshot,
-    user: &User,
+    holder: Holder<'_>,
 ) -> Result<EffectiveRoles, ManageError> {
-    let granted = state.store.list_user_role_ids(&user.id).await?;
-    Ok(realm.roles.expand(&granted))
+    let held = holder.held_ids(state).await?;
+    Ok(realm.roles.expand(&held))
 }
 
 /// The stored roles a body names: realm roles, or `client`'s roles when given. Each
@@ -60,18 +90,32 @@ pub(crate) enum Mapping {
     Revoke,
 }
 
-/// Grants `roles` (found in the realm already) to `user` directly, or takes them away.
+/// Maps `roles` (found in the realm already) to the holder directly, or takes them away.
 pub(crate) async fn change(
     state: &AppState,
-    user: &User,
+    holder: Holder<'_>,
     roles: &[&Role],
     change: Mapping,
 ) -> Result<(), ManageError> {
     let role_ids: Vec<String> = roles.iter().map(|role| role.id.clone()).collect();
-    match change {
-        Mapping::Grant => state.store.grant_roles(&user.id, &role_ids).await?,
-        Mapping::Revoke => state.store.revoke_roles(&user.id, &role_ids).await?,
+    let store = &state.store;
+    match (holder, change) {
+        (Holder::User(user), Mapping::Grant) => store.grant_roles(&user.id, &role_ids).await?,
+        (Holder::User(user), Mapping::Revoke) => store.revoke_roles(&user.id, &role_ids).await?,
+        (Holder::Group(group, _), Mapping::Grant) => {
+            store.grant_group_roles(&group.id, &role_ids).await?;
+        }
+        (Holder::Group(group, _), Mapping::Revoke) => {
+            store.revoke_group_roles(&group.id, &role_ids).await?;
+        }
     }
-    tracing::info!(user_id = %user.id, count = role_ids.len(), ?change, "role mappings changed");
+    match holder {
+        Holder::User(user) => {
+            tracing::info!(user_id = %user.id, count = role_ids.len(), ?change, "role mappings changed");
+        }
+        Holder::Group(group, _) => {
+            tracing::info!(group_id = %group.id, count = role_ids.len(), ?change, "group role mappings changed");
+        }
+    }
     Ok(())
 }

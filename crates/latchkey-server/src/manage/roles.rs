@@ -12,11 +12,12 @@ use super::{Field, ManageError, Missing, Reason, clients};
 use crate::cache::RealmSnapshot;
 use crate::state::AppState;
 
-/// The role a path names: a realm role by name, or a client's role by the client's
-/// internal id and the role's name.
+/// The role a path names: a realm role by name, a client's role by the client's
+/// internal id and the role's name, or any role by id (`…/roles-by-id/{id}`).
 pub(crate) enum RoleAt {
     Realm(String),
     Client(String, String),
+    Id(String),
 }
 
 impl RoleAt {
@@ -26,6 +27,9 @@ impl RoleAt {
             RoleAt::Client(id, name) => {
                 let client = clients::find(realm, id)?;
                 realm.roles.find_client_role(&client.id, name)
+            }
+            RoleAt::Id(id) => {
+                return realm.roles.get(id).ok_or(ManageError::NotFound(Missing::RoleById));
             }
         };
         role.ok_or(ManageError::NotFound(Missing::Role))
@@ -92,6 +96,7 @@ pub(crate) async fn create(
         name: rep.name.clone(),
         description: rep.description.clone(),
         composites: composite_ids(realm, rep)?,
+        attributes: rep.attributes.clone().unwrap_or_default(),
     };
     match state.store.insert_role(&role).await {
         Err(StoreError::Conflict(_)) => return Err(taken()),
@@ -102,8 +107,10 @@ pub(crate) async fn create(
     Ok(role)
 }
 
-/// Renames the role (`name`) or replaces its description; the realm's default role keeps
-/// its place under a new name.
+/// `PUT` of a role (`RoleResource.updateRole`, 26.7.3, `facts-12.md` §3.1–3.3): the name
+/// is required and may change (the realm's default role keeps its place under a new
+/// name; a taken name is a bare 409), the description is set as given (absent, it goes),
+/// `attributes` given replace the stored ones (absent, they stay).
 pub(crate) async fn update(
     state: &AppState,
     realm: &RealmSnapshot,
@@ -111,15 +118,18 @@ pub(crate) async fn update(
     rep: &RoleRepresentation,
 ) -> Result<(), ManageError> {
     let old = at.find(realm)?;
-    let mut role = old.clone();
-    if !rep.name.is_empty() {
-        role.name.clone_from(&rep.name);
+    if rep.name.trim().is_empty() {
+        return Err(ManageError::invalid(Field::RoleName, Reason::Missing));
     }
-    if rep.description.is_some() {
-        role.description.clone_from(&rep.description);
+    let mut role = old.clone();
+    role.name.clone_from(&rep.name);
+    role.description.clone_from(&rep.description);
+    if let Some(attributes) = &rep.attributes {
+        role.attributes.clone_from(attributes);
     }
     match state.store.update_role(&role).await {
-        Err(StoreError::Conflict(_)) => return Err(ManageError::RoleNameTaken(rep.name.clone())),
+        Err(StoreError::Conflict(_)) => return Err(ManageError::Duplicate),
+        Err(StoreError::NotFound(_)) => return Err(ManageError::NotFound(Missing::Role)),
         other => other?,
     }
     let settings = &realm.realm.settings;
@@ -192,7 +202,8 @@ pub(crate) async fn change_composites(
     Ok(())
 }
 
-/// The users the role is granted to directly, by username.
+/// The users the role is granted to directly, by username (members of groups holding
+/// it are not listed, as in Keycloak).
 pub(crate) async fn holders(
     state: &AppState,
     realm: &RealmSnapshot,

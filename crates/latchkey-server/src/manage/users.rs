@@ -2,12 +2,16 @@
 //! realm's default role and a password, updated, deleted, given a new password. A user
 //! disabled or deleted has their tokens cut off at the gateways.
 
+use latchkey_core::password::PasswordHash;
 use latchkey_core::password_policy::PasswordPolicy;
 use latchkey_core::representation::{
     CredentialRepresentation, UserRepresentation, apply_user_representation,
 };
+use latchkey_core::secret::Secret;
 use latchkey_core::store::{Store, StoreError, TextMatch, UserBundle, UserQuery};
-use latchkey_core::user::{PasswordCredential, REQUIRED_ACTION_UPDATE_PASSWORD, User, UserProfile};
+use latchkey_core::user::{
+    Credential, PasswordCredential, REQUIRED_ACTION_UPDATE_PASSWORD, User, UserProfile,
+};
 
 use super::{Field, ManageError, Missing, Reason};
 use crate::cache::RealmSnapshot;
@@ -108,6 +112,46 @@ async fn password_from(
     Ok(Some((password, credential.temporary.unwrap_or(false))))
 }
 
+/// The credentials a representation gives as stored data (`secretData` and
+/// `credentialData`, as an export writes them), kept as they are with their labels
+/// (`CredentialModel.fromRepresentation`): any type, a password only if `has_password`
+/// is false and its data reads. Given as a plain `value`, only a password counts
+/// (`password_from`).
+fn stored_credentials(
+    user: &User,
+    credentials: Option<&[CredentialRepresentation]>,
+    now: i64,
+    mut has_password: bool,
+) -> Vec<Credential> {
+    let mut kept = Vec::new();
+    for credential in credentials.unwrap_or_default() {
+        let (Some(secret_data), Some(credential_data)) =
+            (&credential.secret_data, &credential.credential_data)
+        else {
+            continue;
+        };
+        let credential_type =
+            credential.credential_type.clone().unwrap_or_else(|| PASSWORD.to_owned());
+        if credential_type == PASSWORD {
+            if has_password || PasswordHash::from_keycloak(secret_data, credential_data).is_err() {
+                continue;
+            }
+            has_password = true;
+        }
+        kept.push(Credential {
+            id: latchkey_core::random::uuid(),
+            user_id: user.id.clone(),
+            credential_type,
+            user_label: credential.user_label.clone().filter(|label| !label.trim().is_empty()),
+            created_date: credential.created_date.unwrap_or(now),
+            secret_data: Secret::new(secret_data.clone()),
+            credential_data: credential_data.clone(),
+            priority: 0,
+        });
+    }
+    kept
+}
+
 /// Adds or removes the `UPDATE_PASSWORD` required action (a temporary password).
 fn set_update_password(user: &mut User, is_temporary: bool) {
     let actions = &mut user.profile.required_actions;
@@ -119,7 +163,10 @@ fn set_update_password(user: &mut User, is_temporary: bool) {
 
 /// Creates a user from `rep` (`UsersResource.createUser`): the username is required
 /// (3 to 255 characters, as the user profile's validator) and must be free, as must the
-/// email; the user gets the realm's default role and the password `credentials` carries.
+/// email; the user gets the realm's default role, joins its default groups and the
+/// groups `groups` names by path (one that does not exist refuses the user), and keeps
+/// the credentials `credentials` carries (a password as a `value` or as stored data, any
+/// other type as stored data), in the order given.
 /// `enabled` is false unless `rep` says otherwise (`JpaUserProvider.addUser` never sets
 /// it, and `UserEntity.enabled` starts false).
 pub(crate) async fn create(
@@ -155,12 +202,24 @@ pub(crate) async fn create(
     if let Some((_, is_temporary)) = &password {
         set_update_password(&mut user, *is_temporary);
     }
+    let group_ids =
+        super::groups::for_new_user(state, realm, rep.groups.as_deref().unwrap_or_default())
+            .await?;
+    let mut credentials: Vec<Credential> =
+        password.as_ref().map(|(password, _)| password.to_credential()).into_iter().collect();
+    let now = state.clock.now().0;
+    credentials.extend(stored_credentials(
+        &user,
+        rep.credentials.as_deref(),
+        now,
+        password.is_some(),
+    ));
+    for (index, credential) in credentials.iter_mut().enumerate() {
+        credential.priority = i64::try_from(index).unwrap_or(i64::MAX).saturating_add(1) * 10;
+    }
     let default_role = super::roles::default_role_id(realm);
-    let bundle = UserBundle {
-        user,
-        password: password.map(|(password, _)| password),
-        role_ids: default_role.into_iter().collect(),
-    };
+    let bundle =
+        UserBundle { user, credentials, role_ids: default_role.into_iter().collect(), group_ids };
     match state.store.insert_user_bundle(&bundle).await {
         Err(StoreError::Conflict(_)) => return Err(ManageError::UsernameTaken),
         other => other?,

@@ -141,6 +141,6 @@ pub async fn effective_roles(
     realm: &RealmSnapshot,
     user: &User,
 ) -> Result<EffectiveRoles, ApiError> {
-    let granted = state.store.list_user_role_ids(&user.id).await?;
+    let granted = state.store.list_user_held_role_ids(&user.id).await?;
     Ok(realm.roles.expand(&granted))
 }

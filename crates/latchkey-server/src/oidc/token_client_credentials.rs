@@ -19,7 +19,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     let username = service_account_username(&request.client.client_id);
     let user = state.store.find_user_by_username(&realm.realm.id, &username).await?;
     let role_ids = match &user {
-        Some(user) => state.store.list_user_role_ids(&user.id).await?,
+        Some(user) => state.store.list_user_held_role_ids(&user.id).await?,
         None => Vec::new(),
     };
     let address = request.caller.address.map(|a| a.to_string());

@@ -27,7 +27,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     let now = state.clock.now();
     let loaded = load_login(state, realm, checked.username, password, now).await?;
     let role_ids = match loaded.found.user() {
-        Some(user) => state.store.list_user_role_ids(&user.id).await?,
+        Some(user) => state.store.list_user_held_role_ids(&user.id).await?,
         None => Vec::new(),
     };
     let address = request.caller.address.map(|a| a.to_string());

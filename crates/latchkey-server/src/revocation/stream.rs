@@ -58,7 +58,7 @@ pub async fn get_revocations(
         tracing::info!(?failure, "revocation subscriber refused");
         unauthorized()
     })?;
-    let granted = state.store.list_user_role_ids(&verified.user.id).await?;
+    let granted = state.store.list_user_held_role_ids(&verified.user.id).await?;
     let roles = realm.roles.expand(&granted);
     if !roles.clients.get(MANAGEMENT_CLIENT).is_some_and(|names| names.contains(SUBSCRIBER_ROLE)) {
         tracing::info!(user_id = %verified.user.id, "revocation subscriber lacks view-users");

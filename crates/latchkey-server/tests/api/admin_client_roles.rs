@@ -182,9 +182,11 @@ async fn client_roles_are_mapped_to_a_user_and_reach_the_token() {
     let composite =
         admin_call(&app, "GET", &format!("{mappings}/composite"), Some(&token), None).await;
     assert_eq!(names(&composite.body), ["auditor", "editor", "reader"]);
+    // Every role not mapped directly, `auditor` (held through a composite) included:
+    // 26.7.3's answer, `facts-12.md` §1.8 ("alice's available realm roles").
     let available =
         admin_call(&app, "GET", &format!("{mappings}/available"), Some(&token), None).await;
-    assert_eq!(names(&available.body), ["writer"]);
+    assert_eq!(names(&available.body), ["auditor", "writer"]);
     let all =
         admin_call(&app, "GET", &format!("/nagra/users/{user}/role-mappings"), Some(&token), None)
             .await;

@@ -151,6 +151,8 @@ async fn a_role_is_renamed_described_and_deleted() {
     let (_, claims) = jwt_parts(app.seed_login().await["access_token"].as_str().unwrap());
     assert!(claims["realm_access"]["roles"].as_array().unwrap().contains(&json!("operator")));
 
+    // A rename onto a taken name is Keycloak's bare duplicate answer, and a `PUT` needs
+    // the name (26.7.3, `facts-12.md` §3.2; the same for `PUT …/roles/{name}`).
     let answer = admin_call(
         &app,
         "PUT",
@@ -161,8 +163,17 @@ async fn a_role_is_renamed_described_and_deleted() {
     .await;
     assert_eq!(
         (answer.status, answer.body),
-        (409, json!({"errorMessage": "Role with name adminRole already exists"}))
+        (409, json!({"error": "conflict", "error_description": "Duplicate resource error"}))
     );
+    let answer = admin_call(
+        &app,
+        "PUT",
+        "/nagra/roles/operator",
+        Some(&token),
+        Some(json!({"description": "no name"})),
+    )
+    .await;
+    assert_eq!((answer.status, answer.body), (400, json!({"error": "role has no name"})));
 
     let answer = admin_call(&app, "DELETE", "/nagra/roles/operator", Some(&token), None).await;
     assert_eq!((answer.status, &answer.body), (204, &Value::Null));

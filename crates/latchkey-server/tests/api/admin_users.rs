@@ -362,10 +362,15 @@ async fn realm_roles_are_mapped_listed_and_removed() {
         body.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_owned()).collect()
     };
     assert_eq!(names(&mapped.body), ["default-roles-nagra"]);
+    // Every realm role not mapped directly: those held through the default role's
+    // composites too (26.7.3, `facts-12.md` §1.8, "alice's available realm roles").
     let available =
         admin_call(&app, "GET", &format!("{base}/realm/available"), Some(&token), None).await;
-    assert_eq!(names(&available.body), ["adminRole", "operatorRole"]);
-    let operator = available.body[1].clone();
+    assert_eq!(
+        names(&available.body),
+        ["adminRole", "offline_access", "operatorRole", "uma_authorization"]
+    );
+    let operator = available.body[2].clone();
 
     let add = json!([{"id": operator["id"], "name": "operatorRole"}]);
     let answer =
@@ -393,7 +398,7 @@ async fn realm_roles_are_mapped_listed_and_removed() {
     );
     let available =
         admin_call(&app, "GET", &format!("{base}/realm/available"), Some(&token), None).await;
-    assert_eq!(names(&available.body), ["adminRole"]);
+    assert_eq!(names(&available.body), ["adminRole", "offline_access", "uma_authorization"]);
 
     let answer =
         admin_call(&app, "DELETE", &format!("{base}/realm"), Some(&token), Some(add)).await;

@@ -227,3 +227,38 @@ pub fn verify_with_jwks(jwks: &Value, token: &str) -> Value {
     assert!(verified, "the {alg} signature checks with the published key");
     claims
 }
+
+/// `POST {base}/admin/realms{path}` that must answer 201; the new resource's id, the
+/// last segment of its `Location`.
+pub async fn create(
+    app: &latchkey_testkit::TestApp,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> String {
+    let answer = admin_call(app, "POST", path, Some(token), Some(body)).await;
+    assert_eq!(answer.status, 201, "POST {path}: {}", answer.body);
+    answer.location().rsplit('/').next().unwrap().to_owned()
+}
+
+/// A realm made by `POST /admin/realms`, with Keycloak's defaults.
+pub async fn create_realm(app: &latchkey_testkit::TestApp, token: &str, name: &str) {
+    let answer = admin_call(
+        app,
+        "POST",
+        "",
+        Some(token),
+        Some(serde_json::json!({"realm": name, "enabled": true})),
+    )
+    .await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+}
+
+/// The `field` of each element of a JSON array, as strings.
+pub fn field(body: &Value, field: &str) -> Vec<String> {
+    body.as_array()
+        .unwrap_or_else(|| panic!("not an array: {body}"))
+        .iter()
+        .map(|item| item[field].as_str().unwrap_or_default().to_owned())
+        .collect()
+}

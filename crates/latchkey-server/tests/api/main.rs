@@ -6,10 +6,14 @@
 
 mod admin_client_roles;
 mod admin_clients;
+mod admin_credentials;
+mod admin_group_members;
+mod admin_groups;
 mod admin_keys;
 mod admin_openapi;
 mod admin_realms;
 mod admin_roles;
+mod admin_roles_by_id;
 mod admin_sessions;
 mod admin_users;
 mod algorithms;

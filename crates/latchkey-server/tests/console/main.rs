@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
 mod browser;
+mod groups;
 mod keys;
 mod realm_settings;
 mod signin;

@@ -38,6 +38,8 @@ fn bundle(name: &str) -> latchkey_core::store::RealmBundle {
         keys: Vec::new(),
         clients: Vec::new(),
         roles: Vec::new(),
+        groups: Vec::new(),
+        default_group_ids: Vec::new(),
         users: Vec::new(),
     }
 }
@@ -56,7 +58,7 @@ async fn store_with_session(store: &Database) {
         created_timestamp: 0,
         profile: UserProfile::default(),
     };
-    realm.users.push(UserBundle { user, password: None, role_ids: Vec::new() });
+    realm.users.push(UserBundle::new(user, None, Vec::new()));
     store.import_realm(&realm).await.unwrap();
     let session = Session {
         id: "s1".into(),

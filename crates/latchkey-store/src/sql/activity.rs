@@ -12,8 +12,8 @@ use super::{Affected, Dialect, Sql};
 use crate::batch::{SessionWrite, Written};
 use crate::error::map_error;
 use crate::rows::{
-    ClientRow, CredentialRow, KeyRow, LoginFailureRow, RealmRow, RoleRow, SessionContextRow,
-    SessionRow, UserRow,
+    AnyCredentialRow, ClientRow, CredentialRow, GroupRow, KeyRow, LoginFailureRow, RealmRow,
+    RoleRow, SessionContextRow, SessionRow, UserRow,
 };
 
 type Res<T> = Result<T, StoreError>;
@@ -41,8 +41,10 @@ where
     for<'r> KeyRow: FromRow<'r, DB::Row>,
     for<'r> ClientRow: FromRow<'r, DB::Row>,
     for<'r> RoleRow: FromRow<'r, DB::Row>,
+    for<'r> GroupRow: FromRow<'r, DB::Row>,
     for<'r> UserRow: FromRow<'r, DB::Row>,
     for<'r> CredentialRow: FromRow<'r, DB::Row>,
+    for<'r> AnyCredentialRow: FromRow<'r, DB::Row>,
     for<'r> SessionRow: FromRow<'r, DB::Row>,
     for<'r> SessionContextRow: FromRow<'r, DB::Row>,
     for<'r> LoginFailureRow: FromRow<'r, DB::Row>,

@@ -14,8 +14,8 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 use super::{Affected, Dialect, Sql};
 use crate::error::{map_error, to_json};
 use crate::rows::{
-    ClientRow, CredentialRow, KeyRow, LoginFailureRow, RealmRow, RoleRow, SessionContextRow,
-    SessionRow, UserRow, key_kind_column,
+    AnyCredentialRow, ClientRow, CredentialRow, GroupRow, KeyRow, LoginFailureRow, RealmRow,
+    RoleRow, SessionContextRow, SessionRow, UserRow, key_kind_column,
 };
 
 type Res<T> = Result<T, StoreError>;
@@ -39,8 +39,10 @@ where
     for<'r> KeyRow: FromRow<'r, DB::Row>,
     for<'r> ClientRow: FromRow<'r, DB::Row>,
     for<'r> RoleRow: FromRow<'r, DB::Row>,
+    for<'r> GroupRow: FromRow<'r, DB::Row>,
     for<'r> UserRow: FromRow<'r, DB::Row>,
     for<'r> CredentialRow: FromRow<'r, DB::Row>,
+    for<'r> AnyCredentialRow: FromRow<'r, DB::Row>,
     for<'r> SessionRow: FromRow<'r, DB::Row>,
     for<'r> SessionContextRow: FromRow<'r, DB::Row>,
     for<'r> LoginFailureRow: FromRow<'r, DB::Row>,
@@ -109,8 +111,9 @@ where
 
     /// Inserts the realm and everything in it. The order follows the foreign keys:
     /// clients before roles (client roles point at their client), every role before
-    /// any composite link (a composite may name a role listed after it), users before
-    /// their credential and grants. `Conflict` if the realm name (or any id) exists;
+    /// any composite link (a composite may name a role listed after it), groups in the
+    /// bundle's order (each after its parent) before the default groups and the users,
+    /// users before their credentials, grants and memberships. `Conflict` if the realm name (or any id) exists;
     /// on any error the transaction rolls back and nothing is written.
     pub(crate) async fn import_realm(&self, bundle: &RealmBundle) -> Res<()> {
         let mut tx = self.begin_write().await?;
@@ -127,12 +130,14 @@ where
         for role in &bundle.roles {
             Self::insert_composites_in(&mut tx, role).await?;
         }
+        for group in &bundle.groups {
+            Self::insert_group_in(&mut tx, group).await?;
+        }
+        for group_id in &bundle.default_group_ids {
+            Self::add_default_group_in(&mut tx, &bundle.realm.id, group_id).await?;
+        }
         for user in &bundle.users {
-            Self::insert_user_in(&mut tx, &user.user).await?;
-            if let Some(password) = &user.password {
-                Self::set_password_in(&mut tx, password).await?;
-            }
-            Self::grant_roles_in(&mut tx, &user.user.id, &user.role_ids).await?;
+            Self::insert_user_bundle_in(&mut tx, user).await?;
         }
         tx.commit().await.map_err(map_error)
     }
@@ -324,14 +329,15 @@ where
     /// Inserts the role without its composites, which may name roles inserted after it.
     async fn insert_role_in(conn: &mut DB::Connection, role: &Role) -> Res<()> {
         sqlx::query(
-            "INSERT INTO roles (id, realm_id, client_uuid, name, description)
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO roles (id, realm_id, client_uuid, name, description, attributes)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(role.id.as_str())
         .bind(role.realm_id.as_str())
         .bind(role.client_uuid.as_deref())
         .bind(role.name.as_str())
         .bind(role.description.as_deref())
+        .bind(to_json(&role.attributes)?)
         .execute(conn)
         .await
         .map_err(map_error)?;
@@ -379,7 +385,7 @@ where
         // One read transaction, so both queries see the same snapshot.
         let mut tx = self.read.begin_with(DB::BEGIN_SNAPSHOT).await.map_err(map_error)?;
         let rows: Vec<RoleRow> = sqlx::query_as(
-            "SELECT id, realm_id, client_uuid, name, description FROM roles
+            "SELECT id, realm_id, client_uuid, name, description, attributes FROM roles
              WHERE realm_id = $1
              ORDER BY client_uuid IS NOT NULL, client_uuid, name",
         )
@@ -398,7 +404,7 @@ where
         .await
         .map_err(map_error)?;
         tx.commit().await.map_err(map_error)?;
-        let mut roles: Vec<Role> = rows.into_iter().map(Role::from).collect();
+        let mut roles: Vec<Role> = rows.into_iter().map(Role::try_from).collect::<Res<_>>()?;
         let index: HashMap<String, usize> =
             roles.iter().enumerate().map(|(i, role)| (role.id.clone(), i)).collect();
         for (parent_id, child_id) in links {
@@ -419,13 +425,16 @@ where
     }
 
     pub(crate) async fn update_role(&self, role: &Role) -> Res<()> {
-        let result = sqlx::query("UPDATE roles SET name = $2, description = $3 WHERE id = $1")
-            .bind(role.id.as_str())
-            .bind(role.name.as_str())
-            .bind(role.description.as_deref())
-            .execute(&self.write)
-            .await
-            .map_err(map_error)?;
+        let result = sqlx::query(
+            "UPDATE roles SET name = $2, description = $3, attributes = $4 WHERE id = $1",
+        )
+        .bind(role.id.as_str())
+        .bind(role.name.as_str())
+        .bind(role.description.as_deref())
+        .bind(to_json(&role.attributes)?)
+        .execute(&self.write)
+        .await
+        .map_err(map_error)?;
         if result.affected() == 0 {
             return Err(StoreError::NotFound(format!("role {}", role.id)));
         }

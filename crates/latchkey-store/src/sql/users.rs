@@ -2,14 +2,14 @@
 //! engine (`sql.rs`).
 
 use latchkey_core::store::{StoreError, TextMatch, UserBundle, UserQuery};
-use latchkey_core::user::{PasswordCredential, User};
+use latchkey_core::user::{Credential, PasswordCredential, User};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
 use super::{Affected, Dialect, Sql};
 use crate::error::{map_error, to_json};
 use crate::rows::{
-    ClientRow, CredentialRow, KeyRow, LoginFailureRow, RealmRow, RoleRow, SessionContextRow,
-    SessionRow, UserRow, email_column, name_columns,
+    AnyCredentialRow, ClientRow, CredentialRow, GroupRow, KeyRow, LoginFailureRow, RealmRow,
+    RoleRow, SessionContextRow, SessionRow, UserRow, email_column, name_columns,
 };
 
 type Res<T> = Result<T, StoreError>;
@@ -36,8 +36,10 @@ where
     for<'r> KeyRow: FromRow<'r, DB::Row>,
     for<'r> ClientRow: FromRow<'r, DB::Row>,
     for<'r> RoleRow: FromRow<'r, DB::Row>,
+    for<'r> GroupRow: FromRow<'r, DB::Row>,
     for<'r> UserRow: FromRow<'r, DB::Row>,
     for<'r> CredentialRow: FromRow<'r, DB::Row>,
+    for<'r> AnyCredentialRow: FromRow<'r, DB::Row>,
     for<'r> SessionRow: FromRow<'r, DB::Row>,
     for<'r> SessionContextRow: FromRow<'r, DB::Row>,
     for<'r> LoginFailureRow: FromRow<'r, DB::Row>,
@@ -59,22 +61,75 @@ where
         .bind(first_name)
         .bind(last_name)
         .bind(user.is_service_account())
+        .execute(&mut *conn)
+        .await
+        .map_err(map_error)?;
+        Self::insert_attributes_in(conn, user).await
+    }
+
+    /// The `user_attributes` rows of the user's profile: one per value, lower-cased.
+    async fn insert_attributes_in(conn: &mut DB::Connection, user: &User) -> Res<()> {
+        for (name, values) in &user.profile.attributes {
+            for value in values {
+                sqlx::query(
+                    "INSERT INTO user_attributes (user_id, name, value) VALUES ($1, $2, $3)",
+                )
+                .bind(user.id.as_str())
+                .bind(name.as_str())
+                .bind(value.to_lowercase())
+                .execute(&mut *conn)
+                .await
+                .map_err(map_error)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The user, its credentials, grants and memberships.
+    pub(super) async fn insert_user_bundle_in(
+        conn: &mut DB::Connection,
+        bundle: &UserBundle,
+    ) -> Res<()> {
+        Self::insert_user_in(conn, &bundle.user).await?;
+        for credential in &bundle.credentials {
+            Self::insert_credential_in(conn, credential).await?;
+        }
+        Self::grant_roles_in(conn, &bundle.user.id, &bundle.role_ids).await?;
+        Self::join_groups_in(conn, &bundle.user.id, &bundle.group_ids).await
+    }
+
+    /// Inserts a credential of any type as it is. `Conflict` for a second password.
+    async fn insert_credential_in(conn: &mut DB::Connection, credential: &Credential) -> Res<()> {
+        sqlx::query(
+            "INSERT INTO credentials (id, user_id, type, user_label, created_date, secret_data,
+                 credential_data, priority)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(credential.id.as_str())
+        .bind(credential.user_id.as_str())
+        .bind(credential.credential_type.as_str())
+        .bind(credential.user_label.as_deref())
+        .bind(credential.created_date)
+        .bind(credential.secret_data.expose())
+        .bind(credential.credential_data.as_str())
+        .bind(credential.priority)
         .execute(conn)
         .await
         .map_err(map_error)?;
         Ok(())
     }
 
-    /// Inserts the user's password credential, or replaces the one it has.
+    /// Inserts the user's password credential, or replaces the one it has (its label and
+    /// its place in the user's list stay).
     pub(super) async fn set_password_in(
         conn: &mut DB::Connection,
         credential: &PasswordCredential,
     ) -> Res<()> {
         sqlx::query(
             "INSERT INTO credentials (id, user_id, type, created_date, secret_data,
-                 credential_data)
-             VALUES ($1, $2, 'password', $3, $4, $5)
-             ON CONFLICT (user_id) DO UPDATE SET id = excluded.id,
+                 credential_data, priority)
+             VALUES ($1, $2, 'password', $3, $4, $5, $6)
+             ON CONFLICT (user_id) WHERE type = 'password' DO UPDATE SET id = excluded.id,
                  created_date = excluded.created_date, secret_data = excluded.secret_data,
                  credential_data = excluded.credential_data",
         )
@@ -83,6 +138,7 @@ where
         .bind(credential.created_date)
         .bind(credential.hash.secret_data())
         .bind(credential.hash.credential_data())
+        .bind(latchkey_core::user::PASSWORD_PRIORITY)
         .execute(conn)
         .await
         .map_err(map_error)?;
@@ -149,6 +205,7 @@ where
     /// never change); `NotFound` if the user is gone, `Conflict` on a taken username.
     pub(crate) async fn update_user(&self, user: &User) -> Res<()> {
         let (first_name, last_name) = name_columns(user);
+        let mut tx = self.begin_write().await?;
         let result = sqlx::query(
             "UPDATE users SET username = $2, enabled = $3, email = $4, profile = $5,
                  first_name = $6, last_name = $7, service_account = $8
@@ -162,13 +219,19 @@ where
         .bind(first_name)
         .bind(last_name)
         .bind(user.is_service_account())
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await
         .map_err(map_error)?;
         if result.affected() == 0 {
             return Err(StoreError::NotFound(format!("user {}", user.id)));
         }
-        Ok(())
+        sqlx::query("DELETE FROM user_attributes WHERE user_id = $1")
+            .bind(user.id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        Self::insert_attributes_in(&mut tx, user).await?;
+        tx.commit().await.map_err(map_error)
     }
 
     pub(crate) async fn find_password(&self, user_id: &str) -> Res<Option<PasswordCredential>> {
@@ -189,15 +252,99 @@ where
         Self::set_password_in(&mut conn, credential).await
     }
 
-    /// The user, its password and its grants, all or nothing.
+    /// The user, its credentials, grants and memberships, all or nothing.
     pub(crate) async fn insert_user_bundle(&self, bundle: &UserBundle) -> Res<()> {
         let mut tx = self.begin_write().await?;
-        Self::insert_user_in(&mut tx, &bundle.user).await?;
-        if let Some(password) = &bundle.password {
-            Self::set_password_in(&mut tx, password).await?;
-        }
-        Self::grant_roles_in(&mut tx, &bundle.user.id, &bundle.role_ids).await?;
+        Self::insert_user_bundle_in(&mut tx, bundle).await?;
         tx.commit().await.map_err(map_error)
+    }
+
+    /// By priority, then creation.
+    pub(crate) async fn list_credentials(&self, user_id: &str) -> Res<Vec<Credential>> {
+        let rows: Vec<AnyCredentialRow> = sqlx::query_as(
+            "SELECT id, user_id, type, user_label, created_date, secret_data, credential_data,
+                 priority
+             FROM credentials WHERE user_id = $1 ORDER BY priority, created_date, id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_error)?;
+        Ok(rows.into_iter().map(Credential::from).collect())
+    }
+
+    pub(crate) async fn set_credential_label(
+        &self,
+        user_id: &str,
+        credential_id: &str,
+        label: Option<&str>,
+    ) -> Res<()> {
+        let result =
+            sqlx::query("UPDATE credentials SET user_label = $3 WHERE user_id = $1 AND id = $2")
+                .bind(user_id)
+                .bind(credential_id)
+                .bind(label)
+                .execute(&self.write)
+                .await
+                .map_err(map_error)?;
+        if result.affected() == 0 {
+            return Err(StoreError::NotFound(format!("credential {credential_id}")));
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn delete_credential(&self, user_id: &str, credential_id: &str) -> Res<()> {
+        let result = sqlx::query("DELETE FROM credentials WHERE user_id = $1 AND id = $2")
+            .bind(user_id)
+            .bind(credential_id)
+            .execute(&self.write)
+            .await
+            .map_err(map_error)?;
+        if result.affected() == 0 {
+            return Err(StoreError::NotFound(format!("credential {credential_id}")));
+        }
+        Ok(())
+    }
+
+    /// The user's row is locked first (`Dialect::FOR_UPDATE`), so that two moves of the
+    /// user's credentials renumber one after the other.
+    pub(crate) async fn move_credential(
+        &self,
+        user_id: &str,
+        credential_id: &str,
+        after: Option<&str>,
+    ) -> Res<bool> {
+        let mut tx = self.begin_write().await?;
+        let lock = format!("SELECT id FROM users WHERE id = $1{}", DB::FOR_UPDATE);
+        sqlx::query(&lock).bind(user_id).execute(&mut *tx).await.map_err(map_error)?;
+        let mut ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM credentials WHERE user_id = $1 ORDER BY priority, created_date, id",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        let Some(from) = ids.iter().position(|id| id == credential_id) else { return Ok(false) };
+        if after.is_some_and(|after| !ids.iter().any(|id| id == after)) {
+            return Ok(false);
+        }
+        let moved = ids.remove(from);
+        let at = match after {
+            None => 0,
+            Some(after) => ids.iter().position(|id| id == after).map_or(ids.len(), |i| i + 1),
+        };
+        ids.insert(at, moved);
+        for (index, id) in ids.iter().enumerate() {
+            let priority = i64::try_from(index).unwrap_or(i64::MAX).saturating_add(1) * 10;
+            sqlx::query("UPDATE credentials SET priority = $2 WHERE id = $1")
+                .bind(id.as_str())
+                .bind(priority)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        tx.commit().await.map_err(map_error)?;
+        Ok(true)
     }
 
     /// The foreign keys cascade to the sessions, credential, grants and login failures.
@@ -328,6 +475,15 @@ impl UserFilter {
         if let Some(verified) = query.email_verified {
             filter.sql.push_str(&format!(" AND {email_verified} = "));
             filter.push_bind(Bind::Bool(verified));
+        }
+        for (name, value) in &query.attributes {
+            filter.sql.push_str(
+                " AND EXISTS (SELECT 1 FROM user_attributes a WHERE a.user_id = users.id AND a.name = ",
+            );
+            filter.push_bind(Bind::Text(name.clone()));
+            filter.sql.push_str(" AND a.value = ");
+            filter.push_bind(Bind::Text(value.to_lowercase()));
+            filter.sql.push(')');
         }
         filter
     }

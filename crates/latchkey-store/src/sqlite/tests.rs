@@ -53,6 +53,8 @@ fn bundle(name: &str) -> latchkey_core::store::RealmBundle {
         keys: Vec::new(),
         clients: Vec::new(),
         roles: Vec::new(),
+        groups: Vec::new(),
+        default_group_ids: Vec::new(),
         users: Vec::new(),
     }
 }

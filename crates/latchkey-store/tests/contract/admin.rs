@@ -21,9 +21,12 @@ pub(crate) async fn a_user_is_inserted_whole_or_not_at_all(db: &Database) {
     let ids = Ids::new("demo");
     let carol = fixtures::user(&demo.realm.id, &ids.of("carol"), "carol", None);
     let whole = UserBundle {
-        password: Some(fixtures::password(&carol.id, &ids.of("carol-password"))),
-        role_ids: vec![ids.of("user"), ids.of("app-viewer")],
-        user: carol.clone(),
+        group_ids: vec![ids.of("ops")],
+        ..UserBundle::new(
+            carol.clone(),
+            Some(&fixtures::password(&carol.id, &ids.of("carol-password"))),
+            vec![ids.of("user"), ids.of("app-viewer")],
+        )
     };
     db.insert_user_bundle(&whole).await.unwrap();
     assert_eq!(db.find_user_by_id(&demo.realm.id, &carol.id).await.unwrap(), Some(carol.clone()));
@@ -31,16 +34,19 @@ pub(crate) async fn a_user_is_inserted_whole_or_not_at_all(db: &Database) {
     let mut granted = whole.role_ids.clone();
     granted.sort();
     assert_eq!(db.list_user_role_ids(&carol.id).await.unwrap(), granted);
+    assert_eq!(db.list_user_group_ids(&carol.id).await.unwrap(), [ids.of("ops")]);
 
     // A taken username, or a role that does not exist, writes nothing.
     let mut dave = fixtures::user(&demo.realm.id, &ids.of("dave"), "carol", None);
-    assert_conflict(
-        db.insert_user_bundle(&UserBundle { user: dave.clone(), password: None, role_ids: vec![] })
-            .await,
-    );
+    assert_conflict(db.insert_user_bundle(&UserBundle::new(dave.clone(), None, vec![])).await);
     dave.username = "dave".into();
-    let broken = UserBundle { user: dave.clone(), password: None, role_ids: vec!["nope".into()] };
+    let broken = UserBundle::new(dave.clone(), None, vec!["nope".into()]);
     assert_not_found(db.insert_user_bundle(&broken).await);
+    let no_group = UserBundle {
+        group_ids: vec!["nope".into()],
+        ..UserBundle::new(dave.clone(), None, vec![])
+    };
+    assert_not_found(db.insert_user_bundle(&no_group).await);
     assert_eq!(db.find_user_by_id(&demo.realm.id, &dave.id).await.unwrap(), None);
 }
 

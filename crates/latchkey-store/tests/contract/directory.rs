@@ -56,11 +56,19 @@ pub(crate) async fn import_reads_back_every_entity(db: &Database) {
         assert_eq!(db.find_user_by_id(realm_id, &user.id).await.unwrap().as_ref(), Some(user));
         let found = db.find_user_by_username(realm_id, &user.username).await.unwrap();
         assert_eq!(found.as_ref(), Some(user));
-        assert_eq!(db.find_password(&user.id).await.unwrap(), bundle.password);
+        assert_eq!(db.find_password(&user.id).await.unwrap(), bundle.password());
+        assert_eq!(db.list_credentials(&user.id).await.unwrap(), bundle.credentials);
         let mut granted = bundle.role_ids.clone();
         granted.sort();
         assert_eq!(db.list_user_role_ids(&user.id).await.unwrap(), granted);
+        assert_eq!(db.list_user_group_ids(&user.id).await.unwrap(), bundle.group_ids);
     }
+    let mut groups = db.list_groups(realm_id).await.unwrap();
+    groups.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut expected = demo.groups.clone();
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(groups, expected);
+    assert_eq!(db.list_default_group_ids(realm_id).await.unwrap(), demo.default_group_ids);
     let alice = &demo.users[0].user;
     let password = db.find_password(&alice.id).await.unwrap().unwrap();
     assert!(password.hash.verify("correct horse"));
@@ -115,6 +123,7 @@ pub(crate) async fn importing_a_taken_realm_name_is_a_conflict_and_writes_nothin
     assert!(db.list_keys(&late.realm.id).await.unwrap().is_empty());
     assert!(db.list_roles(&late.realm.id).await.unwrap().is_empty());
     assert_eq!(db.find_password(&late.users[0].user.id).await.unwrap(), None);
+    assert!(db.list_groups(&late.realm.id).await.unwrap().is_empty());
 }
 
 pub(crate) async fn unique_names_are_conflicts(db: &Database) {
@@ -257,7 +266,7 @@ pub(crate) async fn passwords_are_set_and_replaced(db: &Database) {
     db.set_password(&second).await.unwrap();
     assert_eq!(db.find_password(&bob.id).await.unwrap(), Some(second));
     // Alice's password is untouched.
-    assert_eq!(db.find_password(&demo.users[0].user.id).await.unwrap(), demo.users[0].password);
+    assert_eq!(db.find_password(&demo.users[0].user.id).await.unwrap(), demo.users[0].password());
 }
 
 pub(crate) async fn roles_are_granted_once(db: &Database) {

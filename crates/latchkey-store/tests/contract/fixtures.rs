@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use latchkey_core::client::{Client, ClientSettings, ProtocolMapper};
+use latchkey_core::group::Group;
 use latchkey_core::password::{PasswordHash, hash_password};
 use latchkey_core::realm::Realm;
 use latchkey_core::role::Role;
@@ -13,7 +14,7 @@ use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::{RealmBundle, UserBundle};
 use latchkey_core::token::algorithm::Algorithm;
 use latchkey_core::token::keys::StoredKey;
-use latchkey_core::user::{PasswordCredential, User, UserProfile};
+use latchkey_core::user::{Credential, PasswordCredential, User, UserProfile};
 
 /// Milliseconds; the realm's creation time.
 pub(crate) const CREATED: i64 = 1_760_000_000_000;
@@ -103,6 +104,34 @@ pub(crate) fn role(realm_id: &str, id: &str, client_uuid: Option<&str>, name: &s
         name: name.to_owned(),
         description: Some(format!("{name} role")),
         composites: Vec::new(),
+        attributes: BTreeMap::from([("level".into(), vec!["3".into(), "1".into()])]),
+    }
+}
+
+pub(crate) fn group(realm_id: &str, id: &str, parent_id: Option<&str>, name: &str) -> Group {
+    Group {
+        id: id.to_owned(),
+        realm_id: realm_id.to_owned(),
+        parent_id: parent_id.map(str::to_owned),
+        name: name.to_owned(),
+        description: Some(format!("the {name} group")),
+        attributes: BTreeMap::from([("floor".into(), vec!["2".into(), "1".into()])]),
+        role_ids: Vec::new(),
+    }
+}
+
+/// A one-time-password credential as Keycloak exports it; the store keeps it as it is.
+pub(crate) fn otp(user_id: &str, id: &str, priority: i64) -> Credential {
+    Credential {
+        id: id.to_owned(),
+        user_id: user_id.to_owned(),
+        credential_type: "otp".into(),
+        user_label: Some("phone".into()),
+        created_date: CREATED + 1,
+        secret_data: Secret::new(r#"{"value":"JBSWY3DPEHPK3PXP"}"#),
+        credential_data:
+            r#"{"subType":"totp","digits":6,"counter":0,"period":30,"algorithm":"HmacSHA1"}"#.into(),
+        priority,
     }
 }
 
@@ -137,8 +166,9 @@ pub(crate) fn password(user_id: &str, id: &str) -> PasswordCredential {
 
 /// Realm `name`: two keys, a public and a confidential client, realm roles with a
 /// composite that names a role listed after it and a client role, a client role that
-/// shares a realm role's name, and three users (one with a password and grants, one
-/// bare, one service account).
+/// shares a realm role's name, groups (`/staff` holding `user`, `/staff/ops` holding the
+/// client's `admin` and a default group, `/Staff` beside `/staff`), and three users (one
+/// with a password, an OTP and grants, one in `/staff/ops`, one service account).
 pub(crate) fn bundle(name: &str) -> RealmBundle {
     let ids = Ids::new(name);
     let realm = realm(name);
@@ -153,6 +183,13 @@ pub(crate) fn bundle(name: &str) -> RealmBundle {
     let bob = user(&realm_id, &ids.of("bob"), "bob", None);
     let mut service = user(&realm_id, &ids.of("service"), "service-account-backend", None);
     service.profile.service_account_client_id = Some(ids.of("backend"));
+    let mut staff = group(&realm_id, &ids.of("staff"), None, "staff");
+    staff.role_ids = vec![ids.of("user")];
+    let mut ops = group(&realm_id, &ids.of("ops"), Some(&staff.id), "ops");
+    ops.role_ids = vec![ids.of("app-admin")];
+    let other_staff = group(&realm_id, &ids.of("Staff"), None, "Staff");
+    let alice_password = password(&alice.id, &ids.of("alice-password")).to_credential();
+    let alice_otp = otp(&alice.id, &ids.of("alice-otp"), 20);
     RealmBundle {
         keys: vec![
             key(&realm_id, &ids.of("rsa"), Algorithm::RS256, 100),
@@ -171,14 +208,17 @@ pub(crate) fn bundle(name: &str) -> RealmBundle {
             role(&realm_id, &ids.of("app-viewer"), Some(&app), "viewer"),
             role(&realm_id, &ids.of("app-admin"), Some(&app), "admin"),
         ],
+        default_group_ids: vec![ops.id.clone()],
+        groups: vec![staff, ops, other_staff],
         users: vec![
             UserBundle {
-                password: Some(password(&alice.id, &ids.of("alice-password"))),
+                credentials: vec![alice_password, alice_otp],
                 role_ids: vec![ids.of("admin"), ids.of("default-roles")],
+                group_ids: Vec::new(),
                 user: alice,
             },
-            UserBundle { user: bob, password: None, role_ids: Vec::new() },
-            UserBundle { user: service, password: None, role_ids: vec![ids.of("app-viewer")] },
+            UserBundle { group_ids: vec![ids.of("ops")], ..UserBundle::new(bob, None, Vec::new()) },
+            UserBundle::new(service, None, vec![ids.of("app-viewer")]),
         ],
         realm,
     }
