@@ -190,6 +190,20 @@ impl GatewayConfig {
         Ok(RouteTable::new(routes))
     }
 
+    /// The prefixes of the guarded routes that take a token of any audience from any
+    /// client of the issuers' realms: neither `required_audience` nor `required_azp` is
+    /// set. oauth2-proxy checks the audience by default; the gateway warns at start.
+    pub fn routes_open_to_any_client(&self) -> Vec<&str> {
+        if self.required_audience.is_some() || self.required_azp.is_some() {
+            return Vec::new();
+        }
+        self.routes
+            .iter()
+            .filter(|route| !route.public)
+            .map(|route| route.prefix.as_str())
+            .collect()
+    }
+
     pub fn expectations(&self) -> Expectations {
         Expectations {
             issuers: self.issuers.clone(),

@@ -62,6 +62,13 @@ impl Gateway {
         clock: Arc<dyn Clock>,
     ) -> Result<Gateway, StartError> {
         let routes = config.route_table()?;
+        for prefix in config.routes_open_to_any_client() {
+            tracing::warn!(
+                route = prefix,
+                "route {prefix} accepts tokens of any audience and any client of the issuers' \
+                 realms: set required_audience (or required_azp)"
+            );
+        }
         let settings = ValidatorSettings {
             expectations: config.expectations(),
             refresh_floor: config.jwks_refresh_floor(),
