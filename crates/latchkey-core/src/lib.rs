@@ -22,3 +22,4 @@ pub mod store;
 pub mod time;
 pub mod token;
 pub mod user;
+pub mod username;

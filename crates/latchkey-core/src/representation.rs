@@ -10,6 +10,7 @@ mod defaults;
 mod export;
 mod import;
 mod keys;
+pub mod limits;
 mod roles;
 mod types;
 mod users;

@@ -206,6 +206,43 @@ fn import_then_export_round_trips_a_realm_with_its_password_hashes() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
+/// Issue 13: a realm file with a setting out of range or a username Keycloak's validators
+/// refuse is not imported, and the error names the file and what is wrong. (Keycloak's own
+/// import takes `ab<c`, `ab\u0000c` and `ab`; latchkey does not.)
+#[test]
+fn import_refuses_bad_settings_and_usernames_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad-realm.json");
+    let cases = [
+        (
+            r#"{"realm":"r13","users":[{"username":"good1"},{"username":"ab<c"}]}"#,
+            "user #1 `ab<c`: invalid username",
+        ),
+        (
+            r#"{"realm":"r13","users":[{"username":"ab\u0000c"}]}"#,
+            "user #0 `ab\\0c`: invalid username",
+        ),
+        (
+            r#"{"realm":"r13","accessTokenLifespan":-5}"#,
+            "`accessTokenLifespan` is -5; it must be -1 or 1 to 315360000 seconds",
+        ),
+        (
+            r#"{"realm":"r13","clients":[{"clientId":"c","attributes":{"client.session.idle.timeout":"soon"}}]}"#,
+            "client `c`: `client.session.idle.timeout` is \"soon\"",
+        ),
+    ];
+    for (json, message) in cases {
+        std::fs::write(&file, json).unwrap();
+        let output = run(&["import", "--file", file.to_str().unwrap()], dir.path());
+        assert!(!output.status.success(), "{json}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&format!("cannot import {}: ", file.display())), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    }
+    let output = run(&["export", "--realm", "r13", "--file", "x.json"], dir.path());
+    assert!(!output.status.success(), "no realm was imported");
+}
+
 #[tokio::test]
 async fn gateway_runs_from_a_config_file_and_refuses_a_bad_one() {
     let dir = tempfile::tempdir().unwrap();

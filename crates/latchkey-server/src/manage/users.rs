@@ -8,6 +8,7 @@ use latchkey_core::representation::{
 };
 use latchkey_core::store::{Store, StoreError, TextMatch, UserBundle, UserQuery};
 use latchkey_core::user::{PasswordCredential, REQUIRED_ACTION_UPDATE_PASSWORD, User, UserProfile};
+use latchkey_core::username;
 
 use super::{Field, ManageError, Missing, Reason};
 use crate::cache::RealmSnapshot;
@@ -108,6 +109,12 @@ async fn password_from(
     Ok(Some((password, credential.temporary.unwrap_or(false))))
 }
 
+/// Keycloak's username validators, on a name as the request gives it.
+fn check_username(name: &str) -> Result<(), ManageError> {
+    let problems = username::check(name);
+    if problems.is_empty() { Ok(()) } else { Err(ManageError::InvalidUsername(problems)) }
+}
+
 /// Adds or removes the `UPDATE_PASSWORD` required action (a temporary password).
 fn set_update_password(user: &mut User, is_temporary: bool) {
     let actions = &mut user.profile.required_actions;
@@ -117,9 +124,9 @@ fn set_update_password(user: &mut User, is_temporary: bool) {
     }
 }
 
-/// Creates a user from `rep` (`UsersResource.createUser`): the username is required
-/// (3 to 255 characters, as the user profile's validator) and must be free, as must the
-/// email; the user gets the realm's default role and the password `credentials` carries.
+/// Creates a user from `rep` (`UsersResource.createUser`): the username is required,
+/// must pass Keycloak's username validators (`latchkey_core::username`) and be free, as
+/// must the email; the user gets the realm's default role and the password `credentials` carries.
 /// `enabled` is false unless `rep` says otherwise (`JpaUserProvider.addUser` never sets
 /// it, and `UserEntity.enabled` starts false).
 pub(crate) async fn create(
@@ -127,14 +134,11 @@ pub(crate) async fn create(
     realm: &RealmSnapshot,
     rep: &UserRepresentation,
 ) -> Result<User, ManageError> {
-    let username = rep.username.trim().to_lowercase();
-    if username.is_empty() {
+    if username::is_blank(&rep.username) {
         return Err(ManageError::invalid(Field::Username, Reason::Missing));
     }
-    let length = username.chars().count();
-    if !(3..=255).contains(&length) {
-        return Err(ManageError::invalid(Field::Username, Reason::Length { min: 3, max: 255 }));
-    }
+    check_username(&rep.username)?;
+    let username = username::java_trim(&rep.username).to_lowercase();
     let realm_id = &realm.realm.id;
     if state.store.find_user_by_username(realm_id, &username).await?.is_some() {
         return Err(ManageError::UsernameTaken);
@@ -183,6 +187,10 @@ pub(crate) async fn update(
     let stored = find(state, realm, id).await?;
     let mut user = stored.clone();
     apply_user_representation(&mut user, rep);
+    // A new name is checked; an unchanged one (perhaps imported long ago) is left alone.
+    if user.username != stored.username {
+        check_username(&rep.username)?;
+    }
     if user.username != stored.username
         && state.store.find_user_by_username(realm_id, &user.username).await?.is_some()
     {

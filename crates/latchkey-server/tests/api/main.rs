@@ -12,6 +12,7 @@ mod admin_realms;
 mod admin_roles;
 mod admin_sessions;
 mod admin_users;
+mod admin_validation;
 mod bad_input;
 mod client_auth;
 mod cors;
