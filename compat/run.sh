@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Compatibility suite: real Keycloak clients (python-keycloak, @keycloak/keycloak-admin-client)
-# and the admin console in a real headless Chromium, against the real latchkey binary.
+# and the admin console in a real headless Chromium, against the real latchkey binary, and
+# schemathesis against the Admin API's OpenAPI document (compat/schemathesis/run.py: 90 s,
+# 25 examples per operation and phase; SCHEMATHESIS_SECONDS / SCHEMATHESIS_EXAMPLES for more).
 # The Rust client checks (the oauth2 crate) run under `cargo test -p latchkey-compat-rust`.
 #
 #   compat/run.sh [extra pytest arguments]
@@ -21,6 +23,8 @@ cargo build --quiet -p latchkey
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 
 LATCHKEY_BIN="$target_dir/debug/latchkey" "$venv/bin/python" -m pytest -q compat/python "$@"
+
+LATCHKEY_BIN="$target_dir/debug/latchkey" "$venv/bin/python" compat/schemathesis/run.py
 
 (cd compat/node && npm ci --no-audit --no-fund --loglevel=error && LATCHKEY_BIN="$target_dir/debug/latchkey" node --test)
 

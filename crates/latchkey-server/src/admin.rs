@@ -111,7 +111,7 @@ fn api() -> Api {
                 .post(
                     realms::post_realm,
                     op("Realms", "Create a realm, also from a full realm export")
-                        .body::<RealmRepresentation>()
+                        .body_requiring::<RealmRepresentation>(&["realm"])
                         .created(),
                 ),
         )
@@ -141,7 +141,9 @@ fn api() -> Api {
                 )
                 .post(
                     users::post_user,
-                    op("Users", "Create a user").body::<UserRepresentation>().created(),
+                    op("Users", "Create a user")
+                        .body_requiring::<UserRepresentation>(&["username"])
+                        .created(),
                 ),
         )
         .route(
@@ -157,7 +159,9 @@ fn api() -> Api {
                 .get(users::get_user, op("Users", "Get a user").returns::<UserRepresentation>())
                 .put(
                     users::put_user,
-                    op("Users", "Update a user").body::<UserRepresentation>().conflicts(),
+                    op("Users", "Update a user")
+                        .body_requiring::<UserRepresentation>(&["username?"])
+                        .conflicts(),
                 )
                 .delete(users::delete_user, op("Users", "Delete a user")),
         )
@@ -165,7 +169,8 @@ fn api() -> Api {
             "/admin/realms/{realm}/users/{id}/reset-password",
             E::new().put(
                 users::put_reset_password,
-                op("Users", "Set a user's password").body::<CredentialRepresentation>(),
+                op("Users", "Set a user's password")
+                    .body_requiring::<CredentialRepresentation>(&["value"]),
             ),
         )
         .route(
@@ -217,7 +222,9 @@ fn api() -> Api {
                 )
                 .delete(
                     role_mappings::delete_realm_mappings,
-                    op("Role mappings", "Take realm roles away").body_list::<RoleRepresentation>(),
+                    op("Role mappings", "Take realm roles away")
+                        .body_list::<RoleRepresentation>()
+                        .body_optional(),
                 ),
         )
         .route(
@@ -250,7 +257,9 @@ fn api() -> Api {
                 )
                 .delete(
                     role_mappings::delete_client_mappings,
-                    op("Role mappings", "Take client roles away").body_list::<RoleRepresentation>(),
+                    op("Role mappings", "Take client roles away")
+                        .body_list::<RoleRepresentation>()
+                        .body_optional(),
                 ),
         )
         .route(
@@ -280,7 +289,9 @@ fn api() -> Api {
                 )
                 .post(
                     roles::post_role,
-                    op("Roles", "Create a realm role").body::<RoleRepresentation>().created(),
+                    op("Roles", "Create a realm role")
+                        .body_requiring::<RoleRepresentation>(&["name"])
+                        .created(),
                 ),
         )
         .route(
@@ -296,7 +307,11 @@ fn api() -> Api {
             E::new().post(
                 keys::post_component,
                 op("Keys", "Add a generated RSA signing key (providerId rsa-generated)")
-                    .body::<ComponentRepresentation>()
+                    .body_requiring::<ComponentRepresentation>(&[
+                        "providerId",
+                        "providerType",
+                        "config?",
+                    ])
                     .created(),
             ),
         )
@@ -367,7 +382,9 @@ fn api() -> Api {
                 )
                 .post(
                     clients::post_client,
-                    op("Clients", "Create a client").body::<ClientRepresentation>().created(),
+                    op("Clients", "Create a client")
+                        .body_requiring::<ClientRepresentation>(&["clientId"])
+                        .created(),
                 ),
         )
         .route(
@@ -408,7 +425,7 @@ fn api() -> Api {
                 .post(
                     client_roles::post_client_role,
                     op("Client roles", "Create a client role")
-                        .body::<RoleRepresentation>()
+                        .body_requiring::<RoleRepresentation>(&["name"])
                         .created(),
                 ),
         )
@@ -503,7 +520,8 @@ fn api() -> Api {
             E::new().get(
                 clients::get_service_account_user,
                 op("Clients", "The user behind a client's service account")
-                    .returns::<UserRepresentation>(),
+                    .returns::<UserRepresentation>()
+                    .refuses(&[("400", "The client has no service account")]),
             ),
         )
         .route(

@@ -5,11 +5,14 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 use crate::extract::read_body;
 use crate::state::AppState;
+
+mod shape;
 
 /// A JSON request body, read whole under the server's size limit (413 above it).
 ///
@@ -44,13 +47,24 @@ fn is_json_media_type(value: &[u8]) -> bool {
 
 impl Body {
     /// The body as `T`. Fields latchkey does not model are ignored (a Keycloak client
-    /// sends many), but a field of the wrong type or broken JSON is a 400.
-    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_slice(&self.0).map_err(ApiError::BadJson)
+    /// sends many), but broken JSON, or a value of another JSON type than `T`'s schema
+    /// says (`shape.rs`), is a 400; numbers with a zero fraction count as integers.
+    pub(crate) fn json<T: DeserializeOwned + JsonSchema>(&self) -> Result<T, ApiError> {
+        let value: serde_json::Value =
+            serde_json::from_slice(&self.0).map_err(ApiError::BadJson)?;
+        if let Some(path) = shape::mismatch::<T>(&value) {
+            let error = <serde_json::Error as serde::de::Error>::custom(format!(
+                "the value at `{path}` has another JSON type than its schema says"
+            ));
+            return Err(ApiError::BadJson(error));
+        }
+        T::deserialize(shape::integral_numbers(value)).map_err(ApiError::BadJson)
     }
 
     /// `None` for an empty body (a `DELETE` may come without one).
-    pub(crate) fn json_or_empty<T: DeserializeOwned>(&self) -> Result<Option<T>, ApiError> {
+    pub(crate) fn json_or_empty<T: DeserializeOwned + JsonSchema>(
+        &self,
+    ) -> Result<Option<T>, ApiError> {
         if self.0.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
@@ -75,9 +89,10 @@ impl FromRequestParts<AppState> for Query {
     }
 }
 
-/// A query parameter that does not read as its type.
-fn bad_parameter() -> ApiError {
-    ApiError::plain(StatusCode::BAD_REQUEST, "HTTP 400 Bad Request")
+/// An integer query parameter that does not read as a Java `Integer`: JAX-RS answers
+/// 404, not 400 (measured on 26.7.3: `?first=abc`, `?max=2147483648`, `?first=1.5`).
+fn not_an_integer() -> ApiError {
+    ApiError::plain(StatusCode::NOT_FOUND, "HTTP 404 Not Found")
 }
 
 impl Query {
@@ -86,30 +101,41 @@ impl Query {
         self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
-    /// `true`/`false` (any case); anything else is a 400.
-    pub(crate) fn boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
+    /// A `Boolean` as JAX-RS converts it (`Boolean.valueOf`): `true` in any case is true,
+    /// any other text false; absent or empty is `None` (the parameter's default). Keycloak
+    /// never refuses one (`?briefRepresentation=maybe` lists full users).
+    pub(crate) fn boolean(&self, name: &str) -> Option<bool> {
         match self.get(name) {
-            None | Some("") => Ok(None),
-            Some(value) if value.eq_ignore_ascii_case("true") => Ok(Some(true)),
-            Some(value) if value.eq_ignore_ascii_case("false") => Ok(Some(false)),
-            Some(_) => Err(bad_parameter()),
+            None | Some("") => None,
+            Some(value) => Some(value.eq_ignore_ascii_case("true")),
         }
     }
 
-    /// A whole number; anything else is a 400.
-    pub(crate) fn integer(&self, name: &str) -> Result<Option<i64>, ApiError> {
+    /// An `Integer` as JAX-RS converts it (`Integer.valueOf`: an optional sign and
+    /// digits within 32 bits, no spaces); absent or empty is `None`, anything else 404.
+    pub(crate) fn integer(&self, name: &str) -> Result<Option<i32>, ApiError> {
         match self.get(name) {
             None | Some("") => Ok(None),
-            Some(value) => value.trim().parse().map(Some).map_err(|_| bad_parameter()),
+            Some(value) => value.parse().map(Some).map_err(|_| not_an_integer()),
         }
     }
 
-    /// `first` (default 0) and `max` (default `default_max`); negative values count as
-    /// the defaults, as Keycloak's `-1` does.
+    /// `first` and `max` as Keycloak's listings read them: `first` counts from 0 (a
+    /// negative one as 0), `max` defaults to `default_max` and a negative one means no
+    /// limit (`max=-1`), `max=0` lists nothing.
     pub(crate) fn page(&self, default_max: usize) -> Result<Page, ApiError> {
-        let first = self.integer("first")?.and_then(|v| usize::try_from(v).ok()).unwrap_or(0);
-        let max = self.integer("max")?.and_then(|v| usize::try_from(v).ok()).unwrap_or(default_max);
-        Ok(Page { first, max })
+        let first = self.integer("first")?;
+        let max = self.integer("max")?;
+        Ok(Page::new(first, max, default_max))
+    }
+
+    /// Roles page only when both `first` and `max` are given
+    /// (`RoleContainerResource.getRoles`); otherwise every role.
+    pub(crate) fn page_when_both(&self) -> Result<Page, ApiError> {
+        match (self.integer("first")?, self.integer("max")?) {
+            (Some(first), Some(max)) => Ok(Page::new(Some(first), Some(max), usize::MAX)),
+            _ => Ok(Page { first: 0, max: usize::MAX }),
+        }
     }
 }
 
@@ -121,6 +147,15 @@ pub(crate) struct Page {
 }
 
 impl Page {
+    fn new(first: Option<i32>, max: Option<i32>, default_max: usize) -> Self {
+        let first = first.and_then(|v| usize::try_from(v).ok()).unwrap_or(0);
+        let max = match max {
+            None => default_max,
+            Some(max) => usize::try_from(max).unwrap_or(usize::MAX),
+        };
+        Page { first, max }
+    }
+
     pub(crate) fn apply<T>(self, items: impl IntoIterator<Item = T>) -> Vec<T> {
         items.into_iter().skip(self.first).take(self.max).collect()
     }

@@ -34,7 +34,7 @@ impl UserFilter {
         if let Some(id) = search.and_then(|search| search.strip_prefix("id:")) {
             return Ok(UserFilter::Id(id.trim().to_owned()));
         }
-        let is_exact = query.boolean("exact")?.unwrap_or(false);
+        let is_exact = query.boolean("exact").unwrap_or(false);
         let field = |name: &str| {
             text(name).map(|value| {
                 let value = value.to_lowercase();
@@ -47,8 +47,8 @@ impl UserFilter {
             email: field("email"),
             first_name: field("firstName"),
             last_name: field("lastName"),
-            enabled: query.boolean("enabled")?,
-            email_verified: query.boolean("emailVerified")?,
+            enabled: query.boolean("enabled"),
+            email_verified: query.boolean("emailVerified"),
         }))
     }
 }
@@ -89,7 +89,7 @@ pub(crate) async fn list_users(
     query: Query,
 ) -> Result<Response, ApiError> {
     let page = query.page(DEFAULT_MAX_RESULTS)?;
-    let is_brief = query.boolean("briefRepresentation")?.unwrap_or(false);
+    let is_brief = query.boolean("briefRepresentation").unwrap_or(false);
     let filter = UserFilter::from_query(&query)?;
     let users = filtered_users(&state, &realm, &filter, page).await?;
     let reps: Vec<UserRepresentation> = users

@@ -34,7 +34,7 @@ pub(crate) async fn list(
 }
 
 /// The part of a `ComponentRepresentation` a key provider needs.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ComponentRepresentation {
     provider_id: Option<String>,

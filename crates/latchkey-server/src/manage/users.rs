@@ -124,6 +124,15 @@ fn set_update_password(user: &mut User, is_temporary: bool) {
     }
 }
 
+/// A `notBefore` given is in its range (`limits.rs`), as the import checks it; Keycloak
+/// keeps it in an `int` and refuses what does not fit.
+fn check_not_before(rep: &UserRepresentation) -> Result<(), ManageError> {
+    if let Some(not_before) = rep.not_before {
+        latchkey_core::representation::limits::USER_NOT_BEFORE.check(not_before)?;
+    }
+    Ok(())
+}
+
 /// Creates a user from `rep` (`UsersResource.createUser`): the username is required,
 /// must pass Keycloak's username validators (`latchkey_core::username`) and be free, as
 /// must the email; the user gets the realm's default role and the password `credentials` carries.
@@ -138,6 +147,7 @@ pub(crate) async fn create(
         return Err(ManageError::invalid(Field::Username, Reason::Missing));
     }
     check_username(&rep.username)?;
+    check_not_before(rep)?;
     let username = username::java_trim(&rep.username).to_lowercase();
     let realm_id = &realm.realm.id;
     if state.store.find_user_by_username(realm_id, &username).await?.is_some() {
@@ -184,6 +194,7 @@ pub(crate) async fn update(
     rep: &UserRepresentation,
 ) -> Result<User, ManageError> {
     let realm_id = &realm.realm.id;
+    check_not_before(rep)?;
     let stored = find(state, realm, id).await?;
     let mut user = stored.clone();
     apply_user_representation(&mut user, rep);
