@@ -48,6 +48,11 @@ pub enum ApiError {
     /// The request body is larger than the configured limit.
     #[error("request body too large")]
     TooLarge,
+    /// The request body stalled past the body read timeout (`latchkey_listener`).
+    /// Keycloak closes such a connection without an answer after 60 s; latchkey says
+    /// 408 and closes it.
+    #[error("request body timed out")]
+    BodyTimeout,
     /// A JSON endpoint's body came with another `Content-Type` (RESTEasy's 415).
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -125,6 +130,20 @@ impl IntoResponse for ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 &[("error", "The content-type header value did not match the value in @Consumes")],
             ),
+            ApiError::BodyTimeout => {
+                let mut response = json_response(
+                    StatusCode::REQUEST_TIMEOUT,
+                    &[
+                        ("error", "invalid_request"),
+                        ("error_description", "Request body timed out"),
+                    ],
+                );
+                response.headers_mut().insert(
+                    axum::http::header::CONNECTION,
+                    axum::http::HeaderValue::from_static("close"),
+                );
+                response
+            }
             ApiError::TooLarge => json_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &[("error", "invalid_request"), ("error_description", "Request body too large")],

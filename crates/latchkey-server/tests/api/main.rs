@@ -22,3 +22,4 @@ mod offline;
 mod password_grant;
 mod refresh_grant;
 mod restart;
+mod slow_clients;
