@@ -20,7 +20,25 @@ TEN_YEARS = 10 * 365 * 86400
 
 
 def in_range(value):
-    return type(value) is int and 0 <= value <= TEN_YEARS
+    """A valid count of seconds: an integer (JSON Schema counts 300.0 as one) in range."""
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return is_number and float(value).is_integer() and 0 <= value <= TEN_YEARS
+
+
+def is_strings(value):
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+ROLE_FIELDS = {"id": str, "name": str, "description": str, "containerId": str,
+               "composite": bool, "clientRole": bool, "composites": dict, "attributes": dict}
+
+
+def is_role(value):
+    """Whether `value` has the types of a RoleRepresentation (so dropping it cannot turn
+    an invalid request into a valid one)."""
+    return isinstance(value, dict) and all(
+        field not in value or value[field] is None or isinstance(value[field], kind)
+        for field, kind in ROLE_FIELDS.items())
 
 
 @schemathesis.hook
@@ -43,7 +61,7 @@ def map_case(context, case):
                 case.body[field] = TEN_YEARS
     # A realm file's users may only name clients and roles the file has: references
     # between parts of one body are beyond JSON Schema, so well-typed ones are dropped.
-    if operation in REALM_BODIES and isinstance(case.body.get("defaultRole"), dict):
+    if operation in REALM_BODIES and is_role(case.body.get("defaultRole")):
         del case.body["defaultRole"]
     if operation in REALM_BODIES and isinstance(case.body.get("users"), list):
         for user in case.body["users"]:
@@ -51,10 +69,10 @@ def map_case(context, case):
                 continue
             if isinstance(user.get("serviceAccountClientId"), str):
                 del user["serviceAccountClientId"]
-            if isinstance(user.get("realmRoles"), list) and all(
-                    isinstance(r, str) for r in user["realmRoles"]):
+            if is_strings(user.get("realmRoles")):
                 user["realmRoles"] = []
-            if isinstance(user.get("clientRoles"), dict):
+            roles = user.get("clientRoles")
+            if isinstance(roles, dict) and all(is_strings(v) for v in roles.values()):
                 user["clientRoles"] = {}
     attributes = case.body.get("attributes")
     if operation in CLIENT_BODIES and isinstance(attributes, dict):
