@@ -1,5 +1,7 @@
 """Schemathesis hooks for compat/schemathesis/run.py (loaded through SCHEMATHESIS_HOOKS)."""
 
+import re
+
 import schemathesis
 
 # Keycloak's relational checks (a client session may not outlast the realm's SSO
@@ -17,6 +19,15 @@ CLIENT_BODIES = {("PUT", "/admin/realms/{realm}/clients/{id}"),
 
 
 TEN_YEARS = 10 * 365 * 86400
+
+# The realm's password policy then judges every password a later request sets: a state,
+# like the relational checks. A policy the document allows becomes one that parses the
+# same way and lets every password through (`hashIterations` is not enforced).
+_ENTRY = (r"(?:(?:length|maxLength|digits|lowerCase|upperCase|specialChars|hashIterations|"
+          r"passwordHistory|forceExpiredPasswordChange|passwordAge|maxAuthAge|"
+          r"recoveryCodesWarningThreshold)(?:\([0-9]{1,9}\))?|"
+          r"(?:notUsername|notEmail|notContainsUsername|hashAlgorithm|passwordBlacklist))")
+VALID_POLICY = re.compile(f"(?:{_ENTRY}(?: and {_ENTRY})*)?")
 
 
 def in_range(value):
@@ -61,8 +72,20 @@ def map_case(context, case):
                 case.body[field] = TEN_YEARS
     # A realm file's users may only name clients and roles the file has: references
     # between parts of one body are beyond JSON Schema, so well-typed ones are dropped.
+    policy = case.body.get("passwordPolicy")
+    if operation in REALM_BODIES and isinstance(policy, str) and VALID_POLICY.fullmatch(policy):
+        case.body["passwordPolicy"] = "hashIterations(27500)"
     if operation in REALM_BODIES and is_role(case.body.get("defaultRole")):
         del case.body["defaultRole"]
+    roles = case.body.get("roles")
+    if operation in REALM_BODIES and isinstance(roles, dict):
+        client = roles.get("client")
+        if isinstance(client, dict) and all(
+                isinstance(v, list) and all(is_role(r) for r in v) for v in client.values()):
+            roles["client"] = {}
+        for role in roles.get("realm") or []:
+            if is_role(role) and role.get("composites") is not None:
+                role["composites"] = None
     if operation in REALM_BODIES and isinstance(case.body.get("users"), list):
         for user in case.body["users"]:
             if not isinstance(user, dict):
