@@ -44,6 +44,15 @@ ROLE_FIELDS = {"id": str, "name": str, "description": str, "containerId": str,
                "composite": bool, "clientRole": bool, "composites": dict, "attributes": dict}
 
 
+def is_composites(value):
+    """A well-typed CompositesRepresentation: `{"realm": [names], "client": {id: [names]}}`."""
+    if not isinstance(value, dict):
+        return False
+    realm, client = value.get("realm"), value.get("client")
+    return (realm is None or is_strings(realm)) and (
+        client is None or (isinstance(client, dict) and all(is_strings(v) for v in client.values())))
+
+
 def is_role(value):
     """Whether `value` has the types of a RoleRepresentation (so dropping it cannot turn
     an invalid request into a valid one)."""
@@ -84,7 +93,7 @@ def map_case(context, case):
                 isinstance(v, list) and all(is_role(r) for r in v) for v in client.values()):
             roles["client"] = {}
         for role in roles.get("realm") or []:
-            if is_role(role) and role.get("composites") is not None:
+            if is_role(role) and is_composites(role.get("composites")):
                 role["composites"] = None
     if operation in REALM_BODIES and isinstance(case.body.get("users"), list):
         for user in case.body["users"]:
