@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Compatibility suite: real Keycloak clients (python-keycloak, @keycloak/keycloak-admin-client)
-# and the admin console in a real headless Chromium, against the real latchkey binary.
+# and the admin console in a real headless Chromium, against the real latchkey binary, and
+# schemathesis against the Admin API's OpenAPI document (compat/schemathesis/run.py: 90 s,
+# 25 examples per operation and phase; SCHEMATHESIS_SECONDS / SCHEMATHESIS_EXAMPLES for more).
 # The Rust client checks (the oauth2 and openidconnect crates) run under
 # `cargo test -p latchkey-compat-rust`; compat/node also verifies tokens with `jose`.
 #
@@ -27,6 +29,8 @@ LATCHKEY_BIN="$target_dir/debug/latchkey" "$venv/bin/python" -m pytest -q compat
 # (initdb and pg_ctl, compat/python/pg_cluster.py) and Keycloak's --db options.
 LATCHKEY_COMPAT_DB=postgres LATCHKEY_BIN="$target_dir/debug/latchkey" \
   "$venv/bin/python" -m pytest -q compat/python "$@"
+
+LATCHKEY_BIN="$target_dir/debug/latchkey" "$venv/bin/python" compat/schemathesis/run.py
 
 (cd compat/node && npm ci --no-audit --no-fund --loglevel=error && LATCHKEY_BIN="$target_dir/debug/latchkey" node --test)
 

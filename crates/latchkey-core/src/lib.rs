@@ -23,3 +23,4 @@ pub mod store;
 pub mod time;
 pub mod token;
 pub mod user;
+pub mod username;

@@ -11,6 +11,7 @@ mod export;
 mod groups;
 mod import;
 mod keys;
+pub mod limits;
 mod roles;
 mod types;
 mod users;

@@ -43,6 +43,21 @@ pub struct GatewayConfig {
     /// the upstream timeout is answered 503.
     #[serde(default = "default_max_concurrent")]
     pub max_concurrent_upstream: usize,
+    /// The longest wait for a request's head, from the moment a connection waits for one
+    /// (opened, or its previous answer sent); then the connection is closed unanswered.
+    #[serde(default = "default_header_read_timeout")]
+    pub header_read_timeout_ms: u64,
+    /// The longest wait for the next piece of a request body; then the upstream request
+    /// is abandoned and the connection closed.
+    #[serde(default = "default_body_read_timeout")]
+    pub body_read_timeout_ms: u64,
+    /// A connection without a request in flight is closed after this long.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_ms: u64,
+    /// Open client connections at most; at the cap the longest-idle one is closed for
+    /// the newcomer (`latchkey_listener`).
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
     /// Follow latchkey's revocation stream (logout means logout); absent: do not.
     #[serde(default)]
     pub revocation: Option<RevocationConfig>,
@@ -112,6 +127,21 @@ pub struct RouteConfig {
     pub all_of: Option<Vec<String>>,
 }
 
+fn default_header_read_timeout() -> u64 {
+    duration_ms(latchkey_listener::Limits::default().header_read_timeout)
+}
+fn default_body_read_timeout() -> u64 {
+    duration_ms(latchkey_listener::Limits::default().body_read_timeout)
+}
+fn default_idle_timeout() -> u64 {
+    duration_ms(latchkey_listener::Limits::default().idle_timeout)
+}
+fn default_max_connections() -> usize {
+    latchkey_listener::Limits::default().max_connections
+}
+fn duration_ms(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
 fn default_realm() -> String {
     "latchkey".to_owned()
 }
@@ -181,6 +211,17 @@ impl GatewayConfig {
                 "`max_concurrent_upstream` and `upstream_timeout_ms` must be positive".into(),
             ));
         }
+        if self.header_read_timeout_ms == 0
+            || self.body_read_timeout_ms == 0
+            || self.idle_timeout_ms == 0
+            || self.max_connections == 0
+        {
+            return Err(ConfigError::Invalid(
+                "`header_read_timeout_ms`, `body_read_timeout_ms`, `idle_timeout_ms` and \
+                 `max_connections` must be positive"
+                    .into(),
+            ));
+        }
         Ok(())
     }
 
@@ -190,12 +231,36 @@ impl GatewayConfig {
         Ok(RouteTable::new(routes))
     }
 
+    /// The prefixes of the guarded routes that take a token of any audience from any
+    /// client of the issuers' realms: neither `required_audience` nor `required_azp` is
+    /// set. oauth2-proxy checks the audience by default; the gateway warns at start.
+    pub fn routes_open_to_any_client(&self) -> Vec<&str> {
+        if self.required_audience.is_some() || self.required_azp.is_some() {
+            return Vec::new();
+        }
+        self.routes
+            .iter()
+            .filter(|route| !route.public)
+            .map(|route| route.prefix.as_str())
+            .collect()
+    }
+
     pub fn expectations(&self) -> Expectations {
         Expectations {
             issuers: self.issuers.clone(),
             leeway_secs: i64::from(self.leeway_seconds),
             azp: self.required_azp.clone(),
             audience: self.required_audience.clone(),
+        }
+    }
+
+    /// The listener's timeouts and connection cap.
+    pub fn connection_limits(&self) -> latchkey_listener::Limits {
+        latchkey_listener::Limits {
+            header_read_timeout: Duration::from_millis(self.header_read_timeout_ms),
+            body_read_timeout: Duration::from_millis(self.body_read_timeout_ms),
+            idle_timeout: Duration::from_millis(self.idle_timeout_ms),
+            max_connections: self.max_connections,
         }
     }
 

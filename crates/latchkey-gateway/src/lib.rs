@@ -52,6 +52,7 @@ pub struct Gateway {
     listener: TcpListener,
     router: Router,
     validator: Arc<Validator>,
+    limits: latchkey_listener::Limits,
 }
 
 impl Gateway {
@@ -62,6 +63,13 @@ impl Gateway {
         clock: Arc<dyn Clock>,
     ) -> Result<Gateway, StartError> {
         let routes = config.route_table()?;
+        for prefix in config.routes_open_to_any_client() {
+            tracing::warn!(
+                route = prefix,
+                "route {prefix} accepts tokens of any audience and any client of the issuers' \
+                 realms: set required_audience (or required_azp)"
+            );
+        }
         let settings = ValidatorSettings {
             expectations: config.expectations(),
             refresh_floor: config.jwks_refresh_floor(),
@@ -95,7 +103,7 @@ impl Gateway {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| StartError::Bind { address: config.listen, source })?;
-        Ok(Gateway { listener, router, validator })
+        Ok(Gateway { listener, router, validator, limits: config.connection_limits() })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -115,8 +123,14 @@ impl Gateway {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let background = self.validator.start();
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        let served = latchkey_listener::serve(
+            self.listener,
+            latchkey_listener::Plain,
+            self.router,
+            self.limits,
+            shutdown,
+        )
+        .await;
         drop(background);
         served
     }

@@ -139,7 +139,7 @@ fn api() -> Api {
                 .post(
                     realms::post_realm,
                     op("Realms", "Create a realm, also from a full realm export")
-                        .body::<RealmRepresentation>()
+                        .body_requiring::<RealmRepresentation>(&["realm"])
                         .created(),
                 ),
         )
@@ -169,7 +169,9 @@ fn api() -> Api {
                 )
                 .post(
                     users::post_user,
-                    op("Users", "Create a user").body::<UserRepresentation>().created(),
+                    op("Users", "Create a user")
+                        .body_requiring::<UserRepresentation>(&["username"])
+                        .created(),
                 ),
         )
         .route(
@@ -185,7 +187,9 @@ fn api() -> Api {
                 .get(users::get_user, op("Users", "Get a user").returns::<UserRepresentation>())
                 .put(
                     users::put_user,
-                    op("Users", "Update a user").body::<UserRepresentation>().conflicts(),
+                    op("Users", "Update a user")
+                        .body_requiring::<UserRepresentation>(&["username?"])
+                        .conflicts(),
                 )
                 .delete(users::delete_user, op("Users", "Delete a user")),
         )
@@ -193,7 +197,8 @@ fn api() -> Api {
             "/admin/realms/{realm}/users/{id}/reset-password",
             E::new().put(
                 users::put_reset_password,
-                op("Users", "Set a user's password").body::<CredentialRepresentation>(),
+                op("Users", "Set a user's password")
+                    .body_requiring::<CredentialRepresentation>(&["value"]),
             ),
         )
         .route(
@@ -235,7 +240,7 @@ fn api() -> Api {
             E::new().put(
                 users::put_credential_label,
                 op("Users", "Name a credential (the body is the label, as text/plain)")
-                    .body::<String>(),
+                    .text_body(),
             ),
         )
         .route(
@@ -311,7 +316,9 @@ fn api() -> Api {
                 )
                 .delete(
                     role_mappings::delete_realm_mappings,
-                    op("Role mappings", "Take realm roles away").body_list::<RoleRepresentation>(),
+                    op("Role mappings", "Take realm roles away")
+                        .body_list::<RoleRepresentation>()
+                        .body_optional(),
                 ),
         )
         .route(
@@ -348,7 +355,9 @@ fn api() -> Api {
                 )
                 .delete(
                     role_mappings::delete_client_mappings,
-                    op("Role mappings", "Take client roles away").body_list::<RoleRepresentation>(),
+                    op("Role mappings", "Take client roles away")
+                        .body_list::<RoleRepresentation>()
+                        .body_optional(),
                 ),
         )
         .route(
@@ -603,7 +612,9 @@ fn api() -> Api {
                 )
                 .post(
                     roles::post_role,
-                    op("Roles", "Create a realm role").body::<RoleRepresentation>().created(),
+                    op("Roles", "Create a realm role")
+                        .body_requiring::<RoleRepresentation>(&["name"])
+                        .created(),
                 ),
         )
         .route(
@@ -629,7 +640,11 @@ fn api() -> Api {
                         "Keys",
                         "Add a key provider: rsa-generated, rsa, ecdsa-generated, eddsa-generated or hmac-generated",
                     )
-                    .body::<ComponentRepresentation>()
+                    .body_requiring::<ComponentRepresentation>(&[
+                        "providerId",
+                        "providerType",
+                        "config?",
+                    ])
                     .created(),
                 ),
         )
@@ -725,7 +740,9 @@ fn api() -> Api {
                 )
                 .post(
                     clients::post_client,
-                    op("Clients", "Create a client").body::<ClientRepresentation>().created(),
+                    op("Clients", "Create a client")
+                        .body_requiring::<ClientRepresentation>(&["clientId"])
+                        .created(),
                 ),
         )
         .route(
@@ -766,7 +783,7 @@ fn api() -> Api {
                 .post(
                     client_roles::post_client_role,
                     op("Client roles", "Create a client role")
-                        .body::<RoleRepresentation>()
+                        .body_requiring::<RoleRepresentation>(&["name"])
                         .created(),
                 ),
         )
@@ -870,7 +887,8 @@ fn api() -> Api {
             E::new().get(
                 clients::get_service_account_user,
                 op("Clients", "The user behind a client's service account")
-                    .returns::<UserRepresentation>(),
+                    .returns::<UserRepresentation>()
+                    .refuses(&[("400", "The client has no service account")]),
             ),
         )
         .route(

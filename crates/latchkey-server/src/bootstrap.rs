@@ -15,7 +15,7 @@ use latchkey_store::Database;
 pub enum BootstrapError {
     #[error("cannot read {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{path} is not a Keycloak realm file: {source}")]
+    #[error("cannot import {path}: {source}")]
     Parse { path: PathBuf, source: RealmFileError },
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },

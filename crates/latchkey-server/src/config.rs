@@ -24,6 +24,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Threads hashing passwords at once.
     pub hash_workers: usize,
+    /// Header-read, body-read and idle timeouts and the connection cap of the listener.
+    pub connections: latchkey_listener::Limits,
 }
 
 impl ServerConfig {
@@ -50,6 +52,7 @@ impl Default for ServerConfig {
             tls: None,
             max_body_bytes: 64 * 1024,
             hash_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            connections: latchkey_listener::Limits::default(),
         }
     }
 }

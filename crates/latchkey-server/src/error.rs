@@ -10,9 +10,11 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::oauth_error::{OAuthError, Refusal};
-use latchkey_core::representation::ComponentError;
+use latchkey_core::representation::limits::SettingError;
+use latchkey_core::representation::{ComponentError, ImportError};
 use latchkey_core::store::StoreError;
 use latchkey_core::token::issue::IssueError;
+use latchkey_core::username::{MAX_LENGTH, MIN_LENGTH, UsernameProblems};
 
 use crate::manage::{Field, ManageError, MasterChange, Missing, Reason};
 
@@ -46,6 +48,14 @@ pub enum ApiError {
     /// The request body is larger than the configured limit.
     #[error("request body too large")]
     TooLarge,
+    /// The request body stalled past the body read timeout (`latchkey_listener`).
+    /// Keycloak closes such a connection without an answer after 60 s; latchkey says
+    /// 408 and closes it.
+    #[error("request body timed out")]
+    BodyTimeout,
+    /// A JSON endpoint's body came with another `Content-Type` (RESTEasy's 415).
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The realm cannot sign tokens (no active key): the server's fault, not the client's.
@@ -115,6 +125,24 @@ impl IntoResponse for ApiError {
                     StatusCode::BAD_REQUEST,
                     &[("error", "unknown_error"), ("error_description", "Cannot parse the JSON")],
                 )
+            }
+            ApiError::UnsupportedMediaType => json_response(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                &[("error", "The content-type header value did not match the value in @Consumes")],
+            ),
+            ApiError::BodyTimeout => {
+                let mut response = json_response(
+                    StatusCode::REQUEST_TIMEOUT,
+                    &[
+                        ("error", "invalid_request"),
+                        ("error_description", "Request body timed out"),
+                    ],
+                );
+                response.headers_mut().insert(
+                    axum::http::header::CONNECTION,
+                    axum::http::HeaderValue::from_static("close"),
+                );
+                response
             }
             ApiError::TooLarge => json_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -211,7 +239,11 @@ fn manage_response(error: ManageError) -> Response {
             S::BAD_REQUEST,
             &[("error", violation.key), ("error_description", &violation.description())],
         ),
+        ManageError::RealmFile(ImportError::Setting(error)) | ManageError::Setting(error) => {
+            setting_response(&error)
+        }
         ManageError::RealmFile(error) => error_message(S::BAD_REQUEST, &error.to_string()),
+        ManageError::InvalidUsername(problems) => username_response(problems),
         ManageError::MasterRealm(MasterChange::Rename) => {
             error_message(S::BAD_REQUEST, "Can't rename master realm")
         }
@@ -249,20 +281,57 @@ fn manage_response(error: ManageError) -> Response {
     }
 }
 
+/// A setting out of range: Keycloak's own refusals as it words them (a realm's as a
+/// `ModelException`, a client's as `invalid_input`), latchkey's stricter ranges as an
+/// `ErrorRepresentation` naming the field.
+fn setting_response(error: &SettingError) -> Response {
+    let text = error.to_string();
+    match error {
+        SettingError::Negative { .. }
+        | SettingError::RealmClientIdleAboveSso
+        | SettingError::RealmClientMaxAboveSso => error_message(StatusCode::BAD_REQUEST, &text),
+        SettingError::ClientIdleAboveSso | SettingError::ClientMaxAboveSso => json_response(
+            StatusCode::BAD_REQUEST,
+            &[("error", "invalid_input"), ("error_description", &text)],
+        ),
+        SettingError::OutOfRange { limit, .. } | SettingError::NotANumber { limit, .. } => {
+            json_response(
+                StatusCode::BAD_REQUEST,
+                &[("field", limit.name), ("errorMessage", &text)],
+            )
+        }
+    }
+}
+
+/// The user profile's username validators, as 26.7.3 answers them: one error as an
+/// `ErrorRepresentation`, two as `{"errors": [...]}`, length first.
+fn username_response(problems: UsernameProblems) -> Response {
+    let mut errors = Vec::new();
+    if problems.length {
+        errors.push(serde_json::json!({
+            "field": "username",
+            "errorMessage": "error-invalid-length",
+            "params": ["username", MIN_LENGTH, MAX_LENGTH],
+        }));
+    }
+    if problems.characters {
+        errors.push(serde_json::json!({
+            "field": "username",
+            "errorMessage": "error-username-invalid-character",
+            "params": ["username"],
+        }));
+    }
+    let body = match <[serde_json::Value; 1]>::try_from(errors) {
+        Ok([one]) => one,
+        Err(errors) => serde_json::json!({ "errors": errors }),
+    };
+    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+}
+
 /// A request value the admin layer refused, as each resource of Keycloak words it.
 fn invalid_response(field: Field, reason: Reason) -> Response {
     use StatusCode as S;
     match (field, reason) {
-        // The user profile's username validator, as 26.7.3 answers it.
-        (Field::Username, Reason::Length { min, max }) => (
-            S::BAD_REQUEST,
-            axum::Json(serde_json::json!({
-                "field": "username",
-                "errorMessage": "error-invalid-length",
-                "params": ["username", min, max],
-            })),
-        )
-            .into_response(),
         (Field::Username, _) => error_message(S::BAD_REQUEST, "User name is missing"),
         (Field::Password, Reason::Blank) => {
             json_response(S::BAD_REQUEST, &[("error", "Empty password not allowed")])

@@ -76,7 +76,13 @@ fn is_form_content_type(headers: &HeaderMap) -> bool {
 
 /// Reads the whole body, refusing more than the configured limit.
 pub async fn read_body(body: Body, limit: usize) -> Result<bytes::Bytes, ApiError> {
-    axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge)
+    axum::body::to_bytes(body, limit).await.map_err(|error| {
+        if latchkey_listener::is_body_timeout(&error) {
+            ApiError::BodyTimeout
+        } else {
+            ApiError::TooLarge
+        }
+    })
 }
 
 impl FromRequest<AppState> for Form {

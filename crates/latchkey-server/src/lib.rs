@@ -24,7 +24,9 @@ pub mod state;
 use std::future::Future;
 use std::net::SocketAddr;
 
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::accept::Accept as _;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
+use latchkey_listener::{Handshake, Plain};
 
 pub use crate::app::app;
 pub use crate::state::AppState;
@@ -72,11 +74,12 @@ impl Server {
             shutdown.await;
             hub.close();
         };
-        let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let limits = self.state.config.connections;
+        let router = app(self.state);
+        let listener = tokio::net::TcpListener::from_std(self.listener)?;
         match tls {
             None => {
-                let listener = tokio::net::TcpListener::from_std(self.listener)?;
-                axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
+                latchkey_listener::serve(listener, Plain, router, limits, shutdown).await?;
             }
             Some(files) => {
                 // Several crypto providers may be compiled in (dev-dependencies bring ring);
@@ -85,16 +88,13 @@ impl Server {
                 let config = RustlsConfig::from_pem_file(&files.certificate, &files.key)
                     .await
                     .map_err(ServeError::Tls)?;
-                let handle = axum_server::Handle::new();
-                let stopper = handle.clone();
-                tokio::spawn(async move {
-                    shutdown.await;
-                    stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-                });
-                axum_server::from_tcp_rustls(self.listener, config)
-                    .handle(handle)
-                    .serve(service)
-                    .await?;
+                // The listener speaks HTTP/1.1 only: offer nothing else in ALPN.
+                let mut server_config = (*config.get_inner()).clone();
+                server_config.alpn_protocols = vec![b"http/1.1".to_vec()];
+                let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(std::sync::Arc::new(
+                    server_config,
+                )));
+                latchkey_listener::serve(listener, Tls(acceptor), router, limits, shutdown).await?;
             }
         }
         reaper.abort();
@@ -103,6 +103,20 @@ impl Server {
             tracing::error!(%error, "refresh times not written at shutdown");
         }
         Ok(())
+    }
+}
+
+/// The TLS handshake of `axum-server`'s rustls acceptor, for the listener.
+#[derive(Clone)]
+struct Tls(RustlsAcceptor);
+
+impl Handshake for Tls {
+    type Stream =
+        <RustlsAcceptor as axum_server::accept::Accept<tokio::net::TcpStream, ()>>::Stream;
+
+    async fn handshake(&self, stream: tokio::net::TcpStream) -> std::io::Result<Self::Stream> {
+        let (stream, ()) = self.0.accept(stream, ()).await?;
+        Ok(stream)
     }
 }
 

@@ -24,9 +24,11 @@ pub(crate) mod sessions;
 pub(crate) mod users;
 
 use latchkey_core::password_policy::PolicyViolation;
+use latchkey_core::representation::limits::SettingError;
 use latchkey_core::representation::{ComponentError, ImportError};
 use latchkey_core::store::StoreError;
 use latchkey_core::token::keys::KeyError;
+use latchkey_core::username::UsernameProblems;
 
 /// Why an admin read or change was refused, in the domain's terms.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +70,12 @@ pub enum ManageError {
     /// A value the request gives is not acceptable.
     #[error("{field:?}: {reason:?}")]
     Invalid { field: Field, reason: Reason },
+    /// A username Keycloak's username validators refuse (`username.rs`).
+    #[error("invalid username: {0}")]
+    InvalidUsername(UsernameProblems),
+    /// A client's duration or count out of its range, or Keycloak's session rule.
+    #[error(transparent)]
+    Setting(#[from] SettingError),
     /// A new password the realm's password policy refuses.
     #[error("password policy: {}", .0.key)]
     PasswordPolicy(PolicyViolation),
@@ -156,11 +164,6 @@ pub enum Reason {
     Missing,
     /// Present but only white space.
     Blank,
-    /// Fewer than `min` or more than `max` characters.
-    Length {
-        min: usize,
-        max: usize,
-    },
     NotANumber,
     /// A value latchkey does not serve.
     Unsupported,

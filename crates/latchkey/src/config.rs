@@ -79,6 +79,19 @@ pub(crate) struct Options {
     /// Largest request body, in bytes (default 65536).
     #[arg(long, env = "LATCHKEY_HTTP_MAX_BODY_SIZE")]
     pub(crate) http_max_body_size: Option<usize>,
+    /// Seconds a connection may take to send a request's head, counted from when it
+    /// waits for one (opened, or its previous answer sent) (default 30).
+    #[arg(long, env = "LATCHKEY_HTTP_HEADER_READ_TIMEOUT")]
+    pub(crate) http_header_read_timeout: Option<u64>,
+    /// Seconds of silence allowed within a request body (default 60).
+    #[arg(long, env = "LATCHKEY_HTTP_BODY_READ_TIMEOUT")]
+    pub(crate) http_body_read_timeout: Option<u64>,
+    /// Seconds a connection without a request in flight stays open (default 60).
+    #[arg(long, env = "LATCHKEY_HTTP_IDLE_TIMEOUT")]
+    pub(crate) http_idle_timeout: Option<u64>,
+    /// Open connections at most; at the cap the longest-idle one is closed (default 10000).
+    #[arg(long, env = "LATCHKEY_HTTP_MAX_CONNECTIONS")]
+    pub(crate) http_max_connections: Option<usize>,
     /// Log level: error, warn, info, debug, trace (default info).
     #[arg(long, env = "LATCHKEY_LOG_LEVEL")]
     pub(crate) log_level: Option<String>,
@@ -113,6 +126,12 @@ impl Options {
                 .bootstrap_admin_password
                 .or(lower.bootstrap_admin_password),
             http_max_body_size: self.http_max_body_size.or(lower.http_max_body_size),
+            http_header_read_timeout: self
+                .http_header_read_timeout
+                .or(lower.http_header_read_timeout),
+            http_body_read_timeout: self.http_body_read_timeout.or(lower.http_body_read_timeout),
+            http_idle_timeout: self.http_idle_timeout.or(lower.http_idle_timeout),
+            http_max_connections: self.http_max_connections.or(lower.http_max_connections),
             log_level: self.log_level.or(lower.log_level),
         }
     }
@@ -364,6 +383,29 @@ pub(crate) fn start_config(options: &Options, is_dev: bool) -> anyhow::Result<St
     }
     if let Some(limit) = options.http_max_body_size {
         server.max_body_bytes = limit;
+    }
+    let seconds = |value: Option<u64>, flag: &str, default: std::time::Duration| match value {
+        None => Ok(default),
+        Some(0) => bail!("--{flag} must be at least 1 second"),
+        Some(seconds) => Ok(std::time::Duration::from_secs(seconds)),
+    };
+    let limits = &mut server.connections;
+    limits.header_read_timeout = seconds(
+        options.http_header_read_timeout,
+        "http-header-read-timeout",
+        limits.header_read_timeout,
+    )?;
+    limits.body_read_timeout = seconds(
+        options.http_body_read_timeout,
+        "http-body-read-timeout",
+        limits.body_read_timeout,
+    )?;
+    limits.idle_timeout =
+        seconds(options.http_idle_timeout, "http-idle-timeout", limits.idle_timeout)?;
+    match options.http_max_connections {
+        Some(0) => bail!("--http-max-connections must be at least 1"),
+        Some(cap) => limits.max_connections = cap,
+        None => {}
     }
     server.tls = match (&options.https_certificate_file, &options.https_certificate_key_file) {
         (Some(certificate), Some(key)) => {

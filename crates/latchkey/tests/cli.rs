@@ -280,6 +280,43 @@ async fn issue_12_a_role_given_through_a_group_survives_import_and_export() {
     assert_eq!(export("scenario", second.path()), first);
 }
 
+/// Issue 13: a realm file with a setting out of range or a username Keycloak's validators
+/// refuse is not imported, and the error names the file and what is wrong. (Keycloak's own
+/// import takes `ab<c`, `ab\u0000c` and `ab`; latchkey does not.)
+#[test]
+fn import_refuses_bad_settings_and_usernames_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad-realm.json");
+    let cases = [
+        (
+            r#"{"realm":"r13","users":[{"username":"good1"},{"username":"ab<c"}]}"#,
+            "user #1 `ab<c`: invalid username",
+        ),
+        (
+            r#"{"realm":"r13","users":[{"username":"ab\u0000c"}]}"#,
+            "user #0 `ab\\0c`: invalid username",
+        ),
+        (
+            r#"{"realm":"r13","accessTokenLifespan":-5}"#,
+            "`accessTokenLifespan` is -5; it must be -1 or 1 to 315360000 seconds",
+        ),
+        (
+            r#"{"realm":"r13","clients":[{"clientId":"c","attributes":{"client.session.idle.timeout":"soon"}}]}"#,
+            "client `c`: `client.session.idle.timeout` is \"soon\"",
+        ),
+    ];
+    for (json, message) in cases {
+        std::fs::write(&file, json).unwrap();
+        let output = run(&["import", "--file", file.to_str().unwrap()], dir.path());
+        assert!(!output.status.success(), "{json}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&format!("cannot import {}: ", file.display())), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    }
+    let output = run(&["export", "--realm", "r13", "--file", "x.json"], dir.path());
+    assert!(!output.status.success(), "no realm was imported");
+}
+
 #[tokio::test]
 async fn gateway_runs_from_a_config_file_and_refuses_a_bad_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -300,10 +337,13 @@ async fn gateway_runs_from_a_config_file_and_refuses_a_bad_one() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let is_listening =
-        lines.by_ref().map_while(Result::ok).any(|line| line.contains("listening on"));
+    let before: Vec<String> = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .take_while(|line| !line.contains("listening on"))
+        .collect();
     let _running = Running(child);
-    assert!(is_listening, "gateway exited before listening");
+    assert!(!before.iter().any(|line| line.contains("WARN")), "{before:?}");
     std::thread::spawn(move || for _ in lines.by_ref() {});
     let http = reqwest::Client::new();
     let health = http.get(format!("http://127.0.0.1:{port}/healthz")).send().await.unwrap();
@@ -318,6 +358,40 @@ async fn gateway_runs_from_a_config_file_and_refuses_a_bad_one() {
         Command::new(BIN).args(["gateway", "--config", config.to_str().unwrap()]).output().unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("`issuers` is empty"));
+}
+
+/// Issue 13: a guarded route that takes a token of any audience from any client is
+/// worth one warning line at start, naming the route.
+#[test]
+fn gateway_warns_about_guarded_routes_open_to_any_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(examples().join("gateway.toml")).unwrap();
+    let config = dir.path().join("gateway.toml");
+    let open = example
+        .replace("127.0.0.1:8000", "127.0.0.1:0")
+        .replace("required_audience = \"opentv-api\"", "# no audience");
+    std::fs::write(&config, open).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["gateway", "--config", config.to_str().unwrap()])
+        .stderr(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let before: Vec<String> =
+        lines.map_while(Result::ok).take_while(|line| !line.contains("listening on")).collect();
+    let _running = Running(child);
+    for route in ["/admin/", "/operator/"] {
+        let warnings: Vec<&String> = before
+            .iter()
+            .filter(|line| {
+                line.contains("WARN")
+                    && line.contains(&format!("route {route} accepts tokens of any audience"))
+            })
+            .collect();
+        assert_eq!(warnings.len(), 1, "{before:?}");
+    }
+    assert!(!before.iter().any(|line| line.contains("/client/")), "public routes: no warning");
 }
 
 /// Runs the binary off the async runtime, so the in-process latchkey keeps serving.

@@ -23,6 +23,9 @@ pub(super) fn import_clients(
         if !seen.insert(rep.client_id.as_str()) {
             return Err(ImportError::DuplicateClient(rep.client_id.clone()));
         }
+        super::limits::check_client_representation(rep).map_err(|source| {
+            ImportError::ClientSetting { client: rep.client_id.clone(), source }
+        })?;
         import_client(builder, rep);
     }
     Ok(())

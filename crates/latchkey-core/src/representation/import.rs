@@ -47,6 +47,19 @@ pub enum ImportError {
     KeyGeneration(String),
     #[error("invalid value `{value}` for `{field}`")]
     InvalidValue { field: &'static str, value: String },
+    /// A duration or count out of its range (`limits.rs`).
+    #[error(transparent)]
+    Setting(#[from] super::limits::SettingError),
+    /// A client's duration or count out of its range.
+    #[error("client `{client}`: {source}")]
+    ClientSetting { client: String, source: super::limits::SettingError },
+    /// A user's `notBefore` out of its range.
+    #[error("user `{user}`: {source}")]
+    UserSetting { user: String, source: super::limits::SettingError },
+    /// A username Keycloak's username validators refuse (Keycloak itself does not check
+    /// them on import; latchkey does).
+    #[error("user #{index} `{username}`: invalid username: {problems}")]
+    InvalidUsername { index: usize, username: String, problems: crate::username::UsernameProblems },
 }
 
 /// Imports a Keycloak realm file: starts from [`new_realm`](super::new_realm)'s defaults
@@ -74,11 +87,14 @@ pub fn import_realm(rep: RealmRepresentation, now: UnixMillis) -> Result<RealmBu
 
 /// Overwrites the realm's settings with those the representation gives; absent fields
 /// keep their value (import over defaults, and the Admin API's partial `PUT`). The name
-/// and id are left alone. On error the realm may be partly changed: apply to a copy.
+/// and id are left alone. Every number given is checked against its range first
+/// (`limits.rs`), and the result against Keycloak's session rule. On error the realm
+/// may be partly changed: apply to a copy.
 pub fn apply_realm_representation(
     realm: &mut Realm,
     rep: &RealmRepresentation,
 ) -> Result<(), ImportError> {
+    super::limits::check_realm_representation(rep)?;
     set_if_given(&mut realm.enabled, rep.enabled);
     let settings: &mut RealmSettings = &mut realm.settings;
     if rep.display_name.is_some() {
@@ -142,6 +158,7 @@ pub fn apply_realm_representation(
         settings.password_policy =
             crate::password_policy::PasswordPolicy::parse(policy)?.normalized();
     }
+    super::limits::check_realm_sessions(&settings.tokens)?;
     Ok(())
 }
 

@@ -231,16 +231,16 @@ fn keycloak_export_with_pbkdf2_hash_and_unknown_fields_imports() {
 fn unknown_references_are_errors_that_name_them() {
     let cases = [
         (
-            r#"{"realm":"r","users":[{"username":"a","realmRoles":["nope"]}]}"#,
-            "user `a` refers to unknown realm role `nope`",
+            r#"{"realm":"r","users":[{"username":"ann","realmRoles":["nope"]}]}"#,
+            "user `ann` refers to unknown realm role `nope`",
         ),
         (
-            r#"{"realm":"r","users":[{"username":"a","clientRoles":{"account":["nope"]}}]}"#,
-            "user `a` refers to unknown role `nope` of client `account`",
+            r#"{"realm":"r","users":[{"username":"ann","clientRoles":{"account":["nope"]}}]}"#,
+            "user `ann` refers to unknown role `nope` of client `account`",
         ),
         (
-            r#"{"realm":"r","users":[{"username":"a","clientRoles":{"ghost":["x"]}}]}"#,
-            "user `a` refers to unknown client `ghost`",
+            r#"{"realm":"r","users":[{"username":"ann","clientRoles":{"ghost":["x"]}}]}"#,
+            "user `ann` refers to unknown client `ghost`",
         ),
         (
             r#"{"realm":"r","roles":{"realm":[{"name":"p","composites":{"realm":["q"]}}]}}"#,
@@ -255,8 +255,8 @@ fn unknown_references_are_errors_that_name_them() {
             "`defaultRole` refers to unknown realm role `nope`",
         ),
         (
-            r#"{"realm":"r","users":[{"username":"A"},{"username":"a"}]}"#,
-            "user `a` is defined twice",
+            r#"{"realm":"r","users":[{"username":"ANN"},{"username":"ann"}]}"#,
+            "user `ann` is defined twice",
         ),
         (
             r#"{"realm":"r","clients":[{"clientId":"c"},{"clientId":"c"}]}"#,
@@ -265,12 +265,39 @@ fn unknown_references_are_errors_that_name_them() {
         (r#"{"realm":"r","users":[{"email":"x@example.com"}]}"#, "user #0 has no `username`"),
         (r#"{"enabled":true}"#, "the realm file has no `realm` name"),
         (
-            r#"{"realm":"r","users":[{"username":"a","credentials":[{"type":"password"}]}]}"#,
-            "user `a`: unreadable password credential: neither `value` nor `secretData` with `credentialData`",
+            r#"{"realm":"r","users":[{"username":"ann","credentials":[{"type":"password"}]}]}"#,
+            "user `ann`: unreadable password credential: neither `value` nor `secretData` with `credentialData`",
         ),
         (
             r#"{"realm":"r","sslRequired":"sometimes"}"#,
             "invalid value `sometimes` for `sslRequired`",
+        ),
+        // Issue 13: settings out of range, and usernames Keycloak's validators refuse
+        // (which Keycloak itself imports).
+        (
+            r#"{"realm":"r","accessTokenLifespan":-5}"#,
+            "`accessTokenLifespan` is -5; it must be -1 or 1 to 315360000 seconds",
+        ),
+        (r#"{"realm":"r","failureFactor":-1}"#, "Failure factor may not be a negative value"),
+        (
+            r#"{"realm":"r","ssoSessionIdleTimeout":600,"clientSessionIdleTimeout":900}"#,
+            "Client Session Idle Timeout cannot be greater than Realm SSO Idle Timeout.",
+        ),
+        (
+            r#"{"realm":"r","clients":[{"clientId":"c","attributes":{"access.token.lifespan":"abc"}}]}"#,
+            "client `c`: `access.token.lifespan` is \"abc\"; it must be empty or a whole number, -1 or 0 to 315360000 seconds",
+        ),
+        (
+            r#"{"realm":"r","users":[{"username":"ok-user"},{"username":"ab<c"}]}"#,
+            "user #1 `ab<c`: invalid username: it may not contain white space, control characters, letters of scripts other than Latin, or any of < > & \" ' $ % ! # ? § , ; : * ~ / \\ | ^ = [ ] { } ( ) `",
+        ),
+        (
+            r#"{"realm":"r","users":[{"username":"ab\u0000"}]}"#,
+            "user #0 `ab\\0`: invalid username: it must have 3 to 255 characters, and it may not contain white space, control characters, letters of scripts other than Latin, or any of < > & \" ' $ % ! # ? § , ; : * ~ / \\ | ^ = [ ] { } ( ) `",
+        ),
+        (
+            r#"{"realm":"r","users":[{"username":"ann","notBefore":-3}]}"#,
+            "user `ann`: `notBefore` is -3; it must be 0 to 2147483647 (seconds since 1970)",
         ),
     ];
     for (json, message) in cases {

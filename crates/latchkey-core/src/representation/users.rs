@@ -42,10 +42,25 @@ fn import_user(
     index: usize,
     now: UnixMillis,
 ) -> Result<UserBundle, ImportError> {
-    // Keycloak stores usernames in lower case (`UserModel.setUsername`).
-    let username = rep.username.trim().to_lowercase();
-    if username.is_empty() {
+    if crate::username::is_blank(&rep.username) {
         return Err(ImportError::MissingUsername { index });
+    }
+    // Service-account users are named by latchkey (or Keycloak) after their client,
+    // whatever characters its client id has; the names of people are checked.
+    let problems = crate::username::check(&rep.username);
+    if rep.service_account_client_id.is_none() && !problems.is_empty() {
+        return Err(ImportError::InvalidUsername {
+            index,
+            username: rep.username.escape_debug().to_string(),
+            problems,
+        });
+    }
+    // Keycloak stores usernames in lower case (`UserModel.setUsername`).
+    let username = crate::username::java_trim(&rep.username).to_lowercase();
+    if let Some(not_before) = rep.not_before {
+        super::limits::USER_NOT_BEFORE
+            .check(not_before)
+            .map_err(|source| ImportError::UserSetting { user: username.clone(), source })?;
     }
     let used_by = format!("user `{username}`");
     if let Some(client_id) = &rep.service_account_client_id

@@ -12,6 +12,21 @@ fn the_example_parses() {
     assert_eq!(operator.rule, Rule::AnyOf(vec![RoleRef::Realm("operatorRole".into())]));
     assert!(table.find(&Method::GET, "/client/catalogue").unwrap().rule.is_public());
     assert!(table.find(&Method::GET, "/elsewhere").is_none());
+    assert_eq!(config.required_audience.as_deref(), Some("opentv-api"));
+    assert!(config.routes_open_to_any_client().is_empty());
+}
+
+#[test]
+fn guarded_routes_without_an_audience_or_client_are_open_to_any_client() {
+    let config = GatewayConfig::from_toml(
+        &EXAMPLE.replace("required_audience = \"opentv-api\"", "# no audience"),
+    )
+    .unwrap();
+    assert_eq!(config.routes_open_to_any_client(), ["/admin/", "/operator/"]);
+    let with_azp = EXAMPLE
+        .replace("required_audience = \"opentv-api\"", "# no audience")
+        .replace("# required_azp", "required_azp");
+    assert!(GatewayConfig::from_toml(&with_azp).unwrap().routes_open_to_any_client().is_empty());
 }
 
 #[track_caller]

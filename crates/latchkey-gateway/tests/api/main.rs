@@ -12,4 +12,5 @@ mod proxying;
 mod revocation;
 mod rotation;
 mod routes;
+mod slow_clients;
 mod tokens;

@@ -283,6 +283,47 @@ async fn a_logged_out_session_is_refused_within_a_second() {
     assert!(setup.metrics().await.contains(r#"outcome="revoked""#));
 }
 
+/// Issue 13: `crm_client` says `"typ": "bearer"` in lower case; revoking its access token
+/// (RFC 7009) cuts it off at the gateway too. Keycloak 26.7.3 refuses this revocation
+/// (`unsupported_token_type`), latchkey does not.
+#[tokio::test]
+async fn a_revoked_lower_case_bearer_access_token_is_refused_within_a_second() {
+    let setup = setup("fail_closed").await;
+    let (token, refresh_token) = setup.login().await;
+    assert_eq!(jwt_parts(&token).1["typ"], "bearer");
+    assert_eq!(setup.call(&token).await.status, 200);
+
+    let revoke = setup
+        .http
+        .post(format!("{}/realms/nagra/protocol/openid-connect/revoke", setup.issuer_base()))
+        .form(&[
+            ("client_id", "crm_client"),
+            ("token", &token),
+            ("token_type_hint", "access_token"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), 200);
+    let (refusal, _) = setup.refused_within_a_second(&token, Instant::now()).await;
+    refusal.assert_invalid_token("token revoked");
+    setup.assert_stays_revoked(&token).await;
+    // The session lives on: a refreshed access token passes.
+    let refreshed = setup
+        .http
+        .post(format!("{}/realms/nagra/protocol/openid-connect/token", setup.issuer_base()))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "crm_client"),
+            ("refresh_token", &refresh_token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = refreshed.json().await.unwrap();
+    assert_eq!(setup.call(body["access_token"].as_str().unwrap()).await.status, 200);
+}
+
 #[tokio::test]
 async fn an_admin_session_delete_is_refused_within_a_second() {
     let setup = setup("fail_closed").await;

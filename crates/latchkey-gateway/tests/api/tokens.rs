@@ -129,3 +129,35 @@ async fn garbage_tokens_are_refused() {
     }
     assert_eq!(gateway.upstream.hits(), 0);
 }
+
+/// Issue 13: with `required_audience`, as `examples/gateway.toml` sets it, a token another
+/// client of the realm obtained is refused even though its user holds the route's role.
+#[tokio::test]
+async fn a_token_of_another_client_with_the_role_is_refused_when_the_audience_is_required() {
+    let gateway =
+        spawn_gateway_with(|config| config.required_audience = Some("opentv-api".into())).await;
+    let token = operator_token(&gateway.latchkey).await;
+    assert_eq!(latchkey_testkit::jwt_parts(&token).1["aud"], "opentv-api");
+    assert_eq!(gateway.get("/operator/x", Some(&token)).await.status, 200);
+
+    let response = gateway
+        .latchkey
+        .post_form(
+            &gateway.latchkey.token_url("nagra"),
+            &[
+                ("grant_type", "password"),
+                ("username", "crm_client_user"),
+                ("password", "1234"),
+                ("client_id", "admin-cli"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let other: Value = response.json().await.unwrap();
+    let other = other["access_token"].as_str().unwrap();
+    let (_, claims) = latchkey_testkit::jwt_parts(other);
+    assert_eq!((claims["azp"].as_str(), claims.get("aud")), (Some("admin-cli"), None));
+    assert_eq!(claims["realm_access"]["roles"], json!(["operatorRole"]));
+    gateway.get("/operator/x", Some(other)).await.assert_invalid_token("audience");
+    assert_eq!(gateway.upstream.hits(), 1);
+}

@@ -74,16 +74,16 @@ pub(crate) async fn list_groups(
 ) -> Result<Response, ApiError> {
     let page = query.page(usize::MAX)?;
     let view = GroupView {
-        full: !query.boolean("briefRepresentation")?.unwrap_or(true),
-        sub_group_count: query.boolean("subGroupsCount")?.unwrap_or(true),
+        full: !query.boolean("briefRepresentation").unwrap_or(true),
+        sub_group_count: query.boolean("subGroupsCount").unwrap_or(true),
         access: Some(access(&admin, &realm)),
     };
-    let populate = query.boolean("populateHierarchy")?.unwrap_or(true);
+    let populate = query.boolean("populateHierarchy").unwrap_or(true);
     let tree = groups::tree(&state, &realm).await?;
     let matches: Vec<&Group> = if let Some(q) = query.get("q") {
         tree.search_attributes(&parse_attribute_query(q))
     } else if let Some(search) = query.get("search") {
-        tree.search(search.trim(), query.boolean("exact")?.unwrap_or(false))
+        tree.search(search.trim(), query.boolean("exact").unwrap_or(false))
     } else {
         tree.top_level()
     };
@@ -108,7 +108,7 @@ pub(crate) async fn count_groups(
     let tree = groups::tree(&state, &realm).await?;
     let count = match query.get("search") {
         Some(search) => tree.search(search.trim(), false).len(),
-        None if query.boolean("top")?.unwrap_or(false) => tree.top_level().len(),
+        None if query.boolean("top").unwrap_or(false) => tree.top_level().len(),
         None => tree.len(),
     };
     Ok(count_body(count))
@@ -201,11 +201,11 @@ pub(crate) async fn list_children(
 ) -> Result<Response, ApiError> {
     let page = query.page(10)?;
     let view = GroupView {
-        full: !query.boolean("briefRepresentation")?.unwrap_or(false),
-        sub_group_count: query.boolean("subGroupsCount")?.unwrap_or(true),
+        full: !query.boolean("briefRepresentation").unwrap_or(false),
+        sub_group_count: query.boolean("subGroupsCount").unwrap_or(true),
         access: Some(access(&admin, &realm)),
     };
-    let is_exact = query.boolean("exact")?.unwrap_or(false);
+    let is_exact = query.boolean("exact").unwrap_or(false);
     let search = query.get("search").unwrap_or_default();
     let tree = groups::tree(&state, &realm).await?;
     let parent = groups::find(&tree, &id)?;
@@ -226,7 +226,7 @@ pub(crate) async fn list_members(
     query: Query,
 ) -> Result<Response, ApiError> {
     let page = query.page(DEFAULT_MAX_RESULTS)?;
-    let is_brief = query.boolean("briefRepresentation")?.unwrap_or(false);
+    let is_brief = query.boolean("briefRepresentation").unwrap_or(false);
     let tree = groups::tree(&state, &realm).await?;
     let group = groups::find(&tree, &id)?;
     let members = groups::members(&state, &realm, group, page.first, page.max).await?;
@@ -286,7 +286,7 @@ pub(crate) async fn list_user_groups(
     query: Query,
 ) -> Result<Response, ApiError> {
     let page = query.page(DEFAULT_MAX_RESULTS)?;
-    let full = !query.boolean("briefRepresentation")?.unwrap_or(true);
+    let full = !query.boolean("briefRepresentation").unwrap_or(true);
     let tree = groups::tree(&state, &realm).await?;
     let groups = user_groups(&state, &realm, &tree, &id, &query).await?;
     Ok(plain_list(&tree, &realm, page.apply(groups), full))
@@ -358,7 +358,7 @@ async fn role_holders(
     query: &Query,
 ) -> Result<Response, ApiError> {
     let page: Page = query.page(DEFAULT_MAX_RESULTS)?;
-    let full = !query.boolean("briefRepresentation")?.unwrap_or(true);
+    let full = !query.boolean("briefRepresentation").unwrap_or(true);
     let role = at.find(realm)?;
     let tree = groups::tree(state, realm).await?;
     Ok(plain_list(&tree, realm, page.apply(tree.holding_role(&role.id)), full))

@@ -11,6 +11,7 @@ use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::MethodRouter;
+use latchkey_core::representation::limits::{self, Limit};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Map, Value, json};
@@ -45,13 +46,29 @@ pub(crate) struct Op {
     summary: &'static str,
     query: &'static [(&'static str, &'static str)],
     body: Option<SchemaFn>,
+    body_required: bool,
+    /// `application/json`, or `text/plain` for a body that is plain text.
+    body_media_type: &'static str,
+    required_fields: &'static [&'static str],
     success: Success,
     conflict: bool,
+    refusals: &'static [(&'static str, &'static str)],
 }
 
 /// An operation of `tag` named `summary`, answering 204 until told otherwise.
 pub(crate) fn op(tag: &'static str, summary: &'static str) -> Op {
-    Op { tag, summary, query: &[], body: None, success: Success::NoContent, conflict: false }
+    Op {
+        tag,
+        summary,
+        query: &[],
+        body: None,
+        body_required: true,
+        body_media_type: "application/json",
+        required_fields: &[],
+        success: Success::NoContent,
+        conflict: false,
+        refusals: &[],
+    }
 }
 
 impl Op {
@@ -64,6 +81,34 @@ impl Op {
     /// A JSON request body of type `T`.
     pub(crate) fn body<T: JsonSchema>(mut self) -> Self {
         self.body = Some(schema_of::<T>);
+        self
+    }
+
+    /// A JSON request body of type `T` in which `fields` are present and hold what the
+    /// server accepts (`required_field`; a name ending in `?` may be absent). For the
+    /// create operations: `PUT` takes the same type partially.
+    pub(crate) fn body_requiring<T: JsonSchema>(mut self, fields: &'static [&'static str]) -> Self {
+        self.body = Some(schema_of::<T>);
+        self.required_fields = fields;
+        self
+    }
+
+    /// A plain-text body (`@Consumes(TEXT_PLAIN)`): any string, sent as `text/plain`.
+    pub(crate) fn text_body(mut self) -> Self {
+        self.body = Some(schema_of::<String>);
+        self.body_media_type = "text/plain";
+        self
+    }
+
+    /// The body may be left out (a `DELETE` without one changes nothing).
+    pub(crate) fn body_optional(mut self) -> Self {
+        self.body_required = false;
+        self
+    }
+
+    /// Further refusals the handler answers, as `(status, description)`.
+    pub(crate) fn refuses(mut self, refusals: &'static [(&'static str, &'static str)]) -> Self {
+        self.refusals = refusals;
         self
     }
 
@@ -442,6 +487,168 @@ fn access_fields(access: Access) -> (String, Value) {
     }
 }
 
+/// The ranges the server enforces on durations and counts (`limits.rs`), written into
+/// the representations' schemas: a number's `minimum` and `maximum` (or `-1` besides),
+/// a client attribute's pattern. Keycloak's relational checks (a client session no
+/// longer than the SSO session) compare with stored values and have no JSON Schema.
+fn write_limits(schemas: &mut Map<String, Value>) {
+    let number = |limit: &Limit| {
+        let range = json!({"type": "integer", "minimum": limit.min, "maximum": limit.max});
+        let mut choices = vec![range, json!({"type": "null"})];
+        if limit.minus_one {
+            choices.push(json!({"const": -1}));
+        }
+        json!({"anyOf": choices, "description": limit.describe()})
+    };
+    let mut set = |schema: &str, field: &str, value: Value| {
+        if let Some(properties) = schemas
+            .get_mut(schema)
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+        {
+            properties.insert(field.to_owned(), value);
+        }
+    };
+    for (limit, _) in &limits::REALM_LIMITS {
+        set("RealmRepresentation", limit.name, number(limit));
+    }
+    set("UserRepresentation", "notBefore", number(&limits::USER_NOT_BEFORE));
+    set("RealmRepresentation", "passwordPolicy", password_policy());
+    set("RealmRepresentation", "sslRequired", required_field("sslRequired"));
+    set(
+        "RealmRepresentation",
+        "bruteForceStrategy",
+        json!({"type": ["string", "null"], "enum": ["MULTIPLE", "LINEAR", null]}),
+    );
+    // A realm file's users and clients are created: each needs its name.
+    let named = |schema: &str, field: &str| {
+        json!({
+            "type": ["array", "null"],
+            "items": {
+                "allOf": [{"$ref": format!("#/components/schemas/{schema}")}],
+                "required": [field],
+                "properties": {field: required_field(field)}
+            }
+        })
+    };
+    set("RealmRepresentation", "users", named("UserRepresentation", "username"));
+    let mut named_role = named("RoleRepresentation", "name");
+    named_role["type"] = json!("array");
+    set("RolesRepresentation", "realm", named_role.clone());
+    set(
+        "RolesRepresentation",
+        "client",
+        json!({"type": "object", "additionalProperties": named_role}),
+    );
+    set("RealmRepresentation", "clients", named("ClientRepresentation", "clientId"));
+    set("ClientRepresentation", "notBefore", number(&limits::CLIENT_NOT_BEFORE));
+    let attributes: Map<String, Value> = limits::CLIENT_ATTRIBUTE_LIMITS
+        .iter()
+        .map(|limit| {
+            let pattern = limits::attribute_pattern(limit);
+            (
+                limit.name.to_owned(),
+                json!({"type": "string", "pattern": pattern, "description": limit.describe()}),
+            )
+        })
+        .collect();
+    set(
+        "ClientRepresentation",
+        "attributes",
+        json!({
+            "type": ["object", "null"],
+            "properties": attributes,
+            "additionalProperties": {"type": "string"}
+        }),
+    );
+}
+
+/// `passwordPolicy` as `password_policy.rs` parses it: known ids joined by ` and `, the
+/// counting ones with an optional `(n)`. (It also takes `regexPattern(…)` and
+/// `hashAlgorithm(…)`, which the pattern leaves out.)
+fn password_policy() -> Value {
+    let counted = "length|maxLength|digits|lowerCase|upperCase|specialChars|hashIterations|\
+                   passwordHistory|forceExpiredPasswordChange|passwordAge|maxAuthAge|\
+                   recoveryCodesWarningThreshold";
+    let flags = "notUsername|notEmail|notContainsUsername|hashAlgorithm|passwordBlacklist";
+    let entry = format!("(?:(?:{counted})(?:\\([0-9]{{1,9}}\\))?|(?:{flags}))");
+    json!({
+        "type": ["string", "null"],
+        "pattern": format!("^(?:{entry}(?: and {entry})*)?$")
+    })
+}
+
+/// What a create operation requires of a field beyond its type.
+fn required_field(name: &str) -> Value {
+    match name {
+        // Keycloak's default username validators (`latchkey_core::username`): 3 to 255
+        // characters, none of the prohibited ones. The pattern says it for printable ASCII;
+        // the server also takes letters of the Latin script, no other script.
+        "username" => json!({
+            "type": "string",
+            "minLength": 3,
+            "maxLength": 255,
+            "pattern": "^(?:(?![<>&\"'$%!#?,;:*~/\\\\|^=\\[\\]{}()`])[\\x21-\\x7e]){3,255}$"
+        }),
+        // `manage/keys.rs`: latchkey makes generated RS256 keys of 2048 bits only.
+        "providerId" => json!({"const": "rsa-generated"}),
+        "providerType" => json!({"const": "org.keycloak.keys.KeyProvider"}),
+        "config" => {
+            let only = |value: &str| json!({"type": "array", "items": {"const": value}});
+            let not_false =
+                json!({"type": "array", "items": {"type": "string", "not": {"const": "false"}}});
+            json!({
+                "type": "object",
+                "properties": {
+                    "priority": {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{1,9}$"}},
+                    "keySize": only("2048"),
+                    "algorithm": only("RS256"),
+                    "enabled": not_false,
+                    "active": not_false
+                },
+                "additionalProperties": {"type": "array", "items": {"type": "string"}}
+            })
+        }
+        // `sslRequired` as the import reads it (`import.rs`): any case.
+        "sslRequired" => {
+            json!({"type": ["string", "null"], "pattern": "^([aA][lL][lL]|[eE][xX][tT][eE][rR][nN][aA][lL]|[nN][oO][nN][eE])$"})
+        }
+        _ => json!({"type": "string", "minLength": 1}),
+    }
+}
+
+/// A query parameter as the server reads it (`request.rs`, JAX-RS's conversions, as
+/// Keycloak 26.7.3 answers them, `facts-13.md` §3.3): an integer is a Java `Integer` (32
+/// bits; anything else is a 404, empty is absent), a boolean is any text (`true` in any
+/// case is true, any other text false, empty is absent).
+fn query_parameter(name: &str, kind: &str) -> Value {
+    let empty = json!({"type": "string", "maxLength": 0});
+    let (schema, description) = match (kind, name) {
+        ("integer", "first") => (
+            json!({"anyOf": [{"type": "integer", "format": "int32", "minimum": i32::MIN, "maximum": i32::MAX}, empty]}),
+            "Index of the first result, from 0 (a negative one counts as 0). Not a 32-bit integer: 404.",
+        ),
+        ("integer", "max") => (
+            json!({"anyOf": [{"type": "integer", "format": "int32", "minimum": i32::MIN, "maximum": i32::MAX}, empty]}),
+            "Most results to return (a negative one: no limit). Not a 32-bit integer: 404.",
+        ),
+        ("integer", _) => (
+            json!({"anyOf": [{"type": "integer", "format": "int32", "minimum": i32::MIN, "maximum": i32::MAX}, empty]}),
+            "A 32-bit integer; anything else is a 404.",
+        ),
+        ("boolean", _) => (
+            json!({"anyOf": [{"type": "boolean"}, {"type": "string"}]}),
+            "`true` in any case is true, any other text false (Java's `Boolean.valueOf`); empty or absent is the default.",
+        ),
+        (kind, _) => (json!({"type": kind}), ""),
+    };
+    let mut parameter = json!({"name": name, "in": "query", "schema": schema});
+    if !description.is_empty() {
+        parameter["description"] = json!(description);
+    }
+    parameter
+}
+
 fn document(paths: &[(String, Vec<Routed>)]) -> Value {
     let mut settings = SchemaSettings::draft2020_12();
     settings.definitions_path = "/components/schemas".into();
@@ -474,17 +681,33 @@ fn document(paths: &[(String, Vec<Routed>)]) -> Value {
             operation.insert("description".into(), json!(description));
             operation.insert("x-latchkey-roles".into(), roles);
             if !op.query.is_empty() {
-                let query: Vec<Value> = op
-                    .query
-                    .iter()
-                    .map(|(name, kind)| json!({"name": name, "in": "query", "schema": {"type": kind}}))
-                    .collect();
+                let query: Vec<Value> =
+                    op.query.iter().map(|(name, kind)| query_parameter(name, kind)).collect();
                 operation.insert("parameters".into(), Value::Array(query));
             }
             if let Some(body) = op.body {
+                let mut schema = body(&mut generator).to_value();
+                if !op.required_fields.is_empty() {
+                    // `name?`: a rule on an optional field.
+                    let rules: Map<String, Value> = op
+                        .required_fields
+                        .iter()
+                        .map(|field| {
+                            let name = field.trim_end_matches('?');
+                            (name.to_owned(), required_field(name))
+                        })
+                        .collect();
+                    let required: Vec<&str> =
+                        op.required_fields.iter().filter(|f| !f.ends_with('?')).copied().collect();
+                    schema = json!({
+                        "allOf": [schema],
+                        "required": required,
+                        "properties": rules
+                    });
+                }
                 operation.insert(
                     "requestBody".into(),
-                    json!({"required": true, "content": {"application/json": {"schema": body(&mut generator)}}}),
+                    json!({"required": op.body_required, "content": {op.body_media_type: {"schema": schema}}}),
                 );
             }
             let mut responses = Map::new();
@@ -514,6 +737,9 @@ fn document(paths: &[(String, Vec<Routed>)]) -> Value {
             if path != "/admin/realms" {
                 responses.insert("404".into(), error_response("No such realm or resource"));
             }
+            for (status, description) in op.refusals {
+                responses.insert((*status).into(), error_response(description));
+            }
             if op.conflict {
                 responses
                     .insert("409".into(), error_response("A resource with the same name exists"));
@@ -524,7 +750,8 @@ fn document(paths: &[(String, Vec<Routed>)]) -> Value {
         document_paths.insert(path.clone(), Value::Object(item));
     }
 
-    let schemas: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
+    let mut schemas: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
+    write_limits(&mut schemas);
     json!({
         "openapi": "3.1.0",
         "info": {

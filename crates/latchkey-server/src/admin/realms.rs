@@ -19,7 +19,7 @@ pub(crate) async fn list_realms(
     AdminCaller { state, admin, .. }: AdminCaller<AnyRealm>,
     query: Query,
 ) -> Result<Response, ApiError> {
-    let is_brief = query.boolean("briefRepresentation")?.unwrap_or(false);
+    let is_brief = query.boolean("briefRepresentation").unwrap_or(false);
     let realms: Vec<RealmRepresentation> = state
         .store
         .list_realms()

@@ -5,42 +5,97 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 use crate::extract::read_body;
 use crate::state::AppState;
 
-/// A request body, read whole under the server's size limit (413 above it).
+mod shape;
+
+/// A JSON request body, read whole under the server's size limit (413 above it).
+///
+/// Its `Content-Type`, as Keycloak 26.7.3 takes it (measured, `facts-13.md` §3.1): absent
+/// is read as JSON (201/204, as curl with `-H 'Content-Type:'` sends it); `application/json`
+/// with any parameters and in any case, `application/*` and `*/*` are JSON; anything
+/// else (`text/plain`, a form, `application/vnd.foo+json`, an empty value, where Keycloak
+/// answers 500) is 415 with Keycloak's body, before the body is read.
 pub(crate) struct Body(bytes::Bytes);
 
 impl FromRequest<AppState> for Body {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(value) = request.headers().get(header::CONTENT_TYPE)
+            && !is_json_media_type(value.as_bytes())
+        {
+            return Err(ApiError::UnsupportedMediaType);
+        }
         Ok(Body(read_body(request.into_body(), state.config.max_body_bytes).await?))
     }
 }
 
+/// Whether a `Content-Type` value is one JAX-RS matches with `@Consumes(application/json)`.
+fn is_json_media_type(value: &[u8]) -> bool {
+    let Ok(value) = std::str::from_utf8(value) else { return false };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    ["application/json", "application/*", "*/*"]
+        .iter()
+        .any(|accepted| essence.eq_ignore_ascii_case(accepted))
+}
+
 impl Body {
     /// The body as `T`. Fields latchkey does not model are ignored (a Keycloak client
-    /// sends many), but a field of the wrong type or broken JSON is a 400.
-    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_slice(&self.0).map_err(ApiError::BadJson)
-    }
-
-    /// The body as UTF-8 text; broken UTF-8 is a 400.
-    pub(crate) fn text(&self) -> Result<String, ApiError> {
-        String::from_utf8(self.0.to_vec())
-            .map_err(|_| ApiError::plain(StatusCode::BAD_REQUEST, "HTTP 400 Bad Request"))
+    /// sends many), but broken JSON, or a value of another JSON type than `T`'s schema
+    /// says (`shape.rs`), is a 400; numbers with a zero fraction count as integers.
+    pub(crate) fn json<T: DeserializeOwned + JsonSchema>(&self) -> Result<T, ApiError> {
+        let value: serde_json::Value =
+            serde_json::from_slice(&self.0).map_err(ApiError::BadJson)?;
+        if let Some(path) = shape::mismatch::<T>(&value) {
+            let error = <serde_json::Error as serde::de::Error>::custom(format!(
+                "the value at `{path}` has another JSON type than its schema says"
+            ));
+            return Err(ApiError::BadJson(error));
+        }
+        T::deserialize(shape::integral_numbers(value)).map_err(ApiError::BadJson)
     }
 
     /// `None` for an empty body (a `DELETE` may come without one).
-    pub(crate) fn json_or_empty<T: DeserializeOwned>(&self) -> Result<Option<T>, ApiError> {
+    pub(crate) fn json_or_empty<T: DeserializeOwned + JsonSchema>(
+        &self,
+    ) -> Result<Option<T>, ApiError> {
         if self.0.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
         self.json().map(Some)
+    }
+}
+
+/// A plain-text request body (`@Consumes(TEXT_PLAIN)`, a credential's `userLabel`): an
+/// absent `Content-Type` or `text/plain` with any parameters; anything else is Keycloak's
+/// 415, before the body is read.
+pub(crate) struct TextBody(bytes::Bytes);
+
+impl FromRequest<AppState> for TextBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(value) = request.headers().get(header::CONTENT_TYPE) {
+            let essence = value.to_str().unwrap_or_default().split(';').next().unwrap_or_default();
+            if !essence.trim().eq_ignore_ascii_case("text/plain") {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+        }
+        Ok(TextBody(read_body(request.into_body(), state.config.max_body_bytes).await?))
+    }
+}
+
+impl TextBody {
+    /// The body as UTF-8 text; broken UTF-8 is a 400.
+    pub(crate) fn text(self) -> Result<String, ApiError> {
+        String::from_utf8(self.0.to_vec())
+            .map_err(|_| ApiError::plain(StatusCode::BAD_REQUEST, "HTTP 400 Bad Request"))
     }
 }
 
@@ -61,9 +116,10 @@ impl FromRequestParts<AppState> for Query {
     }
 }
 
-/// A query parameter that does not read as its type.
-fn bad_parameter() -> ApiError {
-    ApiError::plain(StatusCode::BAD_REQUEST, "HTTP 400 Bad Request")
+/// An integer query parameter that does not read as a Java `Integer`: JAX-RS answers
+/// 404, not 400 (measured on 26.7.3: `?first=abc`, `?max=2147483648`, `?first=1.5`).
+fn not_an_integer() -> ApiError {
+    ApiError::plain(StatusCode::NOT_FOUND, "HTTP 404 Not Found")
 }
 
 impl Query {
@@ -72,30 +128,41 @@ impl Query {
         self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
-    /// `true`/`false` (any case); anything else is a 400.
-    pub(crate) fn boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
+    /// A `Boolean` as JAX-RS converts it (`Boolean.valueOf`): `true` in any case is true,
+    /// any other text false; absent or empty is `None` (the parameter's default). Keycloak
+    /// never refuses one (`?briefRepresentation=maybe` lists full users).
+    pub(crate) fn boolean(&self, name: &str) -> Option<bool> {
         match self.get(name) {
-            None | Some("") => Ok(None),
-            Some(value) if value.eq_ignore_ascii_case("true") => Ok(Some(true)),
-            Some(value) if value.eq_ignore_ascii_case("false") => Ok(Some(false)),
-            Some(_) => Err(bad_parameter()),
+            None | Some("") => None,
+            Some(value) => Some(value.eq_ignore_ascii_case("true")),
         }
     }
 
-    /// A whole number; anything else is a 400.
-    pub(crate) fn integer(&self, name: &str) -> Result<Option<i64>, ApiError> {
+    /// An `Integer` as JAX-RS converts it (`Integer.valueOf`: an optional sign and
+    /// digits within 32 bits, no spaces); absent or empty is `None`, anything else 404.
+    pub(crate) fn integer(&self, name: &str) -> Result<Option<i32>, ApiError> {
         match self.get(name) {
             None | Some("") => Ok(None),
-            Some(value) => value.trim().parse().map(Some).map_err(|_| bad_parameter()),
+            Some(value) => value.parse().map(Some).map_err(|_| not_an_integer()),
         }
     }
 
-    /// `first` (default 0) and `max` (default `default_max`); negative values count as
-    /// the defaults, as Keycloak's `-1` does.
+    /// `first` and `max` as Keycloak's listings read them: `first` counts from 0 (a
+    /// negative one as 0), `max` defaults to `default_max` and a negative one means no
+    /// limit (`max=-1`), `max=0` lists nothing.
     pub(crate) fn page(&self, default_max: usize) -> Result<Page, ApiError> {
-        let first = self.integer("first")?.and_then(|v| usize::try_from(v).ok()).unwrap_or(0);
-        let max = self.integer("max")?.and_then(|v| usize::try_from(v).ok()).unwrap_or(default_max);
-        Ok(Page { first, max })
+        let first = self.integer("first")?;
+        let max = self.integer("max")?;
+        Ok(Page::new(first, max, default_max))
+    }
+
+    /// Roles page only when both `first` and `max` are given
+    /// (`RoleContainerResource.getRoles`); otherwise every role.
+    pub(crate) fn page_when_both(&self) -> Result<Page, ApiError> {
+        match (self.integer("first")?, self.integer("max")?) {
+            (Some(first), Some(max)) => Ok(Page::new(Some(first), Some(max), usize::MAX)),
+            _ => Ok(Page { first: 0, max: usize::MAX }),
+        }
     }
 }
 
@@ -107,6 +174,15 @@ pub(crate) struct Page {
 }
 
 impl Page {
+    fn new(first: Option<i32>, max: Option<i32>, default_max: usize) -> Self {
+        let first = first.and_then(|v| usize::try_from(v).ok()).unwrap_or(0);
+        let max = match max {
+            None => default_max,
+            Some(max) => usize::try_from(max).unwrap_or(usize::MAX),
+        };
+        Page { first, max }
+    }
+
     pub(crate) fn apply<T>(self, items: impl IntoIterator<Item = T>) -> Vec<T> {
         items.into_iter().skip(self.first).take(self.max).collect()
     }

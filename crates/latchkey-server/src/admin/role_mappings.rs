@@ -139,7 +139,7 @@ async fn list_effective(
     client: Option<&str>,
     query: &Query,
 ) -> Result<Response, ApiError> {
-    let is_brief = query.boolean("briefRepresentation")?.unwrap_or(true);
+    let is_brief = query.boolean("briefRepresentation").unwrap_or(true);
     let client = client.map(|id| clients::find_for_user(realm, id)).transpose()?;
     let effective = role_mappings::effective(state, realm, loaded.holder()).await?;
     let roles: Vec<&Role> = match client {

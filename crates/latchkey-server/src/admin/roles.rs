@@ -27,8 +27,8 @@ pub(crate) fn list<'a>(
     roles: impl IntoIterator<Item = &'a Role>,
     query: &Query,
 ) -> Result<Response, ApiError> {
-    let page = query.page(usize::MAX)?;
-    let is_brief = query.boolean("briefRepresentation")?.unwrap_or(true);
+    let page = query.page_when_both()?;
+    let is_brief = query.boolean("briefRepresentation").unwrap_or(true);
     let search = query.get("search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
     let roles = roles.into_iter().filter(|role| {
         search.as_deref().is_none_or(|search| role.name.to_lowercase().contains(search))

@@ -4,7 +4,6 @@
 
 use axum::Json;
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::group::parse_attribute_query;
 use latchkey_core::representation::{
@@ -15,7 +14,7 @@ use latchkey_core::user::User;
 
 use super::auth::{AdminRealm, ManageUsers, QueryUsers, ViewUsers};
 use super::request::{
-    Body, DEFAULT_MAX_RESULTS, Page, Query, created, no_content, path_segment, realm_url,
+    Body, DEFAULT_MAX_RESULTS, Page, Query, TextBody, created, no_content, path_segment, realm_url,
 };
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
@@ -36,7 +35,7 @@ impl UserFilter {
         if let Some(id) = search.and_then(|search| search.strip_prefix("id:")) {
             return Ok(UserFilter::Id(id.trim().to_owned()));
         }
-        let is_exact = query.boolean("exact")?.unwrap_or(false);
+        let is_exact = query.boolean("exact").unwrap_or(false);
         let field = |name: &str| {
             text(name).map(|value| {
                 let value = value.to_lowercase();
@@ -49,8 +48,8 @@ impl UserFilter {
             email: field("email"),
             first_name: field("firstName"),
             last_name: field("lastName"),
-            enabled: query.boolean("enabled")?,
-            email_verified: query.boolean("emailVerified")?,
+            enabled: query.boolean("enabled"),
+            email_verified: query.boolean("emailVerified"),
             // Only the first `q` counts, as in 26.7.3 (`facts-12.md` §3.7).
             attributes: query.get("q").map(parse_attribute_query).unwrap_or_default(),
         }))
@@ -93,7 +92,7 @@ pub(crate) async fn list_users(
     query: Query,
 ) -> Result<Response, ApiError> {
     let page = query.page(DEFAULT_MAX_RESULTS)?;
-    let is_brief = query.boolean("briefRepresentation")?.unwrap_or(false);
+    let is_brief = query.boolean("briefRepresentation").unwrap_or(false);
     let filter = UserFilter::from_query(&query)?;
     let users = filtered_users(&state, &realm, &filter, page).await?;
     let reps: Vec<UserRepresentation> = users
@@ -217,19 +216,8 @@ pub(crate) async fn delete_credential(
 pub(crate) async fn put_credential_label(
     AdminRealm { state, realm, .. }: AdminRealm<ManageUsers>,
     Path((_, id, credential)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Body,
+    body: TextBody,
 ) -> Result<Response, ApiError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let is_text = content_type.is_none_or(|value| {
-        value.split(';').next().is_some_and(|media| media.trim().eq_ignore_ascii_case("text/plain"))
-    });
-    if !is_text {
-        return Err(ApiError::plain(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "The content-type header value did not match the value in @Consumes",
-        ));
-    }
     let label = body.text()?;
     let user = users::find(&state, &realm, &id).await?;
     credentials::set_label(&state, &user, &credential, &label).await?;

@@ -12,7 +12,7 @@ use latchkey_core::store::StoreError;
 
 use super::layout;
 use crate::error::ApiError;
-use crate::manage::{Field, ManageError, MasterChange, Missing, Reason};
+use crate::manage::{Field, ManageError, MasterChange, Missing};
 use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -111,9 +111,6 @@ pub(crate) fn refusal_text(error: &ManageError) -> String {
             "A realm with this name exists already.".into()
         }
         ManageError::Invalid { field, reason } => match (field, reason) {
-            (Field::Username, Reason::Length { min, max }) => {
-                format!("Use {min} to {max} characters.")
-            }
             (Field::Username, _) => "Enter a username.".into(),
             (Field::Password, _) => "Enter a password.".into(),
             (Field::ClientId, _) => "Enter a client ID.".into(),
@@ -123,6 +120,8 @@ pub(crate) fn refusal_text(error: &ManageError) -> String {
         },
         ManageError::PasswordPolicy(violation) => violation.description(),
         ManageError::RealmFile(error) => error.to_string(),
+        ManageError::InvalidUsername(problems) => username_text(*problems),
+        ManageError::Setting(error) => error.to_string(),
         ManageError::MasterRealm(MasterChange::Rename) => "Can't rename master realm".into(),
         ManageError::MasterRealm(MasterChange::Delete) => "Can't delete master realm".into(),
         ManageError::DefaultRole(name) => {
@@ -280,5 +279,18 @@ pub(crate) async fn finish(State(state): State<AppState>, mut response: Response
             response = crate::headers::no_store(response);
             response
         }
+    }
+}
+
+/// The console's words for a username the validators refuse.
+pub(crate) fn username_text(problems: latchkey_core::username::UsernameProblems) -> String {
+    use latchkey_core::username::{MAX_LENGTH, MIN_LENGTH};
+    let length = format!("Use {MIN_LENGTH} to {MAX_LENGTH} characters.");
+    let characters = "Leave out spaces, control characters, letters of scripts other than \
+                      Latin and these: < > & \" ' $ % ! # ? § , ; : * ~ / \\ | ^ = [ ] { } ( ) `";
+    match (problems.length, problems.characters) {
+        (true, true) => format!("{length} {characters}"),
+        (true, false) => length,
+        _ => characters.to_owned(),
     }
 }

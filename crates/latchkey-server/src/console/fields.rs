@@ -5,12 +5,10 @@
 
 use std::collections::HashMap;
 
+use latchkey_core::representation::limits::{Limit, TEN_YEARS};
 use maud::{Markup, html};
 
 use crate::extract::Form;
-
-/// Keycloak stores lifespans as Java `int` seconds.
-const MAX_SECONDS: i64 = i32::MAX as i64;
 
 const UNITS: [(&str, &str, i64); 4] = [
     ("seconds", "Seconds", 1),
@@ -100,8 +98,15 @@ impl Fields {
         self.settle(name, result)
     }
 
-    /// A required duration, in seconds, of at least `min_seconds`, else an inline error.
-    pub(crate) fn duration(&mut self, name: &str, min_seconds: i64) -> Option<i64> {
+    /// A required duration, in seconds, in the setting's range (`limits.rs`; the form
+    /// offers no `-1`), else an inline error.
+    pub(crate) fn duration(&mut self, name: &str, limit: &Limit) -> Option<i64> {
+        let (min_seconds, max_seconds) = (limit.min, limit.max);
+        let too_long = if max_seconds == TEN_YEARS {
+            format!("Too long: at most 10 years ({TEN_YEARS} seconds).")
+        } else {
+            format!("Too long: at most {max_seconds} seconds.")
+        };
         let raw = self.value(name).trim().to_owned();
         let unit = self.value(&format!("{name}_unit")).to_owned();
         let factor = UNITS.iter().find(|(key, _, _)| *key == unit).map(|(_, _, f)| *f);
@@ -111,10 +116,8 @@ impl Fields {
             (_, None) => Err("Choose a unit.".to_owned()),
             (Ok(n), _) if n < 0 => Err("Must not be negative.".to_owned()),
             (Ok(n), Some(factor)) => match n.checked_mul(factor) {
-                Some(seconds) if seconds > MAX_SECONDS => {
-                    Err("Too long: at most 68 years (2147483647 seconds).".to_owned())
-                }
-                None => Err("Too long: at most 68 years (2147483647 seconds).".to_owned()),
+                Some(seconds) if seconds > max_seconds => Err(too_long),
+                None => Err(too_long),
                 Some(seconds) if seconds < min_seconds && min_seconds == 1 => {
                     Err("Must be greater than 0.".to_owned())
                 }

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::realm::{BruteForceStrategy, SslRequired};
 use latchkey_core::representation::RealmRepresentation;
+use latchkey_core::representation::limits;
 use maud::{Markup, html};
 
 use super::auth::{Console, ConsoleForm, ConsoleRealm};
@@ -293,16 +294,30 @@ pub(crate) async fn post_tokens(
         fields.add_error("defaultSignatureAlgorithm", "Choose one of the options.");
     }
     let revoke = fields.is_checked("revokeRefreshToken");
-    let max_reuse = fields.number("refreshTokenMaxReuse", 0, i64::from(i32::MAX));
-    let access = fields.duration("accessTokenLifespan", 1);
-    let sso_idle = fields.duration("ssoSessionIdleTimeout", 1);
-    let sso_max = fields.duration("ssoSessionMaxLifespan", 1);
-    let client_idle = fields.duration("clientSessionIdleTimeout", 0);
-    let client_max = fields.duration("clientSessionMaxLifespan", 0);
+    let reuse = limits::REFRESH_TOKEN_MAX_REUSE;
+    let max_reuse = fields.number("refreshTokenMaxReuse", reuse.min, reuse.max);
+    let access = fields.duration("accessTokenLifespan", &limits::ACCESS_TOKEN_LIFESPAN);
+    let sso_idle = fields.duration("ssoSessionIdleTimeout", &limits::SSO_SESSION_IDLE_TIMEOUT);
+    let sso_max = fields.duration("ssoSessionMaxLifespan", &limits::SSO_SESSION_MAX_LIFESPAN);
+    let client_idle =
+        fields.duration("clientSessionIdleTimeout", &limits::CLIENT_SESSION_IDLE_TIMEOUT);
+    let client_max =
+        fields.duration("clientSessionMaxLifespan", &limits::CLIENT_SESSION_MAX_LIFESPAN);
     if let (Some(idle), Some(max)) = (sso_idle, sso_max)
         && idle > max
     {
         fields.add_error("ssoSessionIdleTimeout", "Must not be longer than SSO Session Max.");
+    }
+    // Keycloak's own rule (`validateClientAndRealmTimeouts`), shown on the field.
+    if let (Some(client), Some(sso)) = (client_idle, sso_idle)
+        && client > sso
+    {
+        fields.add_error("clientSessionIdleTimeout", "Must not be longer than SSO Session Idle.");
+    }
+    if let (Some(client), Some(sso)) = (client_max, sso_max)
+        && client > sso
+    {
+        fields.add_error("clientSessionMaxLifespan", "Must not be longer than SSO Session Max.");
     }
     let (
         Some(max_reuse),
@@ -435,15 +450,18 @@ pub(crate) async fn post_security_defenses(
     if !["MULTIPLE", "LINEAR"].contains(&strategy.as_str()) {
         fields.add_error("bruteForceStrategy", "Choose one of the options.");
     }
-    let max = i64::from(i32::MAX);
-    let failure_factor = fields.number("failureFactor", 1, max);
+    // The console asks for at least one failure, where Keycloak's API takes 0.
+    let failure_factor = fields.number("failureFactor", 1, limits::FAILURE_FACTOR.max);
     let min_lockouts = if mode == "permanent-after-temporary" { 1 } else { 0 };
-    let max_lockouts = fields.number("maxTemporaryLockouts", min_lockouts, max);
-    let wait_increment = fields.duration("waitIncrementSeconds", 0);
-    let max_wait = fields.duration("maxFailureWaitSeconds", 0);
-    let reset = fields.duration("maxDeltaTimeSeconds", 0);
-    let quick_check = fields.number("quickLoginCheckMilliSeconds", 0, max);
-    let quick_wait = fields.duration("minimumQuickLoginWaitSeconds", 0);
+    let max_lockouts =
+        fields.number("maxTemporaryLockouts", min_lockouts, limits::MAX_TEMPORARY_LOCKOUTS.max);
+    let wait_increment = fields.duration("waitIncrementSeconds", &limits::WAIT_INCREMENT_SECONDS);
+    let max_wait = fields.duration("maxFailureWaitSeconds", &limits::MAX_FAILURE_WAIT_SECONDS);
+    let reset = fields.duration("maxDeltaTimeSeconds", &limits::MAX_DELTA_TIME_SECONDS);
+    let quick = limits::QUICK_LOGIN_CHECK_MILLI_SECONDS;
+    let quick_check = fields.number("quickLoginCheckMilliSeconds", quick.min, quick.max);
+    let quick_wait =
+        fields.duration("minimumQuickLoginWaitSeconds", &limits::MINIMUM_QUICK_LOGIN_WAIT_SECONDS);
     let (
         Some(failure_factor),
         Some(max_lockouts),

@@ -136,7 +136,7 @@ fn new_user_page(
         (top)
         form.panel method="post" action=(console.realm_url(realm, "/users/new")) novalidate {
             (console.csrf_input())
-            (text_field(fields, "username", "Username", "3 to 255 characters; stored in lower case."))
+            (text_field(fields, "username", "Username", "3 to 255 characters, no spaces or symbols such as < > / ; stored in lower case."))
             (text_field(fields, "email", "Email", ""))
             (text_field(fields, "firstName", "First name", ""))
             (text_field(fields, "lastName", "Last name", ""))
@@ -165,11 +165,11 @@ pub(crate) async fn post_new_user(
     let name = realm.realm.name.clone();
     let mut fields = Fields::from_form(&form);
     let username = fields.text("username").unwrap_or_default();
-    let length = username.chars().count();
+    let problems = latchkey_core::username::check(&username);
     if username.is_empty() {
         fields.add_error("username", "Enter a username.");
-    } else if !(3..=255).contains(&length) {
-        fields.add_error("username", "Use 3 to 255 characters.");
+    } else if !problems.is_empty() {
+        fields.add_error("username", super::error::username_text(problems));
     }
     let email = fields.text("email");
     if email.as_deref().is_some_and(|e| !e.contains('@')) {
@@ -207,9 +207,9 @@ pub(crate) async fn post_new_user(
 fn refusal_on_fields(fields: &mut Fields, error: ManageError) -> Result<StatusCode, ConsoleError> {
     let field = match &error {
         ManageError::EmailTaken => "email",
-        ManageError::UsernameTaken | ManageError::Invalid { field: Field::Username, .. } => {
-            "username"
-        }
+        ManageError::UsernameTaken
+        | ManageError::InvalidUsername(_)
+        | ManageError::Invalid { field: Field::Username, .. } => "username",
         _ => return Err(error.into()),
     };
     fields.add_error(field, refusal_text(&error));

@@ -2,10 +2,12 @@
 //! confidential client with service accounts gets its service-account user), updated,
 //! deleted, given a new secret.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use latchkey_core::client::Client;
 use latchkey_core::grant::client_credentials::service_account_username;
+use latchkey_core::representation::limits;
 use latchkey_core::representation::{
     ClientRepresentation, apply_client_representation, client_from_representation,
 };
@@ -52,6 +54,11 @@ pub(crate) async fn create(
     if rep.client_id.trim().is_empty() {
         return Err(ManageError::invalid(Field::ClientId, Reason::Missing));
     }
+    limits::check_client_representation(rep)?;
+    limits::check_client_sessions(
+        rep.attributes.as_ref().unwrap_or(&BTreeMap::new()),
+        &realm.realm.settings.tokens,
+    )?;
     if realm.client(&rep.client_id).is_some() {
         return Err(ManageError::ClientIdTaken(rep.client_id.clone()));
     }
@@ -106,8 +113,10 @@ pub(crate) async fn update(
     rep: &ClientRepresentation,
 ) -> Result<Client, ManageError> {
     let stored = find(realm, id)?;
+    limits::check_client_representation(rep)?;
     let mut client = Client::clone(stored);
     apply_client_representation(&mut client, rep);
+    limits::check_client_sessions(&client.settings.attributes, &realm.realm.settings.tokens)?;
     let taken = || ManageError::ClientIdTaken(client.client_id.clone());
     if client.client_id != stored.client_id && realm.client(&client.client_id).is_some() {
         return Err(taken());

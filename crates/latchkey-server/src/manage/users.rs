@@ -12,6 +12,7 @@ use latchkey_core::store::{Store, StoreError, TextMatch, UserBundle, UserQuery};
 use latchkey_core::user::{
     Credential, PasswordCredential, REQUIRED_ACTION_UPDATE_PASSWORD, User, UserProfile,
 };
+use latchkey_core::username;
 
 use super::{Field, ManageError, Missing, Reason};
 use crate::cache::RealmSnapshot;
@@ -152,6 +153,12 @@ fn stored_credentials(
     kept
 }
 
+/// Keycloak's username validators, on a name as the request gives it.
+fn check_username(name: &str) -> Result<(), ManageError> {
+    let problems = username::check(name);
+    if problems.is_empty() { Ok(()) } else { Err(ManageError::InvalidUsername(problems)) }
+}
+
 /// Adds or removes the `UPDATE_PASSWORD` required action (a temporary password).
 fn set_update_password(user: &mut User, is_temporary: bool) {
     let actions = &mut user.profile.required_actions;
@@ -161,9 +168,18 @@ fn set_update_password(user: &mut User, is_temporary: bool) {
     }
 }
 
-/// Creates a user from `rep` (`UsersResource.createUser`): the username is required
-/// (3 to 255 characters, as the user profile's validator) and must be free, as must the
-/// email; the user gets the realm's default role, joins its default groups and the
+/// A `notBefore` given is in its range (`limits.rs`), as the import checks it; Keycloak
+/// keeps it in an `int` and refuses what does not fit.
+fn check_not_before(rep: &UserRepresentation) -> Result<(), ManageError> {
+    if let Some(not_before) = rep.not_before {
+        latchkey_core::representation::limits::USER_NOT_BEFORE.check(not_before)?;
+    }
+    Ok(())
+}
+
+/// Creates a user from `rep` (`UsersResource.createUser`): the username is required,
+/// must pass Keycloak's username validators (`latchkey_core::username`) and be free, as
+/// must the email; the user gets the realm's default role, joins its default groups and the
 /// groups `groups` names by path (one that does not exist refuses the user), and keeps
 /// the credentials `credentials` carries (a password as a `value` or as stored data, any
 /// other type as stored data), in the order given.
@@ -174,14 +190,12 @@ pub(crate) async fn create(
     realm: &RealmSnapshot,
     rep: &UserRepresentation,
 ) -> Result<User, ManageError> {
-    let username = rep.username.trim().to_lowercase();
-    if username.is_empty() {
+    if username::is_blank(&rep.username) {
         return Err(ManageError::invalid(Field::Username, Reason::Missing));
     }
-    let length = username.chars().count();
-    if !(3..=255).contains(&length) {
-        return Err(ManageError::invalid(Field::Username, Reason::Length { min: 3, max: 255 }));
-    }
+    check_username(&rep.username)?;
+    check_not_before(rep)?;
+    let username = username::java_trim(&rep.username).to_lowercase();
     let realm_id = &realm.realm.id;
     if state.store.find_user_by_username(realm_id, &username).await?.is_some() {
         return Err(ManageError::UsernameTaken);
@@ -239,9 +253,14 @@ pub(crate) async fn update(
     rep: &UserRepresentation,
 ) -> Result<User, ManageError> {
     let realm_id = &realm.realm.id;
+    check_not_before(rep)?;
     let stored = find(state, realm, id).await?;
     let mut user = stored.clone();
     apply_user_representation(&mut user, rep);
+    // A new name is checked; an unchanged one (perhaps imported long ago) is left alone.
+    if user.username != stored.username {
+        check_username(&rep.username)?;
+    }
     if user.username != stored.username
         && state.store.find_user_by_username(realm_id, &user.username).await?.is_some()
     {

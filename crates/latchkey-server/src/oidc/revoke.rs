@@ -82,7 +82,11 @@ async fn revoke(
         return Ok(StatusCode::OK.into_response());
     }
     if let Ok(claims) = jwt::verify::<AccessClaims>(&realm.keys, token) {
-        if claims.typ.as_deref() != Some(TYP_BEARER) {
+        // Case-insensitive, as userinfo's check (`TokenVerifier.TokenTypeCheck`): a client
+        // with `token.response.type.bearer.lower-case` gets `"typ": "bearer"`. Keycloak
+        // 26.7.3 compares case-sensitively here and answers `unsupported_token_type` to
+        // such a client, leaving its token valid; latchkey revokes it.
+        if !claims.typ.as_deref().is_some_and(|typ| typ.eq_ignore_ascii_case(TYP_BEARER)) {
             return Err(OAuthError::new(
                 Refusal::BadRequest,
                 "unsupported_token_type",

@@ -454,11 +454,11 @@ async fn issue_12_a_realm_posted_with_a_group_gives_its_role_in_tokens() {
     assert_eq!(groups.body[0]["realmRoles"], json!(["operatorRole"]));
 
     // A user in a group the file lacks: 400 naming it, and no realm.
-    let rep = json!({"realm": "broken", "users": [{"username": "u", "groups": ["/nope"]}]});
+    let rep = json!({"realm": "broken", "users": [{"username": "user1", "groups": ["/nope"]}]});
     let answer = admin_call(&app, "POST", "", Some(&token), Some(rep)).await;
     assert_eq!(
         (answer.status, answer.body),
-        (400, json!({"errorMessage": "user `u` refers to unknown group `/nope`"}))
+        (400, json!({"errorMessage": "user `user1` refers to unknown group `/nope`"}))
     );
     assert_eq!(admin_call(&app, "GET", "/broken", Some(&token), None).await.status, 404);
 }

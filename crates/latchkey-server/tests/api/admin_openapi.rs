@@ -92,3 +92,48 @@ async fn answers_use_only_documented_fields() {
         }
     }
 }
+
+/// The document says what the server enforces (issue 13 item 4): paging parameters are
+/// 32-bit integers or empty, flags any text, the ranges of `limits.rs`, the fields a
+/// create needs, the optional body of a revoking `DELETE`, and every refusal status.
+#[tokio::test]
+async fn the_document_states_what_the_server_enforces() {
+    let app = spawn_app().await;
+    let document = fetch_document(&app).await;
+    let paths = &document["paths"];
+    let parameter = |path: &str, name: &str| -> Value {
+        paths[path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    let first = parameter("/admin/realms/{realm}/users", "first");
+    assert_eq!(first["schema"]["anyOf"][0]["minimum"], i64::from(i32::MIN));
+    assert_eq!(first["schema"]["anyOf"][0]["maximum"], i64::from(i32::MAX));
+    assert_eq!(first["schema"]["anyOf"][1]["maxLength"], 0);
+    let brief = parameter("/admin/realms/{realm}/users", "briefRepresentation");
+    assert_eq!(brief["schema"]["anyOf"][1]["type"], "string");
+
+    let sa = &paths["/admin/realms/{realm}/clients/{id}/service-account-user"]["get"];
+    assert!(sa["responses"]["400"].is_object());
+    let revoke = &paths["/admin/realms/{realm}/users/{id}/role-mappings/realm"]["delete"];
+    assert_eq!(revoke["requestBody"]["required"], false);
+    let create = &paths["/admin/realms/{realm}/users"]["post"]["requestBody"]["content"]["application/json"]
+        ["schema"];
+    assert_eq!(create["required"][0], "username");
+    assert_eq!(create["properties"]["username"]["minLength"], 3);
+
+    let realm = &document["components"]["schemas"]["RealmRepresentation"]["properties"];
+    let lifespan = &realm["accessTokenLifespan"]["anyOf"];
+    assert_eq!(lifespan[0]["minimum"], 1);
+    assert_eq!(lifespan[0]["maximum"], 10 * 365 * 86_400);
+    assert_eq!(lifespan[1]["type"], "null", "null leaves the setting as it is");
+    let client = &document["components"]["schemas"]["ClientRepresentation"]["properties"];
+    assert_eq!(client["bearerOnly"]["type"], serde_json::json!(["boolean", "null"]));
+    let pattern =
+        client["attributes"]["properties"]["access.token.lifespan"]["pattern"].as_str().unwrap();
+    assert!(pattern.starts_with("^(|-1|0|"), "{pattern}");
+}

@@ -23,6 +23,14 @@ async fn realm_roles_are_listed_by_name() {
     assert_eq!(names(&found.body), ["adminRole", "default-roles-nagra", "operatorRole"]);
     let paged = admin_call(&app, "GET", "/nagra/roles?first=1&max=1", Some(&token), None).await;
     assert_eq!(names(&paged.body), ["default-roles-nagra"]);
+    // Keycloak pages roles only when both are given (`RoleContainerResource.getRoles`).
+    let max_alone = admin_call(&app, "GET", "/nagra/roles?max=1", Some(&token), None).await;
+    assert_eq!(names(&max_alone.body).len(), 5);
+    let nothing = admin_call(&app, "GET", "/nagra/roles?first=0&max=0", Some(&token), None).await;
+    assert!(names(&nothing.body).is_empty());
+    let negative =
+        admin_call(&app, "GET", "/nagra/roles?first=-5&max=-5", Some(&token), None).await;
+    assert_eq!(names(&negative.body).len(), 5);
 }
 
 #[tokio::test]

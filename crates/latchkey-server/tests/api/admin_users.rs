@@ -249,8 +249,62 @@ async fn users_are_searched_counted_and_paged() {
     let count = get("/count").await;
     assert_eq!((count.status, count.body), (200, json!(5)));
     assert_eq!(get("/count?search=alp").await.body, json!(2));
-    assert_eq!(get("?max=ten").await.status, 400);
-    assert_eq!(get("?exact=maybe").await.status, 400);
+}
+
+/// Paging and flags read as Keycloak 26.7.3's JAX-RS reads them (measured,
+/// `UsersResource.getUsers`: `Integer first`, `Integer max`, `Boolean` flags): an
+/// integer that is not a Java `Integer` is `404 {"error":"HTTP 404 Not Found"}`, empty is
+/// absent, a negative `first` counts as 0, a negative `max` lists everything, `max=0`
+/// nothing; a flag is true only for `true` in any case.
+#[tokio::test]
+async fn paging_and_flags_read_as_keycloak_reads_them() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let get = |query: &str| {
+        let path = format!("/nagra/users{query}");
+        let app = &app;
+        let token = &token;
+        async move { admin_call(app, "GET", &path, Some(token), None).await }
+    };
+    let names = |body: &Value| -> Vec<String> {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = names(&get("").await.body);
+    assert!(all.len() >= 2, "{all:?}");
+    for query in [
+        "?max=ten",
+        "?first=1.5",
+        "?first=2147483648",
+        "?max=9223372036854775808",
+        "?first=%201",
+        "?first=1e2",
+    ] {
+        let answer = get(query).await;
+        assert_eq!(
+            (answer.status, answer.body),
+            (404, json!({"error": "HTTP 404 Not Found"})),
+            "{query}"
+        );
+    }
+    assert_eq!(names(&get("?first=&max=").await.body), all);
+    assert_eq!(names(&get("?first=%2B1").await.body), all[1..]);
+    assert_eq!(names(&get("?first=-5").await.body), all);
+    assert_eq!(names(&get("?max=-1").await.body), all);
+    assert_eq!(names(&get("?max=-2147483648").await.body), all);
+    assert!(names(&get("?max=0").await.body).is_empty());
+    assert!(names(&get("?first=2147483647").await.body).is_empty());
+    assert_eq!(names(&get("?first=-5&max=2").await.body), all[..2]);
+    // `exact=maybe` is false; `enabled=maybe` asks for disabled users (there are none).
+    assert_eq!(names(&get("?exact=maybe").await.body), all);
+    assert!(names(&get("?enabled=maybe").await.body).is_empty());
+    let full = get("?briefRepresentation=maybe").await;
+    assert!(full.body[0].get("requiredActions").is_some());
+    let brief = get("?briefRepresentation=TRUE").await;
+    assert!(brief.body[0].get("requiredActions").is_none());
 }
 
 #[tokio::test]

@@ -240,3 +240,33 @@ async fn revoking_a_refresh_token_ends_its_session() {
     let (status, _, body) = post(&app, &url, &[("client_id", "crm_client")]).await;
     assert_eq!((status, body["error_description"].as_str()), (400, Some("Token not provided")));
 }
+
+/// Issue 13: `crm_client` has `token.response.type.bearer.lower-case`, so its access
+/// tokens say `"typ": "bearer"`. Keycloak 26.7.3 answers 400 `unsupported_token_type`
+/// to their revocation and keeps honouring them (`TokenRevocationEndpoint` compares
+/// `typ` case-sensitively, measured); latchkey compares it as userinfo does and revokes.
+#[tokio::test]
+async fn revoking_a_lower_case_bearer_access_token_ends_it_for_userinfo() {
+    let app = spawn_app().await;
+    let login = login_openid(&app).await;
+    let access = login["access_token"].as_str().unwrap();
+    assert_eq!(jwt_parts(access).1["typ"], "bearer");
+    let userinfo = app.oidc_url("nagra", "userinfo");
+    let response = app.http.get(&userinfo).bearer_auth(access).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    for hint in [Some("access_token"), None] {
+        let mut pairs = vec![("client_id", "crm_client"), ("token", access)];
+        pairs.extend(hint.map(|hint| ("token_type_hint", hint)));
+        let (status, _, body) = post(&app, &app.oidc_url("nagra", "revoke"), &pairs).await;
+        assert_eq!((status, body), (200, serde_json::Value::Null), "hint {hint:?}");
+    }
+    let response = app.http.get(&userinfo).bearer_auth(access).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        response.headers()["www-authenticate"],
+        r#"Bearer realm="nagra", error="invalid_token", error_description="Token verification failed""#
+    );
+    // Revoking an access token does not end its session (as in Keycloak).
+    let refreshed = app.refresh("crm_client", login["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(refreshed.status(), 200);
+}

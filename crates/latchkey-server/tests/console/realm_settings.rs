@@ -100,7 +100,8 @@ async fn bad_lifespans_get_inline_errors_and_change_nothing() {
         ("0", "minutes", "Must be greater than 0."),
         ("1.5", "hours", "Enter a whole number, such as 5."),
         ("99999999999999999999", "days", "Enter a whole number, such as 5."),
-        ("40000", "days", "Too long: at most 68 years (2147483647 seconds)."),
+        ("3651", "days", "Too long: at most 10 years (315360000 seconds)."),
+        ("40000", "days", "Too long: at most 10 years (315360000 seconds)."),
         ("5", "fortnights", "Choose a unit."),
     ];
     for (value, unit, message) in cases {
@@ -113,6 +114,17 @@ async fn bad_lifespans_get_inline_errors_and_change_nothing() {
         // What was typed stays in the field.
         page.assert_contains(&format!("name=\"accessTokenLifespan\" value=\"{value}\""));
     }
+    assert_eq!(crm_grant(&app).await["expires_in"], 300);
+    // Keycloak's rule: a client session is not longer than the SSO session (30 minutes).
+    let mut fields = token_fields("5", "minutes");
+    fields.retain(|(name, _)| !name.starts_with("clientSessionIdleTimeout"));
+    fields
+        .extend([("clientSessionIdleTimeout", "31"), ("clientSessionIdleTimeout_unit", "minutes")]);
+    let page = browser.submit(TOKENS, &fields).await;
+    assert_eq!(page.status, 400);
+    page.assert_contains(
+        "<p class=\"error\" id=\"clientSessionIdleTimeout-error\">Must not be longer than SSO Session Idle.</p>",
+    );
     assert_eq!(crm_grant(&app).await["expires_in"], 300);
 }
 

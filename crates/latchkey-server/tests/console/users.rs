@@ -141,6 +141,13 @@ async fn users_are_searched_edited_disabled_and_refused_with_inline_errors() {
     taken.assert_contains("id=\"email-error\">Another user has this email.</p>");
     let short = browser.submit("/realms/nagra/users/new", &[("username", "ab")]).await;
     assert_eq!(short.status, 400);
+    short.assert_contains("id=\"username-error\">Use 3 to 255 characters.</p>");
+    // Keycloak's username validators (issue 13): what the Admin API refuses, the console does.
+    for name in ["ab<c", "a/b/c", "jane doe", "аbc"] {
+        let bad = browser.submit("/realms/nagra/users/new", &[("username", name)]).await;
+        assert_eq!(bad.status, 400, "{name}");
+        bad.assert_contains("id=\"username-error\">Leave out spaces, control characters");
+    }
     let mismatch = browser
         .submit(
             &format!("/realms/nagra/users/{id}/credentials"),

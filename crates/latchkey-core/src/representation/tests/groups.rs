@@ -86,8 +86,8 @@ fn groups_and_their_roles_import() {
 #[test]
 fn group_references_that_do_not_resolve_are_errors_that_name_them() {
     let error =
-        import_error(r#"{"realm": "r", "users": [{"username": "u", "groups": ["/nope"]}]}"#);
-    assert_eq!(error, "user `u` refers to unknown group `/nope`");
+        import_error(r#"{"realm": "r", "users": [{"username": "user1", "groups": ["/nope"]}]}"#);
+    assert_eq!(error, "user `user1` refers to unknown group `/nope`");
     let error =
         import_error(r#"{"realm": "r", "groups": [{"name": "g"}], "defaultGroups": ["/x"]}"#);
     assert_eq!(error, "`defaultGroups` refers to unknown group `/x`");
