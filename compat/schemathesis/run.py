@@ -132,6 +132,30 @@ def schemathesis(args, base, token, realm, extra, report_dir, seconds):
 include-name = "GET /admin/realms/{{realm}}/clients/{{id}}/service-account-user"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404"]
 
+# A key provider's settings are valid or not by provider (an algorithm, key size, curve
+# or secret size that provider takes; an imported PEM key that reads), a rule across
+# fields the document does not state: its 400s are Keycloak's texts, checked by the Rust
+# tests (`tests/api/algorithms.rs`).
+[[operations]]
+include-name = "POST /admin/realms/{{realm}}/components"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+[[operations]]
+include-name = "PUT /admin/realms/{{realm}}/components/{{id}}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+# A group body with an `id` moves that group (Keycloak's `GroupResource.addChild`,
+# `GroupsResource.addTopLevelGroup`); without one it creates a group and needs a name.
+# Which of the two a body is depends on the groups that exist: its 400s are checked by
+# the Rust tests (`tests/api/admin_groups.rs`).
+[[operations]]
+include-name = "POST /admin/realms/{{realm}}/groups"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+[[operations]]
+include-name = "POST /admin/realms/{{realm}}/groups/{{id}}/children"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
 # The brute-force record of any user id, even an unknown or deleted one, is 200 with
 # zeros in Keycloak 26.7.3 too (measured: `…/brute-force/users/no-such-user`).
 [[operations]]

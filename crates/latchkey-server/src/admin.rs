@@ -415,7 +415,7 @@ fn api() -> Api {
                 .put(
                     groups::put_group,
                     op("Groups", "Rename a group, set its description and attributes")
-                        .body::<GroupRepresentation>()
+                        .body_requiring::<GroupRepresentation>(&["name!"])
                         .conflicts(),
                 )
                 .delete(groups::delete_group, op("Groups", "Delete a group and its subgroups")),
