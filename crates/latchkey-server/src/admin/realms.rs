@@ -8,13 +8,19 @@ use latchkey_core::representation::{
 };
 use latchkey_core::store::Store;
 
-use super::auth::{AdminCaller, AdminRealm, AnyAdminRole, AnyRealm, CreateRealm, ManageRealm};
+use super::auth::{
+    AdminCaller, AdminRealm, AnyAdminRole, AnyRealm, CreateRealm, ManageRealm, Permission,
+    forbidden,
+};
 use super::request::{Body, Query, created, no_content, realm_url};
 use crate::error::ApiError;
 use crate::manage::{groups, realms};
 
-/// The realms the caller may administer, by name; `briefRepresentation=true` keeps
+/// The realms the caller may administer (`RealmsAdminResource.getRealms`): the whole
+/// representation where the caller may view the realm (`view-realm`, `manage-realm`),
+/// only `realm` where they hold another admin role; `briefRepresentation=true` keeps
 /// only `id`, `realm`, `displayName` and `enabled` (`ModelToRepresentation.toBriefRepresentation`).
+/// A caller who administers no realm at all is refused with 403, as Keycloak 26.7.3 does.
 pub(crate) async fn list_realms(
     AdminCaller { state, admin, .. }: AdminCaller<AnyRealm>,
     query: Query,
@@ -28,6 +34,9 @@ pub(crate) async fn list_realms(
         .filter(|realm| admin.may_administer(&realm.name))
         .map(|realm| {
             let full = realm_to_representation(realm);
+            if !admin.allows(&realm.name, Permission::ViewRealm) {
+                return RealmRepresentation { realm: full.realm, ..RealmRepresentation::default() };
+            }
             if !is_brief {
                 return full;
             }
@@ -40,6 +49,9 @@ pub(crate) async fn list_realms(
             }
         })
         .collect();
+    if realms.is_empty() {
+        return Err(forbidden());
+    }
     Ok(Json(realms).into_response())
 }
 
