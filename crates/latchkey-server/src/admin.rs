@@ -11,6 +11,7 @@ pub(crate) mod auth;
 pub(crate) mod client_roles;
 pub(crate) mod clients;
 mod composites;
+mod fields;
 mod groups;
 mod keys;
 mod offline_sessions;

@@ -59,7 +59,7 @@ pub(crate) async fn post_client(
     AdminRealm { state, realm, caller, .. }: AdminRealm<CreateClient>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: ClientRepresentation = body.json()?;
+    let rep: ClientRepresentation = body.representation()?;
     let client = clients::create(&state, &realm, &rep).await?;
     let location = format!(
         "{}/clients/{}",
@@ -94,7 +94,7 @@ pub(crate) async fn put_client(
     Path((_, id)): Path<(String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: ClientRepresentation = body.json()?;
+    let rep: ClientRepresentation = body.representation()?;
     clients::update(&state, &realm, &id, &rep).await?;
     Ok(no_content())
 }

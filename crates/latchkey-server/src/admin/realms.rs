@@ -62,7 +62,7 @@ pub(crate) async fn post_realm(
     AdminCaller { state, caller, .. }: AdminCaller<CreateRealm>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: RealmRepresentation = body.json()?;
+    let rep: RealmRepresentation = body.representation()?;
     let name = realms::create(&state, rep).await?;
     Ok(created(&realm_url(&caller.base_url, &name)))
 }
@@ -94,7 +94,7 @@ pub(crate) async fn put_realm(
     AdminRealm { state, realm, .. }: AdminRealm<ManageRealm>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: RealmRepresentation = body.json()?;
+    let rep: RealmRepresentation = body.representation()?;
     realms::update(&state, &realm, &rep).await?;
     Ok(no_content())
 }
