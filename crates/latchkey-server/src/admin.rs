@@ -887,6 +887,27 @@ fn api() -> Api {
             ),
         )
         .route(
+            "/admin/realms/{realm}/clear-realm-cache",
+            E::new().post(
+                realms::post_clear_realm_cache,
+                op("Realms", "Drop the realm's cached settings, clients, roles and keys"),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/clear-user-cache",
+            E::new().post(
+                realms::post_clear_user_cache,
+                op("Realms", "Clear the user cache (latchkey caches no users)"),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/clear-keys-cache",
+            E::new().post(
+                realms::post_clear_keys_cache,
+                op("Realms", "Drop the realm's cached keys"),
+            ),
+        )
+        .route(
             "/admin/realms/{realm}/attack-detection/brute-force/users",
             E::new().delete(
                 attack_detection::delete_all_user_status,

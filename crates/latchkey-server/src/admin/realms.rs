@@ -107,3 +107,37 @@ pub(crate) async fn delete_realm(
     realms::remove(&state, &realm).await?;
     Ok(no_content())
 }
+
+/// `POST /clear-realm-cache` (`RealmAdminResource.clearRealmCache`, `manage-realm`): the
+/// realm's snapshot (settings, clients, roles, keys) is dropped and read again from the
+/// database on the next request, so a change made to the database behind latchkey's back
+/// takes effect. 204.
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn post_clear_realm_cache(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageRealm>,
+) -> Result<Response, ApiError> {
+    state.realms.invalidate(&realm.realm.name);
+    tracing::info!("realm cache cleared");
+    Ok(no_content())
+}
+
+/// `POST /clear-user-cache` (`RealmAdminResource.clearUserCache`, `manage-realm`). 204.
+/// latchkey keeps no user cache: users, their credentials and role mappings are read
+/// from the database on every request, so there is nothing to drop.
+pub(crate) async fn post_clear_user_cache(
+    AdminRealm { .. }: AdminRealm<ManageRealm>,
+) -> Result<Response, ApiError> {
+    Ok(no_content())
+}
+
+/// `POST /clear-keys-cache` (`RealmAdminResource.clearKeysCache`, `manage-realm`): the
+/// realm's keys live in its snapshot, which is dropped, so they are loaded again from
+/// the database on the next request. 204.
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn post_clear_keys_cache(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageRealm>,
+) -> Result<Response, ApiError> {
+    state.realms.invalidate(&realm.realm.name);
+    tracing::info!("keys cache cleared");
+    Ok(no_content())
+}
