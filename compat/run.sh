@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Compatibility suite: real Keycloak clients (python-keycloak, @keycloak/keycloak-admin-client)
 # and the admin console in a real headless Chromium, against the real latchkey binary, and
-# schemathesis against the Admin API's OpenAPI document (compat/schemathesis/run.py: 90 s,
-# 25 examples per operation and phase; SCHEMATHESIS_SECONDS / SCHEMATHESIS_EXAMPLES for more).
+# schemathesis against the Admin API's OpenAPI document (compat/schemathesis/run.py: its
+# examples and coverage phases, the same cases every run; SCHEMATHESIS_PHASES,
+# SCHEMATHESIS_SECONDS and SCHEMATHESIS_EXAMPLES for the random phases and longer runs).
 # The Rust client checks (the oauth2 and openidconnect crates) run under
 # `cargo test -p latchkey-compat-rust`; compat/node also verifies tokens with `jose`.
 #

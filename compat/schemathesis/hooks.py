@@ -61,6 +61,19 @@ def is_role(value):
         for field, kind in ROLE_FIELDS.items())
 
 
+GROUP_FIELDS = {"id": str, "name": str, "path": str, "description": str, "parentId": str,
+                "subGroupCount": int, "subGroups": list, "attributes": dict,
+                "realmRoles": list, "clientRoles": dict, "access": dict}
+
+
+def is_group(value):
+    """Whether `value` has the types of a GroupRepresentation, its subgroups too."""
+    return isinstance(value, dict) and all(
+        field not in value or value[field] is None or isinstance(value[field], kind)
+        for field, kind in GROUP_FIELDS.items()) and all(
+        is_group(child) for child in value.get("subGroups") or [])
+
+
 @schemathesis.hook
 def map_case(context, case):
     """Keeps the run's realm where it is and leaves Keycloak's relational checks out,
@@ -95,10 +108,19 @@ def map_case(context, case):
         for role in roles.get("realm") or []:
             if is_role(role) and is_composites(role.get("composites")):
                 role["composites"] = None
+    # A realm file's groups need names and name roles and groups the file has, and its
+    # users and default groups name groups by path: well-typed ones are dropped.
+    groups = case.body.get("groups")
+    if operation in REALM_BODIES and isinstance(groups, list) and all(map(is_group, groups)):
+        del case.body["groups"]
+    if operation in REALM_BODIES and is_strings(case.body.get("defaultGroups")):
+        del case.body["defaultGroups"]
     if operation in REALM_BODIES and isinstance(case.body.get("users"), list):
         for user in case.body["users"]:
             if not isinstance(user, dict):
                 continue
+            if is_strings(user.get("groups")):
+                user["groups"] = []
             if isinstance(user.get("serviceAccountClientId"), str):
                 del user["serviceAccountClientId"]
             if is_strings(user.get("realmRoles")):

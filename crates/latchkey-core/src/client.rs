@@ -74,6 +74,26 @@ pub struct ClientSettings {
     pub default_client_scopes: Vec<String>,
     pub optional_client_scopes: Vec<String>,
     pub not_before: i64,
+    /// Stored and given back; latchkey has no reverse-proxy mode that would read it.
+    #[serde(default)]
+    pub surrogate_auth_required: bool,
+    /// Shown in the account console's application list (stored, not acted on).
+    #[serde(default)]
+    pub always_display_in_console: bool,
+    /// Front-channel logout (stored, not acted on: latchkey has no browser logout).
+    #[serde(default)]
+    pub frontchannel_logout: bool,
+    /// Cluster node re-registration (stored, not acted on).
+    #[serde(default = "no_timeout")]
+    pub node_re_registration_timeout: i64,
+    /// Authentication flows by protocol (stored, not acted on).
+    #[serde(default)]
+    pub authentication_flow_binding_overrides: BTreeMap<String, String>,
+}
+
+/// Keycloak's `nodeReRegistrationTimeout` of a client that does not set it.
+fn no_timeout() -> i64 {
+    -1
 }
 
 impl Default for ClientSettings {
@@ -105,6 +125,11 @@ impl Default for ClientSettings {
                 .map(|s| (*s).to_owned())
                 .collect(),
             not_before: 0,
+            surrogate_auth_required: false,
+            always_display_in_console: false,
+            frontchannel_logout: false,
+            node_re_registration_timeout: no_timeout(),
+            authentication_flow_binding_overrides: BTreeMap::new(),
         }
     }
 }

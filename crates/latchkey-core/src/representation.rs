@@ -29,7 +29,7 @@ pub use keys::{
 };
 pub use roles::{role_to_full_representation, role_to_representation};
 pub use types::{
-    ClientRepresentation, ComponentRepresentation, CompositesRepresentation,
+    ClientAccess, ClientRepresentation, ComponentRepresentation, CompositesRepresentation,
     CredentialRepresentation, GroupAccess, GroupRepresentation, KEY_PROVIDER, RealmRepresentation,
     RoleRepresentation, RolesRepresentation, UserRepresentation,
 };

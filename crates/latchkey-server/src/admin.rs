@@ -11,6 +11,7 @@ pub(crate) mod auth;
 pub(crate) mod client_roles;
 pub(crate) mod clients;
 mod composites;
+mod fields;
 mod groups;
 mod keys;
 mod offline_sessions;
@@ -36,6 +37,7 @@ use serde_json::Value;
 
 use crate::extract::Caller;
 use crate::state::AppState;
+use fields::KnownFields;
 use openapi::{
     Api, BruteForceStatus, ClientSessionStat, Endpoint, GroupCount, KeysMetadataRepresentation,
     MappingsRepresentation, SessionCount, UserSessionRepresentation, op,
@@ -140,6 +142,7 @@ fn api() -> Api {
                     realms::post_realm,
                     op("Realms", "Create a realm, also from a full realm export")
                         .body_requiring::<RealmRepresentation>(&["realm"])
+                        .closed(RealmRepresentation::FIELDS)
                         .created(),
                 ),
         )
@@ -154,6 +157,7 @@ fn api() -> Api {
                     realms::put_realm,
                     op("Realms", "Update a realm's settings")
                         .body::<RealmRepresentation>()
+                        .closed(RealmRepresentation::FIELDS)
                         .conflicts(),
                 )
                 .delete(realms::delete_realm, op("Realms", "Delete a realm")),
@@ -171,6 +175,7 @@ fn api() -> Api {
                     users::post_user,
                     op("Users", "Create a user")
                         .body_requiring::<UserRepresentation>(&["username"])
+                        .closed(UserRepresentation::FIELDS)
                         .created(),
                 ),
         )
@@ -188,7 +193,8 @@ fn api() -> Api {
                 .put(
                     users::put_user,
                     op("Users", "Update a user")
-                        .body_requiring::<UserRepresentation>(&["username?"])
+                        .body_requiring::<UserRepresentation>(&["username~?"])
+                        .closed(UserRepresentation::FIELDS)
                         .conflicts(),
                 )
                 .delete(users::delete_user, op("Users", "Delete a user")),
@@ -198,7 +204,8 @@ fn api() -> Api {
             E::new().put(
                 users::put_reset_password,
                 op("Users", "Set a user's password")
-                    .body_requiring::<CredentialRepresentation>(&["value"]),
+                    .body_requiring::<CredentialRepresentation>(&["value"])
+                        .closed(CredentialRepresentation::FIELDS),
             ),
         )
         .route(
@@ -393,6 +400,7 @@ fn api() -> Api {
                     groups::post_group,
                     op("Groups", "Create a top-level group, or move a group (by id) to the top")
                         .body::<GroupRepresentation>()
+                        .closed(GroupRepresentation::FIELDS)
                         .created(),
                 ),
         )
@@ -416,6 +424,7 @@ fn api() -> Api {
                     groups::put_group,
                     op("Groups", "Rename a group, set its description and attributes")
                         .body_requiring::<GroupRepresentation>(&["name!"])
+                        .closed(GroupRepresentation::FIELDS)
                         .conflicts(),
                 )
                 .delete(groups::delete_group, op("Groups", "Delete a group and its subgroups")),
@@ -433,6 +442,7 @@ fn api() -> Api {
                     groups::post_child,
                     op("Groups", "Create a subgroup, or move a group (by id) under this one")
                         .body::<GroupRepresentation>()
+                        .closed(GroupRepresentation::FIELDS)
                         .created(),
                 ),
         )
@@ -559,6 +569,7 @@ fn api() -> Api {
                     composites::put_role_by_id,
                     op("Roles (by id)", "Update a role by id")
                         .body::<RoleRepresentation>()
+                        .closed(RoleRepresentation::FIELDS)
                         .conflicts(),
                 )
                 .delete(composites::delete_role_by_id, op("Roles (by id)", "Delete a role by id")),
@@ -614,6 +625,7 @@ fn api() -> Api {
                     roles::post_role,
                     op("Roles", "Create a realm role")
                         .body_requiring::<RoleRepresentation>(&["name"])
+                        .closed(RoleRepresentation::FIELDS)
                         .created(),
                 ),
         )
@@ -671,7 +683,8 @@ fn api() -> Api {
                 )
                 .put(
                     roles::put_role,
-                    op("Roles", "Update a realm role").body::<RoleRepresentation>().conflicts(),
+                    op("Roles", "Update a realm role").body_requiring::<RoleRepresentation>(&["name"])
+                        .closed(RoleRepresentation::FIELDS).conflicts(),
                 )
                 .delete(roles::delete_role, op("Roles", "Delete a realm role")),
         )
@@ -740,8 +753,9 @@ fn api() -> Api {
                 )
                 .post(
                     clients::post_client,
-                    op("Clients", "Create a client")
-                        .body_requiring::<ClientRepresentation>(&["clientId"])
+                    op("Clients", "Create a client (without a clientId, the new id is its clientId)")
+                        .body::<ClientRepresentation>()
+                        .closed(ClientRepresentation::FIELDS)
                         .created(),
                 ),
         )
@@ -754,7 +768,8 @@ fn api() -> Api {
                 )
                 .put(
                     clients::put_client,
-                    op("Clients", "Update a client").body::<ClientRepresentation>().conflicts(),
+                    op("Clients", "Update a client").body::<ClientRepresentation>()
+                        .closed(ClientRepresentation::FIELDS).conflicts(),
                 )
                 .delete(clients::delete_client, op("Clients", "Delete a client")),
         )
@@ -784,6 +799,7 @@ fn api() -> Api {
                     client_roles::post_client_role,
                     op("Client roles", "Create a client role")
                         .body_requiring::<RoleRepresentation>(&["name"])
+                        .closed(RoleRepresentation::FIELDS)
                         .created(),
                 ),
         )
@@ -797,7 +813,8 @@ fn api() -> Api {
                 .put(
                     client_roles::put_client_role,
                     op("Client roles", "Update a client role")
-                        .body::<RoleRepresentation>()
+                        .body_requiring::<RoleRepresentation>(&["name"])
+                        .closed(RoleRepresentation::FIELDS)
                         .conflicts(),
                 )
                 .delete(
@@ -901,6 +918,27 @@ fn api() -> Api {
                 sessions::post_logout_all,
                 op("Sessions", "End every session of the realm")
                     .returns::<serde_json::Map<String, Value>>(),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/clear-realm-cache",
+            E::new().post(
+                realms::post_clear_realm_cache,
+                op("Realms", "Drop the realm's cached settings, clients, roles and keys"),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/clear-user-cache",
+            E::new().post(
+                realms::post_clear_user_cache,
+                op("Realms", "Clear the user cache (latchkey caches no users)"),
+            ),
+        )
+        .route(
+            "/admin/realms/{realm}/clear-keys-cache",
+            E::new().post(
+                realms::post_clear_keys_cache,
+                op("Realms", "Drop the realm's cached keys"),
             ),
         )
         .route(

@@ -45,6 +45,10 @@ pub enum ApiError {
     /// "Cannot parse the JSON"). The parser's message is kept for the log only.
     #[error("cannot parse the JSON: {0}")]
     BadJson(#[source] serde_json::Error),
+    /// A field the representation does not have (Jackson's `UnrecognizedPropertyException`,
+    /// answered by `KeycloakErrorHandler`), where the input stood when it was read.
+    #[error("unrecognized field {field:?} in {representation}")]
+    UnknownField { representation: &'static str, field: String, line: usize, column: usize },
     /// The request body is larger than the configured limit.
     #[error("request body too large")]
     TooLarge,
@@ -143,6 +147,12 @@ impl IntoResponse for ApiError {
                     axum::http::HeaderValue::from_static("close"),
                 );
                 response
+            }
+            ApiError::UnknownField { representation, field, line, column } => {
+                let message = format!(
+                    "Invalid json representation for {representation}. Unrecognized field \"{field}\" at line {line} column {column}."
+                );
+                json_response(StatusCode::BAD_REQUEST, &[("error", &message)])
             }
             ApiError::TooLarge => json_response(
                 StatusCode::PAYLOAD_TOO_LARGE,

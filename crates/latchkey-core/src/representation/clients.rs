@@ -92,6 +92,16 @@ pub fn client_from_representation(rep: &ClientRepresentation, realm_id: &str) ->
             .clone()
             .unwrap_or(defaults.optional_client_scopes),
         not_before: rep.not_before.unwrap_or(0),
+        surrogate_auth_required: rep.surrogate_auth_required.unwrap_or(false),
+        always_display_in_console: rep.always_display_in_console.unwrap_or(false),
+        frontchannel_logout: rep.frontchannel_logout.unwrap_or(false),
+        node_re_registration_timeout: rep
+            .node_re_registration_timeout
+            .unwrap_or(defaults.node_re_registration_timeout),
+        authentication_flow_binding_overrides: rep
+            .authentication_flow_binding_overrides
+            .clone()
+            .unwrap_or_default(),
     };
     // Keycloak generates a secret for a confidential client that has none
     // (`KeycloakModelUtils.generateSecret`); a masked one from a partial export counts as none.
@@ -154,6 +164,14 @@ pub fn apply_client_representation(client: &mut Client, rep: &ClientRepresentati
     set(&mut settings.default_client_scopes, rep.default_client_scopes.clone());
     set(&mut settings.optional_client_scopes, rep.optional_client_scopes.clone());
     set(&mut settings.not_before, rep.not_before);
+    set(&mut settings.surrogate_auth_required, rep.surrogate_auth_required);
+    set(&mut settings.always_display_in_console, rep.always_display_in_console);
+    set(&mut settings.frontchannel_logout, rep.frontchannel_logout);
+    set(&mut settings.node_re_registration_timeout, rep.node_re_registration_timeout);
+    set(
+        &mut settings.authentication_flow_binding_overrides,
+        rep.authentication_flow_binding_overrides.clone(),
+    );
     if let Some(mappers) = &rep.protocol_mappers {
         settings.protocol_mappers = with_mapper_ids(mappers);
     }
@@ -187,7 +205,9 @@ pub fn client_to_representation(client: &Client) -> ClientRepresentation {
         description: settings.description.clone(),
         root_url: settings.root_url.clone(),
         base_url: settings.base_url.clone(),
+        surrogate_auth_required: Some(settings.surrogate_auth_required),
         enabled: Some(client.enabled),
+        always_display_in_console: Some(settings.always_display_in_console),
         client_authenticator_type: Some(settings.client_authenticator_type.clone()),
         secret: client.secret.as_ref().map(|s| s.expose().to_owned()),
         redirect_uris: Some(settings.redirect_uris.clone()),
@@ -200,13 +220,19 @@ pub fn client_to_representation(client: &Client) -> ClientRepresentation {
         direct_access_grants_enabled: Some(settings.direct_access_grants_enabled),
         service_accounts_enabled: Some(settings.service_accounts_enabled),
         public_client: Some(client.public_client),
+        frontchannel_logout: Some(settings.frontchannel_logout),
         protocol: Some(settings.protocol.clone()),
         attributes: Some(settings.attributes.clone()),
+        authentication_flow_binding_overrides: Some(
+            settings.authentication_flow_binding_overrides.clone(),
+        ),
         full_scope_allowed: Some(settings.full_scope_allowed),
+        node_re_registration_timeout: Some(settings.node_re_registration_timeout),
         protocol_mappers: Some(settings.protocol_mappers.clone())
             .filter(|mappers| !mappers.is_empty()),
         default_client_scopes: Some(settings.default_client_scopes.clone()),
         optional_client_scopes: Some(settings.optional_client_scopes.clone()),
         default_roles: None,
+        access: None,
     }
 }

@@ -156,7 +156,11 @@ pub struct ClientRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub surrogate_auth_required: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub always_display_in_console: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_authenticator_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -182,11 +186,17 @@ pub struct ClientRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_client: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub frontchannel_logout: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication_flow_binding_overrides: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_scope_allowed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_re_registration_timeout: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol_mappers: Option<Vec<ProtocolMapper>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -196,6 +206,19 @@ pub struct ClientRepresentation {
     /// This client's role names granted to new users, as Keycloak <13 exported them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_roles: Option<Vec<String>>,
+    /// What the caller may do with the client (`ClientResource.getClient`'s `access`);
+    /// written by the Admin API only, ignored on input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<ClientAccess>,
+}
+
+/// A client's `access`, in Keycloak's order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct ClientAccess {
+    pub view: bool,
+    pub configure: bool,
+    pub manage: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

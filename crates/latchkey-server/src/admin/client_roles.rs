@@ -33,7 +33,7 @@ pub(crate) async fn post_client_role(
     body: Body,
 ) -> Result<Response, ApiError> {
     let client = clients::find(&realm, &id)?;
-    let rep: RoleRepresentation = body.json()?;
+    let rep: RoleRepresentation = body.representation()?;
     let role = roles::create(&state, &realm, Some(client), &rep).await?;
     let location = format!(
         "{}/clients/{}/roles/{}",
@@ -59,7 +59,7 @@ pub(crate) async fn put_client_role(
     Path((_, id, role_name)): Path<(String, String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: RoleRepresentation = body.json()?;
+    let rep: RoleRepresentation = body.representation()?;
     roles::update(&state, &realm, &RoleAt::Client(id, role_name), &rep).await?;
     Ok(no_content())
 }

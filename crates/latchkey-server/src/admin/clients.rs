@@ -9,11 +9,13 @@ use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::client::Client;
 use latchkey_core::representation::{
-    ClientRepresentation, client_to_representation, user_to_representation,
+    ClientAccess, ClientRepresentation, client_to_representation, user_to_representation,
 };
 use serde_json::json;
 
-use super::auth::{AdminRealm, CreateClient, ManageClients, QueryClients, ViewClients};
+use super::auth::{
+    Admin, AdminRealm, CreateClient, ManageClients, Permission, QueryClients, ViewClients,
+};
 use super::request::{Body, Query, created, no_content, path_segment, realm_url};
 use crate::error::ApiError;
 use crate::manage::clients;
@@ -21,7 +23,7 @@ use crate::manage::clients;
 /// Clients by `clientId`; the `clientId` filter is exact, or a case-insensitive
 /// substring with `search=true`; then `first`/`max` (everything by default).
 pub(crate) async fn list_clients(
-    AdminRealm { realm, .. }: AdminRealm<QueryClients>,
+    AdminRealm { realm, admin, .. }: AdminRealm<QueryClients>,
     query: Query,
 ) -> Result<Response, ApiError> {
     let page = query.page(usize::MAX)?;
@@ -39,8 +41,15 @@ pub(crate) async fn list_clients(
         })
         .collect();
     clients.sort_by(|a, b| a.client_id.cmp(&b.client_id));
-    let reps: Vec<ClientRepresentation> =
-        page.apply(clients).into_iter().map(|client| client_to_representation(client)).collect();
+    let access = access(&admin, &realm.realm.name);
+    let reps: Vec<ClientRepresentation> = page
+        .apply(clients)
+        .into_iter()
+        .map(|client| ClientRepresentation {
+            access: Some(access),
+            ..client_to_representation(client)
+        })
+        .collect();
     Ok(Json(reps).into_response())
 }
 
@@ -50,7 +59,7 @@ pub(crate) async fn post_client(
     AdminRealm { state, realm, caller, .. }: AdminRealm<CreateClient>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: ClientRepresentation = body.json()?;
+    let rep: ClientRepresentation = body.representation()?;
     let client = clients::create(&state, &realm, &rep).await?;
     let location = format!(
         "{}/clients/{}",
@@ -61,10 +70,21 @@ pub(crate) async fn post_client(
 }
 
 pub(crate) async fn get_client(
-    AdminRealm { realm, .. }: AdminRealm<ViewClients>,
+    AdminRealm { realm, admin, .. }: AdminRealm<ViewClients>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(client_to_representation(clients::find(&realm, &id)?)).into_response())
+    let rep = ClientRepresentation {
+        access: Some(access(&admin, &realm.realm.name)),
+        ..client_to_representation(clients::find(&realm, &id)?)
+    };
+    Ok(Json(rep).into_response())
+}
+
+/// `access` of a client as `ClientPermissions.getAccess` words it for this caller:
+/// `view`, `configure` and `manage`, the last two both from `manage-clients`.
+fn access(admin: &Admin, realm: &str) -> ClientAccess {
+    let manage = admin.allows(realm, Permission::ManageClients);
+    ClientAccess { view: admin.allows(realm, Permission::ViewClients), configure: manage, manage }
 }
 
 /// The fields given replace the stored ones; `attributes` are merged. 204.
@@ -74,7 +94,7 @@ pub(crate) async fn put_client(
     Path((_, id)): Path<(String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: ClientRepresentation = body.json()?;
+    let rep: ClientRepresentation = body.representation()?;
     clients::update(&state, &realm, &id, &rep).await?;
     Ok(no_content())
 }

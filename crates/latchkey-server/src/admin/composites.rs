@@ -228,7 +228,7 @@ pub(crate) async fn put_role_by_id(
     body: Body,
 ) -> Result<Response, ApiError> {
     let at = by_id(&admin, &role, false)?;
-    let rep: RoleRepresentation = body.json()?;
+    let rep: RoleRepresentation = body.representation()?;
     roles::update(&admin.state, &admin.realm, &at, &rep).await?;
     Ok(no_content())
 }

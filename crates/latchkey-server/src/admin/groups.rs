@@ -123,7 +123,7 @@ async fn place(
     body: &Body,
 ) -> Result<Response, ApiError> {
     let (state, realm) = (&admin.state, &admin.realm);
-    let rep: GroupRepresentation = body.json()?;
+    let rep: GroupRepresentation = body.representation()?;
     let group = match groups::create_or_move(state, realm, parent, &rep).await? {
         Placed::Moved => return Ok(no_content()),
         Placed::Created(group) => group,
@@ -177,7 +177,7 @@ pub(crate) async fn put_group(
     Path((_, id)): Path<(String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: GroupRepresentation = body.json()?;
+    let rep: GroupRepresentation = body.representation()?;
     groups::update(&state, &realm, &id, &rep).await?;
     Ok(no_content())
 }

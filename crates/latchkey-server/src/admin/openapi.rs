@@ -49,6 +49,8 @@ pub(crate) struct Op {
     body_required: bool,
     /// `application/json`, or `text/plain` for a body that is plain text.
     body_media_type: &'static str,
+    /// The top-level fields Keycloak accepts in the body (`fields.rs`), when it refuses others.
+    known_fields: Option<&'static [&'static str]>,
     required_fields: &'static [&'static str],
     success: Success,
     conflict: bool,
@@ -64,6 +66,7 @@ pub(crate) fn op(tag: &'static str, summary: &'static str) -> Op {
         body: None,
         body_required: true,
         body_media_type: "application/json",
+        known_fields: None,
         required_fields: &[],
         success: Success::NoContent,
         conflict: false,
@@ -90,6 +93,13 @@ impl Op {
     pub(crate) fn body_requiring<T: JsonSchema>(mut self, fields: &'static [&'static str]) -> Self {
         self.body = Some(schema_of::<T>);
         self.required_fields = fields;
+        self
+    }
+
+    /// The body's top-level fields are `fields` and no other (`Body::representation`
+    /// refuses an unknown one as Keycloak does): the document says so.
+    pub(crate) fn closed(mut self, fields: &'static [&'static str]) -> Self {
+        self.known_fields = Some(fields);
         self
     }
 
@@ -590,6 +600,12 @@ fn required_field(name: &str) -> Value {
             "maxLength": 255,
             "pattern": "^(?:(?![<>&\"'$%!#?,;:*~/\\\\|^=\\[\\]{}()`])[\\x21-\\x7e]){3,255}$"
         }),
+        // A new username on `PUT …/users/{id}`: blank (Java's `trim`) leaves the stored
+        // one as it is; anything else must pass the validators.
+        "username~" => json!({"anyOf": [
+            {"type": "string", "pattern": "^[\\x00-\\x20]*$"},
+            required_field("username")
+        ]}),
         // `representation/keys.rs`: the key providers latchkey makes. Which settings a
         // provider takes (algorithm, key size, curve, secret size, an imported PEM) depends
         // on the provider, a rule across fields this document does not state; the server
@@ -689,19 +705,30 @@ fn document(paths: &[(String, Vec<Routed>)]) -> Value {
                         .iter()
                         .map(|field| {
                             let rule = field.trim_end_matches('?');
-                            (rule.trim_end_matches('!').to_owned(), required_field(rule))
+                            (rule.trim_end_matches(['!', '~']).to_owned(), required_field(rule))
                         })
                         .collect();
-                    let required: Vec<&str> =
-                        op.required_fields
-                            .iter()
-                            .filter(|f| !f.ends_with('?'))
-                            .map(|f| f.trim_end_matches('!'))
-                            .collect();
+                    let required: Vec<&str> = op
+                        .required_fields
+                        .iter()
+                        .filter(|f| !f.ends_with('?'))
+                        .map(|f| f.trim_end_matches('!'))
+                        .collect();
                     schema = json!({
                         "allOf": [schema],
                         "required": required,
                         "properties": rules
+                    });
+                }
+                if let Some(fields) = op.known_fields {
+                    let known: Map<String, Value> = fields
+                        .iter()
+                        .map(|field| ((*field).to_owned(), Value::Bool(true)))
+                        .collect();
+                    schema = json!({
+                        "allOf": [schema],
+                        "properties": known,
+                        "additionalProperties": false
                     });
                 }
                 operation.insert(

@@ -8,13 +8,19 @@ use latchkey_core::representation::{
 };
 use latchkey_core::store::Store;
 
-use super::auth::{AdminCaller, AdminRealm, AnyAdminRole, AnyRealm, CreateRealm, ManageRealm};
+use super::auth::{
+    AdminCaller, AdminRealm, AnyAdminRole, AnyRealm, CreateRealm, ManageRealm, Permission,
+    forbidden,
+};
 use super::request::{Body, Query, created, no_content, realm_url};
 use crate::error::ApiError;
 use crate::manage::{groups, realms};
 
-/// The realms the caller may administer, by name; `briefRepresentation=true` keeps
+/// The realms the caller may administer (`RealmsAdminResource.getRealms`): the whole
+/// representation where the caller may view the realm (`view-realm`, `manage-realm`),
+/// only `realm` where they hold another admin role; `briefRepresentation=true` keeps
 /// only `id`, `realm`, `displayName` and `enabled` (`ModelToRepresentation.toBriefRepresentation`).
+/// A caller who administers no realm at all is refused with 403, as Keycloak 26.7.3 does.
 pub(crate) async fn list_realms(
     AdminCaller { state, admin, .. }: AdminCaller<AnyRealm>,
     query: Query,
@@ -28,6 +34,9 @@ pub(crate) async fn list_realms(
         .filter(|realm| admin.may_administer(&realm.name))
         .map(|realm| {
             let full = realm_to_representation(realm);
+            if !admin.allows(&realm.name, Permission::ViewRealm) {
+                return RealmRepresentation { realm: full.realm, ..RealmRepresentation::default() };
+            }
             if !is_brief {
                 return full;
             }
@@ -40,6 +49,9 @@ pub(crate) async fn list_realms(
             }
         })
         .collect();
+    if realms.is_empty() {
+        return Err(forbidden());
+    }
     Ok(Json(realms).into_response())
 }
 
@@ -50,7 +62,7 @@ pub(crate) async fn post_realm(
     AdminCaller { state, caller, .. }: AdminCaller<CreateRealm>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: RealmRepresentation = body.json()?;
+    let rep: RealmRepresentation = body.representation()?;
     let name = realms::create(&state, rep).await?;
     Ok(created(&realm_url(&caller.base_url, &name)))
 }
@@ -82,7 +94,7 @@ pub(crate) async fn put_realm(
     AdminRealm { state, realm, .. }: AdminRealm<ManageRealm>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: RealmRepresentation = body.json()?;
+    let rep: RealmRepresentation = body.representation()?;
     realms::update(&state, &realm, &rep).await?;
     Ok(no_content())
 }
@@ -93,5 +105,39 @@ pub(crate) async fn delete_realm(
     AdminRealm { state, realm, .. }: AdminRealm<ManageRealm>,
 ) -> Result<Response, ApiError> {
     realms::remove(&state, &realm).await?;
+    Ok(no_content())
+}
+
+/// `POST /clear-realm-cache` (`RealmAdminResource.clearRealmCache`, `manage-realm`): the
+/// realm's snapshot (settings, clients, roles, keys) is dropped and read again from the
+/// database on the next request, so a change made to the database behind latchkey's back
+/// takes effect. 204.
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn post_clear_realm_cache(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageRealm>,
+) -> Result<Response, ApiError> {
+    state.realms.invalidate(&realm.realm.name);
+    tracing::info!("realm cache cleared");
+    Ok(no_content())
+}
+
+/// `POST /clear-user-cache` (`RealmAdminResource.clearUserCache`, `manage-realm`). 204.
+/// latchkey keeps no user cache: users, their credentials and role mappings are read
+/// from the database on every request, so there is nothing to drop.
+pub(crate) async fn post_clear_user_cache(
+    AdminRealm { .. }: AdminRealm<ManageRealm>,
+) -> Result<Response, ApiError> {
+    Ok(no_content())
+}
+
+/// `POST /clear-keys-cache` (`RealmAdminResource.clearKeysCache`, `manage-realm`): the
+/// realm's keys live in its snapshot, which is dropped, so they are loaded again from
+/// the database on the next request. 204.
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn post_clear_keys_cache(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageRealm>,
+) -> Result<Response, ApiError> {
+    state.realms.invalidate(&realm.realm.name);
+    tracing::info!("keys cache cleared");
     Ok(no_content())
 }

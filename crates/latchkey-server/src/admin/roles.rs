@@ -50,7 +50,7 @@ pub(crate) async fn post_role(
     AdminRealm { state, realm, caller, .. }: AdminRealm<ManageRealm>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: RoleRepresentation = body.json()?;
+    let rep: RoleRepresentation = body.representation()?;
     let role = roles::create(&state, &realm, None, &rep).await?;
     let location = format!(
         "{}/roles/{}",
@@ -74,7 +74,7 @@ pub(crate) async fn put_role(
     Path((_, role_name)): Path<(String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: RoleRepresentation = body.json()?;
+    let rep: RoleRepresentation = body.representation()?;
     roles::update(&state, &realm, &RoleAt::Realm(role_name), &rep).await?;
     Ok(no_content())
 }

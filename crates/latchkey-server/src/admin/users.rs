@@ -125,7 +125,7 @@ pub(crate) async fn post_user(
     AdminRealm { state, realm, caller, .. }: AdminRealm<ManageUsers>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: UserRepresentation = body.json()?;
+    let rep: UserRepresentation = body.representation()?;
     let user = users::create(&state, &realm, &rep).await?;
     let location = format!(
         "{}/users/{}",
@@ -150,7 +150,7 @@ pub(crate) async fn put_user(
     Path((_, id)): Path<(String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: UserRepresentation = body.json()?;
+    let rep: UserRepresentation = body.representation()?;
     users::update(&state, &realm, &id, &rep).await?;
     Ok(no_content())
 }
@@ -172,7 +172,7 @@ pub(crate) async fn put_reset_password(
     Path((_, id)): Path<(String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: CredentialRepresentation = body.json()?;
+    let rep: CredentialRepresentation = body.representation()?;
     users::reset_password(&state, &realm, &id, rep).await?;
     Ok(no_content())
 }

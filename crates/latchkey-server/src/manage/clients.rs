@@ -51,7 +51,7 @@ pub(crate) async fn create(
     realm: &RealmSnapshot,
     rep: &ClientRepresentation,
 ) -> Result<Client, ManageError> {
-    if rep.client_id.trim().is_empty() {
+    if !rep.client_id.is_empty() && rep.client_id.trim().is_empty() {
         return Err(ManageError::invalid(Field::ClientId, Reason::Missing));
     }
     limits::check_client_representation(rep)?;
@@ -62,7 +62,18 @@ pub(crate) async fn create(
     if realm.client(&rep.client_id).is_some() {
         return Err(ManageError::ClientIdTaken(rep.client_id.clone()));
     }
-    let client = client_from_representation(rep, &realm.realm.id);
+    let mut client = client_from_representation(rep, &realm.realm.id);
+    // Keycloak 26.7.3 (`ClientsResource.createClient`, observed): a client without a
+    // `clientId` takes its generated id as one; a client made through the Admin API is
+    // marked `realm_client: "false"`, and a confidential one records when its secret was made.
+    if client.client_id.is_empty() {
+        client.client_id.clone_from(&client.id);
+    }
+    let attributes = &mut client.settings.attributes;
+    attributes.entry(REALM_CLIENT.to_owned()).or_insert_with(|| "false".to_owned());
+    if client.secret.is_some() {
+        stamp_secret_creation(state, &mut client);
+    }
     match state.store.insert_client(&client).await {
         Err(StoreError::Conflict(_)) => {
             return Err(ManageError::ClientIdTaken(rep.client_id.clone()));
@@ -75,6 +86,20 @@ pub(crate) async fn create(
     state.realms.invalidate(&realm.realm.name);
     tracing::info!(client_id = %client.client_id, "client created");
     Ok(client)
+}
+
+/// The attribute Keycloak sets on the clients it makes for a realm's own administration
+/// (`"true"`) and on every other client (`"false"`).
+const REALM_CLIENT: &str = "realm_client";
+
+/// `client.secret.creation.time`: when the client's secret was made, in epoch seconds
+/// (`ClientResource.regenerateSecret`, `RepresentationToModel.createClient`).
+fn stamp_secret_creation(state: &AppState, client: &mut Client) {
+    let seconds = state.clock.now().0 / 1000;
+    client
+        .settings
+        .attributes
+        .insert("client.secret.creation.time".to_owned(), seconds.to_string());
 }
 
 /// Creates the client's service-account user, unless a user of that name exists.
@@ -161,6 +186,7 @@ pub(crate) async fn regenerate_secret(
 ) -> Result<Client, ManageError> {
     let mut client = Client::clone(find(realm, id)?);
     client.secret = Some(Secret::generate());
+    stamp_secret_creation(state, &mut client);
     state.store.update_client(&client).await?;
     state.realms.invalidate(&realm.realm.name);
     tracing::info!(client_id = %client.client_id, "client secret regenerated");

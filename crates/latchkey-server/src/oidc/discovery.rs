@@ -19,6 +19,10 @@ pub async fn get_openid_configuration(
         Ok(_) => Json(document(&caller.issuer(&realm_name))).into_response(),
         Err(error) => error.into_response(),
     };
+    let response = crate::headers::cache_control_on_success(
+        response,
+        "no-cache, must-revalidate, no-transform, no-store",
+    );
     crate::cors::allow(response, caller.origin, false)
 }
 

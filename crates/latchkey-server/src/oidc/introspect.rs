@@ -25,9 +25,10 @@ pub async fn post_introspect(
     caller: Caller,
     request: Result<RealmForm, ApiError>,
 ) -> Response {
-    introspect(&state, &realm_name, &caller, request)
+    let response = introspect(&state, &realm_name, &caller, request)
         .await
-        .unwrap_or_else(IntoResponse::into_response)
+        .unwrap_or_else(IntoResponse::into_response);
+    crate::headers::cache_control_on_success(response, "no-cache")
 }
 
 fn inactive() -> Response {

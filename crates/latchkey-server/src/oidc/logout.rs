@@ -11,7 +11,7 @@ use latchkey_core::store::Store;
 use super::token::{RealmForm, authenticate};
 use crate::error::ApiError;
 use crate::extract::Caller;
-use crate::headers::no_store;
+use crate::headers::cache_control_on_success;
 use crate::revocation::{revoke, session_ended};
 use crate::state::AppState;
 
@@ -21,10 +21,11 @@ pub async fn post_logout(
     caller: Caller,
     request: Result<RealmForm, ApiError>,
 ) -> Response {
-    no_store(
+    cache_control_on_success(
         logout(&state, &realm_name, &caller, request)
             .await
             .unwrap_or_else(IntoResponse::into_response),
+        "no-cache",
     )
 }
 

@@ -15,7 +15,7 @@ pub async fn get_realm(
     Path(realm_name): Path<String>,
     caller: Caller,
 ) -> Response {
-    match state.realm(&realm_name).await {
+    let response = match state.realm(&realm_name).await {
         Ok(realm) => {
             let issuer = caller.issuer(&realm_name);
             let public_key = realm.keys.active_rsa().map(|k| STANDARD.encode(&k.public_key_info));
@@ -29,5 +29,6 @@ pub async fn get_realm(
             .into_response()
         }
         Err(error) => error.into_response(),
-    }
+    };
+    crate::headers::cache_control_on_success(response, "no-cache")
 }

@@ -16,7 +16,6 @@ use serde_json::json;
 use super::token::{RealmForm, authenticate};
 use crate::error::ApiError;
 use crate::extract::Caller;
-use crate::headers::no_store;
 use crate::revocation::{self, session_ended};
 use crate::state::AppState;
 
@@ -25,7 +24,8 @@ pub async fn post_revoke(
     caller: Caller,
     request: Result<RealmForm, ApiError>,
 ) -> Response {
-    no_store(revoke(&state, &caller, request).await.unwrap_or_else(IntoResponse::into_response))
+    // Keycloak 26.7.3 sets no `Cache-Control` here, on success or error (observed).
+    revoke(&state, &caller, request).await.unwrap_or_else(IntoResponse::into_response)
 }
 
 /// RFC 7009 §2.2: an invalid token is not an error for the caller; Keycloak still

@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use super::bearer::{BearerFailure, bearer_token, verify_access_token};
 use crate::error::ApiError;
 use crate::extract::{Caller, Form, read_body};
+use crate::headers::userinfo_cache_control;
 use crate::state::AppState;
 
 fn refuse(
@@ -35,7 +36,11 @@ pub async fn get_userinfo(
     Path(realm_name): Path<String>,
     caller: Caller,
 ) -> Response {
-    userinfo(&state, &realm_name, &caller, None).await.unwrap_or_else(IntoResponse::into_response)
+    userinfo_cache_control(
+        userinfo(&state, &realm_name, &caller, None)
+            .await
+            .unwrap_or_else(IntoResponse::into_response),
+    )
 }
 
 pub async fn post_userinfo(
@@ -57,7 +62,11 @@ pub async fn post_userinfo(
     } else {
         None
     };
-    userinfo(&state, &realm_name, &caller, form).await.unwrap_or_else(IntoResponse::into_response)
+    userinfo_cache_control(
+        userinfo(&state, &realm_name, &caller, form)
+            .await
+            .unwrap_or_else(IntoResponse::into_response),
+    )
 }
 
 async fn userinfo(

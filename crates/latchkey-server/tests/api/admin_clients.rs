@@ -1,6 +1,7 @@
 //! Admin API: clients and their secrets (`ClientsResource.java`, `ClientResource.java`;
 //! spec §5.6).
 
+use latchkey_core::time::Clock;
 use latchkey_testkit::spawn_app;
 use serde_json::{Value, json};
 
@@ -101,9 +102,6 @@ async fn a_duplicate_client_id_is_409() {
         (answer.status, answer.body),
         (409, json!({"errorMessage": "Client crm_client already exists"}))
     );
-    let answer =
-        admin_call(&app, "POST", "/nagra/clients", Some(&token), Some(json!({"name": "x"}))).await;
-    assert_eq!(answer.status, 400);
     let answer = admin_call_raw(
         &app,
         "POST",
@@ -221,4 +219,106 @@ async fn clients_need_an_admin() {
         assert_eq!(answer.status, 403, "{method} {path}");
         assert_eq!(admin_call(&app, method, path, None, None).await.status, 401);
     }
+}
+
+/// Keycloak 26.7.3's answer to `POST /clients` with only `{"clientId":"x"}`, read back
+/// with `GET` (`ClientsResource.java`, `RepresentationToModel.createClient`; recorded in
+/// the issue-12 facts, 6.1): `directAccessGrantsEnabled` is `false` (the admin console
+/// sends the flags itself), `standardFlowEnabled` `true`, a generated secret, and the
+/// fields in Keycloak's order.
+#[tokio::test]
+async fn a_client_created_with_only_its_client_id_has_keycloaks_defaults() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let id = create_client(&app, &token, json!({"clientId": "x"})).await;
+    let answer = admin_call(&app, "GET", &format!("/nagra/clients/{id}"), Some(&token), None).await;
+    assert_eq!(answer.status, 200);
+    let mut client = answer.body.clone();
+    let secret = client["secret"].as_str().unwrap().to_owned();
+    let created: i64 =
+        client["attributes"]["client.secret.creation.time"].as_str().unwrap().parse().unwrap();
+    assert_eq!(created, app.clock.now().0 / 1000, "the server's clock, in seconds");
+    let optional: Vec<String> =
+        serde_json::from_value(client["optionalClientScopes"].take()).unwrap();
+    assert!(optional.iter().any(|s| s == "offline_access"), "{optional:?}");
+    let fields: Vec<&str> = answer.body.as_object().unwrap().keys().map(String::as_str).collect();
+    let expected = json!({
+        "id": id,
+        "clientId": "x",
+        "surrogateAuthRequired": false,
+        "enabled": true,
+        "alwaysDisplayInConsole": false,
+        "clientAuthenticatorType": "client-secret",
+        "secret": secret,
+        "redirectUris": [],
+        "webOrigins": [],
+        "notBefore": 0,
+        "bearerOnly": false,
+        "consentRequired": false,
+        "standardFlowEnabled": true,
+        "implicitFlowEnabled": false,
+        "directAccessGrantsEnabled": false,
+        "serviceAccountsEnabled": false,
+        "publicClient": false,
+        "frontchannelLogout": false,
+        "protocol": "openid-connect",
+        "attributes": {"realm_client": "false", "client.secret.creation.time": created.to_string()},
+        "authenticationFlowBindingOverrides": {},
+        "fullScopeAllowed": true,
+        "nodeReRegistrationTimeout": -1,
+        "defaultClientScopes": client["defaultClientScopes"],
+        "optionalClientScopes": null,
+        "access": {"view": true, "configure": true, "manage": true}
+    });
+    assert_eq!(client, expected);
+    let keycloak_order: Vec<&str> =
+        expected.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(fields, keycloak_order);
+    // The secret works, and the password grant is refused as Keycloak refuses it.
+    assert_eq!(client_credentials(&app, "x", &secret).await, 401, "no service accounts");
+    let (status, _, body) = post(
+        &app,
+        &app.token_url("nagra"),
+        &[
+            ("grant_type", "password"),
+            ("client_id", "x"),
+            ("client_secret", &secret),
+            ("username", "crm_client_user"),
+            ("password", "1234"),
+        ],
+    )
+    .await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("unauthorized_client")), "{body}");
+
+    // A public client has no secret and no creation time; `{}` takes its id as clientId.
+    let id = create_client(&app, &token, json!({"clientId": "pub", "publicClient": true})).await;
+    let public = admin_call(&app, "GET", &format!("/nagra/clients/{id}"), Some(&token), None).await;
+    assert_eq!(public.body["attributes"], json!({"realm_client": "false"}));
+    assert_eq!(public.body.get("secret"), None);
+    let id = create_client(&app, &token, json!({})).await;
+    let unnamed =
+        admin_call(&app, "GET", &format!("/nagra/clients/{id}"), Some(&token), None).await;
+    assert_eq!(unnamed.body["clientId"], id.as_str());
+    // Flags given on create, and later by PUT, are kept.
+    let id = create_client(
+        &app,
+        &token,
+        json!({"clientId": "shown", "alwaysDisplayInConsole": true, "frontchannelLogout": true}),
+    )
+    .await;
+    let path = format!("/nagra/clients/{id}");
+    let shown = admin_call(&app, "GET", &path, Some(&token), None).await;
+    assert_eq!(
+        (&shown.body["alwaysDisplayInConsole"], &shown.body["frontchannelLogout"]),
+        (&json!(true), &json!(true))
+    );
+    let answer =
+        admin_call(&app, "PUT", &path, Some(&token), Some(json!({"frontchannelLogout": false})))
+            .await;
+    assert_eq!(answer.status, 204);
+    let shown = admin_call(&app, "GET", &path, Some(&token), None).await;
+    assert_eq!(
+        (&shown.body["alwaysDisplayInConsole"], &shown.body["frontchannelLogout"]),
+        (&json!(true), &json!(false))
+    );
 }

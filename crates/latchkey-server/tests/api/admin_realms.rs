@@ -47,9 +47,23 @@ async fn a_user_without_an_admin_role_gets_403() {
     }
     let answer = admin_call(&app, "POST", "", Some(token), Some(json!({"realm": "x"}))).await;
     assert_eq!(answer.status, 403);
-    // Listing shows only the realms one may administer: none.
+    // A caller who administers no realm may not list realms at all
+    // (`RealmsAdminResource.getRealms`; Keycloak 26.7.3 answers 403, issue-12 facts 6.3).
     let answer = admin_call(&app, "GET", "", Some(token), None).await;
-    assert_eq!((answer.status, answer.body), (200, json!([])));
+    assert_eq!((answer.status, answer.body), (403, json!({"error": "HTTP 403 Forbidden"})));
+    assert_eq!(answer.headers["content-type"], "application/json");
+}
+
+/// With `view-users` only, the listing names the realm and nothing else
+/// (`RealmsAdminResource.addRealmRep`: an admin who may not view the realm).
+#[tokio::test]
+async fn an_admin_who_may_not_view_the_realm_sees_only_its_name() {
+    let app = spawn_app().await;
+    grant_management_role(&app, "nagra", "crm_client_user", "view-users").await;
+    let login = app.seed_login().await;
+    let token = login["access_token"].as_str().unwrap();
+    let answer = admin_call(&app, "GET", "", Some(token), None).await;
+    assert_eq!((answer.status, answer.body), (200, json!([{"realm": "nagra"}])));
 }
 
 #[tokio::test]
@@ -359,4 +373,93 @@ async fn collections_answer_with_a_trailing_slash_as_keycloak_admin_client_sends
     assert_eq!((answer.status, &answer.body["realm"]), (200, &json!("nagra")));
     let answer = admin_call(&app, "GET", "/nagra/users/", None, None).await;
     assert_eq!(answer.status, 401);
+}
+
+/// `clear-realm-cache`, `clear-user-cache` and `clear-keys-cache`
+/// (`RealmAdminResource.java`, `manage-realm`; Keycloak 26.7.3's answers in the issue-12
+/// facts, 6.5): 204, and a change written to the database behind latchkey's back takes
+/// effect once the cache holding it is cleared.
+#[tokio::test]
+async fn the_clear_cache_endpoints_drop_what_latchkey_cached() {
+    use latchkey_core::store::Store;
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    app.seed_login().await;
+    app.edit_client("crm_client", |client| client.settings.direct_access_grants_enabled = false)
+        .await;
+    let password_grant = || {
+        let app = &app;
+        async move {
+            let pairs = [
+                ("grant_type", "password"),
+                ("username", "crm_client_user"),
+                ("password", "1234"),
+                ("client_id", "crm_client"),
+            ];
+            app.post_form(&app.token_url("nagra"), &pairs).await.status().as_u16()
+        }
+    };
+    assert_eq!(password_grant().await, 200, "the realm is cached");
+    let answer = admin_call(&app, "POST", "/nagra/clear-realm-cache", Some(&token), None).await;
+    assert_eq!((answer.status, answer.body), (204, serde_json::Value::Null));
+    assert_eq!(password_grant().await, 400, "unauthorized_client once the cache is dropped");
+
+    let kid = || {
+        let app = &app;
+        async move {
+            let jwks: serde_json::Value = app
+                .http
+                .get(app.oidc_url("nagra", "certs"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            jwks["keys"][0]["kid"].as_str().unwrap().to_owned()
+        }
+    };
+    let before = kid().await;
+    let realm = app.store.find_realm_by_name("nagra").await.unwrap().unwrap();
+    for key in app.store.list_keys(&realm.id).await.unwrap() {
+        if key.kid == before {
+            app.store.delete_key(&realm.id, &key.id).await.unwrap();
+        }
+    }
+    assert_eq!(kid().await, before, "the keys are cached");
+    let answer =
+        admin_call(&app, "POST", "/nagra/clear-keys-cache", Some(&token), Some(json!({"x": 1})))
+            .await;
+    assert_eq!(answer.status, 204);
+    assert_ne!(kid().await, before, "a new key was made for the realm without one");
+
+    let answer = admin_call(&app, "POST", "/nagra/clear-user-cache", Some(&token), None).await;
+    assert_eq!((answer.status, answer.body), (204, serde_json::Value::Null));
+    let answer = admin_call(&app, "GET", "/nagra/clear-realm-cache", Some(&token), None).await;
+    assert_eq!(
+        (answer.status, answer.body),
+        (405, json!({"error": "HTTP 405 Method Not Allowed"}))
+    );
+    let answer = admin_call(&app, "POST", "/nope/clear-realm-cache", Some(&token), None).await;
+    assert_eq!((answer.status, answer.body), (404, json!({"error": "Realm not found."})));
+
+    // `view-users` is not enough: clearing caches takes `manage-realm`.
+    grant_management_role(&app, "nagra", "crm_client_user", "view-users").await;
+    app.edit_client("crm_client", |client| client.settings.direct_access_grants_enabled = true)
+        .await;
+    admin_call(&app, "POST", "/nagra/clear-realm-cache", Some(&token), None).await;
+    let login = app.seed_login().await;
+    let user_token = login["access_token"].as_str().unwrap();
+    for path in ["/nagra/clear-realm-cache", "/nagra/clear-user-cache", "/nagra/clear-keys-cache"] {
+        let answer = admin_call(&app, "POST", path, Some(user_token), None).await;
+        assert_eq!(
+            (answer.status, answer.body),
+            (403, json!({"error": "HTTP 403 Forbidden"})),
+            "{path}"
+        );
+        assert_eq!(admin_call(&app, "POST", path, None, None).await.status, 401);
+    }
+    grant_management_role(&app, "nagra", "crm_client_user", "manage-realm").await;
+    let answer = admin_call(&app, "POST", "/nagra/clear-user-cache", Some(user_token), None).await;
+    assert_eq!(answer.status, 204);
 }

@@ -270,3 +270,93 @@ async fn revoking_a_lower_case_bearer_access_token_ends_it_for_userinfo() {
     let refreshed = app.refresh("crm_client", login["refresh_token"].as_str().unwrap()).await;
     assert_eq!(refreshed.status(), 200);
 }
+
+/// `Cache-Control` and `Pragma` as Keycloak 26.7.3 sends them on each protocol endpoint
+/// (issue-12 facts 6.4; `OIDCWellKnownProviderFactory`, `RealmsResource`,
+/// `UserInfoEndpoint`, `TokenIntrospectionEndpoint`, `LogoutEndpoint`,
+/// `TokenRevocationEndpoint`): `None` where Keycloak sends the header not at all.
+#[tokio::test]
+async fn protocol_endpoints_send_keycloaks_cache_headers() {
+    let app = spawn_app().await;
+    app.add_confidential_client().await;
+    let cache = |response: &reqwest::Response| {
+        let get = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
+        (response.status().as_u16(), get("cache-control"), get("pragma"))
+    };
+    let s = |value: &str| Some(value.to_owned());
+    let discovery = format!("{}/.well-known/openid-configuration", app.realm_url("nagra"));
+    let response = app.http.get(&discovery).send().await.unwrap();
+    assert_eq!(
+        cache(&response),
+        (200, s("no-cache, must-revalidate, no-transform, no-store"), None)
+    );
+    let discovery = format!("{}/.well-known/openid-configuration", app.realm_url("nope"));
+    let response = app.http.get(&discovery).send().await.unwrap();
+    assert_eq!(cache(&response), (404, None, None));
+    let response = app.http.get(app.realm_url("nagra")).send().await.unwrap();
+    assert_eq!(cache(&response), (200, s("no-cache"), None));
+    let response = app.http.get(app.oidc_url("nagra", "certs")).send().await.unwrap();
+    assert_eq!(cache(&response), (200, s("no-cache"), None));
+
+    let login = |scope: &'static str| {
+        let app = &app;
+        async move {
+            let pairs = [
+                ("grant_type", "password"),
+                ("client_id", "svc_client"),
+                ("client_secret", "s3cret"),
+                ("username", "crm_client_user"),
+                ("password", "1234"),
+                ("scope", scope),
+            ];
+            let response = app.post_form(&app.token_url("nagra"), &pairs).await;
+            assert_eq!(cache(&response), (200, s("no-store"), s("no-cache")));
+            response.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let tokens = login("openid").await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let userinfo = app.oidc_url("nagra", "userinfo");
+    let response = app.http.get(&userinfo).bearer_auth(access).send().await.unwrap();
+    assert_eq!(cache(&response), (200, s("no-store, no-cache"), s("no-cache")));
+    let response = app.http.post(&userinfo).bearer_auth(access).send().await.unwrap();
+    assert_eq!(cache(&response), (200, s("no-store, no-cache"), s("no-cache")));
+    let response = app.http.get(&userinfo).bearer_auth("garbage").send().await.unwrap();
+    assert_eq!(cache(&response), (401, s("no-store"), s("no-cache")));
+    let response = app.http.get(&userinfo).send().await.unwrap();
+    assert_eq!(cache(&response), (401, s("no-store"), s("no-cache")));
+
+    let introspect = app.oidc_url("nagra", "token/introspect");
+    let with_secret = |secret: &'static str, token: &'static str| {
+        [("token", token), ("client_id", "svc_client"), ("client_secret", secret)]
+    };
+    let response = app.post_form(&introspect, &with_secret("s3cret", "garbage")).await;
+    assert_eq!(cache(&response), (200, s("no-cache"), None));
+    let response = app.post_form(&introspect, &with_secret("bad", "garbage")).await;
+    assert_eq!(cache(&response), (401, None, None));
+
+    let revoke = app.oidc_url("nagra", "revoke");
+    let response = app.post_form(&revoke, &with_secret("s3cret", "garbage")).await;
+    assert_eq!(cache(&response), (200, None, None));
+    let response = app.post_form(&revoke, &with_secret("bad", "garbage")).await;
+    assert_eq!(cache(&response), (401, None, None));
+    let other = login("openid").await;
+    let pairs = [
+        ("token", other["refresh_token"].as_str().unwrap()),
+        ("client_id", "svc_client"),
+        ("client_secret", "s3cret"),
+    ];
+    let response = app.post_form(&revoke, &pairs).await;
+    assert_eq!(cache(&response), (200, None, None));
+
+    let logout = app.oidc_url("nagra", "logout");
+    let pairs =
+        [("refresh_token", "garbage"), ("client_id", "svc_client"), ("client_secret", "s3cret")];
+    let response = app.post_form(&logout, &pairs).await;
+    assert_eq!(cache(&response), (400, None, None));
+    let pairs =
+        [("refresh_token", refresh), ("client_id", "svc_client"), ("client_secret", "s3cret")];
+    let response = app.post_form(&logout, &pairs).await;
+    assert_eq!(cache(&response), (204, s("no-cache"), None));
+}

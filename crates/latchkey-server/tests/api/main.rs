@@ -15,6 +15,7 @@ mod admin_realms;
 mod admin_roles;
 mod admin_roles_by_id;
 mod admin_sessions;
+mod admin_unknown_fields;
 mod admin_users;
 mod admin_validation;
 mod algorithms;
