@@ -123,8 +123,14 @@ async fn the_document_states_what_the_server_enforces() {
     assert_eq!(revoke["requestBody"]["required"], false);
     let create = &paths["/admin/realms/{realm}/users"]["post"]["requestBody"]["content"]["application/json"]
         ["schema"];
-    assert_eq!(create["required"][0], "username");
-    assert_eq!(create["properties"]["username"]["minLength"], 3);
+    // A closed representation: the fields Keycloak knows, no other (`fields.rs`), around
+    // the rules of a create.
+    assert_eq!(create["additionalProperties"], false);
+    assert_eq!(create["properties"]["firstName"], true);
+    assert!(create["properties"]["wrong"].is_null());
+    let rules = &create["allOf"][0];
+    assert_eq!(rules["required"][0], "username");
+    assert_eq!(rules["properties"]["username"]["minLength"], 3);
 
     let realm = &document["components"]["schemas"]["RealmRepresentation"]["properties"];
     let lifespan = &realm["accessTokenLifespan"]["anyOf"];
