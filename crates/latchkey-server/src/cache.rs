@@ -4,6 +4,7 @@
 //! `session_cache.rs`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use latchkey_core::client::Client;
@@ -33,6 +34,11 @@ impl RealmSnapshot {
 
 pub struct RealmCache {
     realms: RwLock<HashMap<String, Arc<RealmSnapshot>>>,
+    /// Raised by every `invalidate`, under the write lock. A load keeps its snapshot only
+    /// if no invalidation came between its first read of the store and its insert: one
+    /// that read the realm before a change committed must not put the old state back
+    /// after the change dropped it (it still answers the request it was made for).
+    generation: AtomicU64,
     clock: Arc<dyn Clock>,
     /// Held while a load adds missing signing keys, so two loads add one key, not two.
     fallbacks: tokio::sync::Mutex<()>,
@@ -42,6 +48,7 @@ impl RealmCache {
     pub fn new(clock: Arc<dyn Clock>) -> Self {
         RealmCache {
             realms: RwLock::new(HashMap::new()),
+            generation: AtomicU64::new(0),
             clock,
             fallbacks: tokio::sync::Mutex::new(()),
         }
@@ -56,6 +63,7 @@ impl RealmCache {
         if let Some(snapshot) = self.read(name) {
             return Ok(Some(snapshot));
         }
+        let generation = self.generation.load(Ordering::Acquire);
         let Some(realm) = store.find_realm_by_name(name).await? else { return Ok(None) };
         let clients = store.list_clients(&realm.id).await?;
         let mut stored = store.list_keys(&realm.id).await?;
@@ -76,7 +84,9 @@ impl RealmCache {
             clients: clients.into_iter().map(|c| (c.client_id.clone(), Arc::new(c))).collect(),
             roles,
         });
-        if let Ok(mut realms) = self.realms.write() {
+        if let Ok(mut realms) = self.realms.write()
+            && self.generation.load(Ordering::Acquire) == generation
+        {
             realms.insert(name.to_owned(), Arc::clone(&snapshot));
         }
         Ok(Some(snapshot))
@@ -130,6 +140,7 @@ impl RealmCache {
     /// Drops a realm's snapshot after a change; the next request reloads it.
     pub fn invalidate(&self, name: &str) {
         if let Ok(mut realms) = self.realms.write() {
+            self.generation.fetch_add(1, Ordering::AcqRel);
             realms.remove(name);
         }
     }
