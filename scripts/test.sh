@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, API docs, the dependency checks, every crate's
 # tests (unit, store contract, HTTP API), the tests that start latchkey once more on
-# PostgreSQL, then the compatibility suite with real clients.
+# PostgreSQL, the compatibility suite with real clients, then a bounded fuzzing run.
 # It installs what its tests need when missing, so that the README's two commands are
 # all the set-up there is.
 set -euo pipefail
@@ -26,6 +26,11 @@ fi
 if ! cargo deny --version >/dev/null 2>&1; then
   echo "test.sh: installing cargo-deny"
   cargo install --locked cargo-deny
+fi
+# cargo-fuzz, for the bounded fuzzing run (from crates.io).
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "test.sh: installing cargo-fuzz"
+  cargo install --locked cargo-fuzz
 fi
 # ---- end of installs ----
 
@@ -54,3 +59,6 @@ LATCHKEY_TEST_DB=postgres cargo test -p latchkey-gateway --test api
 LATCHKEY_TEST_DB=postgres cargo test -p latchkey-client --test token_source
 LATCHKEY_TEST_DB=postgres cargo test -p latchkey-compat-rust
 bash compat/run.sh
+# Every fuzz target but the server's form parser, for a bounded time each (replaying the
+# committed corpus first); LATCHKEY_FUZZ_SECONDS=600 for a longer run.
+FUZZ_SANITIZER=none bash fuzz/run.sh "${LATCHKEY_FUZZ_SECONDS:-20}"
