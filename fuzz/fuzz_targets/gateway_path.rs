@@ -18,10 +18,8 @@ fn percent_decode(text: &str) -> Vec<u8> {
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
         if bytes[i] == b'%'
-            && let (Some(hi), Some(lo)) = (
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            )
+            && let (Some(hi), Some(lo)) =
+                (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex))
         {
             out.push((hi * 16 + lo) as u8);
             i += 3;
@@ -65,7 +63,9 @@ fuzz_target!(|data: &[u8]| {
         }
         if prefix != "/" {
             let rest = &path[prefix.len()..];
-            assert!(path.starts_with(prefix.as_str()) && (rest.is_empty() || rest.starts_with('/')));
+            assert!(
+                path.starts_with(prefix.as_str()) && (rest.is_empty() || rest.starts_with('/'))
+            );
         }
         let url = route.upstream_url(path, None);
         let tail = url.strip_prefix(UPSTREAM).expect("the upstream leads the URL");
