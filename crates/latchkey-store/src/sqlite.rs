@@ -62,6 +62,7 @@ impl Sql<Sqlite> {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
+            .after_release(|conn, _| Box::pin(is_out_of_transaction(conn)))
             .connect_with(options.clone())
             .await
             .map_err(map_error)?;
@@ -90,6 +91,34 @@ impl Sql<Sqlite> {
         MIGRATOR.run(&pool).await.map_err(backend)?;
         Ok(Sql { write: pool.clone(), read: pool })
     }
+}
+
+/// Whether a connection given back to the pool is out of any transaction, as it must be
+/// to be used again; the pool closes it otherwise, and the next write opens a new one.
+///
+/// When the disk is full, SQLite fails the `COMMIT` with `SQLITE_FULL` and rolls the
+/// transaction back itself. sqlx still counts it open, its `ROLLBACK` then fails ("no
+/// transaction is active") and the count stays at one for good: every later
+/// `BEGIN IMMEDIATE` on that connection is refused, and each write answered 500 until a
+/// restart, long after the disk has room again (found by `scripts/soak.py`). A rollback
+/// that a dropped transaction queued runs before the `ping` returns, so a connection
+/// whose rollback merely had not run yet is kept.
+async fn is_out_of_transaction(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::{Connection as _, TransactionManager as _};
+    let depth = |conn: &SqliteConnection| {
+        <Sqlite as sqlx::Database>::TransactionManager::get_transaction_depth(conn)
+    };
+    if depth(conn) == 0 {
+        return Ok(true);
+    }
+    conn.ping().await?;
+    let clean = depth(conn) == 0;
+    if !clean {
+        tracing::warn!(
+            "the SQLite writer was left inside a transaction (a failed commit); reopening it"
+        );
+    }
+    Ok(clean)
 }
 
 /// SQLite's side of the statements that differ between engines.

@@ -231,3 +231,29 @@ async fn keys_written_before_the_key_providers_are_components_after_the_upgrade(
         StoredKey::generate("r", "ec", "ecdsa-generated", Algorithm::ES256, 0, 1, 4_000).unwrap();
     store.insert_key(&ec).await.unwrap();
 }
+
+/// A transaction SQLite ended by itself does not stop later writes. When the disk is
+/// full, SQLite fails the `COMMIT` with `SQLITE_FULL` and rolls the transaction back on
+/// its own; sqlx's `ROLLBACK` then fails and sqlx goes on counting the transaction open.
+/// Before `is_out_of_transaction`, every later `BEGIN IMMEDIATE` on the writer failed
+/// until a restart (`scripts/soak.py`'s full-disk fault: every login and admin write
+/// answered 500 after the disk had room again). The test ends the transaction behind
+/// sqlx's back as SQLite does, then writes.
+#[tokio::test]
+async fn a_transaction_sqlite_rolled_back_by_itself_does_not_stop_later_writes() {
+    let (store, _dir) = file_store().await;
+    sqlx::query("CREATE TABLE t (x INTEGER)").execute(&store.write).await.unwrap();
+    for _ in 0..3 {
+        let mut tx = store.begin_write().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (1)").execute(&mut *tx).await.unwrap();
+        sqlx::query("ROLLBACK").execute(&mut *tx).await.unwrap();
+        // As the store's code does with a transaction whose commit failed.
+        drop(tx);
+    }
+    let mut tx = store.begin_write().await.unwrap();
+    sqlx::query("INSERT INTO t VALUES (2)").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let rows: Vec<i64> =
+        sqlx::query_scalar("SELECT x FROM t").fetch_all(&store.read).await.unwrap();
+    assert_eq!(rows, [2]);
+}
