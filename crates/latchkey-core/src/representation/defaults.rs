@@ -155,6 +155,7 @@ pub fn new_realm(name: &str, now: UnixMillis) -> Result<RealmBundle, ImportError
 /// Everything of [`new_realm`] but the keys, which import decides on.
 pub(super) fn realm_defaults(realm_id: String, name: &str) -> RealmBundle {
     let realm = Realm::new(realm_id, name.to_owned());
+    let (client_scopes, default_client_scopes) = crate::client_scope::built_in_scopes(&realm.id);
     let default_role_name = realm.settings.default_role.clone();
     let mut builder = Builder {
         bundle: RealmBundle {
@@ -164,6 +165,9 @@ pub(super) fn realm_defaults(realm_id: String, name: &str) -> RealmBundle {
             roles: Vec::new(),
             groups: Vec::new(),
             default_group_ids: Vec::new(),
+            client_scopes,
+            default_client_scopes,
+            client_scope_mappings: Vec::new(),
             users: Vec::new(),
         },
     };
