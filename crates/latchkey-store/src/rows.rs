@@ -115,6 +115,7 @@ impl TryFrom<ClientRow> for Client {
             enabled: row.enabled,
             public_client: row.public_client,
             secret: row.secret.map(Secret::new),
+            claims: Default::default(),
         })
     }
 }

@@ -115,6 +115,7 @@ pub fn client_from_representation(rep: &ClientRepresentation, realm_id: &str) ->
         public_client: public,
         secret,
         settings,
+        claims: Default::default(),
     }
 }
 

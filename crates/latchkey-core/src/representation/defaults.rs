@@ -131,6 +131,7 @@ impl Builder {
             public_client: public,
             secret: (!public && !settings.bearer_only).then(Secret::generate),
             settings: ClientSettings { name: Some(format!("${{client_{client_id}}}")), ..settings },
+            claims: Default::default(),
         });
         id
     }

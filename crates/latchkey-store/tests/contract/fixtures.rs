@@ -94,6 +94,7 @@ pub(crate) fn client(realm_id: &str, id: &str, client_id: &str, secret: Option<&
         public_client: secret.is_none(),
         secret: secret.map(Secret::new),
         settings,
+        claims: Default::default(),
     }
 }
 
