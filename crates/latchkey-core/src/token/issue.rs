@@ -22,7 +22,7 @@ use crate::token::json::JsonObject;
 use crate::token::jwt;
 use crate::token::keys::{KeyError, KeySet, SigningKey};
 use crate::token::lifetimes::Lifetimes;
-use crate::token::mappers::{self, ClaimSource, Mapper, Mapping, TokenKind};
+use crate::token::mappers::{self, ClaimSource, CompiledScope, Mapper, Mapping, TokenKind};
 use crate::user::User;
 
 #[derive(Debug, thiserror::Error)]
@@ -148,15 +148,58 @@ fn has_mapping<'a>(
     mappers.any(|m| m.switches.applies(kind) && wanted(&m.mapping))
 }
 
+/// Which of a token's claims with a fixed place its mappers ask for, found in one walk.
+#[derive(Default)]
+struct FixedClaims {
+    sub: bool,
+    acr_access: bool,
+    acr_id: bool,
+    allowed_origins: bool,
+    realm_access: bool,
+    resource_access: bool,
+    audience_resolve: bool,
+    session_state: bool,
+}
+
+impl FixedClaims {
+    fn find<'a>(mappers: impl Iterator<Item = &'a Mapper>) -> Self {
+        let mut fixed = FixedClaims::default();
+        for mapper in mappers {
+            let access = mapper.switches.applies(TokenKind::Access);
+            match &mapper.mapping {
+                Mapping::Sub => fixed.sub |= access,
+                Mapping::Acr => {
+                    fixed.acr_access |= access;
+                    fixed.acr_id |= mapper.switches.applies(TokenKind::Id);
+                }
+                Mapping::AllowedOrigins => fixed.allowed_origins |= access,
+                Mapping::RealmRoles { claim, .. } if claim.is_realm_access() => {
+                    fixed.realm_access |= access;
+                }
+                Mapping::ClientRoles { claim, client_id: None, .. }
+                    if claim.is_resource_access() =>
+                {
+                    fixed.resource_access |= access;
+                }
+                Mapping::AudienceResolve => fixed.audience_resolve |= access,
+                Mapping::SessionState => fixed.session_state |= access,
+                _ => {}
+            }
+        }
+        fixed
+    }
+}
+
 /// `aud`: other clients whose roles the token carries (audience resolve), then each
 /// audience mapper's client or custom value, each once.
 fn audience<'a>(
     request: &IssueRequest<'_>,
     roles: &EffectiveRoles,
-    mappers: impl Iterator<Item = &'a Mapper> + Clone,
+    fixed: &FixedClaims,
+    mappers: impl Iterator<Item = &'a Mapper>,
 ) -> Option<Audience> {
     let mut audience: Vec<String> = Vec::new();
-    if has_mapping(mappers.clone(), TokenKind::Access, |m| matches!(m, Mapping::AudienceResolve)) {
+    if fixed.audience_resolve {
         audience.extend(roles.clients.keys().filter(|c| **c != request.client.client_id).cloned());
     }
     for mapper in mappers.filter(|m| m.switches.applies(TokenKind::Access)) {
@@ -214,25 +257,27 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     let auth_time = session.map_or(now, |s| s.started);
     let claims = &request.client.claims;
     let token_scope = request.scope.token_scope(claims);
-    let mappers = active_mappers(request.client, request.scope);
+    // The granted scopes, found once: every walk over the mappers below reuses them.
+    let active: Vec<&CompiledScope> = claims.active(&request.scope.scopes).collect();
+    let mappers =
+        active.iter().flat_map(|scope| scope.mappers.iter()).chain(claims.client_mappers.iter());
+    let fixed = FixedClaims::find(mappers.clone());
     let roles: Cow<'_, EffectiveRoles> = match &claims.scoped_roles {
         None => Cow::Borrowed(request.roles),
         Some(_) => Cow::Owned(claims.allowed_roles(request.roles, &request.scope.scopes)),
     };
     let roles = roles.as_ref();
-    let access_has =
-        |wanted: fn(&Mapping) -> bool| has_mapping(mappers.clone(), TokenKind::Access, wanted);
 
     let mut access = JsonObject::with_capacity(1024);
     access.member("exp", &access_exp);
     access.member("iat", &now);
     access.member("jti", &access_token_id(session, request.grant));
     access.member("iss", request.issuer);
-    let access_audience = audience(request, roles, mappers.clone());
+    let access_audience = audience(request, roles, &fixed, mappers.clone());
     if let Some(aud) = &access_audience {
         access.member("aud", aud);
     }
-    if access_has(|m| matches!(m, Mapping::Sub)) {
+    if fixed.sub {
         access.member("sub", &request.user.id);
     }
     // The access token's `typ` is the response's token type (`TokenManager.formatTokenType`),
@@ -242,26 +287,20 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     if let Some(session_id) = session_id {
         access.member("sid", session_id);
     }
-    if access_has(|m| matches!(m, Mapping::Acr)) {
+    if fixed.acr_access {
         access.member("acr", "1");
     }
-    if access_has(|m| matches!(m, Mapping::AllowedOrigins)) {
+    if fixed.allowed_origins {
         let origins: Vec<&String> =
             request.client.settings.web_origins.iter().filter(|o| *o != "+").collect();
         if !origins.is_empty() {
             access.member("allowed-origins", &origins);
         }
     }
-    if !roles.realm.is_empty()
-        && access_has(|m| matches!(m, Mapping::RealmRoles { claim, .. } if claim.is_realm_access()))
-    {
+    if !roles.realm.is_empty() && fixed.realm_access {
         access.member("realm_access", &Access { roles: &roles.realm });
     }
-    if !roles.clients.is_empty()
-        && access_has(
-            |m| matches!(m, Mapping::ClientRoles { claim, client_id: None, .. } if claim.is_resource_access()),
-        )
-    {
+    if !roles.clients.is_empty() && fixed.resource_access {
         let resource_access: std::collections::BTreeMap<&str, Access<'_>> = roles
             .clients
             .iter()
@@ -328,7 +367,7 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
         refresh.member("typ", if offline { TYP_OFFLINE } else { TYP_REFRESH });
         refresh.member("azp", &request.client.client_id);
         refresh.member("sid", &session.id);
-        if has_mapping(mappers.clone(), TokenKind::Access, |m| matches!(m, Mapping::SessionState)) {
+        if fixed.session_state {
             refresh.member("session_state", &session.id);
         }
         // The session's scope, not a narrowed one: the next refresh may ask for it all.
@@ -369,7 +408,7 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
             id.member("sid", session_id);
         }
         id.plain("at_hash", &at_hash(id_algorithm, &access_token));
-        if has_mapping(mappers.clone(), TokenKind::Id, |m| matches!(m, Mapping::Acr)) {
+        if fixed.acr_id {
             id.member("acr", "1");
         }
         let id_claims = mappers::other_claims(
