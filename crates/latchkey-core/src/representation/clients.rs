@@ -119,7 +119,7 @@ pub fn client_from_representation(rep: &ClientRepresentation, realm_id: &str) ->
     }
 }
 
-fn with_mapper_ids(mappers: &[ProtocolMapper]) -> Vec<ProtocolMapper> {
+pub(super) fn with_mapper_ids(mappers: &[ProtocolMapper]) -> Vec<ProtocolMapper> {
     mappers
         .iter()
         .map(|mapper| ProtocolMapper {
