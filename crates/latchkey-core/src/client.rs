@@ -173,6 +173,9 @@ pub struct Client {
     /// Present for confidential clients.
     pub secret: Option<Secret>,
     pub settings: ClientSettings,
+    /// The client's scopes and mappers as tokens need them, compiled by the realm
+    /// snapshot (`ClaimPlan::compile`); empty on a client read from the store.
+    pub claims: std::sync::Arc<crate::token::mappers::ClaimPlan>,
 }
 
 impl Client {

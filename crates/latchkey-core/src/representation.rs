@@ -5,6 +5,7 @@
 //! fields are left out on output, as Keycloak's `NON_NULL` mapper does
 //! (`spec/keycloak-protocol.md` §6).
 
+mod client_scopes;
 mod clients;
 mod defaults;
 mod export;
@@ -16,6 +17,7 @@ mod roles;
 mod types;
 mod users;
 
+pub use client_scopes::client_scope_to_representation;
 pub use clients::{
     apply_client_representation, client_from_representation, client_to_representation,
 };
@@ -29,9 +31,10 @@ pub use keys::{
 };
 pub use roles::{role_to_full_representation, role_to_representation};
 pub use types::{
-    ClientAccess, ClientRepresentation, ComponentRepresentation, CompositesRepresentation,
-    CredentialRepresentation, GroupAccess, GroupRepresentation, KEY_PROVIDER, RealmRepresentation,
-    RoleRepresentation, RolesRepresentation, UserRepresentation,
+    ClientAccess, ClientRepresentation, ClientScopeRepresentation, ComponentRepresentation,
+    CompositesRepresentation, CredentialRepresentation, GroupAccess, GroupRepresentation,
+    KEY_PROVIDER, RealmRepresentation, RoleRepresentation, RolesRepresentation,
+    ScopeMappingRepresentation, UserRepresentation,
 };
 pub use users::{apply_user_representation, user_to_representation};
 

@@ -3,6 +3,7 @@
 
 use crate::client::Client;
 use crate::oauth_error::OAuthError;
+use crate::token::mappers::ClaimPlan;
 
 /// Scopes every new client gets as default (`OIDCLoginProtocolFactory`, KC 26).
 pub const DEFAULT_CLIENT_SCOPES: &[&str] =
@@ -10,11 +11,6 @@ pub const DEFAULT_CLIENT_SCOPES: &[&str] =
 /// Scopes every new client may ask for.
 pub const OPTIONAL_CLIENT_SCOPES: &[&str] =
     &["address", "phone", "offline_access", "microprofile-jwt", "organization"];
-
-/// Whether a scope is written into the token's `scope` claim (`include.in.token.scope`).
-pub fn is_included_in_token_scope(scope: &str) -> bool {
-    !matches!(scope, "roles" | "web-origins" | "acr" | "basic")
-}
 
 /// The scopes a grant ends up with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,18 +21,22 @@ pub struct GrantedScope {
 }
 
 impl GrantedScope {
-    /// Resolves the `scope` parameter against the client's scopes. Unknown names
-    /// fail with `Invalid scopes: <parameter as sent>` (`TokenManager.isValidScope`).
+    /// Resolves the `scope` parameter against the client's scopes (those the realm has:
+    /// its compiled plan). Unknown names fail with `Invalid scopes: <parameter as sent>`
+    /// (`TokenManager.isValidScope`).
     pub fn resolve(client: &Client, requested: Option<&str>) -> Result<Self, OAuthError> {
-        let mut granted =
-            GrantedScope { openid: false, scopes: client.settings.default_client_scopes.clone() };
+        let plan = &client.claims;
+        let mut granted = GrantedScope {
+            openid: false,
+            scopes: plan.default_scopes.iter().map(|s| s.name.clone()).collect(),
+        };
         let Some(requested) = requested else { return Ok(granted) };
         for word in requested.split(' ').filter(|w| !w.is_empty()) {
             if word == "openid" {
                 granted.openid = true;
-            } else if client.settings.default_client_scopes.iter().any(|s| s == word) {
+            } else if plan.is_default(word) {
                 continue;
-            } else if client.settings.optional_client_scopes.iter().any(|s| s == word) {
+            } else if plan.is_optional(word) {
                 if !granted.scopes.iter().any(|s| s == word) {
                     granted.scopes.push(word.to_owned());
                 }
@@ -72,13 +72,13 @@ impl GrantedScope {
     pub fn narrowed(&self, requested: Option<&str>, client: &Client) -> Self {
         let Some(requested) = requested else { return self.clone() };
         let asked: Vec<&str> = requested.split(' ').filter(|w| !w.is_empty()).collect();
-        let defaults = &client.settings.default_client_scopes;
+        let plan = &client.claims;
         GrantedScope {
             openid: self.openid && asked.contains(&"openid"),
             scopes: self
                 .scopes
                 .iter()
-                .filter(|s| defaults.contains(s) || asked.contains(&s.as_str()))
+                .filter(|s| plan.is_default(s) || asked.contains(&s.as_str()))
                 .cloned()
                 .collect(),
         }
@@ -88,24 +88,29 @@ impl GrantedScope {
         self.scopes.iter().any(|s| s == scope)
     }
 
-    /// The `scope` of the access token and token response.
-    pub fn token_scope(&self) -> String {
-        let shown =
-            self.scopes.iter().filter(|s| is_included_in_token_scope(s)).map(String::as_str);
-        let words: Vec<&str> = self.openid.then_some("openid").into_iter().chain(shown).collect();
-        words.join(" ")
-    }
-
-    /// The `scope` of the refresh token: every scope, so a refresh keeps all of them.
-    pub fn full_scope(&self) -> String {
+    /// The `scope` of the access token and token response: `openid`, then the granted
+    /// scopes the client has whose `include.in.token.scope` is on.
+    pub fn token_scope(&self, plan: &ClaimPlan) -> String {
+        let shown = plan.active(&self.scopes).filter(|s| s.include_in_token_scope);
         let words: Vec<&str> = self
             .openid
             .then_some("openid")
             .into_iter()
-            .chain(self.scopes.iter().filter(|s| is_included_in_token_scope(s)).map(String::as_str))
-            .chain(
-                self.scopes.iter().filter(|s| !is_included_in_token_scope(s)).map(String::as_str),
-            )
+            .chain(shown.map(|s| s.name.as_str()))
+            .collect();
+        words.join(" ")
+    }
+
+    /// The session's scope, kept in refresh tokens: every granted scope, those shown in
+    /// tokens first, so a refresh keeps all of them.
+    pub fn full_scope(&self, plan: &ClaimPlan) -> String {
+        let active = || plan.active(&self.scopes);
+        let words: Vec<&str> = self
+            .openid
+            .then_some("openid")
+            .into_iter()
+            .chain(active().filter(|s| s.include_in_token_scope).map(|s| s.name.as_str()))
+            .chain(active().filter(|s| !s.include_in_token_scope).map(|s| s.name.as_str()))
             .collect();
         words.join(" ")
     }

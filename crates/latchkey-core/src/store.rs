@@ -7,6 +7,7 @@ use std::future::Future;
 
 use crate::brute_force::LoginFailure;
 use crate::client::Client;
+use crate::client_scope::{ClientScope, RealmDefaultScope};
 use crate::group::Group;
 use crate::realm::Realm;
 use crate::revocation::Revocation;
@@ -94,7 +95,21 @@ pub struct RealmBundle {
     pub groups: Vec<Group>,
     /// Ids of the groups new users join (`defaultGroups`), in order.
     pub default_group_ids: Vec<String>,
+    /// Every client scope, with its mappers and scope mappings.
+    pub client_scopes: Vec<ClientScope>,
+    /// The realm's default and optional client scopes, in order.
+    pub default_client_scopes: Vec<RealmDefaultScope>,
+    /// The clients' scope mappings.
+    pub client_scope_mappings: Vec<ClientScopeMapping>,
     pub users: Vec<UserBundle>,
+}
+
+/// A role whose claims a client lets into its tokens when it lacks `fullScopeAllowed`
+/// (Keycloak's `SCOPE_MAPPING`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientScopeMapping {
+    pub client_uuid: String,
+    pub role_id: String,
 }
 
 type Res<T> = Result<T, StoreError>;
@@ -420,6 +435,76 @@ pub trait Store: Send + Sync {
         &self,
         realm_id: &str,
         group_id: &str,
+    ) -> impl Future<Output = Res<()>> + Send;
+
+    // Client scopes.
+    /// Every client scope of the realm, by name, with its mappers and scope mappings.
+    fn list_client_scopes(
+        &self,
+        realm_id: &str,
+    ) -> impl Future<Output = Res<Vec<ClientScope>>> + Send;
+    /// Inserts a scope with its mappers and scope mappings. `Conflict` if the realm has a
+    /// scope of that name or a mapper id is taken; `NotFound` if a role does not exist.
+    fn insert_client_scope(&self, scope: &ClientScope) -> impl Future<Output = Res<()>> + Send;
+    /// Writes the scope's name, description, protocol, attributes and mappers (all of
+    /// them, replacing the stored ones); not its scope mappings. `NotFound` if it is
+    /// gone, `Conflict` if another scope has the name.
+    fn update_client_scope(&self, scope: &ClientScope) -> impl Future<Output = Res<()>> + Send;
+    /// Deletes the scope with its mappers, scope mappings and realm-default entry.
+    /// `NotFound` if it does not exist in the realm.
+    fn delete_client_scope(
+        &self,
+        realm_id: &str,
+        scope_id: &str,
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// Adds scope mappings to the scope, all or nothing; one there already stays once.
+    /// `NotFound` if the scope or a role does not exist.
+    fn grant_client_scope_roles(
+        &self,
+        scope_id: &str,
+        role_ids: &[String],
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// Takes scope mappings away from the scope; a role not mapped is ignored.
+    fn revoke_client_scope_roles(
+        &self,
+        scope_id: &str,
+        role_ids: &[String],
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// The realm's default and optional client scopes, in the order added.
+    fn list_realm_default_scopes(
+        &self,
+        realm_id: &str,
+    ) -> impl Future<Output = Res<Vec<RealmDefaultScope>>> + Send;
+    /// Appends a default or optional scope; `false`, nothing written, if the scope is one
+    /// already (of either kind) or is not a scope of the realm.
+    fn add_realm_default_scope(
+        &self,
+        realm_id: &str,
+        entry: &RealmDefaultScope,
+    ) -> impl Future<Output = Res<bool>> + Send;
+    /// `false` if the scope was neither a default nor an optional scope of the realm.
+    fn remove_realm_default_scope(
+        &self,
+        realm_id: &str,
+        scope_id: &str,
+    ) -> impl Future<Output = Res<bool>> + Send;
+    /// The scope mappings of every client of the realm.
+    fn list_client_scope_mappings(
+        &self,
+        realm_id: &str,
+    ) -> impl Future<Output = Res<Vec<ClientScopeMapping>>> + Send;
+    /// Adds scope mappings to the client, all or nothing; one there already stays once.
+    /// `NotFound` if the client or a role does not exist.
+    fn grant_client_scope_mappings(
+        &self,
+        client_uuid: &str,
+        role_ids: &[String],
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// Takes scope mappings away from the client; a role not mapped is ignored.
+    fn revoke_client_scope_mappings(
+        &self,
+        client_uuid: &str,
+        role_ids: &[String],
     ) -> impl Future<Output = Res<()>> + Send;
 
     // Credentials of every type.

@@ -7,3 +7,4 @@ mod json;
 pub mod jwt;
 pub mod keys;
 pub mod lifetimes;
+pub mod mappers;

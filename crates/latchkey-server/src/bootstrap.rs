@@ -147,6 +147,9 @@ pub async fn export_realm_file(
         roles: store.list_roles(&realm.id).await?,
         groups: store.list_groups(&realm.id).await?,
         default_group_ids: store.list_default_group_ids(&realm.id).await?,
+        client_scopes: store.list_client_scopes(&realm.id).await?,
+        default_client_scopes: store.list_realm_default_scopes(&realm.id).await?,
+        client_scope_mappings: store.list_client_scope_mappings(&realm.id).await?,
         realm,
         users,
     };

@@ -1,5 +1,6 @@
-//! In-memory snapshots of realms: settings, keys, clients and roles, loaded on first
-//! use and dropped when something changes them. Users and sessions are not cached here;
+//! In-memory snapshots of realms: settings, keys, clients (each with its client scopes
+//! and protocol mappers compiled into a `ClaimPlan`) and roles, loaded on first use and
+//! dropped when something changes them. Users and sessions are not cached here;
 //! the store keeps refreshed sessions in memory itself (`latchkey-store`'s
 //! `session_cache.rs`).
 
@@ -15,6 +16,7 @@ use latchkey_core::store::{Store, StoreError};
 use latchkey_core::time::Clock;
 use latchkey_core::token::issue::algorithms_in_use;
 use latchkey_core::token::keys::{KeySet, StoredKey};
+use latchkey_core::token::mappers::ClaimPlan;
 use latchkey_store::Database;
 
 /// Everything about a realm that every request needs.
@@ -78,12 +80,21 @@ impl RealmCache {
         let client_ids: HashMap<String, String> =
             clients.iter().map(|c| (c.id.clone(), c.client_id.clone())).collect();
         let roles = RoleGraph::new(store.list_roles(&realm.id).await?, client_ids);
-        let snapshot = Arc::new(RealmSnapshot {
-            realm,
-            keys,
-            clients: clients.into_iter().map(|c| (c.client_id.clone(), Arc::new(c))).collect(),
-            roles,
-        });
+        let scopes = store.list_client_scopes(&realm.id).await?;
+        let scope_mappings = store.list_client_scope_mappings(&realm.id).await?;
+        let clients = clients
+            .into_iter()
+            .map(|mut client| {
+                let role_ids: Vec<String> = scope_mappings
+                    .iter()
+                    .filter(|m| m.client_uuid == client.id)
+                    .map(|m| m.role_id.clone())
+                    .collect();
+                client.claims = Arc::new(ClaimPlan::compile(&client, &scopes, &role_ids, &roles));
+                (client.client_id.clone(), Arc::new(client))
+            })
+            .collect();
+        let snapshot = Arc::new(RealmSnapshot { realm, keys, clients, roles });
         if let Ok(mut realms) = self.realms.write()
             && self.generation.load(Ordering::Acquire) == generation
         {

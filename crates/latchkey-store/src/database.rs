@@ -13,13 +13,15 @@ use std::sync::{Arc, Weak};
 
 use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::client::Client;
+use latchkey_core::client_scope::{ClientScope, RealmDefaultScope};
 use latchkey_core::group::Group;
 use latchkey_core::realm::Realm;
 use latchkey_core::revocation::Revocation;
 use latchkey_core::role::Role;
 use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::{
-    ClientSessionCount, RealmBundle, SessionContext, Store, StoreError, UserBundle, UserQuery,
+    ClientScopeMapping, ClientSessionCount, RealmBundle, SessionContext, Store, StoreError,
+    UserBundle, UserQuery,
 };
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{Credential, PasswordCredential, User};
@@ -545,6 +547,64 @@ impl Store for Database {
 
     async fn remove_default_group(&self, realm_id: &str, group_id: &str) -> Res<()> {
         self.engine.remove_default_group(realm_id, group_id).await
+    }
+
+    // Client scopes: the session cache holds none of them.
+
+    async fn list_client_scopes(&self, realm_id: &str) -> Res<Vec<ClientScope>> {
+        self.engine.list_client_scopes(realm_id).await
+    }
+
+    async fn insert_client_scope(&self, scope: &ClientScope) -> Res<()> {
+        self.engine.insert_client_scope(scope).await
+    }
+
+    async fn update_client_scope(&self, scope: &ClientScope) -> Res<()> {
+        self.engine.update_client_scope(scope).await
+    }
+
+    async fn delete_client_scope(&self, realm_id: &str, scope_id: &str) -> Res<()> {
+        self.engine.delete_client_scope(realm_id, scope_id).await
+    }
+
+    async fn grant_client_scope_roles(&self, scope_id: &str, role_ids: &[String]) -> Res<()> {
+        self.engine.grant_client_scope_roles(scope_id, role_ids).await
+    }
+
+    async fn revoke_client_scope_roles(&self, scope_id: &str, role_ids: &[String]) -> Res<()> {
+        self.engine.revoke_client_scope_roles(scope_id, role_ids).await
+    }
+
+    async fn list_realm_default_scopes(&self, realm_id: &str) -> Res<Vec<RealmDefaultScope>> {
+        self.engine.list_realm_default_scopes(realm_id).await
+    }
+
+    async fn add_realm_default_scope(
+        &self,
+        realm_id: &str,
+        entry: &RealmDefaultScope,
+    ) -> Res<bool> {
+        self.engine.add_realm_default_scope(realm_id, entry).await
+    }
+
+    async fn remove_realm_default_scope(&self, realm_id: &str, scope_id: &str) -> Res<bool> {
+        self.engine.remove_realm_default_scope(realm_id, scope_id).await
+    }
+
+    async fn list_client_scope_mappings(&self, realm_id: &str) -> Res<Vec<ClientScopeMapping>> {
+        self.engine.list_client_scope_mappings(realm_id).await
+    }
+
+    async fn grant_client_scope_mappings(&self, client_uuid: &str, role_ids: &[String]) -> Res<()> {
+        self.engine.grant_client_scope_mappings(client_uuid, role_ids).await
+    }
+
+    async fn revoke_client_scope_mappings(
+        &self,
+        client_uuid: &str,
+        role_ids: &[String],
+    ) -> Res<()> {
+        self.engine.revoke_client_scope_mappings(client_uuid, role_ids).await
     }
 
     async fn list_credentials(&self, user_id: &str) -> Res<Vec<Credential>> {

@@ -16,13 +16,15 @@
 
 use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::client::Client;
+use latchkey_core::client_scope::{ClientScope, RealmDefaultScope};
 use latchkey_core::group::Group;
 use latchkey_core::realm::Realm;
 use latchkey_core::revocation::Revocation;
 use latchkey_core::role::Role;
 use latchkey_core::session::Session;
 use latchkey_core::store::{
-    ClientSessionCount, RealmBundle, SessionContext, StoreError, UserBundle, UserQuery,
+    ClientScopeMapping, ClientSessionCount, RealmBundle, SessionContext, StoreError, UserBundle,
+    UserQuery,
 };
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{Credential, PasswordCredential, User};
@@ -109,6 +111,20 @@ delegate! {
     fn list_default_group_ids(&self, realm_id: &str) -> Res<Vec<String>>;
     fn add_default_group(&self, realm_id: &str, group_id: &str) -> Res<()>;
     fn remove_default_group(&self, realm_id: &str, group_id: &str) -> Res<()>;
+
+    // Client scopes.
+    fn list_client_scopes(&self, realm_id: &str) -> Res<Vec<ClientScope>>;
+    fn insert_client_scope(&self, scope: &ClientScope) -> Res<()>;
+    fn update_client_scope(&self, scope: &ClientScope) -> Res<()>;
+    fn delete_client_scope(&self, realm_id: &str, scope_id: &str) -> Res<()>;
+    fn grant_client_scope_roles(&self, scope_id: &str, role_ids: &[String]) -> Res<()>;
+    fn revoke_client_scope_roles(&self, scope_id: &str, role_ids: &[String]) -> Res<()>;
+    fn list_realm_default_scopes(&self, realm_id: &str) -> Res<Vec<RealmDefaultScope>>;
+    fn add_realm_default_scope(&self, realm_id: &str, entry: &RealmDefaultScope) -> Res<bool>;
+    fn remove_realm_default_scope(&self, realm_id: &str, scope_id: &str) -> Res<bool>;
+    fn list_client_scope_mappings(&self, realm_id: &str) -> Res<Vec<ClientScopeMapping>>;
+    fn grant_client_scope_mappings(&self, client_uuid: &str, role_ids: &[String]) -> Res<()>;
+    fn revoke_client_scope_mappings(&self, client_uuid: &str, role_ids: &[String]) -> Res<()>;
 
     // Users.
     fn list_users(&self, realm_id: &str) -> Res<Vec<User>>;

@@ -4,7 +4,8 @@
 //! the same structs; only the SQL around them may differ.
 
 use latchkey_core::brute_force::LoginFailure;
-use latchkey_core::client::Client;
+use latchkey_core::client::{Client, ProtocolMapper};
+use latchkey_core::client_scope::{ClientScope, RealmDefaultScope, ScopeKind};
 use latchkey_core::group::Group;
 use latchkey_core::password::PasswordHash;
 use latchkey_core::realm::Realm;
@@ -114,6 +115,7 @@ impl TryFrom<ClientRow> for Client {
             enabled: row.enabled,
             public_client: row.public_client,
             secret: row.secret.map(Secret::new),
+            claims: Default::default(),
         })
     }
 }
@@ -374,5 +376,71 @@ impl From<LoginFailureRow> for LoginFailure {
             last_ip_failure: row.last_ip_failure,
             failed_login_not_before: row.failed_login_not_before,
         }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClientScopeRow {
+    id: String,
+    realm_id: String,
+    name: String,
+    description: Option<String>,
+    protocol: String,
+    attributes: String,
+}
+
+impl TryFrom<ClientScopeRow> for ClientScope {
+    type Error = StoreError;
+
+    fn try_from(row: ClientScopeRow) -> Result<Self, StoreError> {
+        Ok(ClientScope {
+            attributes: from_json(&row.attributes, "client scope attributes")?,
+            id: row.id,
+            realm_id: row.realm_id,
+            name: row.name,
+            description: row.description,
+            protocol: row.protocol,
+            protocol_mappers: Vec::new(),
+            role_ids: Vec::new(),
+        })
+    }
+}
+
+/// A protocol mapper of a client scope, with the scope it belongs to.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ScopeMapperRow {
+    pub(crate) scope_id: String,
+    id: String,
+    name: String,
+    protocol: String,
+    protocol_mapper: String,
+    config: String,
+}
+
+impl TryFrom<ScopeMapperRow> for (String, ProtocolMapper) {
+    type Error = StoreError;
+
+    fn try_from(row: ScopeMapperRow) -> Result<Self, StoreError> {
+        let mapper = ProtocolMapper {
+            config: from_json(&row.config, "protocol mapper config")?,
+            id: Some(row.id),
+            name: row.name,
+            protocol: row.protocol,
+            protocol_mapper: row.protocol_mapper,
+        };
+        Ok((row.scope_id, mapper))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RealmDefaultScopeRow {
+    scope_id: String,
+    is_default: bool,
+}
+
+impl From<RealmDefaultScopeRow> for RealmDefaultScope {
+    fn from(row: RealmDefaultScopeRow) -> Self {
+        let kind = if row.is_default { ScopeKind::Default } else { ScopeKind::Optional };
+        RealmDefaultScope { scope_id: row.scope_id, kind }
     }
 }

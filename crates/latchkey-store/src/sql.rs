@@ -5,8 +5,9 @@
 //! `sqlite.rs` or `postgres.rs`, so every engine-specific statement is read in its
 //! engine's module.
 //!
-//! The shared code is in four files, by area: `sql/directory.rs` (realms, keys, clients,
+//! The shared code is in five files, by area: `sql/directory.rs` (realms, keys, clients,
 //! roles, whole-realm import), `sql/groups.rs` (groups, their roles and members),
+//! `sql/scopes.rs` (client scopes, their mappers, realm defaults, scope mappings),
 //! `sql/users.rs` (users, credentials, the user search) and `sql/activity.rs` (sessions,
 //! brute-force records, revocations). Each starts its
 //! `impl` with the same `where` clause: the column and parameter types latchkey uses,
@@ -16,6 +17,7 @@
 mod activity;
 mod directory;
 mod groups;
+pub(crate) mod scopes;
 mod users;
 
 use std::future::Future;

@@ -18,6 +18,8 @@ mod fixtures;
 mod groups;
 #[path = "contract/races.rs"]
 mod races;
+#[path = "contract/scopes.rs"]
+mod scopes;
 
 use std::path::Path;
 
@@ -308,4 +310,24 @@ async fn committed_data_survives_closing_and_reopening_a_postgres_database() {
     let db = open_postgres(&url).await;
     assert_demo_is_whole(&db).await;
     db.close().await;
+}
+
+#[tokio::test]
+async fn client_scopes_keep_their_mappers_and_names() {
+    on_every_backend(scopes::client_scopes_keep_their_mappers_and_names).await;
+}
+
+#[tokio::test]
+async fn realm_default_scopes_are_one_kind_each_in_order() {
+    on_every_backend(scopes::realm_default_scopes_are_one_kind_each_in_order).await;
+}
+
+#[tokio::test]
+async fn scope_mappings_follow_their_roles() {
+    on_every_backend(scopes::scope_mappings_follow_their_roles).await;
+}
+
+#[tokio::test]
+async fn a_new_realm_has_keycloaks_built_in_scopes() {
+    on_every_backend(scopes::a_new_realm_has_keycloaks_built_in_scopes).await;
 }

@@ -227,6 +227,7 @@ impl TestApp {
                 service_accounts_enabled: true,
                 ..ClientSettings::default()
             },
+            claims: Default::default(),
         };
         self.store.insert_client(&client).await.expect("insert client");
         let user = User {

@@ -207,16 +207,36 @@ fn import_then_export_round_trips_a_realm_with_its_password_hashes() {
 }
 
 /// Issue 12's scenario as a realm file (`facts-12.md` §5.5): `crm_client_user` holds
-/// `operatorRole` only through group `/operators`. Its client scope is a later part of the
-/// issue; latchkey puts realm roles in every token today.
+/// `operatorRole` only through group `/operators`, and `crm_client`'s tokens get the
+/// audience `operator-api` through a client scope with an audience mapper. A file with
+/// `clientScopes` has only those (as in Keycloak 26.7.3, where the scenario as first
+/// written lost every role claim), so it lists the built-in `roles` and `basic` too.
 fn issue_12_scenario() -> serde_json::Value {
+    let roles_scope = serde_json::json!({"name": "roles", "protocol": "openid-connect",
+        "attributes": {"include.in.token.scope": "false"},
+        "protocolMappers": [{"name": "realm roles", "protocol": "openid-connect",
+            "protocolMapper": "oidc-usermodel-realm-role-mapper",
+            "config": {"claim.name": "realm_access.roles", "multivalued": "true",
+                       "access.token.claim": "true", "introspection.token.claim": "true"}}]});
+    let basic_scope = serde_json::json!({"name": "basic", "protocol": "openid-connect",
+        "attributes": {"include.in.token.scope": "false"},
+        "protocolMappers": [{"name": "sub", "protocol": "openid-connect",
+            "protocolMapper": "oidc-sub-mapper",
+            "config": {"access.token.claim": "true", "introspection.token.claim": "true"}}]});
     serde_json::json!({
         "realm": "scenario",
         "enabled": true,
         "roles": {"realm": [{"name": "operatorRole"}, {"name": "adminRole"}]},
         "groups": [{"name": "operators", "path": "/operators", "realmRoles": ["operatorRole"]}],
+        "clientScopes": [roles_scope, basic_scope, {"name": "operator-api",
+            "protocol": "openid-connect", "attributes": {"include.in.token.scope": "true"},
+            "protocolMappers": [{"name": "operator-api-audience", "protocol": "openid-connect",
+                "protocolMapper": "oidc-audience-mapper",
+                "config": {"included.custom.audience": "operator-api",
+                           "access.token.claim": "true", "id.token.claim": "false"}}]}],
         "clients": [{"clientId": "crm_client", "publicClient": true,
-                     "directAccessGrantsEnabled": true}],
+                     "directAccessGrantsEnabled": true,
+                     "defaultClientScopes": ["roles", "basic", "operator-api"]}],
         "users": [{"username": "crm_client_user", "enabled": true, "email": "crm@example.com",
                    "firstName": "Crm", "lastName": "User", "groups": ["/operators"],
                    "credentials": [{"type": "password", "value": "1234", "temporary": false}]}]
@@ -258,6 +278,9 @@ async fn issue_12_a_role_given_through_a_group_survives_import_and_export() {
     let body: serde_json::Value = response.json().await.unwrap();
     let (_, claims) = latchkey_testkit::jwt_parts(body["access_token"].as_str().unwrap());
     assert_eq!(claims["realm_access"]["roles"], serde_json::json!(["operatorRole"]));
+    assert_eq!(claims["aud"], "operator-api");
+    assert_eq!(claims["scope"], "operator-api");
+    assert!(claims["sub"].is_string());
     drop(server);
 
     // Exported, the realm keeps its group and the user's membership.
@@ -271,6 +294,13 @@ async fn issue_12_a_role_given_through_a_group_survives_import_and_export() {
         .find(|u| u["username"] == "crm_client_user")
         .unwrap();
     assert_eq!(user["groups"], serde_json::json!(["/operators"]));
+    let scopes: Vec<&str> = first["clientScopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|scope| scope["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(scopes, ["basic", "offline_access", "operator-api", "roles"]);
 
     // `latchkey import` of that export into another database, exported again: the same.
     let second = tempfile::tempdir().unwrap();

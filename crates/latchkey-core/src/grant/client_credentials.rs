@@ -121,7 +121,7 @@ pub fn decide(input: &ClientCredentialsInput<'_>) -> Result<ClientCredentials, I
         client_uuid: input.client.id.clone(),
         started: now,
         last_refresh: now,
-        scope: input.scope.full_scope(),
+        scope: input.scope.full_scope(&input.client.claims),
         offline: false,
         reuse: RefreshReuse::default(),
         ip_address: input.address.unwrap_or_default().to_owned(),

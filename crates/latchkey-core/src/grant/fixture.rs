@@ -12,6 +12,7 @@ use crate::session::{RefreshReuse, Session};
 use crate::store::RealmBundle;
 use crate::time::UnixMillis;
 use crate::token::keys::KeySet;
+use crate::token::mappers::ClaimPlan;
 use crate::user::{User, UserProfile};
 
 /// The tests' `now`.
@@ -55,6 +56,22 @@ pub(super) fn client() -> Client {
             direct_access_grants_enabled: true,
             ..ClientSettings::default()
         },
+        claims: Default::default(),
+    }
+    .with_plan()
+}
+
+/// The client with its scopes compiled from the realm's built-in ones, as the server's
+/// realm snapshot compiles them.
+pub(super) trait WithPlan {
+    fn with_plan(self) -> Self;
+}
+
+impl WithPlan for Client {
+    fn with_plan(mut self) -> Self {
+        let plan = ClaimPlan::compile(&self, &REALM.bundle.client_scopes, &[], &REALM.roles);
+        self.claims = std::sync::Arc::new(plan);
+        self
     }
 }
 

@@ -268,7 +268,7 @@ pub fn decide(input: &PasswordInput<'_>) -> Result<Password, IssueError> {
         client_uuid: input.client.id.clone(),
         started: now,
         last_refresh: now,
-        scope: input.scope.full_scope(),
+        scope: input.scope.full_scope(&input.client.claims),
         // Keycloak ≥26.1 keeps only the offline session when a direct grant asks for
         // one (`changes-26_1_0.adoc`), so one record serves.
         offline,

@@ -115,10 +115,11 @@ pub fn client_from_representation(rep: &ClientRepresentation, realm_id: &str) ->
         public_client: public,
         secret,
         settings,
+        claims: Default::default(),
     }
 }
 
-fn with_mapper_ids(mappers: &[ProtocolMapper]) -> Vec<ProtocolMapper> {
+pub(super) fn with_mapper_ids(mappers: &[ProtocolMapper]) -> Vec<ProtocolMapper> {
     mappers
         .iter()
         .map(|mapper| ProtocolMapper {

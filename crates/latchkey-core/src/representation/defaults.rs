@@ -131,6 +131,7 @@ impl Builder {
             public_client: public,
             secret: (!public && !settings.bearer_only).then(Secret::generate),
             settings: ClientSettings { name: Some(format!("${{client_{client_id}}}")), ..settings },
+            claims: Default::default(),
         });
         id
     }
@@ -143,7 +144,9 @@ impl Builder {
 ///
 /// Fails only if the system cannot generate an RSA key.
 pub fn new_realm(name: &str, now: UnixMillis) -> Result<RealmBundle, ImportError> {
-    let mut bundle = realm_defaults(crate::random::uuid(), name);
+    let mut builder = Builder { bundle: realm_defaults(crate::random::uuid(), name) };
+    add_built_in_scope_mappings(&mut builder);
+    let mut bundle = builder.bundle;
     bundle.keys = vec![
         StoredKey::generate_rsa(&bundle.realm.id, now.0)
             .map_err(|e| ImportError::KeyGeneration(e.to_string()))?,
@@ -152,9 +155,39 @@ pub fn new_realm(name: &str, now: UnixMillis) -> Result<RealmBundle, ImportError
     Ok(bundle)
 }
 
-/// Everything of [`new_realm`] but the keys, which import decides on.
+/// Keycloak's scope mappings of a new realm (seen in 26.7.3's exports): the
+/// `offline_access` scope carries the role of that name, and the account console the
+/// account roles it needs. Added by name once a file's clients, roles and scopes are in,
+/// and only where missing.
+pub(super) fn add_built_in_scope_mappings(builder: &mut Builder) {
+    if let Some(offline) = builder.find_role(None, "offline_access")
+        && let Some(scope) =
+            builder.bundle.client_scopes.iter_mut().find(|s| s.name == "offline_access")
+        && !scope.role_ids.contains(&offline)
+    {
+        scope.role_ids.push(offline);
+    }
+    let (Some(account), Some(console)) =
+        (builder.client_uuid("account"), builder.client_uuid("account-console"))
+    else {
+        return;
+    };
+    for role in ["manage-account", "view-groups"] {
+        if let Some(role_id) = builder.find_role(Some(&account), role) {
+            let mapping =
+                crate::store::ClientScopeMapping { client_uuid: console.clone(), role_id };
+            if !builder.bundle.client_scope_mappings.contains(&mapping) {
+                builder.bundle.client_scope_mappings.push(mapping);
+            }
+        }
+    }
+}
+
+/// Everything of [`new_realm`] but the keys and the built-in scope mappings, which
+/// import decides on.
 pub(super) fn realm_defaults(realm_id: String, name: &str) -> RealmBundle {
     let realm = Realm::new(realm_id, name.to_owned());
+    let (client_scopes, default_client_scopes) = crate::client_scope::built_in_scopes(&realm.id);
     let default_role_name = realm.settings.default_role.clone();
     let mut builder = Builder {
         bundle: RealmBundle {
@@ -164,6 +197,9 @@ pub(super) fn realm_defaults(realm_id: String, name: &str) -> RealmBundle {
             roles: Vec::new(),
             groups: Vec::new(),
             default_group_ids: Vec::new(),
+            client_scopes,
+            default_client_scopes,
+            client_scope_mappings: Vec::new(),
             users: Vec::new(),
         },
     };

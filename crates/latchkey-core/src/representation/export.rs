@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::client_scopes::export_client_scopes;
 use super::clients::client_to_representation;
 use super::groups::{export_default_groups, export_groups};
 use super::keys::export_keys;
@@ -29,7 +30,7 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
         .default_role
         .as_deref()
         .and_then(|name| bundle.roles.iter().find(|r| r.client_uuid.is_none() && r.name == name));
-    RealmRepresentation {
+    let mut export = RealmRepresentation {
         roles: Some(export_roles(bundle, &names)),
         default_role: default_role.map(role_to_representation),
         default_roles: None,
@@ -43,7 +44,9 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
             export_keys(&bundle.keys, &key_certificates(bundle)),
         )])),
         ..realm_to_representation(realm)
-    }
+    };
+    export_client_scopes(bundle, &mut export);
+    export
 }
 
 /// The certificates of the realm's enabled asymmetric keys by component id, as the

@@ -3,7 +3,7 @@
 
 use super::defaults::{Builder, realm_defaults};
 use super::types::RealmRepresentation;
-use super::{clients, groups, keys, roles, users};
+use super::{client_scopes, clients, groups, keys, roles, users};
 use crate::realm::{BruteForceStrategy, Realm, RealmSettings, SslRequired};
 use crate::store::RealmBundle;
 use crate::time::UnixMillis;
@@ -21,6 +21,12 @@ pub enum ImportError {
     MissingClientId { index: usize },
     #[error("client `{0}` is defined twice")]
     DuplicateClient(String),
+    #[error("client scope #{index} has no `name`")]
+    MissingClientScopeName { index: usize },
+    #[error("client scope `{0}` is defined twice")]
+    DuplicateClientScope(String),
+    #[error("{used_by} refers to unknown client scope `{scope}`")]
+    UnknownClientScope { scope: String, used_by: String },
     #[error("user #{index} has no `username`")]
     MissingUsername { index: usize },
     #[error("user `{0}` is defined twice")]
@@ -79,6 +85,8 @@ pub fn import_realm(rep: RealmRepresentation, now: UnixMillis) -> Result<RealmBu
     clients::import_clients(&mut builder, rep.clients.as_deref().unwrap_or_default())?;
     roles::import_roles(&mut builder, &rep)?;
     roles::import_default_role(&mut builder, &rep)?;
+    client_scopes::import_client_scopes(&mut builder, &rep)?;
+    super::defaults::add_built_in_scope_mappings(&mut builder);
     groups::import_groups(&mut builder, &rep)?;
     users::import_users(&mut builder, rep.users.as_deref().unwrap_or_default(), now)?;
     users::add_service_accounts(&mut builder, now);

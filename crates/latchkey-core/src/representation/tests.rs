@@ -13,6 +13,7 @@ use crate::token::algorithm::{Algorithm, KeyType};
 use crate::token::keys::{KeySet, StoredKey};
 use crate::user::REQUIRED_ACTION_UPDATE_PASSWORD;
 
+mod client_scopes;
 mod groups;
 mod keys;
 
@@ -97,8 +98,16 @@ fn nagra_example_matches_the_seed_setup() {
     assert!(crm.uses_lower_case_bearer());
     assert_eq!(
         crm.settings.default_client_scopes,
-        ["web-origins", "acr", "profile", "roles", "basic", "email"]
+        ["web-origins", "acr", "profile", "roles", "basic", "email", "opentv-api"]
     );
+    // The gateway's audience comes through the client scope `opentv-api` (issue 13):
+    // the realm has Keycloak's built-in scopes, as its file lists them, and that one.
+    assert_eq!(bundle.client_scopes.len(), 16);
+    let api = bundle.client_scopes.iter().find(|s| s.name == "opentv-api").unwrap();
+    assert_eq!(api.protocol_mappers[0].protocol_mapper, "oidc-audience-mapper");
+    assert_eq!(api.protocol_mappers[0].config["included.client.audience"], "opentv-api");
+    assert_eq!(bundle.default_client_scopes.len(), 14);
+    assert!(!crm.has_mapper("oidc-audience-mapper"));
     assert!(crm.has_mapper("oidc-session-state-mapper"));
     let nbf = crm.settings.protocol_mappers.iter().find(|m| m.name == "nbf").unwrap();
     assert_eq!(nbf.protocol_mapper, "oidc-hardcoded-claim-mapper");

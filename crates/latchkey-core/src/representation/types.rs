@@ -100,6 +100,50 @@ pub struct RealmRepresentation {
     /// Components by provider type; keys live under [`KEY_PROVIDER`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub components: Option<BTreeMap<String, Vec<ComponentRepresentation>>>,
+    /// The realm's client scopes; given, they replace the built-in ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_scopes: Option<Vec<ClientScopeRepresentation>>,
+    /// Names of the scopes new clients get as default scopes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_default_client_scopes: Option<Vec<String>>,
+    /// Names of the scopes new clients get as optional scopes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_optional_client_scopes: Option<Vec<String>>,
+    /// Realm roles scope-mapped to clients and client scopes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope_mappings: Option<Vec<ScopeMappingRepresentation>>,
+    /// Client roles scope-mapped to clients and client scopes, by the roles' client id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_scope_mappings: Option<BTreeMap<String, Vec<ScopeMappingRepresentation>>>,
+}
+
+/// A client scope (`ClientScopeRepresentation`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ClientScopeRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol_mappers: Option<Vec<ProtocolMapper>>,
+}
+
+/// Roles scope-mapped to one client or client scope (`ScopeMappingRepresentation`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ScopeMappingRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_scope: Option<String>,
+    pub roles: Vec<String>,
 }
 
 /// `roles`: `{"realm": [...], "client": {clientId: [...]}}`.

@@ -1,10 +1,13 @@
 //! Builds and signs a token set: access, refresh and ID tokens with Keycloak's
-//! claim layout (`TokenManager.initToken`, the default scopes' protocol mappers,
-//! `AccessTokenResponseBuilder`), and the token response body.
+//! claim layout (`TokenManager.initToken`, the granted scopes' and the client's protocol
+//! mappers as compiled in `mappers.rs`, `AccessTokenResponseBuilder`), and the token
+//! response body.
+
+use std::borrow::Cow;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::client::Client;
 use crate::grant::GrantType;
@@ -19,14 +22,8 @@ use crate::token::json::JsonObject;
 use crate::token::jwt;
 use crate::token::keys::{KeyError, KeySet, SigningKey};
 use crate::token::lifetimes::Lifetimes;
+use crate::token::mappers::{self, ClaimSource, CompiledScope, Mapper, Mapping, TokenKind};
 use crate::user::User;
-
-/// Protocol mapper adding a fixed claim (`HardcodedClaim`).
-pub const MAPPER_HARDCODED_CLAIM: &str = "oidc-hardcoded-claim-mapper";
-/// Protocol mapper restoring the `session_state` claim removed in Keycloak 25 (`SessionStateMapper`).
-pub const MAPPER_SESSION_STATE: &str = "oidc-session-state-mapper";
-/// Protocol mapper adding a client or custom audience (`AudienceProtocolMapper`).
-pub const MAPPER_AUDIENCE: &str = "oidc-audience-mapper";
 
 #[derive(Debug, thiserror::Error)]
 pub enum IssueError {
@@ -130,116 +127,118 @@ fn access_token_id(session: Option<&Session>, grant: GrantType) -> String {
     format!("{session_type}rt{}:{}", grant.short_name(), crate::random::uuid())
 }
 
-fn hardcoded_value(config: &std::collections::BTreeMap<String, String>) -> Option<Value> {
-    let raw = config.get("claim.value")?;
-    let typed = match config.get("jsonType.label").map(String::as_str) {
-        Some("long") | Some("int") => raw.trim().parse::<i64>().map(Value::from).ok(),
-        Some("boolean") => raw.trim().parse::<bool>().map(Value::from).ok(),
-        Some("JSON") => serde_json::from_str(raw).ok(),
-        _ => None,
-    };
-    Some(typed.unwrap_or_else(|| Value::from(raw.clone())))
+/// The mappers a token runs: the granted scopes' (in their order), then the client's
+/// own, so that a client's mapper has the last word on a claim.
+fn active_mappers<'a>(
+    client: &'a Client,
+    scope: &'a GrantedScope,
+) -> impl Iterator<Item = &'a Mapper> + Clone {
+    client
+        .claims
+        .active(&scope.scopes)
+        .flat_map(|s| s.mappers.iter())
+        .chain(client.claims.client_mappers.iter())
 }
 
-fn mapper_applies(config: &std::collections::BTreeMap<String, String>, token: &str) -> bool {
-    config.get(token).is_none_or(|v| v.eq_ignore_ascii_case("true"))
+fn has_mapping<'a>(
+    mut mappers: impl Iterator<Item = &'a Mapper>,
+    kind: TokenKind,
+    wanted: fn(&Mapping) -> bool,
+) -> bool {
+    mappers.any(|m| m.switches.applies(kind) && wanted(&m.mapping))
 }
 
-/// Adds the claims of the client's mappers for one token kind
-/// (`access.token.claim`, `id.token.claim`, `userinfo.token.claim`, ...).
-pub fn apply_mappers(
-    client: &Client,
-    session_id: Option<&str>,
-    token_kind: &str,
-    claims: &mut Map<String, Value>,
-) {
-    for mapper in &client.settings.protocol_mappers {
-        if !mapper_applies(&mapper.config, token_kind) {
-            continue;
-        }
-        match mapper.protocol_mapper.as_str() {
-            MAPPER_HARDCODED_CLAIM => {
-                if let (Some(name), Some(value)) =
-                    (mapper.config.get("claim.name"), hardcoded_value(&mapper.config))
+/// Which of a token's claims with a fixed place its mappers ask for, found in one walk.
+#[derive(Default)]
+struct FixedClaims {
+    sub: bool,
+    acr_access: bool,
+    acr_id: bool,
+    allowed_origins: bool,
+    realm_access: bool,
+    resource_access: bool,
+    audience_resolve: bool,
+    session_state: bool,
+}
+
+impl FixedClaims {
+    fn find<'a>(mappers: impl Iterator<Item = &'a Mapper>) -> Self {
+        let mut fixed = FixedClaims::default();
+        for mapper in mappers {
+            let access = mapper.switches.applies(TokenKind::Access);
+            match &mapper.mapping {
+                Mapping::Sub => fixed.sub |= access,
+                Mapping::Acr => {
+                    fixed.acr_access |= access;
+                    fixed.acr_id |= mapper.switches.applies(TokenKind::Id);
+                }
+                Mapping::AllowedOrigins => fixed.allowed_origins |= access,
+                Mapping::RealmRoles { claim, .. } if claim.is_realm_access() => {
+                    fixed.realm_access |= access;
+                }
+                Mapping::ClientRoles { claim, client_id: None, .. }
+                    if claim.is_resource_access() =>
                 {
-                    claims.insert(name.clone(), value);
+                    fixed.resource_access |= access;
                 }
+                Mapping::AudienceResolve => fixed.audience_resolve |= access,
+                Mapping::SessionState => fixed.session_state |= access,
+                _ => {}
             }
-            MAPPER_SESSION_STATE => {
-                if let Some(session_id) = session_id {
-                    claims.insert("session_state".into(), json!(session_id));
-                }
-            }
-            _ => {}
         }
+        fixed
     }
 }
 
-fn audience(request: &IssueRequest<'_>) -> Option<Audience> {
+/// `aud`: other clients whose roles the token carries (audience resolve), then each
+/// audience mapper's client or custom value, each once.
+fn audience<'a>(
+    request: &IssueRequest<'_>,
+    roles: &EffectiveRoles,
+    fixed: &FixedClaims,
+    mappers: impl Iterator<Item = &'a Mapper>,
+) -> Option<Audience> {
     let mut audience: Vec<String> = Vec::new();
-    if request.scope.has("roles") {
-        audience.extend(
-            request.roles.clients.keys().filter(|c| **c != request.client.client_id).cloned(),
-        );
+    if fixed.audience_resolve {
+        audience.extend(roles.clients.keys().filter(|c| **c != request.client.client_id).cloned());
     }
-    for mapper in &request.client.settings.protocol_mappers {
-        if mapper.protocol_mapper != MAPPER_AUDIENCE
-            || !mapper_applies(&mapper.config, "access.token.claim")
+    for mapper in mappers.filter(|m| m.switches.applies(TokenKind::Access)) {
+        if let Mapping::Audience(value) = &mapper.mapping
+            && !audience.contains(value)
         {
-            continue;
-        }
-        for key in ["included.client.audience", "included.custom.audience"] {
-            if let Some(value) = mapper.config.get(key).filter(|v| !v.is_empty())
-                && !audience.contains(value)
-            {
-                audience.push(value.clone());
-            }
+            audience.push(value.clone());
         }
     }
     Audience::from_list(audience)
 }
 
-/// Profile and email claims, shared by access tokens, ID tokens and userinfo.
-pub fn user_claims(user: &User, scope: &GrantedScope, claims: &mut Map<String, Value>) {
-    if scope.has("email") {
-        claims.insert("email_verified".into(), json!(user.profile.email_verified));
-    }
-    if scope.has("profile") {
-        if let Some(name) = user.full_name() {
-            claims.insert("name".into(), json!(name));
-        }
-        claims.insert("preferred_username".into(), json!(user.username));
-        if let Some(first) = &user.profile.first_name {
-            claims.insert("given_name".into(), json!(first));
-        }
-        if let Some(last) = &user.profile.last_name {
-            claims.insert("family_name".into(), json!(last));
-        }
-    }
-    if scope.has("email")
-        && let Some(email) = &user.profile.email
-    {
-        claims.insert("email".into(), json!(email));
-    }
+/// Whether the mappers of the client and its granted scopes claim roles in `kind`.
+pub fn mappers_need_roles(client: &Client, scope: &GrantedScope, kind: TokenKind) -> bool {
+    has_mapping(active_mappers(client, scope), kind, |m| {
+        matches!(m, Mapping::RealmRoles { .. } | Mapping::ClientRoles { .. })
+    })
+}
+
+/// The claims the mappers of the client and its granted scopes add beyond a token's
+/// fixed ones, as userinfo answers them; `roles` are the user's, before the client's
+/// scope limits them.
+pub fn mapped_claims(
+    client: &Client,
+    user: &User,
+    roles: &EffectiveRoles,
+    scope: &GrantedScope,
+    session_id: Option<&str>,
+    kind: TokenKind,
+) -> Map<String, Value> {
+    let roles = client.claims.allowed_roles(roles, &scope.scopes);
+    let source = ClaimSource { user, roles: &roles, session_id };
+    mappers::other_claims(active_mappers(client, scope), kind, &source)
 }
 
 /// `{"roles":[…]}` of `realm_access` and each `resource_access` entry.
 #[derive(serde::Serialize)]
 struct Access<'a> {
     roles: &'a std::collections::BTreeSet<String>,
-}
-
-/// The claims that come last: profile and email claims, then the client's mappers for
-/// `token_kind` (which replace a claim of the same name where it stands).
-fn last_claims(
-    request: &IssueRequest<'_>,
-    session_id: Option<&str>,
-    token_kind: &str,
-) -> Map<String, Value> {
-    let mut claims = Map::new();
-    user_claims(request.user, request.scope, &mut claims);
-    apply_mappers(request.client, session_id, token_kind, &mut claims);
-    claims
 }
 
 fn written(claims: Option<Vec<u8>>) -> Result<Vec<u8>, IssueError> {
@@ -256,18 +255,29 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     let session_id = session.map(|s| s.id.as_str());
     let access_exp = lifetimes.access_expiry(session, now);
     let auth_time = session.map_or(now, |s| s.started);
-    let token_scope = request.scope.token_scope();
+    let claims = &request.client.claims;
+    let token_scope = request.scope.token_scope(claims);
+    // The granted scopes, found once: every walk over the mappers below reuses them.
+    let active: Vec<&CompiledScope> = claims.active(&request.scope.scopes).collect();
+    let mappers =
+        active.iter().flat_map(|scope| scope.mappers.iter()).chain(claims.client_mappers.iter());
+    let fixed = FixedClaims::find(mappers.clone());
+    let roles: Cow<'_, EffectiveRoles> = match &claims.scoped_roles {
+        None => Cow::Borrowed(request.roles),
+        Some(_) => Cow::Owned(claims.allowed_roles(request.roles, &request.scope.scopes)),
+    };
+    let roles = roles.as_ref();
 
     let mut access = JsonObject::with_capacity(1024);
     access.member("exp", &access_exp);
     access.member("iat", &now);
     access.member("jti", &access_token_id(session, request.grant));
     access.member("iss", request.issuer);
-    let access_audience = audience(request);
+    let access_audience = audience(request, roles, &fixed, mappers.clone());
     if let Some(aud) = &access_audience {
         access.member("aud", aud);
     }
-    if request.scope.has("basic") {
+    if fixed.sub {
         access.member("sub", &request.user.id);
     }
     // The access token's `typ` is the response's token type (`TokenManager.formatTokenType`),
@@ -277,40 +287,61 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     if let Some(session_id) = session_id {
         access.member("sid", session_id);
     }
-    if request.scope.has("acr") {
+    if fixed.acr_access {
         access.member("acr", "1");
     }
-    if request.scope.has("web-origins") {
+    if fixed.allowed_origins {
         let origins: Vec<&String> =
             request.client.settings.web_origins.iter().filter(|o| *o != "+").collect();
         if !origins.is_empty() {
             access.member("allowed-origins", &origins);
         }
     }
-    if request.scope.has("roles") {
-        if !request.roles.realm.is_empty() {
-            access.member("realm_access", &Access { roles: &request.roles.realm });
-        }
-        if !request.roles.clients.is_empty() {
-            let resource_access: std::collections::BTreeMap<&str, Access<'_>> = request
-                .roles
-                .clients
-                .iter()
-                .map(|(client_id, roles)| (client_id.as_str(), Access { roles }))
-                .collect();
-            access.member("resource_access", &resource_access);
-        }
+    if !roles.realm.is_empty() && fixed.realm_access {
+        access.member("realm_access", &Access { roles: &roles.realm });
+    }
+    if !roles.clients.is_empty() && fixed.resource_access {
+        let resource_access: std::collections::BTreeMap<&str, Access<'_>> = roles
+            .clients
+            .iter()
+            .map(|(client_id, roles)| (client_id.as_str(), Access { roles }))
+            .collect();
+        access.member("resource_access", &resource_access);
     }
     access.member("scope", &token_scope);
+    let mut access_claims = mappers::other_claims(
+        mappers.clone(),
+        TokenKind::Access,
+        &ClaimSource { user: request.user, roles, session_id },
+    );
+    // The notes a client-credentials login writes on its session, claimed by the
+    // `service_account` scope's mappers (`ServiceAccountConstants`), right after `scope`.
     if request.grant == GrantType::ClientCredentials {
-        access.member("client_id", &request.client.client_id);
-        if let Some(address) = request.client_address {
-            access.member("clientHost", address);
-            access.member("clientAddress", address);
+        let notes = [
+            ("client_id", Some(request.client.client_id.as_str())),
+            ("clientHost", request.client_address),
+            ("clientAddress", request.client_address),
+        ];
+        for (note, value) in notes {
+            let Some(value) = value else { continue };
+            let claimed = mappers.clone().find_map(|m| match &m.mapping {
+                Mapping::SessionNote { note: wanted, claim, .. }
+                    if wanted == note && m.switches.applies(TokenKind::Access) =>
+                {
+                    Some(claim.to_string())
+                }
+                _ => None,
+            });
+            match claimed {
+                Some(claim) if claim == note => access.member(note, value),
+                Some(claim) => {
+                    access_claims.insert(claim, Value::from(value));
+                }
+                None => {}
+            }
         }
     }
-    let access_json =
-        written(access.finish_with(last_claims(request, session_id, "access.token.claim")))?;
+    let access_json = written(access.finish_with(access_claims))?;
     let access_algorithm = request.client.access_token_algorithm(&request.realm.settings);
     let access_key =
         request.keys.signer(access_algorithm).ok_or(IssueError::NoKey(access_algorithm))?;
@@ -336,7 +367,7 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
         refresh.member("typ", if offline { TYP_OFFLINE } else { TYP_REFRESH });
         refresh.member("azp", &request.client.client_id);
         refresh.member("sid", &session.id);
-        if request.client.has_mapper(MAPPER_SESSION_STATE) {
+        if fixed.session_state {
             refresh.member("session_state", &session.id);
         }
         // The session's scope, not a narrowed one: the next refresh may ask for it all.
@@ -377,10 +408,15 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
             id.member("sid", session_id);
         }
         id.plain("at_hash", &at_hash(id_algorithm, &access_token));
-        if request.scope.has("acr") {
+        if fixed.acr_id {
             id.member("acr", "1");
         }
-        let id_json = written(id.finish_with(last_claims(request, session_id, "id.token.claim")))?;
+        let id_claims = mappers::other_claims(
+            mappers.clone(),
+            TokenKind::Id,
+            &ClaimSource { user: request.user, roles, session_id },
+        );
+        let id_json = written(id.finish_with(id_claims))?;
         Some(jwt::sign_json(id_key, &id_json)?)
     } else {
         None

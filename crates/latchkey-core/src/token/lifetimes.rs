@@ -136,6 +136,7 @@ mod tests {
             public_client: true,
             secret: None,
             settings: ClientSettings::default(),
+            claims: Default::default(),
         };
         let session = Session {
             id: "s".into(),

@@ -6,12 +6,15 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use latchkey_core::role::EffectiveRoles;
 use latchkey_core::scope::GrantedScope;
-use latchkey_core::token::issue::{IssueError, apply_mappers, user_claims};
+use latchkey_core::token::issue::{IssueError, mapped_claims, mappers_need_roles};
 use latchkey_core::token::jwt;
+use latchkey_core::token::mappers::TokenKind;
 use serde_json::{Map, Value, json};
 
 use super::bearer::{BearerFailure, bearer_token, verify_access_token};
+use super::token::effective_roles;
 use crate::error::ApiError;
 use crate::extract::{Caller, Form, read_body};
 use crate::headers::userinfo_cache_control;
@@ -137,10 +140,20 @@ async fn userinfo(
     }
     let mut claims = Map::new();
     claims.insert("sub".into(), json!(verified.user.id));
-    user_claims(&verified.user, &scope, &mut claims);
     let client = verified.claims.azp.as_deref().and_then(|azp| realm.client(azp));
     if let Some(client) = client {
-        apply_mappers(client, verified.claims.session_id(), "userinfo.token.claim", &mut claims);
+        // Roles are read only for a client whose userinfo mappers claim them.
+        let roles = if mappers_need_roles(client, &scope, TokenKind::Userinfo) {
+            effective_roles(state, &realm, &verified.user).await?
+        } else {
+            EffectiveRoles::default()
+        };
+        let session_id = verified.claims.session_id();
+        let mapped =
+            mapped_claims(client, &verified.user, &roles, &scope, session_id, TokenKind::Userinfo);
+        for (name, value) in mapped {
+            claims.insert(name, value);
+        }
     }
     // A client with `user.info.response.signature.alg` gets the claims as a JWT signed
     // with that algorithm, with `iss` and `aud` added (`UserInfoEndpoint`, 26.7.3:

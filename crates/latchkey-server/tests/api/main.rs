@@ -21,6 +21,7 @@ mod admin_validation;
 mod algorithms;
 mod bad_input;
 mod client_auth;
+mod client_scopes;
 mod cors;
 mod endpoints;
 mod helpers;

@@ -40,6 +40,9 @@ fn bundle(name: &str) -> latchkey_core::store::RealmBundle {
         roles: Vec::new(),
         groups: Vec::new(),
         default_group_ids: Vec::new(),
+        client_scopes: Vec::new(),
+        default_client_scopes: Vec::new(),
+        client_scope_mappings: Vec::new(),
         users: Vec::new(),
     }
 }

@@ -1,4 +1,5 @@
-//! `PostgresOptions`: the URL forms Keycloak users write, and what is never shown.
+//! `PostgresOptions`: the URL forms Keycloak users write, and what is never shown; and an
+//! upgrade of a database made before client scopes.
 
 use std::time::Duration;
 
@@ -66,4 +67,32 @@ fn wrong_urls_say_what_is_wrong() {
         "unsupported parameter `sslpassword`",
     );
     refused("postgres://app:s3cret@127.0.0.1:port/lk", "invalid PostgreSQL URL");
+}
+
+/// A database made before `0012_client_scopes.sql` is upgraded in place: every realm in
+/// it gets the built-in client scopes, mappers and realm defaults a new realm gets.
+#[tokio::test]
+async fn realms_made_before_client_scopes_get_the_built_in_ones() {
+    use sqlx::migrate::Migrator;
+
+    let options =
+        PostgresOptions::from_url(&latchkey_testkit::postgres::fresh_database().await.url).unwrap();
+    {
+        let mut connection = options.connect().await.unwrap();
+        let before: Vec<_> = super::MIGRATOR.iter().filter(|m| m.version < 12).cloned().collect();
+        let old = Migrator { migrations: before.into(), ..Migrator::DEFAULT };
+        old.run(&mut connection).await.unwrap();
+        sqlx::query(
+            "INSERT INTO realms (id, name, enabled, settings)
+             VALUES ('r1', 'one', TRUE, '{}'), ('r2', 'two', TRUE, '{}')",
+        )
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    }
+    let store = super::PostgresEngine::open(&options).await.unwrap();
+    for realm_id in ["r1", "r2"] {
+        crate::sql::scopes::assert_seeded_like_a_new_realm(&store, realm_id).await;
+    }
+    store.close().await;
 }

@@ -133,6 +133,16 @@ where
         for group in &bundle.groups {
             Self::insert_group_in(&mut tx, group).await?;
         }
+        for scope in &bundle.client_scopes {
+            Self::insert_client_scope_in(&mut tx, scope).await?;
+        }
+        for entry in &bundle.default_client_scopes {
+            Self::add_realm_default_scope_in(&mut tx, &bundle.realm.id, entry).await?;
+        }
+        for mapping in &bundle.client_scope_mappings {
+            let role_ids = std::slice::from_ref(&mapping.role_id);
+            Self::grant_client_scope_mappings_in(&mut tx, &mapping.client_uuid, role_ids).await?;
+        }
         for group_id in &bundle.default_group_ids {
             Self::add_default_group_in(&mut tx, &bundle.realm.id, group_id).await?;
         }

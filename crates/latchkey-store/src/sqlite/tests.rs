@@ -55,6 +55,9 @@ fn bundle(name: &str) -> latchkey_core::store::RealmBundle {
         roles: Vec::new(),
         groups: Vec::new(),
         default_group_ids: Vec::new(),
+        client_scopes: Vec::new(),
+        default_client_scopes: Vec::new(),
+        client_scope_mappings: Vec::new(),
         users: Vec::new(),
     }
 }
@@ -256,4 +259,34 @@ async fn a_transaction_sqlite_rolled_back_by_itself_does_not_stop_later_writes()
     let rows: Vec<i64> =
         sqlx::query_scalar("SELECT x FROM t").fetch_all(&store.read).await.unwrap();
     assert_eq!(rows, [2]);
+}
+
+/// A database made before `0012_client_scopes.sql` is upgraded in place: every realm in
+/// it gets the built-in client scopes, mappers and realm defaults a new realm gets.
+#[tokio::test]
+async fn realms_made_before_client_scopes_get_the_built_in_ones() {
+    use sqlx::migrate::Migrator;
+    use sqlx::sqlite::SqliteConnectOptions;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let options = SqliteConnectOptions::new().filename(&path).create_if_missing(true);
+        let pool = SqlitePool::connect_with(options).await.unwrap();
+        let before: Vec<_> = super::MIGRATOR.iter().filter(|m| m.version < 12).cloned().collect();
+        let old = Migrator { migrations: before.into(), ..Migrator::DEFAULT };
+        old.run(&pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO realms (id, name, enabled, settings)
+             VALUES ('r1', 'one', 1, '{}'), ('r2', 'two', 1, '{}')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+    let store = SqliteEngine::open(&path).await.unwrap();
+    for realm_id in ["r1", "r2"] {
+        crate::sql::scopes::assert_seeded_like_a_new_realm(&store, realm_id).await;
+    }
 }

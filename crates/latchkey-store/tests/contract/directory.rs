@@ -69,6 +69,9 @@ pub(crate) async fn import_reads_back_every_entity(db: &Database) {
     expected.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(groups, expected);
     assert_eq!(db.list_default_group_ids(realm_id).await.unwrap(), demo.default_group_ids);
+    assert_eq!(db.list_client_scopes(realm_id).await.unwrap(), demo.client_scopes);
+    assert_eq!(db.list_realm_default_scopes(realm_id).await.unwrap(), demo.default_client_scopes);
+    assert_eq!(db.list_client_scope_mappings(realm_id).await.unwrap(), demo.client_scope_mappings);
     let alice = &demo.users[0].user;
     let password = db.find_password(&alice.id).await.unwrap().unwrap();
     assert!(password.hash.verify("correct horse"));

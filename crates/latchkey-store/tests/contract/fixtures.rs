@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use latchkey_core::client::{Client, ClientSettings, ProtocolMapper};
+use latchkey_core::client_scope::{ClientScope, RealmDefaultScope, ScopeKind};
 use latchkey_core::group::Group;
 use latchkey_core::password::{PasswordHash, hash_password};
 use latchkey_core::realm::Realm;
 use latchkey_core::role::Role;
 use latchkey_core::secret::Secret;
 use latchkey_core::session::{RefreshReuse, Session};
-use latchkey_core::store::{RealmBundle, UserBundle};
+use latchkey_core::store::{ClientScopeMapping, RealmBundle, UserBundle};
 use latchkey_core::token::algorithm::Algorithm;
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{Credential, PasswordCredential, User, UserProfile};
@@ -93,6 +94,7 @@ pub(crate) fn client(realm_id: &str, id: &str, client_id: &str, secret: Option<&
         public_client: secret.is_none(),
         secret: secret.map(Secret::new),
         settings,
+        claims: Default::default(),
     }
 }
 
@@ -164,9 +166,41 @@ pub(crate) fn password(user_id: &str, id: &str) -> PasswordCredential {
     }
 }
 
+/// A client scope (id `ids.of(name)`) with one audience mapper (id `<scope id>-aud`)
+/// and the given scope mappings.
+pub(crate) fn client_scope(
+    realm_id: &str,
+    ids: &Ids,
+    name: &str,
+    role_ids: &[String],
+) -> ClientScope {
+    let id = ids.of(name);
+    ClientScope {
+        protocol_mappers: vec![ProtocolMapper {
+            id: Some(format!("{id}-aud")),
+            name: "api audience".into(),
+            protocol: "openid-connect".into(),
+            protocol_mapper: "oidc-audience-mapper".into(),
+            config: [
+                ("included.custom.audience".to_owned(), "api".to_owned()),
+                ("access.token.claim".to_owned(), "true".to_owned()),
+            ]
+            .into(),
+        }],
+        id,
+        realm_id: realm_id.to_owned(),
+        name: name.to_owned(),
+        description: Some(format!("{name} scope")),
+        protocol: "openid-connect".into(),
+        attributes: [("include.in.token.scope".to_owned(), "true".to_owned())].into(),
+        role_ids: role_ids.to_vec(),
+    }
+}
+
 /// Realm `name`: two keys, a public and a confidential client, realm roles with a
 /// composite that names a role listed after it and a client role, a client role that
-/// shares a realm role's name, groups (`/staff` holding `user`, `/staff/ops` holding the
+/// shares a realm role's name, a client scope `audience` (a realm default, with a mapper
+/// and a scope mapping of `user`; `app` has a scope mapping of its `viewer`), groups (`/staff` holding `user`, `/staff/ops` holding the
 /// client's `admin` and a default group, `/Staff` beside `/staff`), and three users (one
 /// with a password, an OTP and grants, one in `/staff/ops`, one service account).
 pub(crate) fn bundle(name: &str) -> RealmBundle {
@@ -210,6 +244,15 @@ pub(crate) fn bundle(name: &str) -> RealmBundle {
         ],
         default_group_ids: vec![ops.id.clone()],
         groups: vec![staff, ops, other_staff],
+        client_scopes: vec![client_scope(&realm_id, &ids, "audience", &[ids.of("user")])],
+        default_client_scopes: vec![RealmDefaultScope {
+            scope_id: ids.of("audience"),
+            kind: ScopeKind::Default,
+        }],
+        client_scope_mappings: vec![ClientScopeMapping {
+            client_uuid: app.clone(),
+            role_id: ids.of("app-viewer"),
+        }],
         users: vec![
             UserBundle {
                 credentials: vec![alice_password, alice_otp],

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::client::Client;
-use crate::grant::fixture::{self, ISSUER, NOW, REALM};
+use crate::grant::fixture::{self, ISSUER, NOW, REALM, WithPlan};
 use crate::secret::Secret;
 use crate::user::User;
 
@@ -21,6 +21,7 @@ impl Case {
         client.public_client = false;
         client.secret = Some(Secret::new("svc-secret"));
         client.settings.service_accounts_enabled = true;
+        let client = client.with_plan();
         let mut user = fixture::user();
         user.username = service_account_username("svc");
         user.profile.service_account_client_id = Some("app-uuid".into());

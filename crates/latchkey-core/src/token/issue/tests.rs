@@ -8,8 +8,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::*;
 use crate::client::{ClientSettings, ProtocolMapper};
+use crate::role::RoleGraph;
 use crate::session::RefreshReuse;
 use crate::token::keys::StoredKey;
+use crate::token::mappers::ClaimPlan;
 use crate::user::UserProfile;
 
 const ISSUER: &str = "http://127.0.0.1:8080/keycloak/auth/realms/demo";
@@ -62,9 +64,14 @@ fn fixture(mappers: Vec<ProtocolMapper>) -> Fixture {
                 "EdDSA".to_owned(),
             )]),
             protocol_mappers: mappers,
+            service_accounts_enabled: true,
             ..ClientSettings::default()
         },
+        claims: Default::default(),
     };
+    let (scopes, _) = crate::client_scope::built_in_scopes("r");
+    let plan = ClaimPlan::compile(&client, &scopes, &[], &RoleGraph::default());
+    let client = Client { claims: std::sync::Arc::new(plan), ..client };
     let user = User {
         id: "u-1".into(),
         realm_id: "r".into(),
@@ -167,16 +174,32 @@ fn mapper_claims_come_last_and_replace_a_claim_of_the_same_name_in_place() {
         mapper(
             "nbf",
             "oidc-hardcoded-claim-mapper",
-            &[("claim.name", "nbf"), ("claim.value", "0"), ("jsonType.label", "long")],
+            &[
+                ("claim.name", "nbf"),
+                ("claim.value", "0"),
+                ("jsonType.label", "long"),
+                ("access.token.claim", "true"),
+            ],
         ),
         mapper(
             "typ",
             "oidc-hardcoded-claim-mapper",
-            &[("claim.name", "typ"), ("claim.value", "Custom"), ("id.token.claim", "false")],
+            &[
+                ("claim.name", "typ"),
+                ("claim.value", "Custom"),
+                ("access.token.claim", "true"),
+                ("id.token.claim", "false"),
+            ],
         ),
-        mapper("session state", "oidc-session-state-mapper", &[]),
+        mapper("session state", "oidc-session-state-mapper", &[("access.token.claim", "true")]),
+        // A switch that is absent is off (`OIDCAttributeMapperHelper.includeInAccessToken`).
+        mapper(
+            "silent",
+            "oidc-hardcoded-claim-mapper",
+            &[("claim.name", "silent"), ("claim.value", "x")],
+        ),
     ]);
-    let scope = GrantedScope::from_refresh_scope("profile basic");
+    let scope = GrantedScope::from_refresh_scope("profile basic service_account");
     let tokens = issue_with(&fixture, &scope, GrantType::ClientCredentials);
     assert_eq!(
         payload(&tokens.access_token),
