@@ -26,7 +26,7 @@ use latchkey_core::user::{Credential, PasswordCredential, User};
 
 use crate::batch::{SessionBatcher, SessionWrite};
 use crate::engine::Engine;
-use crate::feed::ChangeFeed;
+use crate::feed::{ChangeFeed, FeedProgress};
 use crate::postgres::{PostgresEngine, PostgresOptions, unlock_bootstrap};
 use crate::session_cache::{SessionCache, TOUCH_WINDOW};
 use crate::sqlite::SqliteEngine;
@@ -55,6 +55,8 @@ struct Cluster {
     origin: Arc<str>,
     /// The connection that holds the jobs lock, once this instance took it.
     jobs: tokio::sync::Mutex<Option<sqlx::PgConnection>>,
+    /// How far this instance's change feed got.
+    progress: Arc<FeedProgress>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -88,6 +90,7 @@ impl Database {
             notify: options.is_notify(),
             origin,
             jobs: tokio::sync::Mutex::new(None),
+            progress: Arc::default(),
         };
         Ok(Database::over(Engine::Postgres(engine), Some(Arc::new(cluster))))
     }
@@ -129,9 +132,16 @@ impl Database {
             Arc::clone(&cluster.origin),
             Arc::clone(&self.cache),
             self.sessions.clone(),
+            Arc::clone(&cluster.progress),
         )
         .await?;
         Ok(Some(feed))
+    }
+
+    /// How long since this instance last read the change feed; `None` when it does not
+    /// follow one (SQLite, or not started yet).
+    pub fn feed_behind(&self) -> Option<std::time::Duration> {
+        self.cluster.as_ref()?.progress.behind()
     }
 
     /// Whether this instance runs the cluster-wide jobs (idle-session reaper, expired

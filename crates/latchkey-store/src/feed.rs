@@ -57,6 +57,27 @@ pub enum Change {
     Revocation { realm_name: String, revocation: Revocation },
 }
 
+/// How far the instance's feed reader got, for readiness: shared between the reader and
+/// the `Database` every handler holds.
+#[derive(Debug, Default)]
+pub(crate) struct FeedProgress {
+    /// When the feed was last read without error (`None`: not followed).
+    read_at: std::sync::Mutex<Option<Instant>>,
+}
+
+impl FeedProgress {
+    /// How long since the feed was last read, if it is followed.
+    pub(crate) fn behind(&self) -> Option<Duration> {
+        let read_at = *self.read_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        read_at.map(|at| at.elapsed())
+    }
+
+    fn mark_read(&self) {
+        *self.read_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some(Instant::now());
+    }
+}
+
 /// One instance's reader of the feed.
 pub struct ChangeFeed {
     pool: PgPool,
@@ -66,6 +87,7 @@ pub struct ChangeFeed {
     cache: Arc<SessionCache>,
     /// Refresh times waiting in memory are written before a reload drops them.
     sessions: SessionBatcher,
+    progress: Arc<FeedProgress>,
     /// The highest number read.
     applied: i64,
     /// Numbers below `applied` not read yet, with when they were first missed.
@@ -113,6 +135,7 @@ impl ChangeFeed {
         origin: Arc<str>,
         cache: Arc<SessionCache>,
         sessions: SessionBatcher,
+        progress: Arc<FeedProgress>,
     ) -> Result<Self, StoreError> {
         let listener = match notify {
             // A connection of the pool, kept (and connected again) by the listener.
@@ -127,12 +150,14 @@ impl ChangeFeed {
             .fetch_one(&pool)
             .await
             .map_err(map_error)?;
+        progress.mark_read();
         Ok(ChangeFeed {
             pool,
             listener,
             origin,
             cache,
             sessions,
+            progress,
             applied,
             gaps: BTreeMap::new(),
             reload_at: Some(Instant::now() + GAP_WAIT),
@@ -150,7 +175,10 @@ impl ChangeFeed {
     pub async fn next(&mut self) -> Vec<Change> {
         self.wait().await;
         match self.read().await {
-            Ok(changes) => changes,
+            Ok(changes) => {
+                self.progress.mark_read();
+                changes
+            }
             Err(error) => {
                 tracing::warn!(%error, "change feed not read; caches are reloaded when it is");
                 self.needs_reload = true;

@@ -117,8 +117,8 @@ fn start(database: &OwnedDatabase, mode: Mode, port: u16, hostname: &str) -> Ins
     Instance { child, port, _work: work }
 }
 
-/// Three instances on a fresh database, started at once: A, B and C.
-async fn three_instances(mode: Mode) -> [Instance; 3] {
+/// A fresh database for a cluster, at SERIALIZABLE isolation if `mode` says so.
+async fn cluster_database(mode: Mode) -> OwnedDatabase {
     let database = fresh_database_with_owner().await;
     if mode.serializable {
         let cluster = latchkey_testkit::postgres::cluster();
@@ -133,9 +133,19 @@ async fn three_instances(mode: Mode) -> [Instance; 3] {
         .await
         .unwrap();
     }
+    database
+}
+
+/// The `--hostname` of every instance: instance B's address.
+fn cluster_hostname(ports: &[u16; 3]) -> String {
+    format!("http://127.0.0.1:{}/keycloak/auth", ports[1])
+}
+
+/// Three instances on `database`, started at once: A, B and C.
+fn start_three(database: &OwnedDatabase, mode: Mode) -> [Instance; 3] {
     let ports = [free_port(), free_port(), free_port()];
-    let hostname = format!("http://127.0.0.1:{}/keycloak/auth", ports[1]);
-    let database = Arc::new(database);
+    let hostname = cluster_hostname(&ports);
+    let database = Arc::new(database.clone());
     let starting: Vec<_> = ports
         .into_iter()
         .map(|port| {
@@ -145,6 +155,11 @@ async fn three_instances(mode: Mode) -> [Instance; 3] {
         .collect();
     let mut started = starting.into_iter().map(|thread| thread.join().unwrap());
     [started.next().unwrap(), started.next().unwrap(), started.next().unwrap()]
+}
+
+/// Three instances on a fresh database.
+async fn three_instances(mode: Mode) -> [Instance; 3] {
+    start_three(&cluster_database(mode).await, mode)
 }
 
 /// A token endpoint's answer: status and JSON body.
@@ -670,4 +685,136 @@ async fn the_feed_works_polling_only_at_serializable_isolation() {
         })
         .await;
     }
+}
+
+/// A round-robin front on 127.0.0.1: each connection goes to the next instance, and to
+/// the one after when an instance refuses it (as HAProxy's `redispatch`, nginx's
+/// `proxy_next_upstream error`). Bytes are copied both ways until either side closes.
+async fn round_robin_front(ports: Vec<u16>) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let next = Arc::new(AtomicUsize::new(0));
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else { break };
+            let (ports, next) = (ports.clone(), Arc::clone(&next));
+            tokio::spawn(async move {
+                for _ in 0..ports.len() {
+                    let port = ports[next.fetch_add(1, Ordering::Relaxed) % ports.len()];
+                    if let Ok(mut server) =
+                        tokio::net::TcpStream::connect(("127.0.0.1", port)).await
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// A client of the round-robin front that tries a request again once after a
+/// connection error (the instance it reached died), as issue 10 asks of clients.
+#[derive(Clone)]
+struct FrontClient {
+    http: reqwest::Client,
+    token_url: String,
+}
+
+impl FrontClient {
+    async fn post(&self, form: &[(&str, &str)]) -> (u16, Value) {
+        let mut last_error = String::new();
+        for _ in 0..2 {
+            match self.http.post(&self.token_url).form(form).send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    match response.json().await {
+                        Ok(body) => return (status, body),
+                        Err(error) => last_error = error.to_string(),
+                    }
+                }
+                Err(error) => last_error = error.to_string(),
+            }
+        }
+        panic!("failed twice; last: {last_error}")
+    }
+
+    async fn refresh(&self, token: &str) -> (u16, Value) {
+        self.post(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", token),
+            ("client_id", "crm_client"),
+        ])
+        .await
+    }
+}
+
+/// `kill -9` of one instance of three while logins and refreshes run through a
+/// round-robin front: a client that tries again once after a connection error sees no
+/// failure, and every answer it got stays true (the last refresh token of every session
+/// refreshes on the two others). The killed instance, started again, serves at once.
+#[tokio::test]
+async fn an_instance_killed_under_load_loses_nothing_that_was_answered() {
+    let mode = Mode { notify: true, serializable: false };
+    let database = cluster_database(mode).await;
+    let mut instances = start_three(&database, mode);
+    let ports = [instances[0].port, instances[1].port, instances[2].port];
+    let front = round_robin_front(ports.to_vec()).await;
+    let client = FrontClient {
+        // A new connection per request, so that requests go round the instances.
+        http: reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap(),
+        token_url: format!(
+            "http://127.0.0.1:{front}/keycloak/auth/realms/nagra/protocol/openid-connect/token"
+        ),
+    };
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let (client, stop) = (client.clone(), Arc::clone(&stop));
+            tokio::spawn(async move {
+                let mut last_tokens = Vec::new();
+                while !stop.load(Ordering::SeqCst) {
+                    let (status, body) = client
+                        .post(&[
+                            ("grant_type", "password"),
+                            ("username", "crm_client_user"),
+                            ("password", "1234"),
+                            ("client_id", "crm_client"),
+                        ])
+                        .await;
+                    assert_eq!(status, 200, "a login through the front: {body}");
+                    let mut token = field(&body, "refresh_token");
+                    for _ in 0..5 {
+                        let (status, body) = client.refresh(&token).await;
+                        assert_eq!(status, 200, "a refresh through the front: {body}");
+                        token = field(&body, "refresh_token");
+                    }
+                    last_tokens.push(token);
+                }
+                last_tokens
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    instances[0].child.kill().unwrap();
+    instances[0].child.wait().unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.store(true, Ordering::SeqCst);
+    let mut tokens = Vec::new();
+    for worker in workers {
+        tokens.extend(worker.await.unwrap());
+    }
+    assert!(tokens.len() >= 4, "the load ran: {} sessions", tokens.len());
+    for token in &tokens {
+        let (status, body) = client.refresh(token).await;
+        assert_eq!(status, 200, "a session answered before or during the kill: {body}");
+    }
+    // Started again on its port, the killed instance serves with no manual step.
+    let restarted = start(&database, mode, ports[0], &cluster_hostname(&ports));
+    let (status, body) =
+        refresh(&restarted, &field(&client.refresh(&tokens[0]).await.1, "refresh_token")).await;
+    assert_eq!(status, 200, "the restarted instance: {body}");
+    let response = reqwest::get(format!("{}/health/ready", restarted.base())).await.unwrap();
+    assert_eq!(response.status(), 200);
 }
