@@ -20,6 +20,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use latchkey_core::revocation::Revocation;
@@ -78,11 +79,42 @@ impl FeedProgress {
     }
 }
 
+/// What the listening task tells the feed.
+#[derive(Default)]
+struct Wake {
+    notify: tokio::sync::Notify,
+    /// The notification connection was lost (notifications may have been missed).
+    is_lost: AtomicBool,
+}
+
+/// Receives the NOTIFY of the feed's channel and wakes the feed, until the feed is
+/// dropped. Owns the listener, so no wait on it is ever cancelled halfway through a
+/// message; the listener connects again by itself after a loss.
+async fn listen(mut listener: PgListener, wake: std::sync::Weak<Wake>) {
+    loop {
+        let received = listener.try_recv().await;
+        let Some(wake) = wake.upgrade() else { return };
+        match received {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                tracing::warn!("change feed: notification connection lost; reconnecting");
+                wake.is_lost.store(true, Ordering::Release);
+            }
+            Err(error) => {
+                tracing::warn!(%error, "change feed: notifications not received");
+                wake.is_lost.store(true, Ordering::Release);
+                tokio::time::sleep(POLL_INTERVAL).await;
+            }
+        }
+        wake.notify.notify_one();
+    }
+}
+
 /// One instance's reader of the feed.
 pub struct ChangeFeed {
     pool: PgPool,
-    /// `None` with `--db-notify=false`.
-    listener: Option<PgListener>,
+    /// Woken by the listening task (`listen`); `None` with `--db-notify=false`.
+    wake: Option<Arc<Wake>>,
     origin: Arc<str>,
     cache: Arc<SessionCache>,
     /// Refresh times waiting in memory are written before a reload drops them.
@@ -101,7 +133,7 @@ impl std::fmt::Debug for ChangeFeed {
         f.debug_struct("ChangeFeed")
             .field("applied", &self.applied)
             .field("gaps", &self.gaps.len())
-            .field("notify", &self.listener.is_some())
+            .field("notify", &self.wake.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -137,12 +169,14 @@ impl ChangeFeed {
         sessions: SessionBatcher,
         progress: Arc<FeedProgress>,
     ) -> Result<Self, StoreError> {
-        let listener = match notify {
+        let wake = match notify {
             // A connection of the pool, kept (and connected again) by the listener.
             true => {
                 let mut listener = PgListener::connect_with(&pool).await.map_err(map_error)?;
                 listener.listen(CHANNEL).await.map_err(map_error)?;
-                Some(listener)
+                let wake = Arc::new(Wake::default());
+                tokio::spawn(listen(listener, Arc::downgrade(&wake)));
+                Some(wake)
             }
             false => None,
         };
@@ -153,7 +187,7 @@ impl ChangeFeed {
         progress.mark_read();
         Ok(ChangeFeed {
             pool,
-            listener,
+            wake,
             origin,
             cache,
             sessions,
@@ -190,22 +224,14 @@ impl ChangeFeed {
 
     /// A notification, or the poll interval.
     async fn wait(&mut self) {
-        let Some(listener) = &mut self.listener else {
+        let Some(wake) = &self.wake else {
             tokio::time::sleep(POLL_INTERVAL).await;
             return;
         };
-        match tokio::time::timeout(POLL_INTERVAL, listener.try_recv()).await {
-            Ok(Ok(Some(_))) | Err(_) => {}
-            // The connection was lost; the listener connects again on the next call.
-            Ok(Ok(None)) => {
-                tracing::warn!("change feed: notification connection lost; reconnecting");
-                self.needs_reload = true;
-            }
-            Ok(Err(error)) => {
-                tracing::warn!(%error, "change feed: notifications not received");
-                self.needs_reload = true;
-                tokio::time::sleep(POLL_INTERVAL).await;
-            }
+        // `Notify` keeps one wake-up given while nobody waited, so none is lost.
+        let _ = tokio::time::timeout(POLL_INTERVAL, wake.notify.notified()).await;
+        if wake.is_lost.swap(false, Ordering::AcqRel) {
+            self.needs_reload = true;
         }
     }
 
