@@ -23,6 +23,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use latchkey_core::time::{Clock, SystemClock, UnixMillis};
@@ -88,6 +89,7 @@ impl fmt::Debug for Grant {
 /// Configures a [`TokenSource`].
 pub struct TokenSourceBuilder {
     token_url: String,
+    fallback_token_urls: Vec<String>,
     client_id: String,
     client_secret: Option<String>,
     grant: Option<Grant>,
@@ -104,6 +106,7 @@ impl fmt::Debug for TokenSourceBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenSourceBuilder")
             .field("token_url", &self.token_url)
+            .field("fallback_token_urls", &self.fallback_token_urls)
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
             .field("grant", &self.grant)
@@ -166,6 +169,21 @@ impl TokenSourceBuilder {
         self
     }
 
+    /// Another instance of the same service (its issuer URL, as for
+    /// [`TokenSource::builder_for_issuer`]): when an instance refuses the connection
+    /// (stopped, or dead), the request goes at once to the next, in the order given, and
+    /// later requests start at the one that answered. Instances behind one address need
+    /// none of this; several addresses of one cluster do.
+    pub fn fallback_issuer(self, issuer: &str) -> Self {
+        self.fallback_token_url(token_url_for_issuer(issuer))
+    }
+
+    /// [`TokenSourceBuilder::fallback_issuer`] by the instance's token endpoint URL.
+    pub fn fallback_token_url(mut self, token_url: impl Into<String>) -> Self {
+        self.fallback_token_urls.push(token_url.into());
+        self
+    }
+
     /// How often a request is tried on network errors and 5xx (default 3), and the delay
     /// before the first retry (default 200 ms, doubled each time).
     pub fn retries(mut self, attempts: u32, first_delay: Duration) -> Self {
@@ -180,8 +198,12 @@ impl TokenSourceBuilder {
         if matches!(grant, Grant::ClientCredentials) && self.client_secret.is_none() {
             return Err(Error::Config("client credentials need a client secret".into()));
         }
-        reqwest::Url::parse(&self.token_url)
-            .map_err(|e| Error::Config(format!("token URL `{}`: {e}", self.token_url)))?;
+        let mut token_urls = vec![self.token_url];
+        token_urls.extend(self.fallback_token_urls);
+        for url in &token_urls {
+            reqwest::Url::parse(url)
+                .map_err(|e| Error::Config(format!("token URL `{url}`: {e}")))?;
+        }
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -191,7 +213,8 @@ impl TokenSourceBuilder {
         };
         Ok(TokenSource {
             inner: Arc::new(Inner {
-                token_url: self.token_url,
+                token_urls,
+                current: AtomicUsize::new(0),
                 client_id: self.client_id,
                 client_secret: self.client_secret,
                 grant,
@@ -217,7 +240,7 @@ pub struct TokenSource {
 impl fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenSource")
-            .field("token_url", &self.inner.token_url)
+            .field("token_urls", &self.inner.token_urls)
             .field("client_id", &self.inner.client_id)
             .field("grant", &self.inner.grant)
             .finish_non_exhaustive()
@@ -225,7 +248,10 @@ impl fmt::Debug for TokenSource {
 }
 
 struct Inner {
-    token_url: String,
+    /// The first instance's token endpoint, then the fallbacks'.
+    token_urls: Vec<String>,
+    /// The index in `token_urls` of the instance requests go to.
+    current: AtomicUsize,
     client_id: String,
     client_secret: Option<String>,
     grant: Grant,
@@ -300,6 +326,7 @@ impl TokenSource {
     ) -> TokenSourceBuilder {
         TokenSourceBuilder {
             token_url: token_url.into(),
+            fallback_token_urls: Vec::new(),
             client_id: client_id.into(),
             client_secret: None,
             grant: None,
@@ -493,11 +520,16 @@ impl Inner {
         let body = encode_form(&form);
         let mut delay = self.retry_delay;
         let mut attempt = 0;
+        // Instances that refused the connection since the last one that answered.
+        let mut refused = 0;
         loop {
-            attempt += 1;
+            let current = self.current.load(Ordering::Relaxed) % self.token_urls.len();
+            if refused == 0 {
+                attempt += 1;
+            }
             let mut request = self
                 .http
-                .post(&self.token_url)
+                .post(&self.token_urls[current])
                 .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .header(reqwest::header::ACCEPT, "application/json")
                 .body(body.clone());
@@ -507,13 +539,27 @@ impl Inner {
             }
             let last = attempt >= self.attempts;
             match request.send().await {
+                // Another instance may be up: try it at once, as one attempt for all.
+                Err(source) if source.is_connect() && refused + 1 < self.token_urls.len() => {
+                    refused += 1;
+                    let next = (current + 1) % self.token_urls.len();
+                    self.current.store(next, Ordering::Relaxed);
+                    tracing::warn!(error = %source, next = %self.token_urls[next], "instance unreachable; trying the next");
+                    continue;
+                }
                 Err(source) => {
+                    refused = 0;
+                    if source.is_connect() {
+                        let next = (current + 1) % self.token_urls.len();
+                        self.current.store(next, Ordering::Relaxed);
+                    }
                     if last {
                         return Err(Error::Network { attempts: attempt, source });
                     }
                     tracing::warn!(attempt, error = %source, "token endpoint unreachable; retrying");
                 }
                 Ok(response) if response.status().is_server_error() => {
+                    refused = 0;
                     let status = response.status().as_u16();
                     if last {
                         return Err(Error::Unavailable { status, attempts: attempt });

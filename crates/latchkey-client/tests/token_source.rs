@@ -432,3 +432,39 @@ async fn tokens_of_every_algorithm_pass_the_gateway() {
         assert_eq!(seen.len(), 3, "{algorithm}: a new token each time");
     }
 }
+
+/// Several instances of one service: the first refuses connections (stopped), so the
+/// source logs in on the next at once, and later requests stay there.
+#[tokio::test]
+async fn an_instance_refusing_connections_is_skipped_for_the_next() {
+    let app = spawn_app().await;
+    let (url, counts) = counting_proxy(&app).await;
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_issuer = format!("http://{}/keycloak/auth/realms/nagra", dead.local_addr().unwrap());
+    drop(dead);
+    let source = TokenSource::builder_for_issuer(&dead_issuer, "crm_client")
+        .fallback_token_url(&url)
+        .password("crm_client_user", "1234")
+        .scope("openid")
+        .clock(app.clock.clone())
+        .retries(1, Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let token = source.access_token().await.unwrap();
+    assert_usable(&app, &token).await;
+    assert_eq!(counts.get(), (1, 0, 0));
+    // Past the access token's life: the refresh goes to the instance that answered.
+    app.clock.advance_secs(290);
+    let token = source.access_token().await.unwrap();
+    assert_usable(&app, &token).await;
+    assert_eq!(counts.get(), (1, 1, 0));
+
+    // Every instance refusing is a network error after the attempts.
+    let none = TokenSource::builder_for_issuer(&dead_issuer, "crm_client")
+        .fallback_issuer(&dead_issuer)
+        .password("crm_client_user", "1234")
+        .retries(2, Duration::from_millis(10))
+        .build()
+        .unwrap();
+    assert!(matches!(none.access_token().await, Err(Error::Network { attempts: 2, .. })));
+}

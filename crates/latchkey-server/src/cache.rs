@@ -155,4 +155,21 @@ impl RealmCache {
             realms.remove(name);
         }
     }
+
+    /// Drops the snapshot of the realm with this id (another instance changed it, and
+    /// the change feed names realms by id: a rename drops the snapshot under its old name).
+    pub fn invalidate_id(&self, realm_id: &str) {
+        if let Ok(mut realms) = self.realms.write() {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+            realms.retain(|_, snapshot| snapshot.realm.id != realm_id);
+        }
+    }
+
+    /// Drops every snapshot (the change feed may have missed a change).
+    pub fn clear(&self) {
+        if let Ok(mut realms) = self.realms.write() {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+            realms.clear();
+        }
+    }
 }

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod app;
 pub mod bootstrap;
 pub mod cache;
+pub mod cluster;
 pub mod config;
 pub mod console;
 pub mod cors;
@@ -68,6 +69,7 @@ impl Server {
         let tls = self.state.config.tls.clone();
         let store = self.state.store.clone();
         let reaper = tokio::spawn(reap_sessions(self.state.clone()));
+        let follower = tokio::spawn(cluster::follow_changes(self.state.clone()));
         // Revocation streams never end by themselves; closing them lets shutdown finish.
         let hub = std::sync::Arc::clone(&self.state.revocations);
         let shutdown = async move {
@@ -98,6 +100,7 @@ impl Server {
             }
         }
         reaper.abort();
+        follower.abort();
         // The refresh times written behind reach the database before the process ends.
         if let Err(error) = store.flush().await {
             tracing::error!(%error, "refresh times not written at shutdown");
@@ -121,13 +124,19 @@ impl Handshake for Tls {
 }
 
 /// Deletes sessions idle past every realm's SSO idle timeout (offline sessions: past
-/// every realm's offline idle timeout), expired access-token revocations and expired
-/// gateway revocations, once a minute. Expired sessions are refused anyway; this keeps the table small.
+/// every realm's offline idle timeout), expired access-token revocations, expired
+/// gateway revocations and the change feed's old rows, once a minute, on one instance of
+/// a cluster (`cluster::is_leader`). Expired sessions are refused anyway; this keeps the
+/// tables small.
 async fn reap_sessions(state: AppState) {
     use latchkey_core::store::Store;
     let mut interval = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         interval.tick().await;
+        if !cluster::is_leader(&state).await {
+            continue;
+        }
+        cluster::prune_changes(&state).await;
         let (longest_idle, longest_offline_idle) = match state.store.list_realms().await {
             Ok(realms) => {
                 let longest = |idle: fn(&latchkey_core::realm::TokenSettings) -> i64| {

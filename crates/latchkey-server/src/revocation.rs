@@ -15,8 +15,10 @@
 //! stores it (table `revocations`); the hub loads a realm's stored entries on its first
 //! subscriber, so the list survives a restart, and the reaper deletes expired rows.
 //!
-//! Known gaps: the hub's broadcast is one process's (a second instance on the same
-//! database is heard of only when a gateway reconnects); a user logout's `issued_before:
+//! On PostgreSQL the stored row reaches every other instance through the change feed
+//! (`cluster.rs`), whose hub publishes it to its own gateways.
+//!
+//! Known gaps: a user logout's `issued_before:
 //! now` lets tokens issued earlier in the same second through unless their session is
 //! listed; the `now + 1` cut-offs also refuse tokens issued later in that second.
 

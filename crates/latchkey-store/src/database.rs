@@ -28,6 +28,7 @@ use latchkey_core::user::{Credential, PasswordCredential, User};
 
 use crate::batch::{SessionBatcher, SessionWrite};
 use crate::engine::Engine;
+use crate::feed::{ChangeFeed, FeedProgress};
 use crate::postgres::{PostgresEngine, PostgresOptions, unlock_bootstrap};
 use crate::session_cache::{SessionCache, TOUCH_WINDOW};
 use crate::sqlite::SqliteEngine;
@@ -43,24 +44,57 @@ pub struct Database {
     sessions: SessionBatcher,
     /// Hot sessions and users in memory, refresh times written behind.
     cache: Arc<SessionCache>,
+    /// On PostgreSQL: what this instance needs to share the database with others.
+    cluster: Option<Arc<Cluster>>,
+}
+
+/// One instance's part in a cluster on PostgreSQL.
+struct Cluster {
+    pool: sqlx::PgPool,
+    /// LISTEN/NOTIFY wakes the change feed (else it only polls).
+    notify: bool,
+    /// This instance's name in the change feed (random, new at every start).
+    origin: Arc<str>,
+    /// The connection that holds the jobs lock, once this instance took it.
+    jobs: tokio::sync::Mutex<Option<sqlx::PgConnection>>,
+    /// How far this instance's change feed got.
+    progress: Arc<FeedProgress>,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("notify", &self.notify)
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Database {
     /// Opens (or creates) the embedded database file and applies the migrations.
     pub async fn open_sqlite(path: &Path) -> Res<Self> {
-        Ok(Database::over(Engine::Sqlite(SqliteEngine::open(path).await?)))
+        Ok(Database::over(Engine::Sqlite(SqliteEngine::open(path).await?), None))
     }
 
     /// A private in-memory SQLite database, for tests.
     pub async fn open_sqlite_in_memory() -> Res<Self> {
-        Ok(Database::over(Engine::Sqlite(SqliteEngine::open_in_memory().await?)))
+        Ok(Database::over(Engine::Sqlite(SqliteEngine::open_in_memory().await?), None))
     }
 
     /// Connects to a PostgreSQL database and applies the migrations. Fails within the
     /// connect timeout, saying which step failed (address, sign-in, database), never
     /// with the password in the message.
     pub async fn open_postgres(options: &PostgresOptions) -> Res<Self> {
-        Ok(Database::over(Engine::Postgres(PostgresEngine::open(options).await?)))
+        let origin: Arc<str> = Arc::from(latchkey_core::random::uuid());
+        let engine = PostgresEngine::open(options, &origin).await?;
+        let cluster = Cluster {
+            pool: engine.write.clone(),
+            notify: options.is_notify(),
+            origin,
+            jobs: tokio::sync::Mutex::new(None),
+            progress: Arc::default(),
+        };
+        Ok(Database::over(Engine::Postgres(engine), Some(Arc::new(cluster))))
     }
 
     /// The engine's name, for logs: `sqlite` or `postgres`.
@@ -83,11 +117,73 @@ impl Database {
     }
 
     /// Starts the session writer and the task that writes refresh times behind.
-    fn over(engine: Engine) -> Self {
+    fn over(engine: Engine, cluster: Option<Arc<Cluster>>) -> Self {
         let sessions = SessionBatcher::start(engine.clone());
         let cache = Arc::new(SessionCache::new());
         tokio::spawn(write_touches_behind(Arc::downgrade(&cache), sessions.clone()));
-        Database { engine, sessions, cache }
+        Database { engine, sessions, cache, cluster }
+    }
+
+    /// The change feed of other instances' writes (`feed.rs`), read from its current
+    /// end; `None` on SQLite, where this process is the only writer.
+    pub async fn follow_changes(&self) -> Res<Option<ChangeFeed>> {
+        let Some(cluster) = &self.cluster else { return Ok(None) };
+        let feed = ChangeFeed::start(
+            cluster.pool.clone(),
+            cluster.notify,
+            Arc::clone(&cluster.origin),
+            Arc::clone(&self.cache),
+            self.sessions.clone(),
+            Arc::clone(&cluster.progress),
+        )
+        .await?;
+        Ok(Some(feed))
+    }
+
+    /// How long since this instance last read the change feed; `None` when it does not
+    /// follow one (SQLite, or not started yet).
+    pub fn feed_behind(&self) -> Option<std::time::Duration> {
+        self.cluster.as_ref()?.progress.behind()
+    }
+
+    /// Whether this instance runs the cluster-wide jobs (idle-session reaper, expired
+    /// keys and revocations, feed pruning) now: on PostgreSQL, the instance that holds
+    /// an advisory lock on a connection of its own, taken by the first to ask and
+    /// released by PostgreSQL when that connection ends (the instance stopped or died),
+    /// so another takes over at its next ask; on SQLite, always.
+    pub async fn lead_jobs(&self) -> Res<bool> {
+        let (Some(cluster), Engine::Postgres(engine)) = (&self.cluster, &self.engine) else {
+            return Ok(true);
+        };
+        let mut held = cluster.jobs.lock().await;
+        if let Some(connection) = held.as_mut() {
+            match sqlx::query("SELECT 1").execute(&mut *connection).await {
+                Ok(_) => return Ok(true),
+                Err(error) => {
+                    tracing::warn!(%error, "the jobs lock's connection is lost");
+                    *held = None;
+                }
+            }
+        }
+        *held = engine.try_lock_jobs().await?;
+        if held.is_some() {
+            tracing::info!("this instance runs the cluster-wide jobs");
+        }
+        Ok(held.is_some())
+    }
+
+    /// Deletes the change feed's rows older than `retention` by the database's clock; the
+    /// count deleted. Nothing to do on SQLite.
+    pub async fn prune_changes(&self, retention: std::time::Duration) -> Res<u64> {
+        match &self.engine {
+            Engine::Postgres(engine) => engine.prune_feed(retention).await,
+            Engine::Sqlite(_) => Ok(0),
+        }
+    }
+
+    /// Drops the cached copy of a session, so that its next read is the database's.
+    pub fn forget_session(&self, id: &str) {
+        self.cache.remove_session(id);
     }
 
     /// Writes what waits in memory (refresh times) and waits for its commit.
@@ -143,7 +239,7 @@ async fn write_touches_behind(cache: Weak<SessionCache>, sessions: SessionBatche
     }
 }
 
-async fn flush_touches(cache: &SessionCache, sessions: &SessionBatcher) -> Res<()> {
+pub(crate) async fn flush_touches(cache: &SessionCache, sessions: &SessionBatcher) -> Res<()> {
     let touches = cache.take_touches();
     if touches.is_empty() {
         return Ok(());

@@ -49,20 +49,68 @@ macro_rules! delegate {
             $(
                 $(#[$meta])*
                 pub(crate) async fn $name(&self $(, $arg: $ty)*) -> $ret {
-                    match self {
-                        Engine::Sqlite(engine) => engine.$name($($arg),*).await,
-                        Engine::Postgres(engine) => engine.$name($($arg),*).await,
-                    }
+                    retried(|| async move {
+                        match self {
+                            Engine::Sqlite(engine) => engine.$name($($arg),*).await,
+                            Engine::Postgres(engine) => engine.$name($($arg),*).await,
+                        }
+                    })
+                    .await
                 }
             )*
         }
     };
 }
 
-delegate! {
+impl Engine {
     /// Waits for the queries in flight and closes every connection.
-    fn close(&self) -> ();
+    pub(crate) async fn close(&self) {
+        match self {
+            Engine::Sqlite(engine) => engine.close().await,
+            Engine::Postgres(engine) => engine.close().await,
+        }
+    }
+}
 
+/// How many times a method the database aborted as a serialization failure or a
+/// deadlock victim is run again before its error is returned.
+const RETRIES: u32 = 8;
+
+/// Runs `attempt` (one engine method: one statement or one transaction, rolled back
+/// whole when it fails) again when PostgreSQL aborted it with SQLSTATE 40001
+/// (serialization failure: SERIALIZABLE isolation, and CockroachDB or YugabyteDB under
+/// contention at any isolation) or 40P01 (deadlock victim), after a short random pause
+/// that grows with each attempt, so that the transactions that collided do not collide
+/// again.
+async fn retried<T, F>(mut attempt: impl FnMut() -> F) -> Res<T>
+where
+    F: std::future::Future<Output = Res<T>>,
+{
+    let mut failures = 0;
+    loop {
+        match attempt().await {
+            Err(error) if failures < RETRIES && is_retryable(&error) => {
+                failures += 1;
+                let [jitter] = latchkey_core::random::bytes::<1>();
+                let pause = (2u64 << failures.min(6)) + u64::from(jitter % 8);
+                tracing::debug!(%error, failures, "transaction aborted by the database; again");
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// Whether the database aborted the work for a reason that running it again may not meet.
+pub(crate) fn is_retryable(error: &StoreError) -> bool {
+    let StoreError::Backend(source) = error else { return false };
+    let Some(sqlx::Error::Database(database)) = source.downcast_ref::<sqlx::Error>() else {
+        return false;
+    };
+    matches!(database.code().as_deref(), Some("40001" | "40P01"))
+}
+
+delegate! {
     // Realms.
     fn list_realms(&self) -> Res<Vec<Realm>>;
     fn find_realm_by_name(&self, name: &str) -> Res<Option<Realm>>;

@@ -16,6 +16,7 @@ mod batch;
 mod database;
 mod engine;
 mod error;
+mod feed;
 mod postgres;
 mod rows;
 mod session_cache;
@@ -23,4 +24,5 @@ mod sql;
 mod sqlite;
 
 pub use crate::database::{BootstrapLock, Database};
+pub use crate::feed::{Change, ChangeFeed, GAP_WAIT, POLL_INTERVAL};
 pub use crate::postgres::{InvalidUrl, PostgresOptions};

@@ -29,6 +29,10 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 /// imports realm files ("latchkey" in ASCII). sqlx's migrator takes its own lock.
 const BOOTSTRAP_LOCK: i64 = 0x6c61_7463_686b_6579;
 
+/// The key of the advisory lock held by the one instance that runs the cluster-wide
+/// jobs (idle-session reaper, expired revocations, change-feed pruning): "lkjobs" in ASCII.
+const JOBS_LOCK: i64 = 0x6c6b_6a6f_6273;
+
 /// The parameters a `--db-url` may carry besides the address; anything else is refused
 /// by name, so that a typo is not silently ignored.
 const URL_PARAMETERS: &[&str] =
@@ -42,6 +46,7 @@ pub struct PostgresOptions {
     connect: PgConnectOptions,
     pool_max_size: u32,
     connect_timeout: Duration,
+    notify: bool,
 }
 
 impl PostgresOptions {
@@ -104,6 +109,7 @@ impl PostgresOptions {
             connect: connect.application_name("latchkey"),
             pool_max_size: Self::DEFAULT_POOL_MAX_SIZE,
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
+            notify: true,
         })
     }
 
@@ -127,6 +133,17 @@ impl PostgresOptions {
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
+    }
+
+    /// Whether the change feed is woken by LISTEN/NOTIFY (the default) or only polled
+    /// (`--db-notify=false`, for engines without LISTEN/NOTIFY such as CockroachDB).
+    pub fn notify(mut self, notify: bool) -> Self {
+        self.notify = notify;
+        self
+    }
+
+    pub(crate) fn is_notify(&self) -> bool {
+        self.notify
     }
 
     /// Opens one connection within the connect timeout; the error says which step failed.
@@ -173,6 +190,7 @@ impl fmt::Debug for PostgresOptions {
             .field("database", &self.to_string())
             .field("pool_max_size", &self.pool_max_size)
             .field("connect_timeout", &self.connect_timeout)
+            .field("notify", &self.notify)
             .finish_non_exhaustive()
     }
 }
@@ -185,16 +203,49 @@ impl Sql<Postgres> {
     /// Connects (one connection first, so that a wrong address, password or database is
     /// reported as such within the connect timeout), applies the migrations under
     /// sqlx's advisory lock (instances starting together migrate one after the other)
-    /// and opens the pool.
-    pub(crate) async fn open(options: &PostgresOptions) -> Result<Self, StoreError> {
+    /// and opens the pool. Every connection of the pool names `origin` (the setting
+    /// `latchkey.origin`), which the change feed's triggers write beside each change.
+    pub(crate) async fn open(options: &PostgresOptions, origin: &str) -> Result<Self, StoreError> {
         let mut first = options.connect().await?;
         MIGRATOR.run(&mut first).await.map_err(backend)?;
         let _ = first.close().await;
         let pool = PgPoolOptions::new()
             .max_connections(options.pool_max_size)
             .acquire_timeout(options.connect_timeout)
-            .connect_lazy_with(options.connect.clone());
+            .connect_lazy_with(options.connect.clone().options([("latchkey.origin", origin)]));
         Ok(Sql { write: pool.clone(), read: pool })
+    }
+
+    /// Tries to take the jobs lock on a connection of its own, outside the pool; the
+    /// connection when taken (the lock lasts as long as it does), `None` when another
+    /// instance holds it.
+    pub(crate) async fn try_lock_jobs(&self) -> Result<Option<PgConnection>, StoreError> {
+        let mut connection = self.write.acquire().await.map_err(map_error)?.detach();
+        let is_taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(JOBS_LOCK)
+            .fetch_one(&mut connection)
+            .await
+            .map_err(map_error)?;
+        if is_taken {
+            return Ok(Some(connection));
+        }
+        let _ = connection.close().await;
+        Ok(None)
+    }
+
+    /// Deletes the change feed's rows older than `retention` (the database's clock, the
+    /// one that wrote `created_ms`); the count deleted.
+    pub(crate) async fn prune_feed(&self, retention: Duration) -> Result<u64, StoreError> {
+        let retention = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+        let done = sqlx::query(
+            "DELETE FROM change_feed
+             WHERE created_ms < (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT - $1",
+        )
+        .bind(retention)
+        .execute(&self.write)
+        .await
+        .map_err(map_error)?;
+        Ok(done.rows_affected())
     }
 
     /// Takes the bootstrap lock on a connection of its own, outside the pool: if the

@@ -288,6 +288,13 @@ impl SessionCache {
         self.user_shard(user_id).remove(user_id);
     }
 
+    /// Drops every session and user (a reload after the change feed may have missed
+    /// something); write the refresh times first, or they are lost.
+    pub(crate) fn clear(&self) {
+        self.remove_sessions_where(|_| true);
+        self.clear_users();
+    }
+
     /// After a committed change that may touch any user's held roles (a role, a client or
     /// a realm deleted; a group's roles changed, a group moved or deleted).
     pub(crate) fn clear_users(&self) {

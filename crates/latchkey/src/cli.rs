@@ -80,9 +80,11 @@ pub(crate) struct GatewayArgs {
 /// How `token` and `call` log in.
 #[derive(Debug, Args)]
 pub(crate) struct AuthArgs {
-    /// Issuer URL, e.g. `http://127.0.0.1:8080/keycloak/auth/realms/nagra`.
-    #[arg(long, env = "LATCHKEY_URL")]
-    pub(crate) url: String,
+    /// Issuer URL, e.g. `http://127.0.0.1:8080/keycloak/auth/realms/nagra`. Several
+    /// instances of one cluster: repeat it or separate with commas; a request goes to the
+    /// next when one refuses the connection.
+    #[arg(long, env = "LATCHKEY_URL", value_delimiter = ',', required = true)]
+    pub(crate) url: Vec<String>,
     #[arg(long, env = "LATCHKEY_CLIENT_ID")]
     pub(crate) client_id: String,
     /// Secret of a confidential client (sent as HTTP Basic).

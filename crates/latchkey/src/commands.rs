@@ -63,7 +63,13 @@ fn init_cli_logging() {
 }
 
 fn token_source(auth: &AuthArgs) -> anyhow::Result<TokenSource> {
-    let mut builder = TokenSource::builder_for_issuer(&auth.url, auth.client_id.clone());
+    let Some((first, fallbacks)) = auth.url.split_first() else {
+        anyhow::bail!("--url is required");
+    };
+    let mut builder = TokenSource::builder_for_issuer(first, auth.client_id.clone());
+    for issuer in fallbacks {
+        builder = builder.fallback_issuer(issuer);
+    }
     if let Some(secret) = &auth.client_secret {
         builder = builder.client_secret(secret.clone());
     }

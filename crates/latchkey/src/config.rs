@@ -40,6 +40,10 @@ pub(crate) struct Options {
     /// (`500ms`, `10s`, `1m`; default 10 s).
     #[arg(long, env = "LATCHKEY_DB_CONNECT_TIMEOUT")]
     pub(crate) db_connect_timeout: Option<Duration>,
+    /// Wake the change feed between instances with PostgreSQL's LISTEN/NOTIFY (default
+    /// true); `false` polls it every 250 ms only (CockroachDB, YugabyteDB).
+    #[arg(long, env = "LATCHKEY_DB_NOTIFY", num_args = 0..=1, default_missing_value = "true")]
+    pub(crate) db_notify: Option<bool>,
     /// Directory for the embedded database (default `./data`).
     #[arg(long, env = "LATCHKEY_DATA_DIR")]
     pub(crate) data_dir: Option<PathBuf>,
@@ -107,6 +111,7 @@ impl Options {
             db_password: self.db_password.or(lower.db_password),
             db_pool_max_size: self.db_pool_max_size.or(lower.db_pool_max_size),
             db_connect_timeout: self.db_connect_timeout.or(lower.db_connect_timeout),
+            db_notify: self.db_notify.or(lower.db_notify),
             data_dir: self.data_dir.or(lower.data_dir),
             http_host: self.http_host.or(lower.http_host),
             http_port: self.http_port.or(lower.http_port),
@@ -235,6 +240,7 @@ impl DatabaseConfig {
             ("--db-password", options.db_password.is_some()),
             ("--db-pool-max-size", options.db_pool_max_size.is_some()),
             ("--db-connect-timeout", options.db_connect_timeout.is_some()),
+            ("--db-notify", options.db_notify.is_some()),
         ];
         if let Some((flag, _)) = postgres_only.iter().find(|(_, is_set)| *is_set) {
             bail!("{flag} is for --db postgres; the embedded sqlite database has none");
@@ -272,6 +278,9 @@ impl DatabaseConfig {
         }
         if let Some(timeout) = options.db_connect_timeout {
             postgres = postgres.connect_timeout(timeout.0);
+        }
+        if let Some(notify) = options.db_notify {
+            postgres = postgres.notify(notify);
         }
         Ok(DatabaseConfig::Postgres(postgres))
     }

@@ -499,6 +499,30 @@ async fn token_prints_a_jwt_and_call_sends_it_as_a_bearer_token() {
     assert!(output.stdout.is_empty());
 }
 
+/// Several instances of one cluster: `--url` names them all; a stopped one (connection
+/// refused) is passed over for the next.
+#[tokio::test]
+async fn token_moves_to_the_next_url_when_an_instance_refuses_connections() {
+    let app = latchkey_testkit::spawn_app().await;
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_issuer = format!("http://{}/keycloak/auth/realms/nagra", dead.local_addr().unwrap());
+    drop(dead);
+    let urls = format!("{dead_issuer},{}", app.realm_url("nagra"));
+    let args = strings(&[
+        "token",
+        "--url",
+        &urls,
+        "--client-id",
+        "crm_client",
+        "--username",
+        "crm_client_user",
+    ]);
+    let output = run_client(args, vec![("LATCHKEY_PASSWORD", "1234")]).await;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let token = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(token.trim_end().split('.').count(), 3, "a JWT on stdout: {token}");
+}
+
 #[tokio::test]
 async fn call_reaches_a_route_the_gateway_guards_with_operator_role() {
     let app = latchkey_testkit::spawn_app().await;

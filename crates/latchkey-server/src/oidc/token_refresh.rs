@@ -33,6 +33,7 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     // Two refreshes of one session may race (a token used twice at once, here or on
     // another instance): the reuse state is written only if it is still the one read, and
     // the loser reads and decides again on what the winner wrote.
+    let mut is_read_again = false;
     for _ in 0..REUSE_RACE_ATTEMPTS {
         let context = match claims.session_id() {
             Some(id) => state.store.find_session_context(id).await?,
@@ -54,6 +55,15 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
             Refresh::Granted { tokens, write } => {
                 if save(state, write, read.as_ref()).await? {
                     return Ok(tokens);
+                }
+            }
+            Refresh::Refused { .. } if !is_read_again && claims.session_id().is_some() => {
+                // The session may come from this instance's cache while another instance
+                // refreshed it since (its refresh time is written there, not here): a
+                // refusal is decided again on the database's copy.
+                is_read_again = true;
+                if let Some(id) = claims.session_id() {
+                    state.store.forget_session(id);
                 }
             }
             Refresh::Refused { error, write } => {

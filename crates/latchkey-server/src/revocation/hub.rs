@@ -66,6 +66,27 @@ impl RevocationHub {
             .send(Published { realm: Arc::from(realm), event: HubEvent::Revoked(revocation) });
     }
 
+    /// After the change feed reloaded (it may have missed revocations other instances
+    /// stored): reads again the stored entries of every realm this hub serves and
+    /// publishes those it did not have.
+    pub async fn reload(&self, store: &Database, now: i64) -> Result<(), StoreError> {
+        let names: Vec<String> =
+            self.lists.lock().unwrap_or_else(PoisonError::into_inner).keys().cloned().collect();
+        for name in names {
+            let Some(realm) = store.find_realm_by_name(&name).await? else { continue };
+            let stored = store.list_revocations(&realm.id, now).await?;
+            let mut lists = self.lists.lock().unwrap_or_else(PoisonError::into_inner);
+            let list = lists.entry(name.clone()).or_default();
+            let known = list.entries();
+            for entry in stored.into_iter().filter(|entry| !known.contains(entry)) {
+                list.insert(entry.clone());
+                let realm = Arc::from(name.as_str());
+                let _ = self.sender.send(Published { realm, event: HubEvent::Revoked(entry) });
+            }
+        }
+        Ok(())
+    }
+
     /// Tells the realm's subscribers that its JWKS changed.
     pub fn publish_keys_changed(&self, realm: &str) {
         let _ =
