@@ -32,6 +32,9 @@ async fn realm_with_session(store: &Database) {
         roles: Vec::new(),
         groups: Vec::new(),
         default_group_ids: Vec::new(),
+        client_scopes: Vec::new(),
+        default_client_scopes: Vec::new(),
+        client_scope_mappings: Vec::new(),
         users: Vec::new(),
     };
     let user = User {
@@ -123,6 +126,46 @@ async fn realm_key_and_revocation_changes_reach_the_server_and_own_writes_do_not
     // the reload every feed makes once after its start.
     let seen_by_a = read_until(&mut feed_a, |_| true).await;
     assert_eq!(seen_by_a, [Change::Reload], "A saw its own writes");
+}
+
+/// A client scope, its mappers and scope mappings and the realm's default scopes shape
+/// the claims each instance compiles into its realm snapshot: each change reaches the
+/// others as a change of the realm (`0015_change_feed_client_scopes.sql`).
+#[tokio::test]
+async fn client_scope_changes_reach_the_other_instance_as_realm_changes() {
+    use latchkey_core::client::ProtocolMapper;
+    use latchkey_core::client_scope::{ClientScope, RealmDefaultScope, ScopeKind};
+
+    let (a, b, _) = two_instances(true).await;
+    realm_with_session(&a).await;
+    let mut feed = b.follow_changes().await.unwrap().unwrap();
+    let realm_changed = |c: &Change| *c == Change::Realm { realm_id: "id-demo".into() };
+    let mut scope = ClientScope {
+        id: "sc1".into(),
+        realm_id: "id-demo".into(),
+        name: "operator-api".into(),
+        description: None,
+        protocol: "openid-connect".into(),
+        attributes: Default::default(),
+        protocol_mappers: Vec::new(),
+        role_ids: Vec::new(),
+    };
+    a.insert_client_scope(&scope).await.unwrap();
+    read_until(&mut feed, realm_changed).await;
+    scope.protocol_mappers.push(ProtocolMapper {
+        id: Some("m1".into()),
+        name: "audience".into(),
+        protocol: "openid-connect".into(),
+        protocol_mapper: "oidc-audience-mapper".into(),
+        config: [("included.custom.audience".to_owned(), "opentv-api".to_owned())].into(),
+    });
+    a.update_client_scope(&scope).await.unwrap();
+    read_until(&mut feed, realm_changed).await;
+    let entry = RealmDefaultScope { scope_id: "sc1".into(), kind: ScopeKind::Optional };
+    assert!(a.add_realm_default_scope("id-demo", &entry).await.unwrap());
+    read_until(&mut feed, realm_changed).await;
+    a.delete_client_scope("id-demo", "sc1").await.unwrap();
+    read_until(&mut feed, realm_changed).await;
 }
 
 #[tokio::test]

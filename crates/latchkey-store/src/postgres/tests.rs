@@ -90,7 +90,7 @@ async fn realms_made_before_client_scopes_get_the_built_in_ones() {
         .await
         .unwrap();
     }
-    let store = super::PostgresEngine::open(&options).await.unwrap();
+    let store = super::PostgresEngine::open(&options, "test").await.unwrap();
     for realm_id in ["r1", "r2"] {
         crate::sql::scopes::assert_seeded_like_a_new_realm(&store, realm_id).await;
     }
