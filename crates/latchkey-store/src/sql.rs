@@ -23,7 +23,7 @@ mod users;
 use std::future::Future;
 
 use latchkey_core::store::StoreError;
-use sqlx::{Pool, Transaction};
+use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Transaction, Type};
 
 use crate::error::map_error;
 
@@ -112,4 +112,29 @@ impl<DB: Dialect> Sql<DB> {
         self.read.close().await;
         self.write.close().await;
     }
+}
+
+/// Runs `sql`, a statement of two text parameters, once per id: `$1` the owner, `$2`
+/// the id (a link table's rows: roles granted, memberships, mappings taken away).
+pub(crate) async fn for_each_id<DB>(
+    conn: &mut DB::Connection,
+    sql: &'static str,
+    owner: &str,
+    ids: &[String],
+) -> Result<(), StoreError>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+{
+    for id in ids {
+        sqlx::query::<DB>(sql)
+            .bind(owner)
+            .bind(id.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(map_error)?;
+    }
+    Ok(())
 }

@@ -376,17 +376,14 @@ where
         user_id: &str,
         role_ids: &[String],
     ) -> Res<()> {
-        for role_id in role_ids {
-            sqlx::query(
-                "INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)
+        super::for_each_id::<DB>(
+            &mut *conn,
+            "INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)
                  ON CONFLICT DO NOTHING",
-            )
-            .bind(user_id)
-            .bind(role_id.as_str())
-            .execute(&mut *conn)
-            .await
-            .map_err(map_error)?;
-        }
+            user_id,
+            role_ids,
+        )
+        .await?;
         Ok(())
     }
 

@@ -78,17 +78,14 @@ where
         group_id: &str,
         role_ids: &[String],
     ) -> Res<()> {
-        for role_id in role_ids {
-            sqlx::query(
-                "INSERT INTO group_roles (group_id, role_id) VALUES ($1, $2)
+        super::for_each_id::<DB>(
+            &mut *conn,
+            "INSERT INTO group_roles (group_id, role_id) VALUES ($1, $2)
                  ON CONFLICT DO NOTHING",
-            )
-            .bind(group_id)
-            .bind(role_id.as_str())
-            .execute(&mut *conn)
-            .await
-            .map_err(map_error)?;
-        }
+            group_id,
+            role_ids,
+        )
+        .await?;
         Ok(())
     }
 
@@ -98,17 +95,14 @@ where
         user_id: &str,
         group_ids: &[String],
     ) -> Res<()> {
-        for group_id in group_ids {
-            sqlx::query(
-                "INSERT INTO user_groups (user_id, group_id) VALUES ($1, $2)
+        super::for_each_id::<DB>(
+            &mut *conn,
+            "INSERT INTO user_groups (user_id, group_id) VALUES ($1, $2)
                  ON CONFLICT DO NOTHING",
-            )
-            .bind(user_id)
-            .bind(group_id.as_str())
-            .execute(&mut *conn)
-            .await
-            .map_err(map_error)?;
-        }
+            user_id,
+            group_ids,
+        )
+        .await?;
         Ok(())
     }
 
@@ -283,14 +277,13 @@ where
 
     pub(crate) async fn revoke_group_roles(&self, group_id: &str, role_ids: &[String]) -> Res<()> {
         let mut tx = self.begin_write().await?;
-        for role_id in role_ids {
-            sqlx::query("DELETE FROM group_roles WHERE group_id = $1 AND role_id = $2")
-                .bind(group_id)
-                .bind(role_id.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(map_error)?;
-        }
+        super::for_each_id::<DB>(
+            &mut *tx,
+            "DELETE FROM group_roles WHERE group_id = $1 AND role_id = $2",
+            group_id,
+            role_ids,
+        )
+        .await?;
         tx.commit().await.map_err(map_error)
     }
 

@@ -81,17 +81,14 @@ where
         scope_id: &str,
         role_ids: &[String],
     ) -> Res<()> {
-        for role_id in role_ids {
-            sqlx::query(
-                "INSERT INTO client_scope_roles (scope_id, role_id) VALUES ($1, $2)
+        super::for_each_id::<DB>(
+            &mut *conn,
+            "INSERT INTO client_scope_roles (scope_id, role_id) VALUES ($1, $2)
                  ON CONFLICT DO NOTHING",
-            )
-            .bind(scope_id)
-            .bind(role_id.as_str())
-            .execute(&mut *conn)
-            .await
-            .map_err(map_error)?;
-        }
+            scope_id,
+            role_ids,
+        )
+        .await?;
         Ok(())
     }
 
@@ -130,17 +127,14 @@ where
         client_uuid: &str,
         role_ids: &[String],
     ) -> Res<()> {
-        for role_id in role_ids {
-            sqlx::query(
-                "INSERT INTO client_scope_mappings (client_uuid, role_id) VALUES ($1, $2)
+        super::for_each_id::<DB>(
+            &mut *conn,
+            "INSERT INTO client_scope_mappings (client_uuid, role_id) VALUES ($1, $2)
                  ON CONFLICT DO NOTHING",
-            )
-            .bind(client_uuid)
-            .bind(role_id.as_str())
-            .execute(&mut *conn)
-            .await
-            .map_err(map_error)?;
-        }
+            client_uuid,
+            role_ids,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -277,14 +271,13 @@ where
         role_ids: &[String],
     ) -> Res<()> {
         let mut tx = self.begin_write().await?;
-        for role_id in role_ids {
-            sqlx::query("DELETE FROM client_scope_roles WHERE scope_id = $1 AND role_id = $2")
-                .bind(scope_id)
-                .bind(role_id.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(map_error)?;
-        }
+        super::for_each_id::<DB>(
+            &mut *tx,
+            "DELETE FROM client_scope_roles WHERE scope_id = $1 AND role_id = $2",
+            scope_id,
+            role_ids,
+        )
+        .await?;
         tx.commit().await.map_err(map_error)
     }
 
@@ -368,16 +361,13 @@ where
         role_ids: &[String],
     ) -> Res<()> {
         let mut tx = self.begin_write().await?;
-        for role_id in role_ids {
-            sqlx::query(
-                "DELETE FROM client_scope_mappings WHERE client_uuid = $1 AND role_id = $2",
-            )
-            .bind(client_uuid)
-            .bind(role_id.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_error)?;
-        }
+        super::for_each_id::<DB>(
+            &mut *tx,
+            "DELETE FROM client_scope_mappings WHERE client_uuid = $1 AND role_id = $2",
+            client_uuid,
+            role_ids,
+        )
+        .await?;
         tx.commit().await.map_err(map_error)
     }
 }
