@@ -8,31 +8,21 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import KcAdminClient from "@keycloak/keycloak-admin-client";
-import { startLatchkey } from "./latchkey.js";
+import { claims, serverUnderTest } from "./latchkey.js";
 
 const REALM = "compat-node";
 
-let latchkey;
+let server;
 let baseUrl;
 
 before(async () => {
-  // COMPAT_BASE_URL runs the same script against another server (a real Keycloak with
-  // admin `admin` / `admin`), to check that the expectations here are Keycloak's.
-  if (process.env.COMPAT_BASE_URL) {
-    baseUrl = process.env.COMPAT_BASE_URL;
-    return;
-  }
-  latchkey = await startLatchkey();
-  baseUrl = latchkey.baseUrl;
+  server = await serverUnderTest();
+  baseUrl = server.baseUrl;
 });
 
 after(async () => {
-  if (latchkey) await latchkey.stop();
+  if (server) await server.stop();
 });
-
-function claims(token) {
-  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
-}
 
 test("an operator script sets up a realm and its user logs in", async () => {
   const admin = new KcAdminClient({ baseUrl, realmName: "master" });

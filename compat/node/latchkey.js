@@ -83,3 +83,19 @@ export async function startLatchkey() {
   }
   return { baseUrl, stop };
 }
+
+/**
+ * The server a test file talks to: COMPAT_BASE_URL when set (another server, such as a
+ * real Keycloak with admin `admin` / `admin`, to check that a file's expectations are
+ * Keycloak's), else a latchkey of its own. Resolves to `{ baseUrl, stop }`.
+ */
+export async function serverUnderTest() {
+  const other = process.env.COMPAT_BASE_URL;
+  if (other) return { baseUrl: other, stop: async () => {} };
+  return startLatchkey();
+}
+
+/** A JWT's payload, unverified (the tests read claims of tokens they were just given). */
+export function claims(token) {
+  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
+}
