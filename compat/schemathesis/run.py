@@ -165,19 +165,6 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 include-name = "POST /admin/realms/{{realm}}/groups/{{id}}/children"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
 
-# Open (issue 13): the coverage phase sends these two a body it counts as breaking the
-# document and the server takes it, on a field the report hides (`[Filtered]`: secrets,
-# tokens and session settings); `PUT /admin/realms/{realm}` also carries the clients and
-# users of a realm file, whose rules are the import's, and ignores them. Their other
-# checks run.
-[[operations]]
-include-name = "POST /admin/realms/{{realm}}/clients"
-checks.negative_data_rejection.enabled = false
-
-[[operations]]
-include-name = "PUT /admin/realms/{{realm}}"
-checks.negative_data_rejection.enabled = false
-
 # The brute-force record of any user id, even an unknown or deleted one, is 200 with
 # zeros in Keycloak 26.7.3 too (measured: `…/brute-force/users/no-such-user`).
 [[operations]]

@@ -13,6 +13,8 @@ pub(crate) mod clients;
 mod composites;
 mod fields;
 mod groups;
+mod java;
+mod java_types;
 mod keys;
 mod offline_sessions;
 mod openapi;
@@ -103,6 +105,24 @@ const COMPONENT_SEARCH: &[(&str, &str)] =
 const CLIENT_SEARCH: &[(&str, &str)] =
     &[("clientId", "string"), ("search", "boolean"), ("first", "integer"), ("max", "integer")];
 
+/// What `PUT …/{realm}` reads past, as Keycloak's `RealmAdminResource.updateRealm` does:
+/// the parts of a realm file that are not the realm's own settings.
+const REALM_FILE_PARTS: &[&str] = &[
+    "clientScopeMappings",
+    "clientScopes",
+    "clients",
+    "components",
+    "defaultDefaultClientScopes",
+    "defaultGroups",
+    "defaultOptionalClientScopes",
+    "defaultRole",
+    "defaultRoles",
+    "groups",
+    "roles",
+    "scopeMappings",
+    "users",
+];
+
 /// Every Admin API route, relative to `{base}`, each with its OpenAPI description, and
 /// `GET {base}/admin/openapi.json` serving the document they make.
 pub fn routes() -> Router<AppState> {
@@ -141,8 +161,8 @@ fn api() -> Api {
                 .post(
                     realms::post_realm,
                     op("Realms", "Create a realm, also from a full realm export")
-                        .body_requiring::<RealmRepresentation>(&["realm"])
-                        .closed(RealmRepresentation::FIELDS)
+                        .body_requiring::<RealmRepresentation>(&["realm", "users?", "clients?", "roles?"])
+                        .closed(RealmRepresentation::REPRESENTATION)
                         .created(),
                 ),
         )
@@ -157,7 +177,8 @@ fn api() -> Api {
                     realms::put_realm,
                     op("Realms", "Update a realm's settings")
                         .body::<RealmRepresentation>()
-                        .closed(RealmRepresentation::FIELDS)
+                        .closed(RealmRepresentation::REPRESENTATION)
+                        .ignoring(REALM_FILE_PARTS)
                         .conflicts(),
                 )
                 .delete(realms::delete_realm, op("Realms", "Delete a realm")),
@@ -175,7 +196,7 @@ fn api() -> Api {
                     users::post_user,
                     op("Users", "Create a user")
                         .body_requiring::<UserRepresentation>(&["username"])
-                        .closed(UserRepresentation::FIELDS)
+                        .closed(UserRepresentation::REPRESENTATION)
                         .created(),
                 ),
         )
@@ -194,7 +215,7 @@ fn api() -> Api {
                     users::put_user,
                     op("Users", "Update a user")
                         .body_requiring::<UserRepresentation>(&["username~?"])
-                        .closed(UserRepresentation::FIELDS)
+                        .closed(UserRepresentation::REPRESENTATION)
                         .conflicts(),
                 )
                 .delete(users::delete_user, op("Users", "Delete a user")),
@@ -205,7 +226,7 @@ fn api() -> Api {
                 users::put_reset_password,
                 op("Users", "Set a user's password")
                     .body_requiring::<CredentialRepresentation>(&["value"])
-                        .closed(CredentialRepresentation::FIELDS),
+                        .closed(CredentialRepresentation::REPRESENTATION),
             ),
         )
         .route(
@@ -400,7 +421,7 @@ fn api() -> Api {
                     groups::post_group,
                     op("Groups", "Create a top-level group, or move a group (by id) to the top")
                         .body::<GroupRepresentation>()
-                        .closed(GroupRepresentation::FIELDS)
+                        .closed(GroupRepresentation::REPRESENTATION)
                         .created(),
                 ),
         )
@@ -424,7 +445,7 @@ fn api() -> Api {
                     groups::put_group,
                     op("Groups", "Rename a group, set its description and attributes")
                         .body_requiring::<GroupRepresentation>(&["name!"])
-                        .closed(GroupRepresentation::FIELDS)
+                        .closed(GroupRepresentation::REPRESENTATION)
                         .conflicts(),
                 )
                 .delete(groups::delete_group, op("Groups", "Delete a group and its subgroups")),
@@ -442,7 +463,7 @@ fn api() -> Api {
                     groups::post_child,
                     op("Groups", "Create a subgroup, or move a group (by id) under this one")
                         .body::<GroupRepresentation>()
-                        .closed(GroupRepresentation::FIELDS)
+                        .closed(GroupRepresentation::REPRESENTATION)
                         .created(),
                 ),
         )
@@ -569,7 +590,7 @@ fn api() -> Api {
                     composites::put_role_by_id,
                     op("Roles (by id)", "Update a role by id")
                         .body::<RoleRepresentation>()
-                        .closed(RoleRepresentation::FIELDS)
+                        .closed(RoleRepresentation::REPRESENTATION)
                         .conflicts(),
                 )
                 .delete(composites::delete_role_by_id, op("Roles (by id)", "Delete a role by id")),
@@ -625,7 +646,7 @@ fn api() -> Api {
                     roles::post_role,
                     op("Roles", "Create a realm role")
                         .body_requiring::<RoleRepresentation>(&["name"])
-                        .closed(RoleRepresentation::FIELDS)
+                        .closed(RoleRepresentation::REPRESENTATION)
                         .created(),
                 ),
         )
@@ -684,7 +705,7 @@ fn api() -> Api {
                 .put(
                     roles::put_role,
                     op("Roles", "Update a realm role").body_requiring::<RoleRepresentation>(&["name"])
-                        .closed(RoleRepresentation::FIELDS).conflicts(),
+                        .closed(RoleRepresentation::REPRESENTATION).conflicts(),
                 )
                 .delete(roles::delete_role, op("Roles", "Delete a realm role")),
         )
@@ -755,7 +776,7 @@ fn api() -> Api {
                     clients::post_client,
                     op("Clients", "Create a client (without a clientId, the new id is its clientId)")
                         .body::<ClientRepresentation>()
-                        .closed(ClientRepresentation::FIELDS)
+                        .closed(ClientRepresentation::REPRESENTATION)
                         .created(),
                 ),
         )
@@ -769,7 +790,7 @@ fn api() -> Api {
                 .put(
                     clients::put_client,
                     op("Clients", "Update a client").body::<ClientRepresentation>()
-                        .closed(ClientRepresentation::FIELDS).conflicts(),
+                        .closed(ClientRepresentation::REPRESENTATION).conflicts(),
                 )
                 .delete(clients::delete_client, op("Clients", "Delete a client")),
         )
@@ -799,7 +820,7 @@ fn api() -> Api {
                     client_roles::post_client_role,
                     op("Client roles", "Create a client role")
                         .body_requiring::<RoleRepresentation>(&["name"])
-                        .closed(RoleRepresentation::FIELDS)
+                        .closed(RoleRepresentation::REPRESENTATION)
                         .created(),
                 ),
         )
@@ -814,7 +835,7 @@ fn api() -> Api {
                     client_roles::put_client_role,
                     op("Client roles", "Update a client role")
                         .body_requiring::<RoleRepresentation>(&["name"])
-                        .closed(RoleRepresentation::FIELDS)
+                        .closed(RoleRepresentation::REPRESENTATION)
                         .conflicts(),
                 )
                 .delete(

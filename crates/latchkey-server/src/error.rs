@@ -45,6 +45,22 @@ pub enum ApiError {
     /// "Cannot parse the JSON"). The parser's message is kept for the log only.
     #[error("cannot parse the JSON: {0}")]
     BadJson(#[source] serde_json::Error),
+    /// A body that is not JSON, as Keycloak's Jackson reads a representation
+    /// (`JsonParseException`).
+    #[error("malformed JSON body")]
+    MalformedJson,
+    /// A number beyond the range of its field's Java type (`InputCoercionException`,
+    /// which RESTEasy reports as its own `400 Bad Request`).
+    #[error("a number in the JSON body is out of range")]
+    JsonRange,
+    /// A value Jackson does not coerce into its field's Java type
+    /// (`MismatchedInputException`).
+    #[error("a value in the JSON body has the wrong type")]
+    JsonType,
+    /// A new realm's body that does not read as a realm, whatever the fault: Keycloak
+    /// reads it as a stream (`RealmsAdminResource.importRealm`).
+    #[error("the realm body does not read as a realm")]
+    UnreadableRealm,
     /// A field the representation does not have (Jackson's `UnrecognizedPropertyException`,
     /// answered by `KeycloakErrorHandler`), where the input stood when it was read.
     #[error("unrecognized field {field:?} in {representation}")]
@@ -125,11 +141,36 @@ impl IntoResponse for ApiError {
             }
             ApiError::BadJson(error) => {
                 tracing::info!(error = %error, "request body refused");
+                // `KeycloakErrorHandler`: a `JsonParseException` is `invalid_request`, a
+                // value that does not fit its type `unknown_error`.
+                let code = if error.is_syntax() || error.is_eof() {
+                    "invalid_request"
+                } else {
+                    "unknown_error"
+                };
                 json_response(
                     StatusCode::BAD_REQUEST,
-                    &[("error", "unknown_error"), ("error_description", "Cannot parse the JSON")],
+                    &[("error", code), ("error_description", "Cannot parse the JSON")],
                 )
             }
+            ApiError::MalformedJson => json_response(
+                StatusCode::BAD_REQUEST,
+                &[("error", "invalid_request"), ("error_description", "Cannot parse the JSON")],
+            ),
+            ApiError::JsonRange => json_response(
+                StatusCode::BAD_REQUEST,
+                &[
+                    ("error", "HTTP 400 Bad Request"),
+                    ("error_description", "Cannot parse the JSON"),
+                ],
+            ),
+            ApiError::UnreadableRealm => {
+                error_message(StatusCode::BAD_REQUEST, "unable to read contents from stream")
+            }
+            ApiError::JsonType => json_response(
+                StatusCode::BAD_REQUEST,
+                &[("error", "unknown_error"), ("error_description", "Cannot parse the JSON")],
+            ),
             ApiError::UnsupportedMediaType => json_response(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 &[("error", "The content-type header value did not match the value in @Consumes")],

@@ -17,6 +17,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Map, Value, json};
 
 use super::auth::{Access, Guarded};
+use super::java::{self, Representation};
 use crate::state::AppState;
 
 /// How a schema enters the document: a function of the generator, so that referenced
@@ -49,8 +50,10 @@ pub(crate) struct Op {
     body_required: bool,
     /// `application/json`, or `text/plain` for a body that is plain text.
     body_media_type: &'static str,
-    /// The top-level fields Keycloak accepts in the body (`fields.rs`), when it refuses others.
-    known_fields: Option<&'static [&'static str]>,
+    /// The Keycloak representation the body is checked as (`java.rs`), when it is one.
+    known_fields: Option<&'static Representation>,
+    /// Fields of the body the handler reads past (checked only as Jackson checks them).
+    ignored_fields: &'static [&'static str],
     required_fields: &'static [&'static str],
     success: Success,
     conflict: bool,
@@ -67,6 +70,7 @@ pub(crate) fn op(tag: &'static str, summary: &'static str) -> Op {
         body_required: true,
         body_media_type: "application/json",
         known_fields: None,
+        ignored_fields: &[],
         required_fields: &[],
         success: Success::NoContent,
         conflict: false,
@@ -96,10 +100,19 @@ impl Op {
         self
     }
 
-    /// The body's top-level fields are `fields` and no other (`Body::representation`
-    /// refuses an unknown one as Keycloak does): the document says so.
-    pub(crate) fn closed(mut self, fields: &'static [&'static str]) -> Self {
-        self.known_fields = Some(fields);
+    /// The body is read as Keycloak's `representation` (`Body::representation`): its
+    /// fields, their Java types and Jackson's coercions (`java::schema`), unknown fields
+    /// refused, nested representations included; the document says so.
+    pub(crate) fn closed(mut self, representation: &'static Representation) -> Self {
+        self.known_fields = Some(representation);
+        self
+    }
+
+    /// The handler reads past these fields of the body (`PUT …/{realm}` takes a realm's
+    /// settings, not the users or clients of a realm file): the document holds them to
+    /// their Java types only.
+    pub(crate) fn ignoring(mut self, fields: &'static [&'static str]) -> Self {
+        self.ignored_fields = fields;
         self
     }
 
@@ -530,27 +543,6 @@ fn write_limits(schemas: &mut Map<String, Value>) {
         "bruteForceStrategy",
         json!({"type": ["string", "null"], "enum": ["MULTIPLE", "LINEAR", null]}),
     );
-    // A realm file's users and clients are created: each needs its name.
-    let named = |schema: &str, field: &str| {
-        json!({
-            "type": ["array", "null"],
-            "items": {
-                "allOf": [{"$ref": format!("#/components/schemas/{schema}")}],
-                "required": [field],
-                "properties": {field: required_field(field)}
-            }
-        })
-    };
-    set("RealmRepresentation", "users", named("UserRepresentation", "username"));
-    let mut named_role = named("RoleRepresentation", "name");
-    named_role["type"] = json!("array");
-    set("RolesRepresentation", "realm", named_role.clone());
-    set(
-        "RolesRepresentation",
-        "client",
-        json!({"type": "object", "additionalProperties": named_role}),
-    );
-    set("RealmRepresentation", "clients", named("ClientRepresentation", "clientId"));
     set("ClientRepresentation", "notBefore", number(&limits::CLIENT_NOT_BEFORE));
     let attributes: Map<String, Value> = limits::CLIENT_ATTRIBUTE_LIMITS
         .iter()
@@ -624,8 +616,35 @@ fn required_field(name: &str) -> Value {
         "sslRequired" => {
             json!({"type": ["string", "null"], "pattern": "^([aA][lL][lL]|[eE][xX][tT][eE][rR][nN][aA][lL]|[nN][oO][nN][eE])$"})
         }
+        // A new realm's users, clients and roles are created: each needs its name
+        // (`POST /admin/realms`; `PUT …/{realm}` ignores them, as Keycloak does).
+        "users" => named("UserRepresentation", "username"),
+        "clients" => named("ClientRepresentation", "clientId"),
+        "roles" => {
+            let mut role = named("RoleRepresentation", "name");
+            role["type"] = json!("array");
+            json!({
+                "type": ["object", "null"],
+                "properties": {
+                    "realm": role,
+                    "client": {"type": "object", "additionalProperties": role}
+                }
+            })
+        }
         _ => json!({"type": "string", "minLength": 1}),
     }
+}
+
+/// A list of `schema` in which each item has a `field` that `required_field` accepts.
+fn named(schema: &str, field: &str) -> Value {
+    json!({
+        "type": ["array", "null"],
+        "items": {
+            "allOf": [{"$ref": format!("#/components/schemas/{schema}")}],
+            "required": [field],
+            "properties": {field: required_field(field)}
+        }
+    })
 }
 
 /// A query parameter as the server reads it (`request.rs`, JAX-RS's conversions, as
@@ -668,6 +687,8 @@ fn document(paths: &[(String, Vec<Routed>)]) -> Value {
     let error_response = |description: &str| json!({"description": description, "content": {"application/json": {"schema": error}}});
 
     let mut document_paths = Map::new();
+    let mut jackson = Map::new();
+    let mut relaxed = Vec::new();
     for (path, ops) in paths {
         let parameters: Vec<Value> = path
             .split('/')
@@ -698,6 +719,13 @@ fn document(paths: &[(String, Vec<Routed>)]) -> Value {
             }
             if let Some(body) = op.body {
                 let mut schema = body(&mut generator).to_value();
+                if !op.ignored_fields.is_empty()
+                    && let Some(reference) = schema.get("$ref").and_then(Value::as_str)
+                {
+                    let name = reference.rsplit('/').next().unwrap_or_default().to_owned();
+                    schema = json!({"$ref": format!("#/components/schemas/{name}.ignoring")});
+                    relaxed.push((name, op.ignored_fields));
+                }
                 if !op.required_fields.is_empty() {
                     // `name?`: a rule on an optional field.
                     let rules: Map<String, Value> = op
@@ -720,16 +748,12 @@ fn document(paths: &[(String, Vec<Routed>)]) -> Value {
                         "properties": rules
                     });
                 }
-                if let Some(fields) = op.known_fields {
-                    let known: Map<String, Value> = fields
-                        .iter()
-                        .map(|field| ((*field).to_owned(), Value::Bool(true)))
-                        .collect();
-                    schema = json!({
-                        "allOf": [schema],
-                        "properties": known,
-                        "additionalProperties": false
-                    });
+                if let Some(representation) = op.known_fields {
+                    for (name, definition) in java::definitions(representation) {
+                        jackson.insert(name, definition);
+                    }
+                    let reference = format!("#/components/schemas/Jackson.{}", representation.name);
+                    schema = json!({"allOf": [schema, {"$ref": reference}]});
                 }
                 operation.insert(
                     "requestBody".into(),
@@ -778,6 +802,16 @@ fn document(paths: &[(String, Vec<Routed>)]) -> Value {
 
     let mut schemas: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
     write_limits(&mut schemas);
+    schemas.extend(jackson);
+    for (name, ignored) in relaxed {
+        let Some(mut schema) = schemas.get(&name).cloned() else { continue };
+        if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+            for field in ignored {
+                properties.insert((*field).to_owned(), Value::Bool(true));
+            }
+        }
+        schemas.insert(format!("{name}.ignoring"), schema);
+    }
     json!({
         "openapi": "3.1.0",
         "info": {

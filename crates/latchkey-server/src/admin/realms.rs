@@ -62,7 +62,15 @@ pub(crate) async fn post_realm(
     AdminCaller { state, caller, .. }: AdminCaller<CreateRealm>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: RealmRepresentation = body.representation()?;
+    // Keycloak 26.7.3 answers every fault of this body alike (`facts-types/types5.py`).
+    let rep: RealmRepresentation = body.representation().map_err(|error| match error {
+        ApiError::MalformedJson
+        | ApiError::JsonRange
+        | ApiError::JsonType
+        | ApiError::BadJson(_)
+        | ApiError::UnknownField { .. } => ApiError::UnreadableRealm,
+        other => other,
+    })?;
     let name = realms::create(&state, rep).await?;
     Ok(created(&realm_url(&caller.base_url, &name)))
 }

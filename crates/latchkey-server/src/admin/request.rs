@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 use super::fields::KnownFields;
+use super::java::{self, Fault};
 use crate::error::ApiError;
 use crate::extract::read_body;
 use crate::state::AppState;
@@ -62,20 +63,21 @@ impl Body {
         T::deserialize(shape::integral_numbers(value)).map_err(ApiError::BadJson)
     }
 
-    /// The body as one of the representations whose unknown fields Keycloak refuses:
-    /// the first top-level field Keycloak does not know is a 400 naming it and where the
-    /// parser stood (`UnrecognizedPropertyException`), before anything is applied.
+    /// The body as one of Keycloak's representations: first checked as Keycloak's Jackson
+    /// reads it (`java.rs`: broken JSON, a number out of its Java type's range, a value
+    /// of a type Jackson does not coerce, an unknown field, nested representations
+    /// included), then read as `T` as `json` reads it, before anything is applied.
     pub(crate) fn representation<T: DeserializeOwned + JsonSchema + KnownFields>(
         &self,
     ) -> Result<T, ApiError> {
-        if let Some(unknown) = first_unknown_field(&self.0, T::FIELDS) {
-            return Err(ApiError::UnknownField {
-                representation: T::NAME,
-                field: unknown.name,
-                line: unknown.line,
-                column: unknown.column,
-            });
-        }
+        java::check(&self.0, T::REPRESENTATION).map_err(|fault| match fault {
+            Fault::Malformed => ApiError::MalformedJson,
+            Fault::Range => ApiError::JsonRange,
+            Fault::Mismatch => ApiError::JsonType,
+            Fault::Unknown { representation, field, line, column } => {
+                ApiError::UnknownField { representation, field, line, column }
+            }
+        })?;
         self.json()
     }
 
@@ -114,128 +116,6 @@ impl TextBody {
     pub(crate) fn text(self) -> Result<String, ApiError> {
         String::from_utf8(self.0.to_vec())
             .map_err(|_| ApiError::plain(StatusCode::BAD_REQUEST, "HTTP 400 Bad Request"))
-    }
-}
-
-/// A top-level field of a JSON object that is not in the known list, and the 1-based
-/// line and column Jackson reports for it: where its parser stands once it has read the
-/// first token of the field's value (just inside a string, object or array; just after a
-/// number or literal), counted in bytes.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct UnknownField {
-    pub(crate) name: String,
-    pub(crate) line: usize,
-    pub(crate) column: usize,
-}
-
-/// The first top-level field of the JSON object in `body` whose name is not in `known`
-/// (sorted). `None` when every field is known, or when `body` is not a well-formed object
-/// as far as it was read (the typed parse then says what is wrong).
-pub(crate) fn first_unknown_field(body: &[u8], known: &[&str]) -> Option<UnknownField> {
-    let mut scan = Scanner { bytes: body, at: 0 };
-    scan.skip_whitespace();
-    scan.expect(b'{')?;
-    loop {
-        scan.skip_whitespace();
-        match scan.peek()? {
-            b'}' => return None,
-            b',' => {
-                scan.at += 1;
-                continue;
-            }
-            _ => {}
-        }
-        let key_start = scan.at;
-        scan.skip_string()?;
-        let name: String = serde_json::from_slice(&body[key_start..scan.at]).ok()?;
-        scan.skip_whitespace();
-        scan.expect(b':')?;
-        scan.skip_whitespace();
-        let value_start = scan.at;
-        scan.skip_value()?;
-        if known.binary_search(&name.as_str()).is_err() {
-            let stood = match body.get(value_start) {
-                Some(b'"' | b'{' | b'[') => value_start + 1,
-                _ => scan.at,
-            };
-            let before = &body[..stood];
-            let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-            let line = 1 + before.iter().filter(|b| **b == b'\n').count();
-            return Some(UnknownField { name, line, column: stood - line_start + 1 });
-        }
-    }
-}
-
-/// A cursor over JSON text that skips values without building them.
-struct Scanner<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl Scanner<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
-    }
-
-    fn expect(&mut self, byte: u8) -> Option<()> {
-        (self.peek()? == byte).then(|| self.at += 1)
-    }
-
-    fn skip_whitespace(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
-    }
-
-    /// From the opening quote to just after the closing one.
-    fn skip_string(&mut self) -> Option<()> {
-        self.expect(b'"')?;
-        loop {
-            match self.peek()? {
-                b'"' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                b'\\' => self.at += 2,
-                _ => self.at += 1,
-            }
-        }
-    }
-
-    fn skip_value(&mut self) -> Option<()> {
-        match self.peek()? {
-            b'"' => self.skip_string(),
-            b'{' | b'[' => {
-                let mut depth = 0usize;
-                loop {
-                    match self.peek()? {
-                        b'"' => self.skip_string()?,
-                        b'{' | b'[' => {
-                            depth += 1;
-                            self.at += 1;
-                        }
-                        b'}' | b']' => {
-                            depth = depth.checked_sub(1)?;
-                            self.at += 1;
-                            if depth == 0 {
-                                return Some(());
-                            }
-                        }
-                        _ => self.at += 1,
-                    }
-                }
-            }
-            _ => {
-                let start = self.at;
-                while !matches!(
-                    self.peek(),
-                    None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-                ) {
-                    self.at += 1;
-                }
-                (self.at > start).then_some(())
-            }
-        }
     }
 }
 
@@ -369,55 +249,4 @@ pub(crate) fn path_segment(value: &str) -> String {
 /// `{base}/admin/realms/{realm}`, as `Location` headers start.
 pub(crate) fn realm_url(base_url: &str, realm: &str) -> String {
     format!("{base_url}/admin/realms/{}", path_segment(realm))
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::{UnknownField, first_unknown_field};
-
-    const KNOWN: &[&str] = &["clientId", "enabled", "firstName", "type", "value"];
-
-    fn unknown(body: &str) -> Option<(String, usize, usize)> {
-        first_unknown_field(body.as_bytes(), KNOWN)
-            .map(|UnknownField { name, line, column }| (name, line, column))
-    }
-
-    /// Each location was answered by Keycloak 26.7.3 for the same bytes (issue-12 facts,
-    /// 6.1 and 6.2, and requests to the shared server).
-    #[test]
-    fn locations_are_where_jackson_stands() {
-        let wrong = |line, column| Some(("wrong".to_owned(), line, column));
-        assert_eq!(unknown(r#"{"wrong": "payload"}"#), wrong(1, 12));
-        assert_eq!(unknown(r#"{"firstName": "Changed", "wrong": "payload"}"#), wrong(1, 36));
-        assert_eq!(unknown(r#"{"clientId": "y", "wrong": 1}"#), wrong(1, 29));
-        assert_eq!(unknown(r#"{"type": "password", "value": "pw", "wrong": 1}"#), wrong(1, 47));
-        assert_eq!(unknown(r#"{"clientId":"x","wrong":{"a":1}}"#), wrong(1, 26));
-        assert_eq!(unknown(r#"{"clientId":"x","wrong":true}"#), wrong(1, 29));
-        assert_eq!(unknown("{\"clientId\":\"x\",\n  \"wrong\":[1]}"), wrong(2, 12));
-    }
-
-    #[test]
-    fn known_fields_and_other_shapes_pass() {
-        assert_eq!(
-            unknown(r#"{"clientId": "a\"b", "enabled": true, "value": {"x": [1, "]"]}}"#),
-            None
-        );
-        assert_eq!(unknown("{}"), None);
-        assert_eq!(unknown("[1]"), None);
-        assert_eq!(unknown("{not json"), None);
-        // Keycloak 26.7.3 names the decoded field, and counts the escape as sent.
-        assert_eq!(
-            unknown(r#"{"enabled": true, "\u0077rong": 1}"#),
-            Some(("wrong".to_owned(), 1, 34))
-        );
-    }
-
-    proptest! {
-        #[test]
-        fn any_bytes_scan_without_panicking(body in proptest::collection::vec(any::<u8>(), 0..256)) {
-            let _ = first_unknown_field(&body, KNOWN);
-        }
-    }
 }

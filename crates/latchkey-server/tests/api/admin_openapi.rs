@@ -2,7 +2,7 @@
 //! route the server answers and the bodies it answers with.
 
 use latchkey_testkit::spawn_app;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::{admin_call, admin_token};
 
@@ -123,11 +123,19 @@ async fn the_document_states_what_the_server_enforces() {
     assert_eq!(revoke["requestBody"]["required"], false);
     let create = &paths["/admin/realms/{realm}/users"]["post"]["requestBody"]["content"]["application/json"]
         ["schema"];
-    // A closed representation: the fields Keycloak knows, no other (`fields.rs`), around
-    // the rules of a create.
-    assert_eq!(create["additionalProperties"], false);
-    assert_eq!(create["properties"]["firstName"], true);
-    assert!(create["properties"]["wrong"].is_null());
+    // A closed representation: the fields Keycloak knows with the Java type Jackson reads
+    // each into, no other (`java_types.rs`), beside the rules of a create.
+    assert_eq!(create["allOf"][1]["$ref"], "#/components/schemas/Jackson.UserRepresentation");
+    let jackson = &document["components"]["schemas"]["Jackson.UserRepresentation"];
+    assert_eq!(jackson["additionalProperties"], false);
+    assert_eq!(
+        jackson["properties"]["firstName"]["type"],
+        json!(["string", "number", "boolean", "null"])
+    );
+    assert_eq!(jackson["properties"]["notBefore"]["anyOf"][0]["maximum"], i64::from(i32::MAX));
+    assert!(jackson["properties"]["wrong"].is_null());
+    let credentials = &jackson["properties"]["credentials"]["items"]["anyOf"][0]["$ref"];
+    assert_eq!(credentials, "#/components/schemas/Jackson.CredentialRepresentation");
     let rules = &create["allOf"][0];
     assert_eq!(rules["required"][0], "username");
     assert_eq!(rules["properties"]["username"]["minLength"], 3);
