@@ -105,24 +105,6 @@ const COMPONENT_SEARCH: &[(&str, &str)] =
 const CLIENT_SEARCH: &[(&str, &str)] =
     &[("clientId", "string"), ("search", "boolean"), ("first", "integer"), ("max", "integer")];
 
-/// What `PUT …/{realm}` reads past, as Keycloak's `RealmAdminResource.updateRealm` does:
-/// the parts of a realm file that are not the realm's own settings.
-const REALM_FILE_PARTS: &[&str] = &[
-    "clientScopeMappings",
-    "clientScopes",
-    "clients",
-    "components",
-    "defaultDefaultClientScopes",
-    "defaultGroups",
-    "defaultOptionalClientScopes",
-    "defaultRole",
-    "defaultRoles",
-    "groups",
-    "roles",
-    "scopeMappings",
-    "users",
-];
-
 /// Every Admin API route, relative to `{base}`, each with its OpenAPI description, and
 /// `GET {base}/admin/openapi.json` serving the document they make.
 pub fn routes() -> Router<AppState> {
@@ -178,7 +160,7 @@ fn api() -> Api {
                     op("Realms", "Update a realm's settings")
                         .body::<RealmRepresentation>()
                         .closed(RealmRepresentation::REPRESENTATION)
-                        .ignoring(REALM_FILE_PARTS)
+                        .ignoring(realms::REALM_FILE_PARTS)
                         .conflicts(),
                 )
                 .delete(realms::delete_realm, op("Realms", "Delete a realm")),

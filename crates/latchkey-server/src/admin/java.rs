@@ -14,7 +14,8 @@
 //! which this check accepts: a number or boolean where a `String` belongs; `"true"`,
 //! `" TRUE "`, `"null"`, `""` or any integer where a `Boolean` belongs; a decimal number
 //! within range (truncated), a numeric string or `""` where an `Integer` belongs; an
-//! enum's name or its index. This is a check only: what latchkey models is then read by
+//! enum's name or its index. (One departure: a whole number written `1.0` counts as an
+//! integer for a `Boolean` or an enum, as JSON Schema counts it.) This is a check only: what latchkey models is then read by
 //! serde under its own, stricter schema (`shape.rs`), and the OpenAPI document says both.
 
 use serde_json::{Value, json};
@@ -321,11 +322,11 @@ fn coerce(java: &Java, token: &Token<'_>) -> Result<(), Fault> {
         (_, Token::Null) | (Java::Any, _) => Ok(()),
         (Java::Str, _) => Ok(()),
         (Java::Bool, Token::Bool) => Ok(()),
-        (Java::Bool, Token::Number(_, decimal)) => {
-            if *decimal {
-                Err(Fault::Mismatch)
-            } else {
+        (Java::Bool, Token::Number(text, _)) => {
+            if whole(text) {
                 Ok(())
+            } else {
+                Err(Fault::Mismatch)
             }
         }
         (Java::Bool, Token::Str(text)) => {
@@ -342,8 +343,8 @@ fn coerce(java: &Java, token: &Token<'_>) -> Result<(), Fault> {
                 Err(Fault::Mismatch)
             }
         }
-        (Java::Enum(names), Token::Number(text, false)) => match text.parse::<usize>() {
-            Ok(index) if index < names.len() => Ok(()),
+        (Java::Enum(names), Token::Number(text, _)) => match text.parse::<f64>() {
+            Ok(index) if whole(text) && index >= 0.0 && index < names.len() as f64 => Ok(()),
             _ => Err(Fault::Mismatch),
         },
         _ => Err(Fault::Mismatch),
@@ -386,6 +387,13 @@ fn integer(token: &Token<'_>, min: i64, max: i64) -> Result<(), Fault> {
         }
         Token::Bool | Token::Null => Err(Fault::Mismatch),
     }
+}
+
+/// Whether a number is whole. Jackson refuses `1.0` where it refuses `1.5` (a `Boolean`,
+/// an enum's index); latchkey takes it, because JSON Schema cannot tell `1.0` from `1`
+/// and the OpenAPI document calls both an integer.
+fn whole(text: &str) -> bool {
+    text.parse::<f64>().is_ok_and(|value| value.is_finite() && value.fract() == 0.0)
 }
 
 /// Java's `String.trim`: every character up to U+0020 off both ends.

@@ -96,13 +96,31 @@ pub(crate) async fn get_realm(
     Ok(Json(rep).into_response())
 }
 
+/// What `PUT …/{realm}` reads past, as Keycloak's `RealmAdminResource.updateRealm` does:
+/// the parts of a realm file that are not the realm's own settings.
+pub(crate) const REALM_FILE_PARTS: &[&str] = &[
+    "clientScopeMappings",
+    "clientScopes",
+    "clients",
+    "components",
+    "defaultDefaultClientScopes",
+    "defaultGroups",
+    "defaultOptionalClientScopes",
+    "defaultRole",
+    "defaultRoles",
+    "groups",
+    "roles",
+    "scopeMappings",
+    "users",
+];
+
 /// Applies the fields the body gives; a new `realm` name renames the realm. 204.
 #[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
 pub(crate) async fn put_realm(
     AdminRealm { state, realm, .. }: AdminRealm<ManageRealm>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: RealmRepresentation = body.representation()?;
+    let rep: RealmRepresentation = body.representation_ignoring(REALM_FILE_PARTS)?;
     realms::update(&state, &realm, &rep).await?;
     Ok(no_content())
 }

@@ -54,13 +54,7 @@ impl Body {
     pub(crate) fn json<T: DeserializeOwned + JsonSchema>(&self) -> Result<T, ApiError> {
         let value: serde_json::Value =
             serde_json::from_slice(&self.0).map_err(ApiError::BadJson)?;
-        if let Some(path) = shape::mismatch::<T>(&value) {
-            let error = <serde_json::Error as serde::de::Error>::custom(format!(
-                "the value at `{path}` has another JSON type than its schema says"
-            ));
-            return Err(ApiError::BadJson(error));
-        }
-        T::deserialize(shape::integral_numbers(value)).map_err(ApiError::BadJson)
+        typed(value)
     }
 
     /// The body as one of Keycloak's representations: first checked as Keycloak's Jackson
@@ -70,6 +64,28 @@ impl Body {
     pub(crate) fn representation<T: DeserializeOwned + JsonSchema + KnownFields>(
         &self,
     ) -> Result<T, ApiError> {
+        self.check_java::<T>()?;
+        self.json()
+    }
+
+    /// As `representation`, for a handler that reads past `ignored` top-level fields:
+    /// they are checked as Jackson checks them, then left out of `T`.
+    pub(crate) fn representation_ignoring<T: DeserializeOwned + JsonSchema + KnownFields>(
+        &self,
+        ignored: &[&str],
+    ) -> Result<T, ApiError> {
+        self.check_java::<T>()?;
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&self.0).map_err(ApiError::BadJson)?;
+        if let Some(object) = value.as_object_mut() {
+            for field in ignored {
+                object.remove(*field);
+            }
+        }
+        typed(value)
+    }
+
+    fn check_java<T: KnownFields>(&self) -> Result<(), ApiError> {
         java::check(&self.0, T::REPRESENTATION).map_err(|fault| match fault {
             Fault::Malformed => ApiError::MalformedJson,
             Fault::Range => ApiError::JsonRange,
@@ -77,8 +93,7 @@ impl Body {
             Fault::Unknown { representation, field, line, column } => {
                 ApiError::UnknownField { representation, field, line, column }
             }
-        })?;
-        self.json()
+        })
     }
 
     /// `None` for an empty body (a `DELETE` may come without one).
@@ -90,6 +105,17 @@ impl Body {
         }
         self.json().map(Some)
     }
+}
+
+/// A JSON value as `T`, once its JSON types fit `T`'s schema (`shape.rs`).
+fn typed<T: DeserializeOwned + JsonSchema>(value: serde_json::Value) -> Result<T, ApiError> {
+    if let Some(path) = shape::mismatch::<T>(&value) {
+        let error = <serde_json::Error as serde::de::Error>::custom(format!(
+            "the value at `{path}` has another JSON type than its schema says"
+        ));
+        return Err(ApiError::BadJson(error));
+    }
+    T::deserialize(shape::integral_numbers(value)).map_err(ApiError::BadJson)
 }
 
 /// A plain-text request body (`@Consumes(TEXT_PLAIN)`, a credential's `userLabel`): an

@@ -171,7 +171,8 @@ fn longs_and_enums() {
     for accepted in [r#""LINEAR""#, r#""MULTIPLE""#, "0", "1", "null"] {
         assert_eq!(realm(&format!(r#"{{"bruteForceStrategy":{accepted}}}"#)), Ok(()), "{accepted}");
     }
-    for refused in [r#""linear""#, "5", "true", r#""""#] {
+    assert_eq!(realm(r#"{"bruteForceStrategy":1.0}"#), Ok(()), "JSON Schema's integer");
+    for refused in [r#""linear""#, "5", "true", r#""""#, "0.5", "-1"] {
         assert_eq!(
             realm(&format!(r#"{{"bruteForceStrategy":{refused}}}"#)),
             Err(Fault::Mismatch),
