@@ -3,8 +3,9 @@
 #
 #   fuzz/run.sh [seconds per target, default 30] [target...]
 #
-# Default targets: every one but `form` (jwt, realm_import, gateway_token, gateway_path,
-# gateway_config). `form` needs the server's build: `--features server` is passed for it.
+# Default targets: all seven (jwt, realm_import, gateway_token, gateway_path,
+# gateway_config, form, config). `form` and `config` need the server's build:
+# `--features server` is passed for them.
 # FUZZ_SANITIZER picks cargo-fuzz's sanitizer (default `address`; the test suite's short
 # run uses `none`, which builds and runs several times faster and still catches every
 # panic and failed assertion: latchkey's crates have no unsafe code).
@@ -20,13 +21,13 @@ cd "$(dirname "$0")"
 seconds="${1:-30}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(jwt realm_import gateway_token gateway_path gateway_config)
+[ ${#targets[@]} -gt 0 ] || targets=(jwt realm_import gateway_token gateway_path gateway_config form config)
 sanitizer="${FUZZ_SANITIZER:-address}"
 export RUSTC_BOOTSTRAP=1
 rm -f target/.rustc_info.json
 for target in "${targets[@]}"; do
   features=()
-  [ "$target" = form ] && features=(--features server)
+  case "$target" in form | config) features=(--features server) ;; esac
   found=$(mktemp -d)
   echo "fuzz/run.sh: $target for ${seconds}s (sanitizer: $sanitizer)"
   cargo fuzz run --sanitizer "$sanitizer" "${features[@]}" "$target" "$found" "corpus/$target" -- \

@@ -174,6 +174,13 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 include-name = "POST /admin/realms"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
 
+# A new user's `groups` are paths of groups that must exist: another one is Keycloak's
+# 400 "Unable to find group specified by path: …" (`UserResource.updateUserFromRep`),
+# a rule on the realm's state the document cannot state (`tests/api/admin_group_members.rs`).
+[[operations]]
+include-name = "POST /admin/realms/{{realm}}/users"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
 # The brute-force record of any user id, even an unknown or deleted one, is 200 with
 # zeros in Keycloak 26.7.3 too (measured: `…/brute-force/users/no-such-user`).
 [[operations]]

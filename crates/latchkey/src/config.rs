@@ -185,6 +185,15 @@ impl Config {
 fn read_file(path: &Path) -> anyhow::Result<(Options, Option<toml::Table>)> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read config file {}", path.display()))?;
+    parse_file(&text, path)
+}
+
+/// The config file's text read as `read_file` reads it; `path` names it in errors.
+/// (`fuzz/fuzz_targets/config.rs` feeds it any text.)
+pub(crate) fn parse_file(
+    text: &str,
+    path: &Path,
+) -> anyhow::Result<(Options, Option<toml::Table>)> {
     let table: toml::Table = text
         .parse()
         .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
