@@ -225,7 +225,9 @@ print()
 for cls, names in enums.items():
     print(f"pub(crate) const {rust_name(cls).upper()}_VALUES: [&str; {len(names)}] = [{', '.join(repr(n).replace(chr(39), chr(34)) for n in names)}];")
 for cls, (props, ignore_unknown) in tables.items():
-    simple = cls.rsplit(".", 1)[1]
+    # Jackson's errors name the class by its simple name (`Composites`, not
+    # `RoleRepresentation$Composites`).
+    simple = cls.rsplit(".", 1)[1].rsplit("$", 1)[-1]
     print()
     print(f"pub(crate) static {rust_name(cls)}: Representation = Representation {{")
     print(f'    name: "{simple}",')

@@ -731,7 +731,7 @@ pub(crate) static USER_VERIFIABLE_CREDENTIAL_REPRESENTATION: Representation = Re
 };
 
 pub(crate) static ROLE_REPRESENTATION_COMPOSITES: Representation = Representation {
-    name: "RoleRepresentation$Composites",
+    name: "Composites",
     closed: true,
     fields: &[
         ("application", Java::Map(&Java::List(&Java::Str))),
