@@ -2,8 +2,9 @@
 # Compatibility suite: real Keycloak clients (python-keycloak, @keycloak/keycloak-admin-client)
 # and the admin console in a real headless Chromium, against the real latchkey binary, and
 # schemathesis against the Admin API's OpenAPI document (compat/schemathesis/run.py: its
-# examples and coverage phases, the same cases every run; SCHEMATHESIS_PHASES,
-# SCHEMATHESIS_SECONDS and SCHEMATHESIS_EXAMPLES for the random phases and longer runs).
+# examples and coverage phases, the same cases every run, then its fuzzing and stateful
+# phases for 120 s; SCHEMATHESIS_SECONDS, SCHEMATHESIS_FUZZ_SECONDS and
+# SCHEMATHESIS_EXAMPLES for longer runs).
 # The Rust client checks (the oauth2 and openidconnect crates) run under
 # `cargo test -p latchkey-compat-rust`; compat/node also verifies tokens with `jose`.
 #
@@ -32,6 +33,11 @@ LATCHKEY_COMPAT_DB=postgres LATCHKEY_BIN="$target_dir/debug/latchkey" \
   "$venv/bin/python" -m pytest -q compat/python "$@"
 
 LATCHKEY_BIN="$target_dir/debug/latchkey" "$venv/bin/python" compat/schemathesis/run.py
+# Then random cases and chains of operations (fuzzing, stateful), bounded in time, with
+# the run's fixed seed: SCHEMATHESIS_FUZZ_SECONDS=1800 for a long one.
+LATCHKEY_BIN="$target_dir/debug/latchkey" SCHEMATHESIS_PHASES=fuzzing,stateful \
+  SCHEMATHESIS_SECONDS="${SCHEMATHESIS_FUZZ_SECONDS:-120}" \
+  "$venv/bin/python" compat/schemathesis/run.py
 
 (cd compat/node && npm ci --no-audit --no-fund --loglevel=error && LATCHKEY_BIN="$target_dir/debug/latchkey" node --test)
 

@@ -67,4 +67,4 @@ python3 scripts/soak.py --duration "${LATCHKEY_SOAK_SECONDS:-90}" \
   --login-rate 3 --refresh-rate 20 --admin-rate 2 --gateway-rate 20
 # Every fuzz target, the form parser and the config file included, for a bounded time each (replaying the
 # committed corpus first); LATCHKEY_FUZZ_SECONDS=600 for a longer run.
-FUZZ_SANITIZER=none bash fuzz/run.sh "${LATCHKEY_FUZZ_SECONDS:-20}"
+FUZZ_SANITIZER=none bash fuzz/run.sh "${LATCHKEY_FUZZ_SECONDS:-60}"

@@ -17,11 +17,11 @@ its own. Everything else runs, DELETE operations included.
 
 `--phases` (default `examples,coverage`, or `SCHEMATHESIS_PHASES`): the examples and
 coverage phases derive their cases from the document (every boundary, every required
-field left out, every type broken), the same cases on every run, so the suite's answer
-does not depend on the machine's speed; they gate CI. The fuzzing and stateful phases
-draw random cases for as long as `--seconds` allows and find new kinds of disagreement
-from run to run; run them by hand (`SCHEMATHESIS_PHASES=examples,coverage,fuzzing,stateful`)
-and fix or record what they find.
+field left out, every type broken), the same cases on every run. The fuzzing and stateful
+phases draw random cases (from the fixed `--seed`) and chain operations through the
+document's links for as long as `--seconds` allows; compat/run.sh runs both kinds, the
+second for 120 s (`SCHEMATHESIS_FUZZ_SECONDS`). What a longer run finds is fixed, or
+recorded below as a rule the document cannot state.
 
 `--seconds` (default 90, or `SCHEMATHESIS_SECONDS`) bounds the main run and `--examples`
 (default 25, or `SCHEMATHESIS_EXAMPLES`) the cases per operation and phase; compat/run.sh
