@@ -1,6 +1,6 @@
 //! Keycloak's Admin REST API under `{base}/admin/realms` (`spec/keycloak-protocol.md` §5,
 //! `services/.../resources/admin/`): realms, users, role mappings, realm and client
-//! roles, clients, sessions and brute-force records, one file per resource. Every handler
+//! roles, clients, client scopes and protocol mappers, sessions and brute-force records, one file per resource. Every handler
 //! takes an `AdminRealm<P>` (`auth.rs`) first: the caller authenticated, the realm found,
 //! permission `P` checked, before the handler runs; the route table (`routes.rs`, one
 //! file per resource under `routes/`) reads `P` from the handler's type for the OpenAPI
@@ -10,6 +10,7 @@
 pub(crate) mod attack_detection;
 pub(crate) mod auth;
 pub(crate) mod client_roles;
+mod client_scopes;
 pub(crate) mod clients;
 mod composites;
 mod fields;
@@ -17,6 +18,7 @@ mod groups;
 mod keys;
 mod offline_sessions;
 mod openapi;
+mod protocol_mappers;
 pub(crate) mod realms;
 pub(crate) mod request;
 pub(crate) mod role_mappings;

@@ -318,6 +318,14 @@ impl KnownFields for GroupRepresentation {
     ];
 }
 
+/// `ProtocolMapperRepresentation` (`…/protocol-mappers/models`; observed in 26.7.3:
+/// `Unrecognized field "wrong"`, facts-12 §2.5).
+impl KnownFields for latchkey_core::client::ProtocolMapper {
+    const NAME: &'static str = "ProtocolMapperRepresentation";
+    const FIELDS: &'static [&'static str] =
+        &["config", "consentRequired", "consentText", "id", "name", "protocol", "protocolMapper"];
+}
+
 #[cfg(test)]
 mod tests {
     use super::KnownFields;

@@ -1,6 +1,7 @@
 //! The Admin API's route table: every path with its handler and its OpenAPI description
 //! (`openapi.rs`), one file per resource under `routes/`, chained here in one place.
 
+mod client_scopes;
 mod clients;
 mod groups;
 mod realms;
@@ -76,5 +77,6 @@ pub(super) fn api() -> Api {
     let api = users::add(api);
     let api = groups::add(api);
     let api = roles::add(api);
-    clients::add(api)
+    let api = clients::add(api);
+    client_scopes::add(api)
 }
