@@ -365,3 +365,43 @@ pub(crate) async fn save_client(
     state.realms.invalidate(&realm.realm.name);
     Ok(())
 }
+
+/// A new client's default and optional scopes (observed in 26.7.3, facts-12 §2.4): when
+/// the body names either list, the scopes it names that exist, and nothing else (an
+/// unknown name is dropped silently; the list not given is empty); otherwise the realm's
+/// current default and optional scopes of the client's protocol.
+pub(crate) async fn initial_scopes(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    client: &mut Client,
+    given: (Option<&[String]>, Option<&[String]>),
+) -> Result<(), ManageError> {
+    let scopes = list(state, realm).await?;
+    let settings = &mut client.settings;
+    if let (None, None) = given {
+        let entries = state.store.list_realm_default_scopes(&realm.realm.id).await?;
+        let names = |kind: ScopeKind| -> Vec<String> {
+            entries
+                .iter()
+                .filter(|entry| entry.kind == kind)
+                .filter_map(|entry| scopes.iter().find(|scope| scope.id == entry.scope_id))
+                .filter(|scope| scope.protocol == settings.protocol)
+                .map(|scope| scope.name.clone())
+                .collect()
+        };
+        settings.default_client_scopes = names(ScopeKind::Default);
+        settings.optional_client_scopes = names(ScopeKind::Optional);
+        return Ok(());
+    }
+    let existing = |names: Option<&[String]>| -> Vec<String> {
+        names
+            .unwrap_or_default()
+            .iter()
+            .filter(|name| scopes.iter().any(|scope| &scope.name == *name))
+            .cloned()
+            .collect()
+    };
+    settings.default_client_scopes = existing(given.0);
+    settings.optional_client_scopes = existing(given.1);
+    Ok(())
+}

@@ -401,3 +401,58 @@ async fn a_scope_with_an_audience_mapper_reaches_the_next_token_once_the_client_
         .await;
     assert_eq!(response.status(), 400, "the scope is no longer the client's");
 }
+
+#[tokio::test]
+async fn a_new_client_gets_the_realms_current_default_scopes_unless_it_names_its_own() {
+    // Observed in 26.7.3 (facts-12 §2.4 and the same server): the realm's scopes of the
+    // client's protocol, or only the existing scopes the body names.
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    create_realm(&app, &token, "scopes").await;
+    let newdef = create(
+        &app,
+        &token,
+        "/scopes/client-scopes",
+        json!({"name": "newdef", "protocol": "openid-connect"}),
+    )
+    .await;
+    let path = format!("/default-default-client-scopes/{newdef}");
+    assert_eq!(call(&app, &token, "PUT", &path, None).await.status, 204);
+    let email = call(&app, &token, "GET", "/client-scopes", None).await.body;
+    let email = email.as_array().unwrap().iter().find(|s| s["name"] == "email").unwrap().clone();
+    let path = format!("/default-default-client-scopes/{}", email["id"].as_str().unwrap());
+    assert_eq!(call(&app, &token, "DELETE", &path, None).await.status, 204);
+
+    let scopes_of = |body: &Value, list: &str| -> Vec<String> {
+        sorted(
+            body[list].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect(),
+        )
+    };
+    let plain = create(&app, &token, "/scopes/clients", json!({"clientId": "plain"})).await;
+    let rep = call(&app, &token, "GET", &format!("/clients/{plain}"), None).await.body;
+    assert_eq!(
+        scopes_of(&rep, "defaultClientScopes"),
+        ["acr", "basic", "newdef", "profile", "roles", "web-origins"]
+    );
+    assert!(scopes_of(&rep, "optionalClientScopes").contains(&"phone".to_owned()));
+
+    let saml =
+        create(&app, &token, "/scopes/clients", json!({"clientId": "s", "protocol": "saml"})).await;
+    let rep = call(&app, &token, "GET", &format!("/clients/{saml}"), None).await.body;
+    assert_eq!(
+        scopes_of(&rep, "defaultClientScopes"),
+        ["AuthnContextClassRef", "role_list", "saml_organization"]
+    );
+    assert_eq!(scopes_of(&rep, "optionalClientScopes"), Vec::<String>::new());
+
+    let named = create(
+        &app,
+        &token,
+        "/scopes/clients",
+        json!({"clientId": "named", "defaultClientScopes": ["nope", "email"]}),
+    )
+    .await;
+    let rep = call(&app, &token, "GET", &format!("/clients/{named}"), None).await.body;
+    assert_eq!(scopes_of(&rep, "defaultClientScopes"), ["email"]);
+    assert_eq!(scopes_of(&rep, "optionalClientScopes"), Vec::<String>::new());
+}
