@@ -1,6 +1,6 @@
 //! Keycloak's Admin REST API under `{base}/admin/realms` (`spec/keycloak-protocol.md` §5,
 //! `services/.../resources/admin/`): realms, users, role mappings, realm and client
-//! roles, clients, client scopes and protocol mappers, sessions and brute-force records, one file per resource. Every handler
+//! roles, clients, client scopes, protocol mappers and scope mappings, sessions and brute-force records, one file per resource. Every handler
 //! takes an `AdminRealm<P>` (`auth.rs`) first: the caller authenticated, the realm found,
 //! permission `P` checked, before the handler runs; the route table (`routes.rs`, one
 //! file per resource under `routes/`) reads `P` from the handler's type for the OpenAPI
@@ -24,6 +24,7 @@ pub(crate) mod request;
 pub(crate) mod role_mappings;
 pub(crate) mod roles;
 mod routes;
+mod scope_mappings;
 pub(crate) mod sessions;
 pub(crate) mod users;
 

@@ -22,6 +22,7 @@ pub(crate) mod protocol_mappers;
 pub(crate) mod realms;
 pub(crate) mod role_mappings;
 pub(crate) mod roles;
+pub(crate) mod scope_mappings;
 pub(crate) mod sessions;
 pub(crate) mod users;
 

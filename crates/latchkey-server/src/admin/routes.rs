@@ -6,6 +6,7 @@ mod clients;
 mod groups;
 mod realms;
 mod roles;
+mod scope_mappings;
 mod users;
 
 use super::openapi::Api;
@@ -78,5 +79,6 @@ pub(super) fn api() -> Api {
     let api = groups::add(api);
     let api = roles::add(api);
     let api = clients::add(api);
-    client_scopes::add(api)
+    let api = client_scopes::add(api);
+    scope_mappings::add(api)
 }

@@ -16,6 +16,7 @@ mod admin_protocol_mappers;
 mod admin_realms;
 mod admin_roles;
 mod admin_roles_by_id;
+mod admin_scope_mappings;
 mod admin_sessions;
 mod admin_unknown_fields;
 mod admin_users;
