@@ -58,6 +58,11 @@ async fn save(
                 Err(StoreError::NotFound(_)) => {
                     return Err(ManageError::NotFound(Missing::ClientScope));
                 }
+                // A scope's mapper names are unique whatever their protocol (the table's
+                // key), where Keycloak allows one name per protocol.
+                Err(StoreError::Conflict(_)) => {
+                    return Err(ScopeRefusal::MapperNamesNotUnique.into());
+                }
                 other => other?,
             }
             state.realms.invalidate(&realm.realm.name);

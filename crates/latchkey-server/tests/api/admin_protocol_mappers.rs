@@ -222,6 +222,21 @@ async fn a_client_scopes_protocol_mappers_as_in_keycloak() {
     check_mapper_crud(&app, &token, &format!("/client-scopes/{scope}")).await;
     let rep = call(&app, &token, "GET", &format!("/client-scopes/{scope}"), None).await;
     assert_eq!(rep.body["protocolMappers"].as_array().unwrap().len(), 5);
+    // A scope's mapper names are unique whatever the protocol (latchkey's table), where
+    // Keycloak allows a name once per protocol: 409, nothing added.
+    let saml_twin = json!({"name": "hc2", "protocol": "saml",
+                           "protocolMapper": "saml-role-list-mapper", "config": {}});
+    let models = format!("/client-scopes/{scope}/protocol-mappers/models");
+    let answer = call(&app, &token, "POST", &models, Some(saml_twin)).await;
+    assert_eq!(
+        (answer.status, answer.body),
+        (
+            409,
+            json!({"error": "conflict",
+                   "error_description": "Protocol mapper name must be unique per protocol"})
+        )
+    );
+    assert_eq!(call(&app, &token, "GET", &models, None).await.body.as_array().unwrap().len(), 5);
     let unknown = "/client-scopes/00000000-0000-0000-0000-000000000000/protocol-mappers/models";
     let answer = call(&app, &token, "GET", unknown, None).await;
     assert_eq!(
