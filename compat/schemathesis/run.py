@@ -165,6 +165,52 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 include-name = "POST /admin/realms/{{realm}}/groups/{{id}}/children"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
 
+# A client scope's name is a scope token of at most 255 bytes and its protocol one
+# Keycloak knows ("Unexpected name …", "Unexpected protocol"), and a name may be taken;
+# a scope's mapper names are unique and a new mapper needs a type Keycloak knows; a scope
+# is a realm default once; a mapper's name and type cannot change. Rules on values and on
+# what exists, beyond the document: the Rust tests check each answer
+# (`tests/api/admin_client_scopes.rs`, `admin_protocol_mappers.rs`).
+[[operations]]
+include-name = "POST /admin/realms/{{realm}}/client-scopes"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+[[operations]]
+include-name = "PUT /admin/realms/{{realm}}/client-scopes/{{id}}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+[[operations]]
+include-name = "PUT /admin/realms/{{realm}}/default-default-client-scopes/{{id}}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409"]
+
+[[operations]]
+include-name = "PUT /admin/realms/{{realm}}/default-optional-client-scopes/{{id}}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409"]
+
+[[operations]]
+include-name = "POST /admin/realms/{{realm}}/clients/{{id}}/protocol-mappers/models"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+[[operations]]
+include-name = "POST /admin/realms/{{realm}}/clients/{{id}}/protocol-mappers/add-models"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+[[operations]]
+include-name = "PUT /admin/realms/{{realm}}/clients/{{id}}/protocol-mappers/models/{{mapper}}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+[[operations]]
+include-name = "POST /admin/realms/{{realm}}/client-scopes/{{id}}/protocol-mappers/models"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+[[operations]]
+include-name = "POST /admin/realms/{{realm}}/client-scopes/{{id}}/protocol-mappers/add-models"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+[[operations]]
+include-name = "PUT /admin/realms/{{realm}}/client-scopes/{{id}}/protocol-mappers/models/{{mapper}}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
 # A new realm's file refers to its own client scopes by name (realm default and optional
 # scopes, a client's scopes): a name that resolves to none is refused with a 400 naming it
 # (Keycloak 26.7.3 drops it silently, `facts-types/types6.py`; latchkey loses nothing

@@ -31,8 +31,13 @@ pub const ATTR_USERINFO_ALG: &str = "user.info.response.signature.alg";
 pub const SIGNATURE_ALGORITHM_ATTRIBUTES: [&str; 3] =
     [ATTR_ACCESS_TOKEN_ALG, ATTR_ID_TOKEN_ALG, ATTR_USERINFO_ALG];
 
-/// A protocol mapper attached to a client, in Keycloak's representation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+/// A protocol mapper attached to a client or a client scope, in Keycloak's
+/// representation (`ProtocolMapperRepresentation`). Written with `consentRequired: false`
+/// between `protocolMapper` and `config`, as Keycloak 26.7.3 writes every mapper in the
+/// Admin API and in exports (facts-12 §2.1, §2.5); `consentRequired` and `consentText`
+/// are accepted on input and not kept (Keycloak ignores them since consent moved to
+/// client scopes).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProtocolMapper {
     #[serde(default)]
@@ -47,6 +52,23 @@ pub struct ProtocolMapper {
 
 fn default_protocol() -> String {
     "openid-connect".to_owned()
+}
+
+impl Serialize for ProtocolMapper {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut fields = serializer.serialize_struct("ProtocolMapper", 6)?;
+        match &self.id {
+            Some(id) => fields.serialize_field("id", id)?,
+            None => fields.skip_field("id")?,
+        }
+        fields.serialize_field("name", &self.name)?;
+        fields.serialize_field("protocol", &self.protocol)?;
+        fields.serialize_field("protocolMapper", &self.protocol_mapper)?;
+        fields.serialize_field("consentRequired", &false)?;
+        fields.serialize_field("config", &self.config)?;
+        fields.end()
+    }
 }
 
 /// The parts of a client that are not its identity, kept together because they

@@ -40,6 +40,81 @@ impl ClientScope {
     }
 }
 
+/// Whether `name` may name a client scope: one or more of the characters of an OAuth
+/// scope token (RFC 6749 §3.3, `NQCHAR` without `"` and `\\`), at most 255 of them (the
+/// column's width). Keycloak 26.7.3 refuses the others with `Unexpected name "…" for
+/// ClientScope` (observed: space, tab, `é`, `"`, `\\` and the empty name refused; `/`,
+/// `,`, `:`, `+`, `%`, `~` accepted; 256 characters answer 500 there).
+pub fn is_valid_scope_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && name.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+}
+
+/// The protocols a client scope may have (`LoginProtocolFactory` ids of Keycloak 26.7.3).
+pub const PROTOCOLS: [&str; 3] = ["openid-connect", "saml", "docker-v2"];
+
+/// Every protocol mapper type Keycloak 26.7.3 knows (`GET /admin/serverinfo`,
+/// `protocolMapperTypes`, recorded 2026-12-07). A mapper of another type is refused with
+/// `404 ProtocolMapper provider not found`; latchkey stores the types it does not act on
+/// and leaves them out of tokens (`token/mappers.rs`).
+pub const PROTOCOL_MAPPER_TYPES: [&str; 39] = [
+    "docker-v2-allow-all-mapper",
+    "oidc-acr-mapper",
+    "oidc-address-mapper",
+    "oidc-allowed-origins-mapper",
+    "oidc-amr-mapper",
+    "oidc-audience-mapper",
+    "oidc-audience-resolve-mapper",
+    "oidc-claims-param-token-mapper",
+    "oidc-claims-param-value-idtoken-mapper",
+    "oidc-full-name-mapper",
+    "oidc-group-membership-mapper",
+    "oidc-hardcoded-claim-mapper",
+    "oidc-hardcoded-role-mapper",
+    "oidc-nonce-backwards-compatible-mapper",
+    "oidc-organization-group-membership-mapper",
+    "oidc-organization-membership-mapper",
+    "oidc-role-name-mapper",
+    "oidc-session-state-mapper",
+    "oidc-sha256-pairwise-sub-mapper",
+    "oidc-sub-mapper",
+    "oidc-usermodel-attribute-mapper",
+    "oidc-usermodel-client-role-mapper",
+    "oidc-usermodel-property-mapper",
+    "oidc-usermodel-realm-role-mapper",
+    "oidc-usersessionmodel-note-mapper",
+    "saml-audience-mapper",
+    "saml-audience-resolve-mapper",
+    "saml-authn-context-class-ref-mapper",
+    "saml-group-membership-mapper",
+    "saml-hardcode-attribute-mapper",
+    "saml-hardcode-role-mapper",
+    "saml-organization-group-membership-mapper",
+    "saml-organization-membership-mapper",
+    "saml-role-list-mapper",
+    "saml-role-name-mapper",
+    "saml-user-attribute-mapper",
+    "saml-user-attribute-nameid-mapper",
+    "saml-user-property-mapper",
+    "saml-user-session-note-mapper",
+];
+
+/// A mapper as `…/protocol-mappers/models` shows it: an OpenID Connect mapper that puts
+/// its claim in the access token and says nothing of introspection shows
+/// `introspection.token.claim: "true"`, the default the claim follows (observed in
+/// 26.7.3, facts-12 §2.5; the client and scope representations show the stored config).
+pub fn mapper_model_view(mapper: &ProtocolMapper) -> ProtocolMapper {
+    let mut view = mapper.clone();
+    let in_access_token = mapper.config.get("access.token.claim").is_some_and(|v| v == "true");
+    if mapper.protocol == "openid-connect" && in_access_token {
+        view.config
+            .entry("introspection.token.claim".to_owned())
+            .or_insert_with(|| "true".to_owned());
+    }
+    view
+}
+
 /// Whether a scope of the realm is given to new clients as a default scope or an
 /// optional one (Keycloak's `DEFAULT_CLIENT_SCOPE` table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

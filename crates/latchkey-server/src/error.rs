@@ -16,6 +16,7 @@ use latchkey_core::store::StoreError;
 use latchkey_core::token::issue::IssueError;
 use latchkey_core::username::{MAX_LENGTH, MIN_LENGTH, UsernameProblems};
 
+use crate::manage::client_scopes::ScopeRefusal;
 use crate::manage::{Field, ManageError, MasterChange, Missing, Reason};
 
 #[derive(Debug, thiserror::Error)]
@@ -246,6 +247,10 @@ fn manage_response(error: ManageError) -> Response {
                 Missing::MemberGroup => "Group not found",
                 Missing::GroupPath => "Group path does not exist",
                 Missing::Credential => "Credential not found",
+                Missing::ClientScope => "Could not find client scope",
+                Missing::ScopeToLink => "Client scope not found",
+                Missing::MapperProvider => "ProtocolMapper provider not found",
+                Missing::Mapper => "Model not found",
             };
             json_response(S::NOT_FOUND, &[("error", text)])
         }
@@ -321,6 +326,7 @@ fn manage_response(error: ManageError) -> Response {
         ManageError::ComponentExists(id) => {
             error_message(S::CONFLICT, &format!("Component with id {id} already exists"))
         }
+        ManageError::ClientScope(refusal) => scope_response(refusal),
         ManageError::Store(error) => ApiError::Store(error).into_response(),
         error @ (ManageError::Hashing
         | ManageError::Key(_)
@@ -335,6 +341,41 @@ fn manage_response(error: ManageError) -> Response {
 /// A setting out of range: Keycloak's own refusals as it words them (a realm's as a
 /// `ModelException`, a client's as `invalid_input`), latchkey's stricter ranges as an
 /// `ErrorRepresentation` naming the field.
+/// Client scopes and protocol mappers refused (`ClientScopesResource`,
+/// `ProtocolMappersResource`; texts and statuses observed in 26.7.3, facts-12 §2.2, §2.5).
+fn scope_response(refusal: ScopeRefusal) -> Response {
+    use StatusCode as S;
+    match refusal {
+        ScopeRefusal::Name(name) => {
+            // Keycloak answers 500 to a scope without a name; latchkey words it as Java
+            // would print the missing name.
+            let name = name.as_deref().unwrap_or("null");
+            error_message(S::BAD_REQUEST, &format!("Unexpected name \"{name}\" for ClientScope"))
+        }
+        ScopeRefusal::Protocol => error_message(S::BAD_REQUEST, "Unexpected protocol"),
+        ScopeRefusal::NameTaken(name) => {
+            error_message(S::CONFLICT, &format!("Client Scope {name} already exists"))
+        }
+        ScopeRefusal::MapperNameTaken => {
+            error_message(S::CONFLICT, "Protocol mapper exists with same name")
+        }
+        ScopeRefusal::MapperNamesNotUnique => json_response(
+            S::CONFLICT,
+            &[
+                ("error", "conflict"),
+                ("error_description", "Protocol mapper name must be unique per protocol"),
+            ],
+        ),
+        ScopeRefusal::MapperProtocolMissing => json_response(
+            S::CONFLICT,
+            &[("error", "conflict"), ("error_description", "Duplicate resource error")],
+        ),
+        ScopeRefusal::MapperIdentityChanged => {
+            error_message(S::BAD_REQUEST, "A protocol mapper's name, type and id cannot change")
+        }
+    }
+}
+
 fn setting_response(error: &SettingError) -> Response {
     let text = error.to_string();
     match error {

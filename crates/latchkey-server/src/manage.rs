@@ -13,13 +13,16 @@
 //! it needs) and the console's pages in `console/`, both calling this file.
 
 pub(crate) mod attack_detection;
+pub(crate) mod client_scopes;
 pub(crate) mod clients;
 pub(crate) mod credentials;
 pub(crate) mod groups;
 pub(crate) mod keys;
+pub(crate) mod protocol_mappers;
 pub(crate) mod realms;
 pub(crate) mod role_mappings;
 pub(crate) mod roles;
+pub(crate) mod scope_mappings;
 pub(crate) mod sessions;
 pub(crate) mod users;
 
@@ -98,6 +101,9 @@ pub enum ManageError {
     /// A new component's id is taken.
     #[error("component {0} exists")]
     ComponentExists(String),
+    /// A client scope or a protocol mapper refused (`client_scopes.rs`).
+    #[error(transparent)]
+    ClientScope(#[from] client_scopes::ScopeRefusal),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The hashing pool did not answer.
@@ -144,6 +150,15 @@ pub enum Missing {
     GroupPath,
     /// The credential of `…/users/{id}/credentials/{credential}`.
     Credential,
+    /// The scope of `…/client-scopes/{id}` (`ClientScopesResource`).
+    ClientScope,
+    /// The scope a default-scope path names (`…/default-default-client-scopes/{id}`,
+    /// `…/clients/{id}/default-client-scopes/{id}`).
+    ScopeToLink,
+    /// A protocol mapper's type (`protocolMapper`) Keycloak does not know.
+    MapperProvider,
+    /// The mapper of `…/protocol-mappers/models/{id}`.
+    Mapper,
 }
 
 /// A field of a request an admin change checks.

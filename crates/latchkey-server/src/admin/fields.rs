@@ -41,3 +41,9 @@ impl KnownFields for CredentialRepresentation {
 impl KnownFields for GroupRepresentation {
     const REPRESENTATION: &'static Representation = &java_types::GROUP_REPRESENTATION;
 }
+
+/// `ProtocolMapperRepresentation` (`…/protocol-mappers/models`; observed in 26.7.3:
+/// `Unrecognized field "wrong"`, facts-12 §2.5).
+impl KnownFields for latchkey_core::client::ProtocolMapper {
+    const REPRESENTATION: &'static Representation = &java_types::PROTOCOL_MAPPER_REPRESENTATION;
+}

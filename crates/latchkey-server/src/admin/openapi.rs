@@ -1,5 +1,5 @@
 //! The Admin API's OpenAPI 3.1 document, built from the same table that builds the
-//! router (`admin.rs`): each route registers its handler and its `Op` together, so a
+//! router (`routes.rs`): each route registers its handler and its `Op` together, so a
 //! route cannot exist without its description, nor a description without its route.
 //! Request and response bodies are the representation types themselves
 //! (`latchkey_core::representation`, `JsonSchema` derived next to `Serialize`); the few

@@ -96,6 +96,12 @@ impl Body {
         })
     }
 
+    /// The body as untyped JSON, for a question its type cannot answer (was a field
+    /// given at all?); `None` when it is not JSON.
+    pub(crate) fn untyped(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.0).ok()
+    }
+
     /// `None` for an empty body (a `DELETE` may come without one).
     pub(crate) fn json_or_empty<T: DeserializeOwned + JsonSchema>(
         &self,

@@ -12,6 +12,7 @@ use latchkey_core::store::StoreError;
 
 use super::layout;
 use crate::error::ApiError;
+use crate::manage::client_scopes::ScopeRefusal;
 use crate::manage::{Field, ManageError, MasterChange, Missing};
 use crate::state::AppState;
 
@@ -78,6 +79,9 @@ fn missing_noun(missing: &Missing) -> &'static str {
             "This group"
         }
         Missing::Credential => "This credential",
+        Missing::ClientScope | Missing::ScopeToLink => "This client scope",
+        Missing::MapperProvider => "This mapper type",
+        Missing::Mapper => "This mapper",
     }
 }
 
@@ -137,7 +141,13 @@ pub(crate) fn refusal_text(error: &ManageError) -> String {
         | ManageError::Task(_) => unexpected().into(),
         ManageError::Component(error) => format!("{error}."),
         ManageError::ComponentExists(_) => "A key with this id exists already.".into(),
+        ManageError::ClientScope(refusal) => format!("{}.", capitalised(&refusal.to_string())),
     }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The status of a page showing a refusal of the admin layer.
@@ -153,7 +163,13 @@ pub(crate) fn refusal_status(error: &ManageError) -> StatusCode {
         | ManageError::SiblingGroupTaken(_)
         | ManageError::RealmExists
         | ManageError::RealmNameTaken
-        | ManageError::ComponentExists(_) => StatusCode::CONFLICT,
+        | ManageError::ComponentExists(_)
+        | ManageError::ClientScope(
+            ScopeRefusal::NameTaken(_)
+            | ScopeRefusal::MapperNameTaken
+            | ScopeRefusal::MapperNamesNotUnique
+            | ScopeRefusal::MapperProtocolMissing,
+        ) => StatusCode::CONFLICT,
         ManageError::Component(ComponentError::Generation(_))
         | ManageError::Store(_)
         | ManageError::Hashing

@@ -43,7 +43,8 @@ pub(crate) fn find_for_user<'a>(
 }
 
 /// Creates a client from `rep` (`ClientsResource.createClient`): the client id is
-/// required and must be free; a confidential client with service accounts gets its
+/// required and must be free; its scopes are the realm's current default and optional
+/// scopes unless the body names some (`client_scopes::initial_scopes`); a confidential client with service accounts gets its
 /// service-account user, holding the realm's default role
 /// (`ClientManager.enableServiceAccount`).
 pub(crate) async fn create(
@@ -69,6 +70,13 @@ pub(crate) async fn create(
     if client.client_id.is_empty() {
         client.client_id.clone_from(&client.id);
     }
+    super::client_scopes::initial_scopes(
+        state,
+        realm,
+        &mut client,
+        (rep.default_client_scopes.as_deref(), rep.optional_client_scopes.as_deref()),
+    )
+    .await?;
     let attributes = &mut client.settings.attributes;
     attributes.entry(REALM_CLIENT.to_owned()).or_insert_with(|| "false".to_owned());
     if client.secret.is_some() {

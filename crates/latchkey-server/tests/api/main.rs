@@ -5,15 +5,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
 mod admin_client_roles;
+mod admin_client_scopes;
 mod admin_clients;
 mod admin_credentials;
 mod admin_group_members;
 mod admin_groups;
 mod admin_keys;
 mod admin_openapi;
+mod admin_protocol_mappers;
 mod admin_realms;
 mod admin_roles;
 mod admin_roles_by_id;
+mod admin_scope_mappings;
 mod admin_sessions;
 mod admin_unknown_fields;
 mod admin_users;
