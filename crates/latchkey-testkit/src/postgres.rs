@@ -36,6 +36,8 @@ pub struct Cluster {
     pub dir: PathBuf,
     /// Where `initdb`, `pg_ctl` and `postgres` are.
     pub bin_dir: PathBuf,
+    /// Commits are flushed to disk (`Cluster::start_durable`), as in production.
+    pub is_durable: bool,
 }
 
 /// A database of its own for one test.
@@ -60,7 +62,14 @@ impl Cluster {
     /// A cluster of its own (not the process's shared one), for a test that stops it;
     /// deleted when the process ends, like the shared one.
     pub fn start() -> Result<Cluster, String> {
-        start_cluster()
+        start_cluster(false)
+    }
+
+    /// A cluster of its own with PostgreSQL's durable defaults (`fsync`,
+    /// `synchronous_commit`, full-page writes on), for benchmarks whose figures must
+    /// include the cost of a commit.
+    pub fn start_durable() -> Result<Cluster, String> {
+        start_cluster(true)
     }
 
     /// Stops the server (`pg_ctl -m fast stop`: every connection cut at once). Not
@@ -77,7 +86,7 @@ impl Cluster {
 
     /// Starts the stopped server again on the same port.
     pub fn restart(&self) -> Result<(), String> {
-        pg_start(is_root(), &self.bin_dir, &self.dir, self.port)
+        pg_start(is_root(), &self.bin_dir, &self.dir, self.port, self.is_durable)
     }
 
     /// `CREATE ROLE … LOGIN PASSWORD …` and `CREATE DATABASE … OWNER …`, both new.
@@ -111,7 +120,7 @@ impl Cluster {
 /// When PostgreSQL's binaries are missing or the cluster does not start, with the reason.
 pub fn cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
-    match CLUSTER.get_or_init(start_cluster) {
+    match CLUSTER.get_or_init(|| start_cluster(false)) {
         Ok(cluster) => cluster,
         Err(reason) => panic!("no PostgreSQL for the tests: {reason}"),
     }
@@ -158,7 +167,7 @@ pub async fn fresh_database_with_owner() -> OwnedDatabase {
     cluster().owned_database().await
 }
 
-fn start_cluster() -> Result<Cluster, String> {
+fn start_cluster(is_durable: bool) -> Result<Cluster, String> {
     let bin_dir = find_bin_dir()?;
     let as_postgres = is_root();
     let dir = tempfile::Builder::new()
@@ -199,15 +208,25 @@ fn start_cluster() -> Result<Cluster, String> {
     let port = free_port()?;
     // The watchdog first, so that even a start that fails halfway is cleaned up.
     start_watchdog(as_postgres, &bin_dir, &dir)?;
-    pg_start(as_postgres, &bin_dir, &dir, port)?;
-    Ok(Cluster { port, dir, bin_dir })
+    pg_start(as_postgres, &bin_dir, &dir, port, is_durable)?;
+    Ok(Cluster { port, dir, bin_dir, is_durable })
 }
 
 /// `pg_ctl start` of the cluster in `dir` on `port`, waiting until it accepts connections.
-fn pg_start(as_postgres: bool, bin_dir: &Path, dir: &Path, port: u16) -> Result<(), String> {
+fn pg_start(
+    as_postgres: bool,
+    bin_dir: &Path,
+    dir: &Path,
+    port: u16,
+    is_durable: bool,
+) -> Result<(), String> {
+    let speed = if is_durable {
+        ""
+    } else {
+        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    };
     let server_options = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400 \
-         -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400{speed}",
         dir.display()
     );
     let data = dir.join("data");
