@@ -15,6 +15,7 @@ mod ceilings;
 mod cpu;
 mod http;
 mod load;
+mod postgres;
 mod report;
 mod server;
 mod trivial;
@@ -70,6 +71,10 @@ struct Cli {
     /// `defaultSignatureAlgorithm`): RS256, PS256, ES256, EdDSA, ...
     #[arg(long, default_value = "RS256", value_parser = parse_algorithm)]
     alg: Algorithm,
+    /// `postgres`: after the SQLite run, the token grants on a throw-away PostgreSQL
+    /// (started here) with one and with two instances, beside the same ceilings.
+    #[arg(long, default_value = "sqlite", value_parser = ["sqlite", "postgres"])]
+    db: String,
     /// Internal: serve the trivial HTTP ceiling on this path (the bench starts itself
     /// with it as a second process).
     #[arg(long, hide = true)]
@@ -136,6 +141,7 @@ fn main() {
         data_dir: data_dir.clone(),
         import_dir,
         log_file: root.path().join("server.log"),
+        extra_args: Vec::new(),
     };
     eprintln!("startup: first start (fresh database) of {}", bin.display());
     let Started { server: mut first, ready_after: first_start, .. } =
@@ -215,6 +221,14 @@ fn main() {
     drop(server);
     let log = ServerLogSummary::read(&config.log_file);
 
+    let baseline = postgres::Baseline {
+        cores,
+        sqlite_refresh: refresh_result.per_second(),
+        sqlite_password: password_result.per_second(),
+        sqlite_service: service_result.per_second(),
+        signatures: signatures.per_second,
+        argon2: argon2.per_second,
+    };
     let report = Report {
         cores,
         concurrency,
@@ -248,4 +262,8 @@ fn main() {
         log,
     };
     report.print();
+    if cli.db == "postgres" {
+        let import_dir = root.path().join("import");
+        postgres::run(&bin, root.path(), import_dir, concurrency, duration, &baseline);
+    }
 }

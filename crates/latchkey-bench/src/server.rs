@@ -20,6 +20,8 @@ pub(crate) struct ServerConfig {
     pub(crate) data_dir: PathBuf,
     pub(crate) import_dir: PathBuf,
     pub(crate) log_file: PathBuf,
+    /// More flags for `start-dev` (`--db postgres …`).
+    pub(crate) extra_args: Vec<String>,
 }
 
 /// A running server; dropping it stops the process (SIGTERM, then SIGKILL).
@@ -63,6 +65,7 @@ impl ServerConfig {
             .arg("--import-realm")
             .arg("--import-dir")
             .arg(&self.import_dir)
+            .args(&self.extra_args)
             .env("LATCHKEY_BOOTSTRAP_ADMIN_USERNAME", "admin")
             .env("LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD", "bench-admin-password")
             .env("NO_COLOR", "1")

@@ -1,7 +1,7 @@
 //! Every URL latchkey serves, on one screen.
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, options, post};
@@ -59,6 +59,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/health/live", get(health::get_live))
         .route("/health/ready", get(health::get_ready))
+        .merge(legacy_observability(&state))
         .merge(admin::routes())
         .merge(console::routes(state.clone()))
         .fallback(not_found)
@@ -79,6 +80,40 @@ pub fn app(state: AppState) -> Router {
         ]))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// `/metrics` on the main port, with `--metrics-enabled` and
+/// `--legacy-observability-interface`.
+fn legacy_observability(state: &AppState) -> Router<AppState> {
+    let config = &state.config;
+    if config.metrics_enabled && config.legacy_observability_interface {
+        Router::new().route("/metrics", get(get_metrics))
+    } else {
+        Router::new()
+    }
+}
+
+/// The management interface (`--http-management-port`, served with `--metrics-enabled`):
+/// health and metrics under `--http-management-relative-path`, as Keycloak's.
+pub fn management_app(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/health/live", get(health::get_live))
+        .route("/health/ready", get(health::get_ready))
+        .route("/metrics", get(get_metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+    let relative_path = state.config.http_management_relative_path.clone();
+    let routes = if relative_path.is_empty() {
+        routes
+    } else {
+        Router::new().nest(&relative_path, routes).fallback(not_found)
+    };
+    routes.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+async fn get_metrics(State(state): State<AppState>) -> Response {
+    let content_type = HeaderValue::from_static(crate::metrics::CONTENT_TYPE);
+    ([(header::CONTENT_TYPE, content_type)], state.metrics.render()).into_response()
 }
 
 /// Keycloak's default `browserSecurityHeaders`, as 26.7.3 sends them on every answer.

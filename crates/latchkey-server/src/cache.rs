@@ -44,6 +44,9 @@ pub struct RealmCache {
     clock: Arc<dyn Clock>,
     /// Held while a load adds missing signing keys, so two loads add one key, not two.
     fallbacks: tokio::sync::Mutex<()>,
+    /// Snapshots served from memory, and loads (for the metrics).
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl RealmCache {
@@ -53,7 +56,14 @@ impl RealmCache {
             generation: AtomicU64::new(0),
             clock,
             fallbacks: tokio::sync::Mutex::new(()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
+    }
+
+    /// Snapshots served from memory and snapshots loaded, since start.
+    pub fn stats(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
     }
 
     /// The realm's snapshot, loading it on a miss. `None` when the realm does not exist.
@@ -63,8 +73,10 @@ impl RealmCache {
         name: &str,
     ) -> Result<Option<Arc<RealmSnapshot>>, StoreError> {
         if let Some(snapshot) = self.read(name) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(Some(snapshot));
         }
+        self.misses.fetch_add(1, Ordering::Relaxed);
         let generation = self.generation.load(Ordering::Acquire);
         let Some(realm) = store.find_realm_by_name(name).await? else { return Ok(None) };
         let clients = store.list_clients(&realm.id).await?;

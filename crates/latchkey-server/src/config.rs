@@ -26,6 +26,27 @@ pub struct ServerConfig {
     pub hash_workers: usize,
     /// Header-read, body-read and idle timeouts and the connection cap of the listener.
     pub connections: latchkey_listener::Limits,
+    /// Serve `/metrics` (`--metrics-enabled`, off by default as in Keycloak).
+    pub metrics_enabled: bool,
+    /// Serve `/metrics` on the main port under the relative path rather than on the
+    /// management interface (Keycloak's `--legacy-observability-interface`).
+    pub legacy_observability_interface: bool,
+    /// The management interface's port (`--http-management-port`, Keycloak's 9000), on
+    /// `http_host`; it serves `/metrics` and `/health/*` when metrics are enabled.
+    pub http_management_port: u16,
+    /// Its relative path (`--http-management-relative-path`): like `relative_path`, and
+    /// empty for `/`, Keycloak's default.
+    pub http_management_relative_path: String,
+    /// `/health/ready` answers 503 once the change feed (PostgreSQL) has not been read
+    /// for longer than this (`--health-feed-max-lag`).
+    pub feed_max_lag: std::time::Duration,
+}
+
+impl ServerConfig {
+    /// Whether the management interface is served, on its own port.
+    pub fn has_management_interface(&self) -> bool {
+        self.metrics_enabled && !self.legacy_observability_interface
+    }
 }
 
 impl ServerConfig {
@@ -53,6 +74,11 @@ impl Default for ServerConfig {
             max_body_bytes: 64 * 1024,
             hash_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             connections: latchkey_listener::Limits::default(),
+            metrics_enabled: false,
+            legacy_observability_interface: false,
+            http_management_port: 9000,
+            http_management_relative_path: String::new(),
+            feed_max_lag: std::time::Duration::from_secs(5),
         }
     }
 }

@@ -13,13 +13,18 @@ pub async fn get_live() -> Response {
     Json(json!({"status": "UP", "checks": []})).into_response()
 }
 
-/// An instance of a cluster that has not read the change feed for this long may answer
-/// from stale caches: it is not ready (a load balancer then sends requests elsewhere).
-pub const FEED_READY_LAG: std::time::Duration = std::time::Duration::from_secs(5);
+/// The longest a readiness check waits for the database: a database that does not
+/// answer within this is down for the load balancer asking (which waits a few seconds
+/// at most), not a request left hanging for the pool's acquire timeout.
+const DATABASE_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// 503 while the database does not answer, or, on PostgreSQL, while the change feed has
+/// not been read for longer than `--health-feed-max-lag` (5 s by default): an instance
+/// of a cluster that far behind may answer from stale caches, and a load balancer then
+/// sends requests elsewhere. The body is SmallRye Health's, as Keycloak's.
 pub async fn get_ready(State(state): State<AppState>) -> Response {
     if let Some(behind) = state.store.feed_behind()
-        && behind > FEED_READY_LAG
+        && behind > state.config.feed_max_lag
     {
         let behind_ms = u64::try_from(behind.as_millis()).unwrap_or(u64::MAX);
         tracing::warn!(behind_ms, "readiness: the change feed is behind");
@@ -30,16 +35,25 @@ pub async fn get_ready(State(state): State<AppState>) -> Response {
         )
             .into_response();
     }
-    match state.store.count_sessions("").await {
-        Ok(_) => Json(json!({"status": "UP", "checks": [{"name": "database", "status": "UP"}]}))
-            .into_response(),
-        Err(error) => {
-            tracing::warn!(error = %error, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "DOWN", "checks": [{"name": "database", "status": "DOWN"}]})),
-            )
+    let checked = tokio::time::timeout(DATABASE_CHECK_TIMEOUT, state.store.count_sessions(""));
+    match checked.await {
+        Ok(Ok(_)) => {
+            Json(json!({"status": "UP", "checks": [{"name": "database", "status": "UP"}]}))
                 .into_response()
         }
+        Ok(Err(error)) => {
+            tracing::warn!(error = %error, "readiness check failed");
+            database_down()
+        }
+        Err(_) => {
+            tracing::warn!("readiness check failed: the database did not answer within 2 s");
+            database_down()
+        }
     }
+}
+
+fn database_down() -> Response {
+    let checks = [json!({"name": "database", "status": "DOWN"})];
+    (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "DOWN", "checks": checks})))
+        .into_response()
 }

@@ -18,6 +18,7 @@ pub mod hashing;
 pub mod headers;
 pub mod health;
 pub mod manage;
+pub mod metrics;
 pub mod oidc;
 pub mod revocation;
 pub mod state;
@@ -42,23 +43,33 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// A bound listener, ready to serve.
+/// A bound listener, ready to serve, and the management interface's when it has one.
 pub struct Server {
     listener: std::net::TcpListener,
+    management: Option<std::net::TcpListener>,
     state: AppState,
 }
 
 impl Server {
-    /// Binds `address` (port 0 picks a free port).
+    /// Binds `address` (port 0 picks a free port), and the management interface on the
+    /// same host when the configuration has one (`ServerConfig::has_management_interface`).
     pub fn bind(address: SocketAddr, state: AppState) -> Result<Self, ServeError> {
-        let listener = std::net::TcpListener::bind(address)
-            .map_err(|source| ServeError::Bind { address, source })?;
-        listener.set_nonblocking(true)?;
-        Ok(Server { listener, state })
+        let listener = bind(address)?;
+        let management = if state.config.has_management_interface() {
+            Some(bind(SocketAddr::new(address.ip(), state.config.http_management_port))?)
+        } else {
+            None
+        };
+        Ok(Server { listener, management, state })
     }
 
     pub fn local_addr(&self) -> Result<SocketAddr, ServeError> {
         Ok(self.listener.local_addr()?)
+    }
+
+    /// The management interface's address, when it is served.
+    pub fn management_addr(&self) -> Result<Option<SocketAddr>, ServeError> {
+        Ok(self.management.as_ref().map(std::net::TcpListener::local_addr).transpose()?)
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests.
@@ -77,6 +88,21 @@ impl Server {
             hub.close();
         };
         let limits = self.state.config.connections;
+        // Health and metrics answer until the process ends; nothing there needs draining.
+        let management = match self.management {
+            Some(listener) => {
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                let router = app::management_app(self.state.clone());
+                Some(tokio::spawn(latchkey_listener::serve(
+                    listener,
+                    Plain,
+                    router,
+                    limits,
+                    std::future::pending(),
+                )))
+            }
+            None => None,
+        };
         let router = app(self.state);
         let listener = tokio::net::TcpListener::from_std(self.listener)?;
         match tls {
@@ -101,12 +127,22 @@ impl Server {
         }
         reaper.abort();
         follower.abort();
+        if let Some(management) = management {
+            management.abort();
+        }
         // The refresh times written behind reach the database before the process ends.
         if let Err(error) = store.flush().await {
             tracing::error!(%error, "refresh times not written at shutdown");
         }
         Ok(())
     }
+}
+
+fn bind(address: SocketAddr) -> Result<std::net::TcpListener, ServeError> {
+    let listener = std::net::TcpListener::bind(address)
+        .map_err(|source| ServeError::Bind { address, source })?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }
 
 /// The TLS handshake of `axum-server`'s rustls acceptor, for the listener.

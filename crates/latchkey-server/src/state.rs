@@ -9,6 +9,7 @@ use crate::cache::{RealmCache, RealmSnapshot};
 use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::hashing::Hasher;
+use crate::metrics::Metrics;
 use crate::revocation::hub::RevocationHub;
 
 /// A handle on what every handler shares. Cloned for every request, so it is one
@@ -24,6 +25,8 @@ pub struct Shared {
     pub hasher: Hasher,
     /// Revocations for the gateways' streams (`revocation/stream.rs`).
     pub revocations: Arc<RevocationHub>,
+    /// What `/metrics` serves (`metrics.rs`).
+    pub metrics: Metrics,
 }
 
 impl std::ops::Deref for AppState {
@@ -38,7 +41,9 @@ impl AppState {
     pub fn new(store: Database, clock: Arc<dyn Clock>, config: ServerConfig) -> Self {
         let hasher = Hasher::new(config.hash_workers);
         let realms = Arc::new(RealmCache::new(Arc::clone(&clock)));
+        let metrics = Metrics::new(store.clone(), Arc::clone(&realms));
         AppState(Arc::new(Shared {
+            metrics,
             store,
             clock,
             config: Arc::new(config),

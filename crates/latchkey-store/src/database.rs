@@ -9,6 +9,7 @@
 //! this file and nowhere else.
 
 use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
 use latchkey_core::brute_force::LoginFailure;
@@ -32,6 +33,7 @@ use crate::feed::{ChangeFeed, FeedProgress};
 use crate::postgres::{PostgresEngine, PostgresOptions, unlock_bootstrap};
 use crate::session_cache::{SessionCache, TOUCH_WINDOW};
 use crate::sqlite::SqliteEngine;
+use crate::stats::{Counters, FeedStats, StoreStats};
 
 type Res<T> = Result<T, StoreError>;
 
@@ -46,6 +48,8 @@ pub struct Database {
     cache: Arc<SessionCache>,
     /// On PostgreSQL: what this instance needs to share the database with others.
     cluster: Option<Arc<Cluster>>,
+    /// Sessions created and ended, for the metrics.
+    counters: Arc<Counters>,
 }
 
 /// One instance's part in a cluster on PostgreSQL.
@@ -121,7 +125,7 @@ impl Database {
         let sessions = SessionBatcher::start(engine.clone());
         let cache = Arc::new(SessionCache::new());
         tokio::spawn(write_touches_behind(Arc::downgrade(&cache), sessions.clone()));
-        Database { engine, sessions, cache, cluster }
+        Database { engine, sessions, cache, cluster, counters: Arc::default() }
     }
 
     /// The change feed of other instances' writes (`feed.rs`), read from its current
@@ -144,6 +148,26 @@ impl Database {
     /// follow one (SQLite, or not started yet).
     pub fn feed_behind(&self) -> Option<std::time::Duration> {
         self.cluster.as_ref()?.progress.behind()
+    }
+
+    /// The store's figures now, for the metrics: counters since start, pool sizes, the
+    /// write-behind queue and the change feed's progress. Reads atomics and the pools'
+    /// sizes only.
+    pub fn stats(&self) -> StoreStats {
+        let (session_cache_hits, session_cache_misses, refresh_times_queued) = self.cache.stats();
+        StoreStats {
+            session_cache_hits,
+            session_cache_misses,
+            sessions_created: self.counters.sessions_created.load(Ordering::Relaxed),
+            sessions_ended: self.counters.sessions_ended.load(Ordering::Relaxed),
+            refresh_times_queued,
+            database_failures: self.engine.failures(),
+            pools: self.engine.pool_stats(),
+            feed: self.cluster.as_ref().map(|cluster| FeedStats {
+                last_applied: cluster.progress.applied(),
+                behind: cluster.progress.behind(),
+            }),
+        }
     }
 
     /// Whether this instance runs the cluster-wide jobs (idle-session reaper, expired
@@ -391,6 +415,7 @@ impl Store for Database {
     /// never refreshed cost no memory).
     async fn insert_session(&self, session: &Session) -> Res<()> {
         self.sessions.submit(SessionWrite::Insert(session.clone())).await?;
+        Counters::add(&self.counters.sessions_created, 1);
         Ok(())
     }
 
@@ -444,13 +469,15 @@ impl Store for Database {
     async fn delete_session(&self, id: &str) -> Res<()> {
         let deleted = self.engine.delete_session(id).await;
         self.cache.remove_session(id);
-        deleted
+        Counters::add(&self.counters.sessions_ended, deleted?);
+        Ok(())
     }
 
     async fn delete_user_sessions(&self, user_id: &str) -> Res<()> {
         let deleted = self.engine.delete_user_sessions(user_id).await;
         self.cache.remove_sessions_where(|s| s.user_id == user_id);
-        deleted
+        Counters::add(&self.counters.sessions_ended, deleted?);
+        Ok(())
     }
 
     async fn count_sessions(&self, realm_id: &str) -> Res<i64> {
@@ -469,6 +496,7 @@ impl Store for Database {
         for id in &removed {
             self.cache.remove_session(id);
         }
+        Counters::add(&self.counters.sessions_ended, removed.len() as u64);
         Ok(removed.len() as u64)
     }
 
@@ -766,6 +794,7 @@ impl Store for Database {
     async fn delete_realm_sessions(&self, realm_id: &str) -> Res<u64> {
         let deleted = self.engine.delete_realm_sessions(realm_id).await;
         self.cache.remove_sessions_where(|s| s.realm_id == realm_id && !s.offline);
+        Counters::add(&self.counters.sessions_ended, *deleted.as_ref().unwrap_or(&0));
         deleted
     }
 }

@@ -49,13 +49,15 @@ macro_rules! delegate {
             $(
                 $(#[$meta])*
                 pub(crate) async fn $name(&self $(, $arg: $ty)*) -> $ret {
-                    retried(|| async move {
+                    let result = retried(|| async move {
                         match self {
                             Engine::Sqlite(engine) => engine.$name($($arg),*).await,
                             Engine::Postgres(engine) => engine.$name($($arg),*).await,
                         }
                     })
-                    .await
+                    .await;
+                    self.count_failure(&result);
+                    result
                 }
             )*
         }
@@ -63,6 +65,34 @@ macro_rules! delegate {
 }
 
 impl Engine {
+    /// Counts a call that failed with the database's fault (for the metrics).
+    fn count_failure<T>(&self, result: &Res<T>) {
+        if let Err(StoreError::Backend(_)) = result {
+            let failures = match self {
+                Engine::Sqlite(engine) => &engine.failures,
+                Engine::Postgres(engine) => &engine.failures,
+            };
+            failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Database calls that failed with the database's fault, after retries.
+    pub(crate) fn failures(&self) -> u64 {
+        let failures = match self {
+            Engine::Sqlite(engine) => &engine.failures,
+            Engine::Postgres(engine) => &engine.failures,
+        };
+        failures.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The connection pools now.
+    pub(crate) fn pool_stats(&self) -> Vec<crate::stats::PoolStats> {
+        match self {
+            Engine::Sqlite(engine) => engine.pool_stats(),
+            Engine::Postgres(engine) => engine.pool_stats(),
+        }
+    }
+
     /// Waits for the queries in flight and closes every connection.
     pub(crate) async fn close(&self) {
         match self {
@@ -202,8 +232,8 @@ delegate! {
     fn write_sessions(&self, writes: &[SessionWrite]) -> Res<Vec<Written>>;
     fn find_session(&self, id: &str) -> Res<Option<Session>>;
     fn find_session_context(&self, id: &str) -> Res<Option<SessionContext>>;
-    fn delete_session(&self, id: &str) -> Res<()>;
-    fn delete_user_sessions(&self, user_id: &str) -> Res<()>;
+    fn delete_session(&self, id: &str) -> Res<u64>;
+    fn delete_user_sessions(&self, user_id: &str) -> Res<u64>;
     fn delete_realm_sessions(&self, realm_id: &str) -> Res<u64>;
     /// Deletes the idle sessions (and the revoked tokens expired before
     /// `online_before`); the ids of the sessions deleted.

@@ -20,7 +20,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use latchkey_core::revocation::Revocation;
@@ -64,6 +64,8 @@ pub enum Change {
 pub(crate) struct FeedProgress {
     /// When the feed was last read without error (`None`: not followed).
     read_at: std::sync::Mutex<Option<Instant>>,
+    /// The highest number read, for the metrics.
+    applied: AtomicI64,
 }
 
 impl FeedProgress {
@@ -73,7 +75,13 @@ impl FeedProgress {
         read_at.map(|at| at.elapsed())
     }
 
-    fn mark_read(&self) {
+    /// The highest number read (0 before the first).
+    pub(crate) fn applied(&self) -> i64 {
+        self.applied.load(Ordering::Relaxed)
+    }
+
+    fn mark_read(&self, applied: i64) {
+        self.applied.store(applied, Ordering::Relaxed);
         *self.read_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
             Some(Instant::now());
     }
@@ -184,7 +192,7 @@ impl ChangeFeed {
             .fetch_one(&pool)
             .await
             .map_err(map_error)?;
-        progress.mark_read();
+        progress.mark_read(applied);
         Ok(ChangeFeed {
             pool,
             wake,
@@ -210,7 +218,7 @@ impl ChangeFeed {
         self.wait().await;
         match self.read().await {
             Ok(changes) => {
-                self.progress.mark_read();
+                self.progress.mark_read(self.applied);
                 changes
             }
             Err(error) => {

@@ -22,7 +22,9 @@ mod rows;
 mod session_cache;
 mod sql;
 mod sqlite;
+mod stats;
 
 pub use crate::database::{BootstrapLock, Database};
 pub use crate::feed::{Change, ChangeFeed, GAP_WAIT, POLL_INTERVAL};
 pub use crate::postgres::{InvalidUrl, PostgresOptions};
+pub use crate::stats::{FeedStats, PoolStats, StoreStats};

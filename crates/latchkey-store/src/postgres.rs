@@ -213,7 +213,7 @@ impl Sql<Postgres> {
             .max_connections(options.pool_max_size)
             .acquire_timeout(options.connect_timeout)
             .connect_lazy_with(options.connect.clone().options([("latchkey.origin", origin)]));
-        Ok(Sql { write: pool.clone(), read: pool })
+        Ok(Sql::new(pool.clone(), pool))
     }
 
     /// Tries to take the jobs lock on a connection of its own, outside the pool; the

@@ -89,6 +89,11 @@ pub(crate) struct SessionCache {
     users: Box<[Mutex<UserShard>]>,
     /// One epoch for all users: their drops are rare (admin changes).
     user_epoch: AtomicU64,
+    /// `context` calls answered from memory, and those that missed (for the metrics).
+    hits: AtomicU64,
+    misses: AtomicU64,
+    /// Refresh times in the shards' `touched` lists (the write-behind queue's depth).
+    queued: AtomicU64,
 }
 
 impl std::fmt::Debug for SessionCache {
@@ -104,6 +109,9 @@ impl SessionCache {
             sessions: (0..SHARDS).map(|_| Mutex::default()).collect(),
             users: (0..SHARDS).map(|_| Mutex::default()).collect(),
             user_epoch: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            queued: AtomicU64::new(0),
         }
     }
 
@@ -127,11 +135,15 @@ impl SessionCache {
             let shard = self.session_shard(id);
             (shard.sessions.get(id).map(|c| c.session.clone()), shard.epoch)
         };
-        let miss = Err(Ticket { session_epoch, user_epoch });
-        let Some(session) = session else { return miss };
-        let Some(cached) = self.user_shard(&session.user_id).get(&session.user_id).cloned() else {
-            return miss;
+        let miss = || {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            Err(Ticket { session_epoch, user_epoch })
         };
+        let Some(session) = session else { return miss() };
+        let Some(cached) = self.user_shard(&session.user_id).get(&session.user_id).cloned() else {
+            return miss();
+        };
+        self.hits.fetch_add(1, Ordering::Relaxed);
         let user = (cached.user.realm_id == session.realm_id).then(|| cached.user.clone());
         Ok(SessionContext { session, user, role_ids: cached.role_ids.clone() })
     }
@@ -168,6 +180,15 @@ impl SessionCache {
         context
     }
 
+    /// Hits and misses of `context` so far, and the refresh times waiting to be written.
+    pub(crate) fn stats(&self) -> (u64, u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+            self.queued.load(Ordering::Relaxed),
+        )
+    }
+
     /// The cached session, if any.
     pub(crate) fn session(&self, id: &str) -> Option<Session> {
         self.session_shard(id).sessions.get(id).map(|c| c.session.clone())
@@ -192,6 +213,7 @@ impl SessionCache {
             if !cached.is_queued {
                 cached.is_queued = true;
                 shard.touched.push(id.to_owned());
+                self.queued.fetch_add(1, Ordering::Relaxed);
             }
         }
         true
@@ -203,6 +225,7 @@ impl SessionCache {
         for shard in &self.sessions[..] {
             let mut shard = lock(shard);
             let shard = &mut *shard;
+            self.queued.fetch_sub(shard.touched.len() as u64, Ordering::Relaxed);
             for id in shard.touched.drain(..) {
                 if let Some(cached) = shard.sessions.get_mut(&id) {
                     cached.is_queued = false;
@@ -236,6 +259,7 @@ impl SessionCache {
             {
                 cached.is_queued = true;
                 shard.touched.push(id.clone());
+                self.queued.fetch_add(1, Ordering::Relaxed);
             }
         }
     }

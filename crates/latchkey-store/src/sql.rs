@@ -21,22 +21,58 @@ pub(crate) mod scopes;
 mod users;
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use latchkey_core::store::StoreError;
 use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Transaction, Type};
 
 use crate::error::map_error;
+use crate::stats::PoolStats;
 
 /// An engine: the write pool and the read pool of one database (the same pool where the
 /// engine has no reason to split them).
 pub(crate) struct Sql<DB: sqlx::Database> {
     pub(crate) write: Pool<DB>,
     pub(crate) read: Pool<DB>,
+    /// Calls that failed with the database's fault (`StoreError::Backend`: a lost or
+    /// refused connection, a timeout), after retries; for the metrics.
+    pub(crate) failures: Arc<AtomicU64>,
+}
+
+impl<DB: sqlx::Database> Sql<DB> {
+    /// An engine over its pools.
+    pub(crate) fn new(write: Pool<DB>, read: Pool<DB>) -> Self {
+        Sql { write, read, failures: Arc::default() }
+    }
+
+    /// The pools' connections now: `write` (and `read` when it is another pool).
+    pub(crate) fn pool_stats(&self) -> Vec<PoolStats> {
+        let stats = |name, pool: &Pool<DB>| {
+            let size = pool.size();
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(size);
+            PoolStats {
+                name,
+                active: size.saturating_sub(idle),
+                idle,
+                max: pool.options().get_max_connections(),
+            }
+        };
+        // Clones of one pool share its options: one pool serves both.
+        if std::ptr::eq(self.write.options(), self.read.options()) {
+            return vec![stats("default", &self.write)];
+        }
+        vec![stats("write", &self.write), stats("read", &self.read)]
+    }
 }
 
 impl<DB: sqlx::Database> Clone for Sql<DB> {
     fn clone(&self) -> Self {
-        Sql { write: self.write.clone(), read: self.read.clone() }
+        Sql {
+            write: self.write.clone(),
+            read: self.read.clone(),
+            failures: Arc::clone(&self.failures),
+        }
     }
 }
 

@@ -72,7 +72,7 @@ impl Sql<Sqlite> {
             .connect_with(options.read_only(true))
             .await
             .map_err(map_error)?;
-        Ok(Sql { write, read })
+        Ok(Sql::new(write, read))
     }
 
     /// A private in-memory database, for tests. Every connection to `:memory:` is a
@@ -89,7 +89,7 @@ impl Sql<Sqlite> {
             .await
             .map_err(map_error)?;
         MIGRATOR.run(&pool).await.map_err(backend)?;
-        Ok(Sql { write: pool.clone(), read: pool })
+        Ok(Sql::new(pool.clone(), pool))
     }
 }
 

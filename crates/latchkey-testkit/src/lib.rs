@@ -6,6 +6,7 @@
 //! (`postgres.rs`), and SQLite (a fresh file) is the default. `scripts/test.sh` runs the
 //! HTTP, console, gateway and client tests once with each.
 
+pub mod metrics;
 pub mod postgres;
 
 use std::path::{Path, PathBuf};
@@ -95,6 +96,9 @@ pub struct TestApp {
     /// `http://127.0.0.1:<port>/keycloak/auth`
     pub base_url: String,
     pub address: std::net::SocketAddr,
+    /// The management interface's address (`/metrics`, `/health/*`), when the
+    /// configuration serves one (`ServerConfig::has_management_interface`).
+    pub management_address: Option<std::net::SocketAddr>,
     pub clock: Arc<ManualClock>,
     pub store: Database,
     pub http: reqwest::Client,
@@ -135,6 +139,7 @@ async fn spawn_with(
     let server =
         Server::bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)), state).expect("bind");
     let address = server.local_addr().expect("address");
+    let management_address = server.management_addr().expect("management address");
     let (shutdown, signal) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let _ = server
@@ -146,6 +151,7 @@ async fn spawn_with(
     TestApp {
         base_url: format!("http://{address}{relative_path}"),
         address,
+        management_address,
         clock,
         store,
         http: reqwest::Client::builder().build().expect("http client"),

@@ -36,6 +36,8 @@ pub struct Cluster {
     pub dir: PathBuf,
     /// Where `initdb`, `pg_ctl` and `postgres` are.
     pub bin_dir: PathBuf,
+    /// Commits are flushed to disk (`Cluster::start_durable`), as in production.
+    pub is_durable: bool,
 }
 
 /// A database of its own for one test.
@@ -56,6 +58,60 @@ impl Cluster {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
     }
+
+    /// A cluster of its own (not the process's shared one), for a test that stops it;
+    /// deleted when the process ends, like the shared one.
+    pub fn start() -> Result<Cluster, String> {
+        start_cluster(false)
+    }
+
+    /// A cluster of its own with PostgreSQL's durable defaults (`fsync`,
+    /// `synchronous_commit`, full-page writes on), for benchmarks whose figures must
+    /// include the cost of a commit.
+    pub fn start_durable() -> Result<Cluster, String> {
+        start_cluster(true)
+    }
+
+    /// Stops the server (`pg_ctl -m fast stop`: every connection cut at once). Not
+    /// `immediate`: with the cluster's `synchronous_commit=off`, a crash may lose the
+    /// last commits, which no test wants to see.
+    pub fn stop(&self) -> Result<(), String> {
+        let data = self.dir.join("data");
+        run(
+            is_root(),
+            &self.bin_dir.join("pg_ctl"),
+            &["-D".as_ref(), data.as_os_str(), "-m".as_ref(), "fast".as_ref(), "stop".as_ref()],
+        )
+    }
+
+    /// Starts the stopped server again on the same port.
+    pub fn restart(&self) -> Result<(), String> {
+        pg_start(is_root(), &self.bin_dir, &self.dir, self.port, self.is_durable)
+    }
+
+    /// `CREATE ROLE … LOGIN PASSWORD …` and `CREATE DATABASE … OWNER …`, both new.
+    pub async fn owned_database(&self) -> OwnedDatabase {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let name = format!("app_{}_{n}_{}", std::process::id(), self.port);
+        let user = format!("latchkey_{}_{n}_{}", std::process::id(), self.port);
+        let password = format!("pw-{}-{n}-secret", std::process::id());
+        let mut admin =
+            sqlx::PgConnection::connect(&self.url("postgres")).await.unwrap_or_else(|error| {
+                panic!("cannot reach the test cluster: {error}\n{}", self.log())
+            });
+        for statement in [
+            format!("CREATE ROLE {user} LOGIN PASSWORD '{password}'"),
+            format!("CREATE DATABASE {name} OWNER {user}"),
+        ] {
+            sqlx::query(&statement)
+                .execute(&mut admin)
+                .await
+                .unwrap_or_else(|error| panic!("{statement}: {error}"));
+        }
+        let _ = admin.close().await;
+        OwnedDatabase { name, user, password, port: self.port }
+    }
 }
 
 /// The cluster of this test process, started on first use.
@@ -64,7 +120,7 @@ impl Cluster {
 /// When PostgreSQL's binaries are missing or the cluster does not start, with the reason.
 pub fn cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
-    match CLUSTER.get_or_init(start_cluster) {
+    match CLUSTER.get_or_init(|| start_cluster(false)) {
         Ok(cluster) => cluster,
         Err(reason) => panic!("no PostgreSQL for the tests: {reason}"),
     }
@@ -105,32 +161,13 @@ impl OwnedDatabase {
     }
 }
 
-/// `CREATE ROLE … LOGIN PASSWORD …` and `CREATE DATABASE … OWNER …`, both new.
+/// A database of the process's cluster as an operator sets one up for latchkey
+/// ([`Cluster::owned_database`]).
 pub async fn fresh_database_with_owner() -> OwnedDatabase {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let cluster = cluster();
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let name = format!("app_{}_{n}", std::process::id());
-    let user = format!("latchkey_{}_{n}", std::process::id());
-    let password = format!("pw-{}-{n}-secret", std::process::id());
-    let mut admin =
-        sqlx::PgConnection::connect(&cluster.url("postgres")).await.unwrap_or_else(|error| {
-            panic!("cannot reach the test cluster: {error}\n{}", cluster.log())
-        });
-    for statement in [
-        format!("CREATE ROLE {user} LOGIN PASSWORD '{password}'"),
-        format!("CREATE DATABASE {name} OWNER {user}"),
-    ] {
-        sqlx::query(&statement)
-            .execute(&mut admin)
-            .await
-            .unwrap_or_else(|error| panic!("{statement}: {error}"));
-    }
-    let _ = admin.close().await;
-    OwnedDatabase { name, user, password, port: cluster.port }
+    cluster().owned_database().await
 }
 
-fn start_cluster() -> Result<Cluster, String> {
+fn start_cluster(is_durable: bool) -> Result<Cluster, String> {
     let bin_dir = find_bin_dir()?;
     let as_postgres = is_root();
     let dir = tempfile::Builder::new()
@@ -169,13 +206,30 @@ fn start_cluster() -> Result<Cluster, String> {
         ],
     )?;
     let port = free_port()?;
-    let server_options = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400 \
-         -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-        dir.display()
-    );
     // The watchdog first, so that even a start that fails halfway is cleaned up.
     start_watchdog(as_postgres, &bin_dir, &dir)?;
+    pg_start(as_postgres, &bin_dir, &dir, port, is_durable)?;
+    Ok(Cluster { port, dir, bin_dir, is_durable })
+}
+
+/// `pg_ctl start` of the cluster in `dir` on `port`, waiting until it accepts connections.
+fn pg_start(
+    as_postgres: bool,
+    bin_dir: &Path,
+    dir: &Path,
+    port: u16,
+    is_durable: bool,
+) -> Result<(), String> {
+    let speed = if is_durable {
+        ""
+    } else {
+        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    };
+    let server_options = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400{speed}",
+        dir.display()
+    );
+    let data = dir.join("data");
     let log = dir.join("server.log");
     run(
         as_postgres,
@@ -193,8 +247,7 @@ fn start_cluster() -> Result<Cluster, String> {
             "start".as_ref(),
         ],
     )
-    .map_err(|e| format!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default()))?;
-    Ok(Cluster { port, dir, bin_dir })
+    .map_err(|e| format!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default()))
 }
 
 /// `LATCHKEY_PG_BIN`, then `PATH`, then the newest `/usr/lib/postgresql/<version>/bin`.

@@ -168,10 +168,14 @@ async fn start(args: ServerArgs, is_dev: bool) -> anyhow::Result<()> {
     let address = SocketAddr::new(config.server.http_host, config.server.http_port);
     let relative_path = config.server.relative_path.clone();
     let is_tls = config.server.tls.is_some();
+    let management_path = config.server.http_management_relative_path.clone();
     let state = AppState::new(store, clock, config.server);
     let server = Server::bind(address, state)?;
     let bound = server.local_addr()?;
     let scheme = if is_tls { "https" } else { "http" };
+    if let Some(management) = server.management_addr()? {
+        tracing::info!("management interface listening on http://{management}{management_path}");
+    }
     tracing::info!(
         mode = if is_dev { "development" } else { "production" },
         "listening on {scheme}://{bound}{relative_path}"

@@ -99,6 +99,29 @@ pub(crate) struct Options {
     /// Log level: error, warn, info, debug, trace (default info).
     #[arg(long, env = "LATCHKEY_LOG_LEVEL")]
     pub(crate) log_level: Option<String>,
+    /// Serve Prometheus metrics at `/metrics` on the management interface (default false).
+    #[arg(long, env = "LATCHKEY_METRICS_ENABLED", num_args = 0..=1, default_missing_value = "true")]
+    pub(crate) metrics_enabled: Option<bool>,
+    /// Port of the management interface, which serves `/metrics` and `/health/*` when
+    /// metrics are enabled (default 9000).
+    #[arg(long, env = "LATCHKEY_HTTP_MANAGEMENT_PORT")]
+    pub(crate) http_management_port: Option<u16>,
+    /// Path under which the management interface serves (default `/`).
+    #[arg(long, env = "LATCHKEY_HTTP_MANAGEMENT_RELATIVE_PATH")]
+    pub(crate) http_management_relative_path: Option<String>,
+    /// Serve `/metrics` on the main port under the relative path, with no management
+    /// interface (default false).
+    #[arg(
+        long,
+        env = "LATCHKEY_LEGACY_OBSERVABILITY_INTERFACE",
+        num_args = 0..=1,
+        default_missing_value = "true"
+    )]
+    pub(crate) legacy_observability_interface: Option<bool>,
+    /// `/health/ready` answers 503 once the change feed between instances (PostgreSQL)
+    /// has not been read for this long: seconds, or with a unit (default 5 s).
+    #[arg(long, env = "LATCHKEY_HEALTH_FEED_MAX_LAG")]
+    pub(crate) health_feed_max_lag: Option<Duration>,
 }
 
 impl Options {
@@ -138,6 +161,15 @@ impl Options {
             http_idle_timeout: self.http_idle_timeout.or(lower.http_idle_timeout),
             http_max_connections: self.http_max_connections.or(lower.http_max_connections),
             log_level: self.log_level.or(lower.log_level),
+            metrics_enabled: self.metrics_enabled.or(lower.metrics_enabled),
+            http_management_port: self.http_management_port.or(lower.http_management_port),
+            http_management_relative_path: self
+                .http_management_relative_path
+                .or(lower.http_management_relative_path),
+            legacy_observability_interface: self
+                .legacy_observability_interface
+                .or(lower.legacy_observability_interface),
+            health_feed_max_lag: self.health_feed_max_lag.or(lower.health_feed_max_lag),
         }
     }
 
@@ -424,6 +456,20 @@ pub(crate) fn start_config(options: &Options, is_dev: bool) -> anyhow::Result<St
         Some(0) => bail!("--http-max-connections must be at least 1"),
         Some(cap) => limits.max_connections = cap,
         None => {}
+    }
+    server.metrics_enabled = options.metrics_enabled.unwrap_or(false);
+    server.legacy_observability_interface = options.legacy_observability_interface.unwrap_or(false);
+    if let Some(port) = options.http_management_port {
+        server.http_management_port = port;
+    }
+    if let Some(path) = &options.http_management_relative_path {
+        server.http_management_relative_path = ServerConfig::normalize_relative_path(path);
+    }
+    if let Some(lag) = options.health_feed_max_lag {
+        server.feed_max_lag = lag.0;
+    }
+    if server.has_management_interface() && server.http_management_port == server.http_port {
+        bail!("--http-management-port must differ from --http-port");
     }
     server.tls = match (&options.https_certificate_file, &options.https_certificate_key_file) {
         (Some(certificate), Some(key)) => {

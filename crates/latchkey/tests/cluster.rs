@@ -4,7 +4,9 @@
 //! brute-force failures counted across instances, a gateway following one instance's
 //! revocation stream hearing of a session ended on another, and the same feed with
 //! polling only on a database at SERIALIZABLE isolation (what CockroachDB and YugabyteDB
-//! give). Every wait is bounded; every instance is a real `latchkey start-dev` process
+//! give), and readiness (`/health/ready` on the main port and the management interface)
+//! turning 503 while an instance's change feed is blocked or its PostgreSQL is down,
+//! with the metrics showing why. Every wait is bounded; every instance is a real `latchkey start-dev` process
 //! of the test process's throw-away PostgreSQL cluster (`latchkey_testkit::postgres`).
 //!
 //! All three instances get one `--hostname` (instance B's address), as instances behind
@@ -73,6 +75,17 @@ struct Mode {
 /// Starts `start-dev` on `port` with the example realm to import, and waits (at most
 /// 60 s) for its "listening on" line.
 fn start(database: &OwnedDatabase, mode: Mode, port: u16, hostname: &str) -> Instance {
+    start_with(database, mode, port, hostname, &[])
+}
+
+/// `start` with more flags.
+fn start_with(
+    database: &OwnedDatabase,
+    mode: Mode,
+    port: u16,
+    hostname: &str,
+    flags: &[&str],
+) -> Instance {
     let work = tempfile::tempdir().unwrap();
     let import = work.path().join("import");
     std::fs::create_dir_all(&import).unwrap();
@@ -85,6 +98,7 @@ fn start(database: &OwnedDatabase, mode: Mode, port: u16, hostname: &str) -> Ins
         .args(["--http-port", &port.to_string(), "--hostname", hostname])
         .args(["--import-realm", "--import-dir"])
         .arg(&import)
+        .args(flags)
         .env("LATCHKEY_BOOTSTRAP_ADMIN_USERNAME", "admin")
         .env("LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD", "admin")
         .env("NO_COLOR", "1")
@@ -105,7 +119,9 @@ fn start(database: &OwnedDatabase, mode: Mode, port: u16, hostname: &str) -> Ins
     let mut log = Vec::new();
     loop {
         match received.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(line) if line.contains("listening on") => break,
+            Ok(line) if line.contains("listening on http") && !line.contains("management") => {
+                break;
+            }
             Ok(line) => log.push(line),
             Err(_) => {
                 let _ = child.kill();
@@ -817,4 +833,120 @@ async fn an_instance_killed_under_load_loses_nothing_that_was_answered() {
     assert_eq!(status, 200, "the restarted instance: {body}");
     let response = reqwest::get(format!("{}/health/ready", restarted.base())).await.unwrap();
     assert_eq!(response.status(), 200);
+}
+
+/// An instance with the management interface on a port of its own, readiness at most
+/// `max_lag` behind the feed; its management port.
+fn start_observed(database: &OwnedDatabase, max_lag: &str) -> (Instance, u16) {
+    let (port, management) = (free_port(), free_port());
+    let hostname = format!("http://127.0.0.1:{port}/keycloak/auth");
+    let management_port = management.to_string();
+    let flags = [
+        "--metrics-enabled",
+        "--http-management-port",
+        &management_port,
+        "--health-feed-max-lag",
+        max_lag,
+    ];
+    let mode = Mode { notify: true, serializable: false };
+    (start_with(database, mode, port, &hostname, &flags), management)
+}
+
+/// `/health/ready`'s status and body.
+async fn ready(url: &str) -> (u16, Value) {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    match client.get(url).send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            (status, response.json().await.unwrap_or(Value::Null))
+        }
+        Err(error) => (0, Value::String(error.to_string())),
+    }
+}
+
+/// Polls `url` until readiness answers `status`, for at most `limit`; the body.
+async fn ready_becomes(url: &str, status: u16, limit: Duration) -> Value {
+    let since = Instant::now();
+    loop {
+        let (answered, body) = ready(url).await;
+        if answered == status {
+            return body;
+        }
+        assert!(since.elapsed() < limit, "{url}: not {status} within {limit:?}: {answered} {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn metrics(management: u16) -> latchkey_testkit::metrics::Exposition {
+    let url = format!("http://127.0.0.1:{management}/metrics");
+    let text = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    latchkey_testkit::metrics::parse(&text).unwrap_or_else(|error| panic!("{error}\n{text}"))
+}
+
+#[tokio::test]
+async fn issue_10_readiness_is_503_while_the_change_feed_is_blocked_then_200_again() {
+    let database = fresh_database_with_owner().await;
+    let (instance, management) = start_observed(&database, "1s");
+    let main_ready = format!("{}/health/ready", instance.base());
+    let management_ready = format!("http://127.0.0.1:{management}/health/ready");
+    for url in [&main_ready, &management_ready] {
+        let body = ready_becomes(url, 200, Duration::from_secs(10)).await;
+        assert_eq!(body, json!({"status": "UP", "checks": [{"name": "database", "status": "UP"}]}));
+    }
+    assert!(metrics(management).await.value("latchkey_change_feed_last_applied", &[]).is_some());
+
+    // A transaction holding the feed's table: the instance's reads of it wait.
+    let url = format!(
+        "postgres://{}:{}@127.0.0.1:{}/{}",
+        database.user, database.password, database.port, database.name
+    );
+    let mut blocker = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut blocker).await.unwrap();
+    sqlx::query("LOCK TABLE change_feed IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+    let down = json!({"status": "DOWN", "checks": [{"name": "change-feed", "status": "DOWN"}]});
+    for url in [&main_ready, &management_ready] {
+        assert_eq!(ready_becomes(url, 503, Duration::from_secs(5)).await, down);
+    }
+    let behind = metrics(management).await.value("latchkey_change_feed_behind_seconds", &[]);
+    assert!(behind.unwrap() > 1.0, "behind {behind:?}");
+    // Requests are still answered (the database is up): only the balancer moves away.
+    assert_eq!(login(&instance, "1234").await.0, 200);
+
+    sqlx::query("ROLLBACK").execute(&mut blocker).await.unwrap();
+    for url in [&main_ready, &management_ready] {
+        ready_becomes(url, 200, Duration::from_secs(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn issue_10_readiness_is_503_while_postgresql_is_down_then_200_after_it_restarts() {
+    let cluster = latchkey_testkit::postgres::Cluster::start().unwrap();
+    let database = cluster.owned_database().await;
+    let (instance, management) = start_observed(&database, "5s");
+    let main_ready = format!("{}/health/ready", instance.base());
+    ready_becomes(&main_ready, 200, Duration::from_secs(10)).await;
+    assert_eq!(metrics(management).await.value("latchkey_db_failures_total", &[]), Some(0.0));
+    let (status, body) = login(&instance, "1234").await;
+    assert_eq!(status, 200, "{body}");
+
+    cluster.stop().unwrap();
+    let down = json!({"status": "DOWN", "checks": [{"name": "database", "status": "DOWN"}]});
+    assert_eq!(ready_becomes(&main_ready, 503, Duration::from_secs(5)).await, down);
+    // The management interface still answers, and says why.
+    let management_ready = format!("http://127.0.0.1:{management}/health/ready");
+    assert_eq!(ready(&management_ready).await.0, 503);
+    // Calls that wait for a connection fail after the pool's timeout (10 s) and count.
+    let since = Instant::now();
+    while metrics(management).await.value("latchkey_db_failures_total", &[]) < Some(1.0) {
+        assert!(since.elapsed() < Duration::from_secs(15), "no failure counted");
+        let _ = login(&instance, "1234").await;
+    }
+
+    cluster.restart().unwrap();
+    ready_becomes(&main_ready, 200, Duration::from_secs(15)).await;
+    let (status, body) = login(&instance, "1234").await;
+    assert_eq!(status, 200, "{body}");
 }

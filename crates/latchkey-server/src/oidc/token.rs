@@ -39,10 +39,13 @@ pub async fn post_token(
     // Keycloak adds CORS headers once the grant type is known (`TokenEndpoint.processGrantRequest`
     // then `Cors.allowedOrigins`): a refused client still gets them, and once the client is
     // known an origin it does not list is refused before anything else.
+    let started = std::time::Instant::now();
     let mut cors_origin = None;
+    let mut grant_type = None;
     let result = async {
         let RealmForm { realm, form } = request?;
         let grant = GrantType::parse(form.get("grant_type"))?;
+        grant_type = Some(grant);
         cors_origin = caller.origin.clone();
         let client = authenticate(&realm, &form, &caller)?;
         if let Some(origin) = &caller.origin
@@ -66,6 +69,8 @@ pub async fn post_token(
         Ok::<IssuedTokens, ApiError>(tokens)
     }
     .await;
+    let outcome = result.as_ref().map(|_| ());
+    state.metrics.observe_token_request(grant_type, outcome, started.elapsed());
     let response = no_store(match result {
         Ok(tokens) => (
             [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],

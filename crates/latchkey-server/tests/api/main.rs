@@ -28,6 +28,7 @@ mod client_scopes;
 mod cors;
 mod endpoints;
 mod helpers;
+mod metrics;
 mod offline;
 mod password_grant;
 mod races;

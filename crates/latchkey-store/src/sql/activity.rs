@@ -148,22 +148,24 @@ where
         row.map(SessionContext::try_from).transpose()
     }
 
-    pub(crate) async fn delete_session(&self, id: &str) -> Res<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
+    /// The number of sessions deleted.
+    pub(crate) async fn delete_session(&self, id: &str) -> Res<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id)
             .execute(&self.write)
             .await
             .map_err(map_error)?;
-        Ok(())
+        Ok(done.affected())
     }
 
-    pub(crate) async fn delete_user_sessions(&self, user_id: &str) -> Res<()> {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+    /// The number of sessions deleted.
+    pub(crate) async fn delete_user_sessions(&self, user_id: &str) -> Res<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
             .execute(&self.write)
             .await
             .map_err(map_error)?;
-        Ok(())
+        Ok(done.affected())
     }
 
     /// Deletes the realm's online sessions; offline ones stay.
