@@ -519,7 +519,9 @@ fn imported_key(
         return key_from_component(provider, realm_id, realm_name, now).map(Some);
     };
     let (algorithm, _) = requested_algorithm(provider_id, config)?;
-    let name = provider.name.clone().unwrap_or_else(|| provider_id.to_owned());
+    // A provider without a name keeps none, as a generated one does (`key_from_component`):
+    // its export, which carries the generated secret, then imports to the same file.
+    let name = provider.name.clone().unwrap_or_default();
     let mut key =
         StoredKey::with_material(realm_id, &name, provider_id, algorithm, material, 0, now.0)
             .map_err(|e: KeyError| invalid(format!("private key: {e}")))?;
