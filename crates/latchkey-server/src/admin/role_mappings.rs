@@ -25,12 +25,14 @@ use crate::manage::role_mappings::{self, Holder, Mapping};
 use crate::manage::{clients, groups, users};
 use crate::state::AppState;
 
-fn representations<'a>(roles: impl IntoIterator<Item = &'a Role>) -> Vec<RoleRepresentation> {
+pub(super) fn representations<'a>(
+    roles: impl IntoIterator<Item = &'a Role>,
+) -> Vec<RoleRepresentation> {
     roles.into_iter().map(role_to_representation).collect()
 }
 
 /// Whether a role belongs to `client`, or to the realm when `client` is `None`.
-fn belongs(role: &Role, client: Option<&Client>) -> bool {
+pub(super) fn belongs(role: &Role, client: Option<&Client>) -> bool {
     role.client_uuid.as_deref() == client.map(|client| client.id.as_str())
 }
 
@@ -59,14 +61,19 @@ impl Loaded {
     }
 }
 
-/// `{"realmMappings":[…],"clientMappings":{clientId:{"id","client","mappings"}}}`, each
-/// part left out when empty.
 async fn all_mappings(
     state: &AppState,
     realm: &RealmSnapshot,
     loaded: &Loaded,
 ) -> Result<Response, ApiError> {
     let roles = role_mappings::granted(state, realm, loaded.holder()).await?;
+    Ok(Json(mappings_body(realm, roles)).into_response())
+}
+
+/// `{"realmMappings":[…],"clientMappings":{clientId:{"id","client","mappings"}}}`, each
+/// part left out when empty: a holder's role mappings, and a client's or client scope's
+/// scope mappings (`scope_mappings.rs`).
+pub(super) fn mappings_body(realm: &RealmSnapshot, roles: Vec<&Role>) -> Value {
     let (realm_roles, client_roles): (Vec<&Role>, Vec<&Role>) =
         roles.into_iter().partition(|role| role.client_uuid.is_none());
     let mut body = Map::new();
@@ -87,7 +94,7 @@ async fn all_mappings(
     if !clients.is_empty() {
         body.insert("clientMappings".into(), Value::Object(clients));
     }
-    Ok(Json(Value::Object(body)).into_response())
+    Value::Object(body)
 }
 
 /// The roles of the realm (`client` `None`) or of a client mapped directly.

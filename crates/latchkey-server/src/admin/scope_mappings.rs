@@ -9,14 +9,12 @@ use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::client::Client;
 use latchkey_core::client_scope::ClientScope;
-use latchkey_core::representation::{
-    RoleRepresentation, role_to_full_representation, role_to_representation,
-};
+use latchkey_core::representation::{RoleRepresentation, role_to_full_representation};
 use latchkey_core::role::Role;
-use serde_json::{Map, Value, json};
 
 use super::auth::{AdminRealm, ManageClients, ViewClients};
 use super::request::{Body, Query, no_content};
+use super::role_mappings::{belongs, mappings_body, representations};
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
 use crate::manage::role_mappings::{self, Mapping};
@@ -57,14 +55,6 @@ async fn load(
     })
 }
 
-fn representations<'a>(roles: impl IntoIterator<Item = &'a Role>) -> Vec<RoleRepresentation> {
-    roles.into_iter().map(role_to_representation).collect()
-}
-
-fn belongs(role: &Role, client: Option<&Client>) -> bool {
-    role.client_uuid.as_deref() == client.map(|client| client.id.as_str())
-}
-
 /// The client of `…/scope-mappings/clients/{client}` (`Could not find client`).
 fn role_client<'a>(
     realm: &'a RealmSnapshot,
@@ -73,35 +63,15 @@ fn role_client<'a>(
     Ok(client.map(|id| clients::find(realm, id).map(|client| client.as_ref())).transpose()?)
 }
 
-/// `{"realmMappings":[…],"clientMappings":{clientId:{"id","client","mappings"}}}`, each
-/// part left out when empty (`{}` for none).
+/// `{"realmMappings":[…],"clientMappings":{…}}` (`{}` for none), as a holder's role
+/// mappings are written.
 async fn all(
     state: &AppState,
     realm: &RealmSnapshot,
     loaded: &Loaded,
 ) -> Result<Response, ApiError> {
     let roles = scope_mappings::granted(state, realm, loaded.scoped()).await?;
-    let (realm_roles, client_roles): (Vec<&Role>, Vec<&Role>) =
-        roles.into_iter().partition(|role| role.client_uuid.is_none());
-    let mut body = Map::new();
-    if !realm_roles.is_empty() {
-        body.insert("realmMappings".into(), json!(representations(realm_roles)));
-    }
-    let mut by_client = Map::new();
-    for role in client_roles {
-        let Some(client_uuid) = role.client_uuid.as_deref() else { continue };
-        let Some(client_id) = realm.roles.client_id_of(client_uuid) else { continue };
-        let entry = by_client
-            .entry(client_id.to_owned())
-            .or_insert_with(|| json!({"id": client_uuid, "client": client_id, "mappings": []}));
-        if let Some(Value::Array(mappings)) = entry.get_mut("mappings") {
-            mappings.push(json!(role_to_representation(role)));
-        }
-    }
-    if !by_client.is_empty() {
-        body.insert("clientMappings".into(), Value::Object(by_client));
-    }
-    Ok(Json(Value::Object(body)).into_response())
+    Ok(Json(mappings_body(realm, roles)).into_response())
 }
 
 async fn list_granted(
