@@ -24,6 +24,7 @@ ROOTS = [
     "org.keycloak.representations.idm.GroupRepresentation",
     "org.keycloak.representations.idm.ClientScopeRepresentation",
     "org.keycloak.representations.idm.ProtocolMapperRepresentation",
+    "org.keycloak.representations.idm.RealmEventsConfigRepresentation",
 ]
 
 dist = sys.argv[1]

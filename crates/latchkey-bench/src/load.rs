@@ -31,8 +31,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The bench realm, in Keycloak's realm JSON, for `--import-realm`: access tokens signed
 /// with `algorithm` (the realm's `defaultSignatureAlgorithm`, and a key provider for it
-/// of priority 100, as an operator adds one).
-pub(crate) fn realm_json(algorithm: Algorithm) -> serde_json::Value {
+/// of priority 100, as an operator adds one); with `events`, login, refresh and client
+/// login events (and their errors) are stored.
+pub(crate) fn realm_json(algorithm: Algorithm, events: bool) -> serde_json::Value {
     let provider = match algorithm.key_type() {
         KeyType::Rsa => serde_json::json!({"name": "bench-rsa", "providerId": "rsa-generated",
             "config": {"priority": ["100"], "algorithm": [algorithm.as_str()]}}),
@@ -47,9 +48,19 @@ pub(crate) fn realm_json(algorithm: Algorithm) -> serde_json::Value {
         KeyType::Hmac => serde_json::json!({"name": "bench-hmac", "providerId": "hmac-generated",
             "config": {"priority": ["100"], "algorithm": [algorithm.as_str()]}}),
     };
+    let event_types = [
+        "LOGIN",
+        "LOGIN_ERROR",
+        "REFRESH_TOKEN",
+        "REFRESH_TOKEN_ERROR",
+        "CLIENT_LOGIN",
+        "CLIENT_LOGIN_ERROR",
+    ];
     serde_json::json!({
         "realm": REALM,
         "enabled": true,
+        "eventsEnabled": events,
+        "enabledEventTypes": if events { &event_types[..] } else { &[] },
         "defaultSignatureAlgorithm": algorithm.as_str(),
         "components": {"org.keycloak.keys.KeyProvider": [provider]},
         "clients": [

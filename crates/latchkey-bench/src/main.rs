@@ -71,6 +71,10 @@ struct Cli {
     /// `defaultSignatureAlgorithm`): RS256, PS256, ES256, EdDSA, ...
     #[arg(long, default_value = "RS256", value_parser = parse_algorithm)]
     alg: Algorithm,
+    /// Record login events in the bench realm (`eventsEnabled`, with `LOGIN`,
+    /// `REFRESH_TOKEN`, `CLIENT_LOGIN` and their errors stored): what events cost a grant.
+    #[arg(long)]
+    events: bool,
     /// `postgres`: after the SQLite run, the token grants on a throw-away PostgreSQL
     /// (started here) with one and with two instances, beside the same ceilings.
     #[arg(long, default_value = "sqlite", value_parser = ["sqlite", "postgres"])]
@@ -134,8 +138,11 @@ fn main() {
     let import_dir = root.path().join("import");
     std::fs::create_dir_all(&data_dir).expect("create the data dir");
     std::fs::create_dir_all(&import_dir).expect("create the import dir");
-    std::fs::write(import_dir.join("bench-realm.json"), load::realm_json(algorithm).to_string())
-        .expect("write the bench realm file");
+    std::fs::write(
+        import_dir.join("bench-realm.json"),
+        load::realm_json(algorithm, cli.events).to_string(),
+    )
+    .expect("write the bench realm file");
     let config = ServerConfig {
         bin: bin.clone(),
         data_dir: data_dir.clone(),

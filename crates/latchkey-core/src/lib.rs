@@ -7,6 +7,7 @@
 pub mod brute_force;
 pub mod client;
 pub mod client_scope;
+pub mod event;
 pub mod grant;
 pub mod group;
 pub mod oauth_error;

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::event::EventSettings;
 use crate::token::algorithm::Algorithm;
 
 /// When plain HTTP is refused (`sslRequired`).
@@ -124,6 +125,14 @@ pub struct RealmSettings {
     pub password_policy: Option<String>,
     /// Name of the composite role every new user gets (`default-roles-<realm>`).
     pub default_role: Option<String>,
+    /// The realm representation's fields latchkey does not model (authentication
+    /// flows, identity providers, SMTP, ...), kept as a realm file or the Admin API
+    /// gave them and written back by export and `GET /admin/realms/{realm}`.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub kept: serde_json::Map<String, serde_json::Value>,
+    /// Realm settings > Events (`event.rs`).
+    #[serde(flatten)]
+    pub events: EventSettings,
 }
 
 impl Default for RealmSettings {
@@ -139,6 +148,8 @@ impl Default for RealmSettings {
             not_before: 0,
             password_policy: None,
             default_role: None,
+            kept: serde_json::Map::new(),
+            events: EventSettings::default(),
         }
     }
 }

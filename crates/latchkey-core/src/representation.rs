@@ -1,7 +1,8 @@
 //! Keycloak's realm JSON (RealmRepresentation and friends) for realm import and
 //! export, and the converters the Admin API shares with them.
 //!
-//! Unknown fields are ignored on import, so a full Keycloak export reads; absent
+//! Fields latchkey does not model are kept on import and written back on export
+//! (`kept.rs`), so a full Keycloak export reads and comes back whole; absent
 //! fields are left out on output, as Keycloak's `NON_NULL` mapper does
 //! (`spec/keycloak-protocol.md` §6).
 
@@ -11,6 +12,7 @@ mod defaults;
 mod export;
 mod groups;
 mod import;
+mod kept;
 mod keys;
 pub mod limits;
 mod roles;
@@ -22,9 +24,10 @@ pub use clients::{
     apply_client_representation, client_from_representation, client_to_representation,
 };
 pub use defaults::new_realm;
-pub use export::{export_realm, realm_to_representation};
+pub use export::{export_realm, partial_export, realm_to_representation};
 pub use groups::{GroupView, group_role_names, group_to_representation, node_to_representation};
 pub use import::{ImportError, apply_realm_representation, import_realm};
+pub use kept::{is_realm_setting, kept_parts};
 pub use keys::{
     ComponentError, component_to_representation, fallback_key, key_from_component, keys_metadata,
     update_key_from_component,

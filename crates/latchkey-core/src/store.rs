@@ -102,6 +102,47 @@ pub struct RealmBundle {
     /// The clients' scope mappings.
     pub client_scope_mappings: Vec<ClientScopeMapping>,
     pub users: Vec<UserBundle>,
+    /// What the realm file said of its entities that latchkey does not model.
+    pub kept: Vec<KeptFields>,
+}
+
+/// The kinds of entity whose unmodelled realm-file fields are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KeptKind {
+    Client,
+    User,
+    Role,
+    Group,
+    ClientScope,
+}
+
+impl KeptKind {
+    /// The `kind` column, and the name of the kind in import warnings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeptKind::Client => "client",
+            KeptKind::User => "user",
+            KeptKind::Role => "role",
+            KeptKind::Group => "group",
+            KeptKind::ClientScope => "client_scope",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [KeptKind::Client, KeptKind::User, KeptKind::Role, KeptKind::Group, KeptKind::ClientScope]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
+}
+
+/// The fields of one entity's representation that latchkey does not model, as the
+/// realm file gave them; written back in place by export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptFields {
+    pub realm_id: String,
+    pub kind: KeptKind,
+    pub entity_id: String,
+    pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A role whose claims a client lets into its tokens when it lacks `fullScopeAllowed`
@@ -157,6 +198,9 @@ pub trait Store: Send + Sync {
     fn delete_realm(&self, realm_id: &str) -> impl Future<Output = Res<()>> + Send;
     /// Inserts a whole realm in one transaction; `Conflict` if the name exists.
     fn import_realm(&self, bundle: &RealmBundle) -> impl Future<Output = Res<()>> + Send;
+    /// The kept fields of the realm's entities (only the export reads them).
+    fn list_kept_fields(&self, realm_id: &str)
+    -> impl Future<Output = Res<Vec<KeptFields>>> + Send;
 
     // Keys.
     fn list_keys(&self, realm_id: &str) -> impl Future<Output = Res<Vec<StoredKey>>> + Send;
@@ -447,15 +491,23 @@ pub trait Store: Send + Sync {
     /// scope of that name or a mapper id is taken; `NotFound` if a role does not exist.
     fn insert_client_scope(&self, scope: &ClientScope) -> impl Future<Output = Res<()>> + Send;
     /// Writes the scope's name, description, protocol, attributes and mappers (all of
-    /// them, replacing the stored ones); not its scope mappings. `NotFound` if it is
+    /// them, replacing the stored ones); not its scope mappings. `clients` (those whose
+    /// scope lists name it, renamed) are written in the same transaction, so a rename
+    /// is seen whole or not at all. `NotFound` if the scope or one of the clients is
     /// gone, `Conflict` if another scope has the name.
-    fn update_client_scope(&self, scope: &ClientScope) -> impl Future<Output = Res<()>> + Send;
-    /// Deletes the scope with its mappers, scope mappings and realm-default entry.
-    /// `NotFound` if it does not exist in the realm.
+    fn update_client_scope(
+        &self,
+        scope: &ClientScope,
+        clients: &[Client],
+    ) -> impl Future<Output = Res<()>> + Send;
+    /// Deletes the scope with its mappers, scope mappings and realm-default entry, and
+    /// writes `clients` (those that had it, without it) in the same transaction.
+    /// `NotFound` if the scope or one of the clients does not exist in the realm.
     fn delete_client_scope(
         &self,
         realm_id: &str,
         scope_id: &str,
+        clients: &[Client],
     ) -> impl Future<Output = Res<()>> + Send;
     /// Adds scope mappings to the scope, all or nothing; one there already stays once.
     /// `NotFound` if the scope or a role does not exist.

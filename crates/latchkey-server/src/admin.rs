@@ -7,12 +7,14 @@
 //! document. Handlers parse, call `crate::manage` (the
 //! changes, shared with the console) and write Keycloak's representations.
 
+mod admin_events;
 pub(crate) mod attack_detection;
 pub(crate) mod auth;
 pub(crate) mod client_roles;
 mod client_scopes;
 pub(crate) mod clients;
 mod composites;
+pub(crate) mod events;
 mod fields;
 mod groups;
 mod java;
@@ -43,8 +45,11 @@ use crate::state::AppState;
 
 /// Every Admin API route, relative to `{base}`, each with its OpenAPI description, and
 /// `GET {base}/admin/openapi.json` serving the document they make.
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
     let (router, document) = routes::api().finish();
+    // Admin events: one layer over every route of the table (`admin_events.rs`).
+    let router = router
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), admin_events::record));
     let document = Arc::new(document);
     router.route(
         "/admin/openapi.json",

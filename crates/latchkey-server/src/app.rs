@@ -60,7 +60,7 @@ pub fn app(state: AppState) -> Router {
         .route("/health/live", get(health::get_live))
         .route("/health/ready", get(health::get_ready))
         .merge(legacy_observability(&state))
-        .merge(admin::routes())
+        .merge(admin::routes(&state))
         .merge(console::routes(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

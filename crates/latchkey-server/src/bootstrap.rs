@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use latchkey_core::password::hash_password;
+use latchkey_core::realm::Realm;
 use latchkey_core::representation::{
-    ImportError, RealmRepresentation, export_realm, import_realm, new_realm,
+    ImportError, RealmRepresentation, export_realm, import_realm, kept_parts, new_realm,
 };
-use latchkey_core::store::{Store, StoreError, UserBundle};
+use latchkey_core::store::{RealmBundle, Store, StoreError, UserBundle};
 use latchkey_core::time::UnixMillis;
 use latchkey_core::user::{PasswordCredential, User, UserProfile};
 use latchkey_store::Database;
@@ -115,6 +116,7 @@ pub async fn import_realm_file(
         tracing::info!(realm = %name, "realm exists, import skipped");
         return Ok(None);
     }
+    warn_kept_parts(&name, &representation);
     let owned_path = path.to_owned();
     let bundle = tokio::task::spawn_blocking(move || import_realm(representation, now))
         .await
@@ -123,6 +125,57 @@ pub async fn import_realm_file(
     store.import_realm(&bundle).await?;
     tracing::info!(realm = %name, "realm imported");
     Ok(Some(name))
+}
+
+/// Says once per kind what of a realm file latchkey keeps without acting on it
+/// (`kept_parts`): each top-level field, each component type other than keys, each
+/// entity kind's own field.
+pub fn warn_kept_parts(realm: &str, representation: &RealmRepresentation) {
+    for part in kept_parts(representation) {
+        tracing::warn!(realm = %realm, "realm file part `{part}` is kept but not acted on");
+    }
+}
+
+/// Everything in the realm, users (all, or only service accounts) with their
+/// credentials and the kept parts included, read for an export.
+pub async fn load_realm_bundle(
+    store: &Database,
+    realm: Realm,
+    users: ExportedUsers,
+) -> Result<RealmBundle, StoreError> {
+    let mut bundles = Vec::new();
+    for user in store.list_users(&realm.id).await? {
+        if users == ExportedUsers::ServiceAccounts
+            && user.profile.service_account_client_id.is_none()
+        {
+            continue;
+        }
+        let credentials = store.list_credentials(&user.id).await?;
+        let role_ids = store.list_user_role_ids(&user.id).await?;
+        let group_ids = store.list_user_group_ids(&user.id).await?;
+        bundles.push(UserBundle { user, credentials, role_ids, group_ids });
+    }
+    Ok(RealmBundle {
+        keys: store.list_keys(&realm.id).await?,
+        clients: store.list_clients(&realm.id).await?,
+        roles: store.list_roles(&realm.id).await?,
+        groups: store.list_groups(&realm.id).await?,
+        default_group_ids: store.list_default_group_ids(&realm.id).await?,
+        client_scopes: store.list_client_scopes(&realm.id).await?,
+        default_client_scopes: store.list_realm_default_scopes(&realm.id).await?,
+        client_scope_mappings: store.list_client_scope_mappings(&realm.id).await?,
+        kept: store.list_kept_fields(&realm.id).await?,
+        realm,
+        users: bundles,
+    })
+}
+
+/// Which users [`load_realm_bundle`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportedUsers {
+    All,
+    /// The users behind clients' service accounts (a partial export's).
+    ServiceAccounts,
 }
 
 /// Writes a realm, users and credentials included, as a Keycloak realm file.
@@ -134,25 +187,7 @@ pub async fn export_realm_file(
     let Some(realm) = store.find_realm_by_name(realm_name).await? else {
         return Err(BootstrapError::UnknownRealm(realm_name.to_owned()));
     };
-    let mut users = Vec::new();
-    for user in store.list_users(&realm.id).await? {
-        let credentials = store.list_credentials(&user.id).await?;
-        let role_ids = store.list_user_role_ids(&user.id).await?;
-        let group_ids = store.list_user_group_ids(&user.id).await?;
-        users.push(UserBundle { user, credentials, role_ids, group_ids });
-    }
-    let bundle = latchkey_core::store::RealmBundle {
-        keys: store.list_keys(&realm.id).await?,
-        clients: store.list_clients(&realm.id).await?,
-        roles: store.list_roles(&realm.id).await?,
-        groups: store.list_groups(&realm.id).await?,
-        default_group_ids: store.list_default_group_ids(&realm.id).await?,
-        client_scopes: store.list_client_scopes(&realm.id).await?,
-        default_client_scopes: store.list_realm_default_scopes(&realm.id).await?,
-        client_scope_mappings: store.list_client_scope_mappings(&realm.id).await?,
-        realm,
-        users,
-    };
+    let bundle = load_realm_bundle(store, realm, ExportedUsers::All).await?;
     let text = serde_json::to_string_pretty(&export_realm(&bundle))
         .map_err(|e| BootstrapError::Parse { path: path.to_owned(), source: e.into() })?;
     tokio::fs::write(path, text)

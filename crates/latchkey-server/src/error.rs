@@ -90,6 +90,22 @@ impl ApiError {
     }
 }
 
+/// A refused events configuration (`PUT /events/config`): Keycloak's
+/// `{"error":"Unknown event listener"}`.
+impl From<latchkey_core::event::EventsConfigError> for ApiError {
+    fn from(error: latchkey_core::event::EventsConfigError) -> Self {
+        use latchkey_core::event::EventsConfigError as E;
+        match error {
+            E::UnknownListener => {
+                ApiError::plain(StatusCode::BAD_REQUEST, "Unknown event listener")
+            }
+            E::NegativeExpiration => {
+                ApiError::plain(StatusCode::BAD_REQUEST, "Invalid value for 'eventsExpiration'")
+            }
+        }
+    }
+}
+
 fn status_of(refusal: Refusal) -> StatusCode {
     match refusal {
         Refusal::BadRequest => StatusCode::BAD_REQUEST,

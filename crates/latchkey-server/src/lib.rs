@@ -13,6 +13,7 @@ pub mod config;
 pub mod console;
 pub mod cors;
 pub mod error;
+pub(crate) mod events;
 pub mod extract;
 pub mod hashing;
 pub mod headers;
@@ -161,7 +162,8 @@ impl Handshake for Tls {
 
 /// Deletes sessions idle past every realm's SSO idle timeout (offline sessions: past
 /// every realm's offline idle timeout), expired access-token revocations, expired
-/// gateway revocations and the change feed's old rows, once a minute, on one instance of
+/// gateway revocations, the change feed's old rows and login events past their realm's
+/// `eventsExpiration`, once a minute, on one instance of
 /// a cluster (`cluster::is_leader`). Expired sessions are refused anyway; this keeps the
 /// tables small.
 async fn reap_sessions(state: AppState) {
@@ -199,5 +201,6 @@ async fn reap_sessions(state: AppState) {
         if let Err(error) = state.store.delete_expired_revocations(now).await {
             tracing::warn!(error = %error, "revocation cleanup failed");
         }
+        events::delete_expired(&state).await;
     }
 }

@@ -16,6 +16,7 @@ pub(crate) mod attack_detection;
 pub(crate) mod client_scopes;
 pub(crate) mod clients;
 pub(crate) mod credentials;
+pub(crate) mod events;
 pub(crate) mod groups;
 pub(crate) mod keys;
 pub(crate) mod protocol_mappers;

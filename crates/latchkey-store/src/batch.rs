@@ -9,10 +9,15 @@
 //! commit that holds it, so "committed before the tokens are returned" still holds for
 //! each session.
 //!
+//! Login and admin events ride in the same batches (`SessionWrite::Event`), queued with
+//! `enqueue`, which does not wait for the commit: recording an event costs a request no
+//! database round trip, and a batch commits them with the session writes it holds.
+//!
 //! A write that fails (a constraint) fails alone: the engine reports it in that write's
 //! result and the rest of the batch commits. If the commit itself fails, every write of
 //! the batch gets the error.
 
+use latchkey_core::event::{AdminEvent, Event};
 use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::StoreError;
 use tokio::sync::{mpsc, oneshot};
@@ -35,6 +40,10 @@ pub(crate) enum SessionWrite {
     },
     /// Refresh times written behind (`session_cache.rs`); a time never moves back.
     Touch(Vec<(String, i64)>),
+    /// A login event (`event.rs`), queued by `enqueue`: it rides in the next batch.
+    Event(Event),
+    /// An admin event, queued the same way.
+    AdminEvent(AdminEvent),
 }
 
 /// Rows the write changed (0 for an update or touch of a session deleted meanwhile).
@@ -65,6 +74,15 @@ impl SessionBatcher {
         let (done, committed) = oneshot::channel();
         self.jobs.send(Job { write, done }).await.map_err(|_| stopped())?;
         committed.await.map_err(|_| stopped())?
+    }
+
+    /// Queues the write for the next batch without waiting for its commit: events
+    /// cost a request no database round trip. A full queue still makes the caller
+    /// wait to enqueue (backpressure); a write whose batch fails is logged and lost,
+    /// as is a queued one when the process dies.
+    pub(crate) async fn enqueue(&self, write: SessionWrite) -> Result<(), StoreError> {
+        let (done, _) = oneshot::channel();
+        self.jobs.send(Job { write, done }).await.map_err(|_| stopped())
     }
 }
 

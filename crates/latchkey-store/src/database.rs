@@ -15,14 +15,15 @@ use std::sync::{Arc, Weak};
 use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::client::Client;
 use latchkey_core::client_scope::{ClientScope, RealmDefaultScope};
+use latchkey_core::event::{AdminEvent, AdminEventQuery, Event, EventQuery};
 use latchkey_core::group::Group;
 use latchkey_core::realm::Realm;
 use latchkey_core::revocation::Revocation;
 use latchkey_core::role::Role;
 use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::{
-    ClientScopeMapping, ClientSessionCount, RealmBundle, SessionContext, Store, StoreError,
-    UserBundle, UserQuery,
+    ClientScopeMapping, ClientSessionCount, KeptFields, RealmBundle, SessionContext, Store,
+    StoreError, UserBundle, UserQuery,
 };
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{Credential, PasswordCredential, User};
@@ -280,6 +281,47 @@ pub(crate) async fn flush_touches(cache: &SessionCache, sessions: &SessionBatche
     }
 }
 
+/// Login and admin events: written in the session writer's next batch, without
+/// waiting for its commit (`SessionBatcher::enqueue`), read and deleted directly.
+impl Database {
+    /// Queues a login event; it is committed with the next batch of session writes.
+    pub async fn record_event(&self, event: Event) -> Res<()> {
+        self.sessions.enqueue(SessionWrite::Event(event)).await
+    }
+
+    /// Queues an admin event; it is committed with the next batch of session writes.
+    pub async fn record_admin_event(&self, event: AdminEvent) -> Res<()> {
+        self.sessions.enqueue(SessionWrite::AdminEvent(event)).await
+    }
+
+    /// Waits until every write queued before this call has committed (or failed).
+    pub async fn flush_events(&self) -> Res<()> {
+        self.sessions.submit(SessionWrite::Touch(Vec::new())).await.map(|_| ())
+    }
+
+    pub async fn query_events(&self, realm_id: &str, query: &EventQuery) -> Res<Vec<Event>> {
+        self.engine.query_events(realm_id, query).await
+    }
+
+    pub async fn query_admin_events(
+        &self,
+        realm_id: &str,
+        query: &AdminEventQuery,
+    ) -> Res<Vec<AdminEvent>> {
+        self.engine.query_admin_events(realm_id, query).await
+    }
+
+    /// Deletes the realm's login events older than `before` (every one with `None`).
+    pub async fn delete_events(&self, realm_id: &str, before: Option<i64>) -> Res<u64> {
+        self.engine.delete_events(realm_id, before).await
+    }
+
+    /// Deletes the realm's admin events older than `before` (every one with `None`).
+    pub async fn delete_admin_events(&self, realm_id: &str, before: Option<i64>) -> Res<u64> {
+        self.engine.delete_admin_events(realm_id, before).await
+    }
+}
+
 impl Store for Database {
     async fn list_realms(&self) -> Res<Vec<Realm>> {
         self.engine.list_realms().await
@@ -303,6 +345,10 @@ impl Store for Database {
 
     async fn import_realm(&self, bundle: &RealmBundle) -> Res<()> {
         self.engine.import_realm(bundle).await
+    }
+
+    async fn list_kept_fields(&self, realm_id: &str) -> Res<Vec<KeptFields>> {
+        self.engine.list_kept_fields(realm_id).await
     }
 
     async fn list_keys(&self, realm_id: &str) -> Res<Vec<StoredKey>> {
@@ -683,12 +729,17 @@ impl Store for Database {
         self.engine.insert_client_scope(scope).await
     }
 
-    async fn update_client_scope(&self, scope: &ClientScope) -> Res<()> {
-        self.engine.update_client_scope(scope).await
+    async fn update_client_scope(&self, scope: &ClientScope, clients: &[Client]) -> Res<()> {
+        self.engine.update_client_scope(scope, clients).await
     }
 
-    async fn delete_client_scope(&self, realm_id: &str, scope_id: &str) -> Res<()> {
-        self.engine.delete_client_scope(realm_id, scope_id).await
+    async fn delete_client_scope(
+        &self,
+        realm_id: &str,
+        scope_id: &str,
+        clients: &[Client],
+    ) -> Res<()> {
+        self.engine.delete_client_scope(realm_id, scope_id, clients).await
     }
 
     async fn grant_client_scope_roles(&self, scope_id: &str, role_ids: &[String]) -> Res<()> {

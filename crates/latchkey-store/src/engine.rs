@@ -17,14 +17,15 @@
 use latchkey_core::brute_force::LoginFailure;
 use latchkey_core::client::Client;
 use latchkey_core::client_scope::{ClientScope, RealmDefaultScope};
+use latchkey_core::event::{AdminEvent, AdminEventQuery, Event, EventQuery};
 use latchkey_core::group::Group;
 use latchkey_core::realm::Realm;
 use latchkey_core::revocation::Revocation;
 use latchkey_core::role::Role;
 use latchkey_core::session::Session;
 use latchkey_core::store::{
-    ClientScopeMapping, ClientSessionCount, RealmBundle, SessionContext, StoreError, UserBundle,
-    UserQuery,
+    ClientScopeMapping, ClientSessionCount, KeptFields, RealmBundle, SessionContext, StoreError,
+    UserBundle, UserQuery,
 };
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{Credential, PasswordCredential, User};
@@ -147,6 +148,7 @@ delegate! {
     fn update_realm(&self, realm: &Realm) -> Res<()>;
     fn delete_realm(&self, realm_id: &str) -> Res<()>;
     fn import_realm(&self, bundle: &RealmBundle) -> Res<()>;
+    fn list_kept_fields(&self, realm_id: &str) -> Res<Vec<KeptFields>>;
 
     // Keys.
     fn list_keys(&self, realm_id: &str) -> Res<Vec<StoredKey>>;
@@ -193,8 +195,8 @@ delegate! {
     // Client scopes.
     fn list_client_scopes(&self, realm_id: &str) -> Res<Vec<ClientScope>>;
     fn insert_client_scope(&self, scope: &ClientScope) -> Res<()>;
-    fn update_client_scope(&self, scope: &ClientScope) -> Res<()>;
-    fn delete_client_scope(&self, realm_id: &str, scope_id: &str) -> Res<()>;
+    fn update_client_scope(&self, scope: &ClientScope, clients: &[Client]) -> Res<()>;
+    fn delete_client_scope(&self, realm_id: &str, scope_id: &str, clients: &[Client]) -> Res<()>;
     fn grant_client_scope_roles(&self, scope_id: &str, role_ids: &[String]) -> Res<()>;
     fn revoke_client_scope_roles(&self, scope_id: &str, role_ids: &[String]) -> Res<()>;
     fn list_realm_default_scopes(&self, realm_id: &str) -> Res<Vec<RealmDefaultScope>>;
@@ -260,4 +262,10 @@ delegate! {
     fn insert_revocation(&self, realm_id: &str, revocation: &Revocation) -> Res<()>;
     fn list_revocations(&self, realm_id: &str, now: i64) -> Res<Vec<Revocation>>;
     fn delete_expired_revocations(&self, now: i64) -> Res<u64>;
+
+    // Login and admin events (written through the session writer).
+    fn query_events(&self, realm_id: &str, query: &EventQuery) -> Res<Vec<Event>>;
+    fn query_admin_events(&self, realm_id: &str, query: &AdminEventQuery) -> Res<Vec<AdminEvent>>;
+    fn delete_events(&self, realm_id: &str, before: Option<i64>) -> Res<u64>;
+    fn delete_admin_events(&self, realm_id: &str, before: Option<i64>) -> Res<u64>;
 }

@@ -5,18 +5,20 @@
 //! `sqlite.rs` or `postgres.rs`, so every engine-specific statement is read in its
 //! engine's module.
 //!
-//! The shared code is in five files, by area: `sql/directory.rs` (realms, keys, clients,
+//! The shared code is in six files, by area: `sql/directory.rs` (realms, keys, clients,
 //! roles, whole-realm import), `sql/groups.rs` (groups, their roles and members),
 //! `sql/scopes.rs` (client scopes, their mappers, realm defaults, scope mappings),
-//! `sql/users.rs` (users, credentials, the user search) and `sql/activity.rs` (sessions,
-//! brute-force records, revocations). Each starts its
+//! `sql/users.rs` (users, credentials, the user search), `sql/activity.rs` (sessions,
+//! brute-force records, revocations) and `sql/events.rs` (login and admin events). Each starts its
 //! `impl` with the same `where` clause: the column and parameter types latchkey uses,
 //! which Rust cannot attach to `Dialect` once for all (bounds of that shape are not
 //! implied by a trait).
 
 mod activity;
 mod directory;
+pub(crate) mod events;
 mod groups;
+mod kept;
 pub(crate) mod scopes;
 mod users;
 
@@ -24,10 +26,12 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
+use latchkey_core::client::Client;
+use latchkey_core::secret::Secret;
 use latchkey_core::store::StoreError;
 use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Transaction, Type};
 
-use crate::error::map_error;
+use crate::error::{map_error, to_json};
 use crate::stats::PoolStats;
 
 /// An engine: the write pool and the read pool of one database (the same pool where the
@@ -152,6 +156,43 @@ impl<DB: Dialect> Sql<DB> {
 
 /// Runs `sql`, a statement of two text parameters, once per id: `$1` the owner, `$2`
 /// the id (a link table's rows: roles granted, memberships, mappings taken away).
+/// Writes a client's row, everything but the id and the realm, on `conn` (inside the
+/// caller's transaction, when it has one): `update_client`, and the clients a scope
+/// rename or delete rewrites with it. `NotFound` if the client is gone.
+pub(crate) async fn update_client_row<DB>(
+    conn: &mut DB::Connection,
+    client: &Client,
+) -> Result<(), StoreError>
+where
+    DB: Database,
+    DB::QueryResult: Affected,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+{
+    let result = sqlx::query::<DB>(
+        "UPDATE clients SET client_id = $2, enabled = $3, public_client = $4, secret = $5,
+             settings = $6
+         WHERE id = $1",
+    )
+    .bind(client.id.as_str())
+    .bind(client.client_id.as_str())
+    .bind(client.enabled)
+    .bind(client.public_client)
+    .bind(client.secret.as_ref().map(Secret::expose))
+    .bind(to_json(&client.settings)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_error)?;
+    if result.affected() == 0 {
+        return Err(StoreError::NotFound(format!("client {}", client.id)));
+    }
+    Ok(())
+}
+
 pub(crate) async fn for_each_id<DB>(
     conn: &mut DB::Connection,
     sql: &'static str,

@@ -12,6 +12,8 @@ mod activity;
 mod admin;
 #[path = "contract/directory.rs"]
 mod directory;
+#[path = "contract/events.rs"]
+mod events;
 #[path = "contract/fixtures.rs"]
 mod fixtures;
 #[path = "contract/groups.rs"]
@@ -72,6 +74,12 @@ async fn on_every_backend<F: AsyncFn(&Database)>(behaviour: F) {
 #[tokio::test]
 async fn import_reads_back_every_entity() {
     on_every_backend(directory::import_reads_back_every_entity).await;
+}
+
+#[tokio::test]
+async fn kept_fields_are_stored_with_the_realm_and_go_with_their_entity() {
+    on_every_backend(directory::kept_fields_are_stored_with_the_realm_and_go_with_their_entity)
+        .await;
 }
 
 #[tokio::test]
@@ -330,4 +338,14 @@ async fn scope_mappings_follow_their_roles() {
 #[tokio::test]
 async fn a_new_realm_has_keycloaks_built_in_scopes() {
     on_every_backend(scopes::a_new_realm_has_keycloaks_built_in_scopes).await;
+}
+
+#[tokio::test]
+async fn login_events_are_recorded_queried_and_deleted() {
+    on_every_backend(events::login_events_are_recorded_queried_and_deleted).await;
+}
+
+#[tokio::test]
+async fn admin_events_are_recorded_queried_and_deleted() {
+    on_every_backend(events::admin_events_are_recorded_queried_and_deleted).await;
 }

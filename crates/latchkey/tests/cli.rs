@@ -310,6 +310,82 @@ async fn issue_12_a_role_given_through_a_group_survives_import_and_export() {
     assert_eq!(export("scenario", second.path()), first);
 }
 
+/// Real `kc.sh export --users realm_file` outputs of Keycloak 26.7.3 (facts-12 §5.6): the
+/// issue's scenario with its own client scopes (`r12-scenario`) and without
+/// (`r12-scenario2`, the audience mapper on the client).
+fn keycloak_export(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../latchkey-core/src/representation/tests")
+        .join(format!("keycloak-26.7.3-full-export-{name}.json"))
+}
+
+async fn password_grant_claims(base: &str, realm: &str) -> serde_json::Value {
+    let form = [
+        ("grant_type", "password"),
+        ("client_id", "crm_client"),
+        ("username", "crm_client_user"),
+        ("password", "1234"),
+    ];
+    let response = reqwest::Client::new()
+        .post(format!("{base}/realms/{realm}/protocol/openid-connect/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    latchkey_testkit::jwt_parts(body["access_token"].as_str().unwrap()).1
+}
+
+#[tokio::test]
+async fn issue_12_a_keycloak_export_imports_serves_and_exports_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["scenario", "scenario2"] {
+        let file = keycloak_export(name);
+        let output = run(&["import", "--file", file.to_str().unwrap()], dir.path());
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        // One warning per kind of part kept without being acted on.
+        let log = String::from_utf8_lossy(&output.stdout);
+        for part in ["authenticationFlows", "requiredActions", "smtpServer", "users[].totp"] {
+            let warning = format!("realm file part `{part}` is kept but not acted on");
+            assert_eq!(log.matches(&warning).count(), 1, "{warning} in {log}");
+        }
+    }
+    let port = free_port().to_string();
+    let server = start(&["start-dev", "--http-port", &port], &[], dir.path());
+    let base = format!("http://127.0.0.1:{port}/keycloak/auth");
+    // The file's own scopes replace the built-in ones, as in Keycloak: the audience comes
+    // through scope `operator-api`, and no role claim is left (facts-12 §5.5).
+    let claims = password_grant_claims(&base, "r12-scenario").await;
+    assert_eq!(claims["aud"], "operator-api");
+    assert_eq!(claims["scope"], "operator-api");
+    assert!(claims.get("realm_access").is_none());
+    // With the built-in scopes, the role comes through the group, the audience through
+    // the client's mapper.
+    let claims = password_grant_claims(&base, "r12-scenario2").await;
+    assert_eq!(claims["realm_access"]["roles"], serde_json::json!(["operatorRole"]));
+    assert_eq!(claims["aud"], "operator-api");
+    drop(server);
+
+    for name in ["scenario", "scenario2"] {
+        let realm = format!("r12-{name}");
+        let original: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(keycloak_export(name)).unwrap()).unwrap();
+        let first = export(&realm, dir.path());
+        for key in original.as_object().unwrap().keys() {
+            assert!(first.get(key).is_some(), "{realm}: top-level `{key}` lost");
+        }
+        for key in ["authenticationFlows", "requiredActions", "clientPolicies", "attributes"] {
+            assert_eq!(first[key], original[key], "{realm}: {key}");
+        }
+        let second = tempfile::tempdir().unwrap();
+        let file = dir.path().join(format!("{realm}-export.json"));
+        let output = run(&["import", "--file", file.to_str().unwrap()], second.path());
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(export(&realm, second.path()), first, "{realm}");
+    }
+}
+
 /// Issue 13: a realm file with a setting out of range or a username Keycloak's validators
 /// refuse is not imported, and the error names the file and what is wrong. (Keycloak's own
 /// import takes `ab<c`, `ab\u0000c` and `ab`; latchkey does not.)

@@ -14,6 +14,7 @@ use crate::session::{RefreshReuse, Session};
 use crate::time::UnixMillis;
 use crate::token::issue::{IssueError, IssueRequest, IssuedTokens, issue};
 use crate::token::keys::KeySet;
+use crate::token::mappers::MemberOf;
 use crate::user::User;
 
 /// Checks the (already authenticated) client may use its service account.
@@ -87,6 +88,8 @@ pub struct ClientCredentialsInput<'a> {
     pub user: Option<&'a User>,
     /// That user's direct role grants.
     pub role_ids: &'a [String],
+    /// That user's groups, read only when the client's plan needs them.
+    pub groups: &'a [MemberOf],
     /// The caller's address, for the `clientHost`/`clientAddress` claims and the session.
     pub address: Option<&'a str>,
     pub now: UnixMillis,
@@ -132,6 +135,7 @@ pub fn decide(input: &ClientCredentialsInput<'_>) -> Result<ClientCredentials, I
         client: input.client,
         user,
         roles: &roles,
+        groups: input.groups,
         session: session.as_ref(),
         scope: input.scope,
         issuer: input.issuer,

@@ -17,6 +17,7 @@ use crate::session::{RefreshReuse, Session};
 use crate::time::UnixMillis;
 use crate::token::issue::{IssueError, IssueRequest, IssuedTokens, issue};
 use crate::token::keys::KeySet;
+use crate::token::mappers::MemberOf;
 use crate::user::{PasswordCredential, User};
 
 /// Client checks that come before the user is looked at.
@@ -228,6 +229,8 @@ pub struct PasswordInput<'a> {
     pub scope: &'a GrantedScope,
     /// The found user's direct role grants (empty when nobody was found).
     pub role_ids: &'a [String],
+    /// The found user's groups, read only when the client's plan needs them.
+    pub groups: &'a [MemberOf],
 }
 
 /// What a password grant comes to.
@@ -281,6 +284,7 @@ pub fn decide(input: &PasswordInput<'_>) -> Result<Password, IssueError> {
         client: input.client,
         user,
         roles: &roles,
+        groups: input.groups,
         session: Some(&session),
         scope: input.scope,
         issuer: input.issuer,

@@ -19,6 +19,7 @@ use crate::token::issue::{IssueError, IssueRequest, IssuedTokens, issue};
 use crate::token::jwt;
 use crate::token::keys::KeySet;
 use crate::token::lifetimes::Lifetimes;
+use crate::token::mappers::MemberOf;
 use crate::user::User;
 
 const INVALID_REFRESH_TOKEN: &str = "Invalid refresh token";
@@ -215,6 +216,8 @@ pub struct RefreshInput<'a> {
     /// The session the token names, with its user and their direct grants; `None` when
     /// it does not exist.
     pub context: Option<SessionContext>,
+    /// The session user's groups, read only when the client's plan needs them.
+    pub groups: &'a [MemberOf],
     /// The `scope` parameter: a refresh may narrow the session's scope.
     pub scope: Option<&'a str>,
     pub now: UnixMillis,
@@ -275,6 +278,7 @@ pub fn decide(input: RefreshInput<'_>) -> Result<Refresh, IssueError> {
         client: input.client,
         user,
         roles: &roles,
+        groups: input.groups,
         session: Some(&refreshed),
         scope: &scope,
         issuer: input.issuer,

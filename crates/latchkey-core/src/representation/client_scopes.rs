@@ -152,6 +152,7 @@ pub fn client_scope_to_representation(scope: &ClientScope) -> ClientScopeReprese
         protocol: Some(scope.protocol.clone()),
         attributes: Some(scope.attributes.clone()),
         protocol_mappers: Some(scope.protocol_mappers.clone()).filter(|m| !m.is_empty()),
+        extra: serde_json::Map::new(),
     }
 }
 

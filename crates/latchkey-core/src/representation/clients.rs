@@ -235,5 +235,6 @@ pub fn client_to_representation(client: &Client) -> ClientRepresentation {
         optional_client_scopes: Some(settings.optional_client_scopes.clone()),
         default_roles: None,
         access: None,
+        extra: serde_json::Map::new(),
     }
 }

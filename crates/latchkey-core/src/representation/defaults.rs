@@ -201,6 +201,7 @@ pub(super) fn realm_defaults(realm_id: String, name: &str) -> RealmBundle {
             default_client_scopes,
             client_scope_mappings: Vec::new(),
             users: Vec::new(),
+            kept: Vec::new(),
         },
     };
     let account_url = format!("/realms/{name}/account/");

@@ -46,6 +46,53 @@ pub fn export_realm(bundle: &RealmBundle) -> RealmRepresentation {
         ..realm_to_representation(realm)
     };
     export_client_scopes(bundle, &mut export);
+    super::kept::restore(bundle, &mut export);
+    super::kept::drop_typed_from_extra(&mut export);
+    export
+}
+
+/// What `POST /admin/realms/{realm}/partial-export` answers (`RealmAdminResource.partialExport`,
+/// facts-12 §5.2–5.3): the realm file without users and secrets. Clients come only with
+/// `export_clients` (secrets masked, with their service-account users, whose
+/// credentials stay out), roles and groups only with `export_groups_and_roles`; key
+/// providers keep their settings but no key material.
+pub fn partial_export(
+    bundle: &RealmBundle,
+    export_clients: bool,
+    export_groups_and_roles: bool,
+) -> RealmRepresentation {
+    let mut export = export_realm(bundle);
+    if export_clients {
+        for client in export.clients.iter_mut().flatten() {
+            if client.secret.is_some() {
+                client.secret = Some(super::import::MASKED_SECRET.to_owned());
+            }
+        }
+        let mut users = export.users.take().unwrap_or_default();
+        users.retain(|user| user.service_account_client_id.is_some());
+        for user in &mut users {
+            user.credentials = None;
+        }
+        export.users = Some(users).filter(|users| !users.is_empty());
+    } else {
+        export.users = None;
+        export.clients = None;
+        export.client_scope_mappings = None;
+    }
+    if !export_groups_and_roles {
+        export.roles = None;
+        export.groups = None;
+    }
+    for key in export.components.iter_mut().flat_map(|c| c.get_mut(KEY_PROVIDER)).flatten() {
+        let generated = key.provider_id.as_deref().is_some_and(|id| id.ends_with("-generated"));
+        for name in ["privateKey", "secret", "certificate", "kid"] {
+            if generated || name == "kid" {
+                key.config.remove(name);
+            } else if let Some(values) = key.config.get_mut(name) {
+                *values = vec![super::import::MASKED_SECRET.to_owned()];
+            }
+        }
+    }
     export
 }
 
@@ -60,8 +107,16 @@ fn key_certificates(bundle: &RealmBundle) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The realm's own fields, without roles, users, clients or keys, as the Admin API's
-/// `GET /admin/realms/{realm}` writes them.
+/// `GET /admin/realms/{realm}` writes them: the typed ones, then what the realm keeps,
+/// then Keycloak's defaults for a fresh realm.
 pub fn realm_to_representation(realm: &Realm) -> RealmRepresentation {
+    let mut rep = typed_realm_representation(realm);
+    rep.extra = super::kept::realm_extra(realm);
+    super::kept::drop_typed_from_extra(&mut rep);
+    rep
+}
+
+fn typed_realm_representation(realm: &Realm) -> RealmRepresentation {
     let settings = &realm.settings;
     let tokens = &settings.tokens;
     let brute = &settings.brute_force;
@@ -109,6 +164,12 @@ pub fn realm_to_representation(realm: &Realm) -> RealmRepresentation {
         max_delta_time_seconds: Some(brute.max_delta_time_seconds),
         failure_factor: Some(brute.failure_factor),
         password_policy: settings.password_policy.clone(),
+        events_enabled: Some(settings.events.events_enabled),
+        events_expiration: settings.events.events_expiration,
+        events_listeners: Some(settings.events.events_listeners.clone()),
+        enabled_event_types: Some(settings.events.enabled_event_types.clone()),
+        admin_events_enabled: Some(settings.events.admin_events_enabled),
+        admin_events_details_enabled: Some(settings.events.admin_events_details_enabled),
         ..RealmRepresentation::default()
     }
 }

@@ -74,6 +74,7 @@ pub fn group_to_representation(
         realm_roles,
         client_roles,
         access: view.access,
+        extra: serde_json::Map::new(),
     }
 }
 

@@ -90,6 +90,7 @@ pub fn import_realm(rep: RealmRepresentation, now: UnixMillis) -> Result<RealmBu
     groups::import_groups(&mut builder, &rep)?;
     users::import_users(&mut builder, rep.users.as_deref().unwrap_or_default(), now)?;
     users::add_service_accounts(&mut builder, now);
+    super::kept::collect(&rep, &mut builder.bundle);
     Ok(builder.bundle)
 }
 
@@ -166,7 +167,38 @@ pub fn apply_realm_representation(
         settings.password_policy =
             crate::password_policy::PasswordPolicy::parse(policy)?.normalized();
     }
+    apply_event_settings(&mut settings.events, rep)?;
     super::limits::check_realm_sessions(&settings.tokens)?;
+    super::kept::keep_realm_fields(&mut settings.kept, &rep.extra);
+    Ok(())
+}
+
+/// The realm's event settings a realm file or `PUT /admin/realms/{realm}` gives; a
+/// field left out keeps its value.
+fn apply_event_settings(
+    events: &mut crate::event::EventSettings,
+    rep: &RealmRepresentation,
+) -> Result<(), ImportError> {
+    set_if_given(&mut events.events_enabled, rep.events_enabled);
+    if let Some(seconds) = rep.events_expiration {
+        if seconds < 0 {
+            return Err(ImportError::InvalidValue {
+                field: "eventsExpiration",
+                value: seconds.to_string(),
+            });
+        }
+        events.events_expiration = Some(seconds).filter(|s| *s > 0);
+    }
+    // Listener names are kept as given (a Keycloak export may name `email` or its
+    // own); latchkey's one listener is the log, whatever they say.
+    if let Some(listeners) = &rep.events_listeners {
+        events.events_listeners.clone_from(listeners);
+    }
+    if let Some(types) = &rep.enabled_event_types {
+        events.enabled_event_types.clone_from(types);
+    }
+    set_if_given(&mut events.admin_events_enabled, rep.admin_events_enabled);
+    set_if_given(&mut events.admin_events_details_enabled, rep.admin_events_details_enabled);
     Ok(())
 }
 
@@ -180,7 +212,7 @@ fn parse_ssl_required(value: &str) -> Result<SslRequired, ImportError> {
 }
 
 /// What Keycloak writes instead of a secret in partial exports (`ComponentRepresentation.SECRET_VALUE`).
-const MASKED_SECRET: &str = "**********";
+pub(super) const MASKED_SECRET: &str = "**********";
 
 /// The value, unless it is absent, empty or masked.
 pub(super) fn unmasked(value: Option<&str>) -> Option<&str> {

@@ -43,8 +43,9 @@ pub(super) fn resolve_client_role(
 
 /// Declares every role of the file (keeping its id), then resolves composites by name,
 /// so a composite may name a role listed after it or a role of any client.
-/// A role that gives `composites` gets exactly those; one that does not keeps the
-/// built-in ones it may have.
+/// A role that gives `composites` gets exactly those; one that says `"composite": false`
+/// gets none (a Keycloak export writes a built-in role whose composites were removed
+/// that way); one that says neither keeps the built-in ones it may have.
 pub(super) fn import_roles(
     builder: &mut Builder,
     rep: &RealmRepresentation,
@@ -65,7 +66,14 @@ pub(super) fn import_roles(
         }
     }
     for (id, role) in declared {
-        let Some(composites) = &role.composites else { continue };
+        let Some(composites) = &role.composites else {
+            if role.composite == Some(false)
+                && let Some(stored) = builder.role_mut(&id)
+            {
+                stored.composites.clear();
+            }
+            continue;
+        };
         let used_by = format!("composite role `{}`", role.name);
         let mut children = Vec::new();
         for name in &composites.realm {
@@ -194,11 +202,12 @@ pub fn role_to_representation(role: &Role) -> RoleRepresentation {
         id: Some(role.id.clone()),
         name: role.name.clone(),
         description: role.description.clone(),
-        composite: role.is_composite(),
+        composite: Some(role.is_composite()),
         composites: None,
         client_role: Some(role.client_uuid.is_some()),
         container_id: Some(role.client_uuid.clone().unwrap_or_else(|| role.realm_id.clone())),
         attributes: None,
+        extra: serde_json::Map::new(),
     }
 }
 

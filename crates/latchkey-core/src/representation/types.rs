@@ -1,24 +1,29 @@
 //! The serde shapes of Keycloak's representations (`core/.../representations/idm/*.java`),
 //! limited to the fields latchkey models.
 //!
-//! Every field is optional on input and unknown fields are ignored, so a full Keycloak
-//! export (authentication flows, client scopes, ...) reads. `None` fields are left out
-//! on output, as Keycloak's `NON_NULL` object mapper does.
+//! Every field is optional on input. The realm, client, user, role, group and client
+//! scope representations collect the fields latchkey does not model in `extra`
+//! (`#[serde(flatten)]`), so a full Keycloak export (authentication flows, identity
+//! providers, ...) reads and is written back as it came (`kept.rs`). `None` fields are
+//! left out on output, as Keycloak's `NON_NULL` object mapper does.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::client::ProtocolMapper;
 
 /// Where Keycloak keeps key providers in `components`.
 pub const KEY_PROVIDER: &str = "org.keycloak.keys.KeyProvider";
 
-/// One realm, as `kc.sh export` writes it and `--import-realm` reads it.
+/// One realm, as `kc.sh export` writes it and `--import-realm` reads it. Its schema
+/// also names the untyped fields `GET /admin/realms/{realm}` answers (`kept.rs`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
+#[schemars(transform = super::kept::document_realm_fields)]
 pub struct RealmRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -79,6 +84,18 @@ pub struct RealmRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_factor: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_expiration: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_listeners: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled_event_types: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_events_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_events_details_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<RolesRepresentation>,
     /// The composite role every new user gets (Keycloak ≥13). Only `name` is read.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -115,6 +132,11 @@ pub struct RealmRepresentation {
     /// Client roles scope-mapped to clients and client scopes, by the roles' client id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_scope_mappings: Option<BTreeMap<String, Vec<ScopeMappingRepresentation>>>,
+    /// The fields latchkey does not model, kept as they came (`kept.rs`): a field
+    /// that becomes typed leaves this map by itself.
+    #[serde(flatten)]
+    #[schemars(skip)]
+    pub extra: Map<String, Value>,
 }
 
 /// A client scope (`ClientScopeRepresentation`).
@@ -133,6 +155,11 @@ pub struct ClientScopeRepresentation {
     pub attributes: Option<BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol_mappers: Option<Vec<ProtocolMapper>>,
+    /// The fields latchkey does not model, kept as they came (`kept.rs`): a field
+    /// that becomes typed leaves this map by itself.
+    #[serde(flatten)]
+    #[schemars(skip)]
+    pub extra: Map<String, Value>,
 }
 
 /// Roles scope-mapped to one client or client scope (`ScopeMappingRepresentation`).
@@ -162,7 +189,9 @@ pub struct RoleRepresentation {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    pub composite: bool,
+    /// Always written; read as given, so that a file's `"composite": false` without
+    /// `composites` can say "none" for a built-in role (see `roles::import_roles`).
+    pub composite: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub composites: Option<CompositesRepresentation>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -173,6 +202,11 @@ pub struct RoleRepresentation {
     /// Left out of brief representations (listings, mappings, composites).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<BTreeMap<String, Vec<String>>>,
+    /// The fields latchkey does not model, kept as they came (`kept.rs`): a field
+    /// that becomes typed leaves this map by itself.
+    #[serde(flatten)]
+    #[schemars(skip)]
+    pub extra: Map<String, Value>,
 }
 
 /// The roles a composite role contains, by name: `{"realm": [...], "client": {clientId: [...]}}`.
@@ -254,6 +288,11 @@ pub struct ClientRepresentation {
     /// written by the Admin API only, ignored on input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<ClientAccess>,
+    /// The fields latchkey does not model, kept as they came (`kept.rs`): a field
+    /// that becomes typed leaves this map by itself.
+    #[serde(flatten)]
+    #[schemars(skip)]
+    pub extra: Map<String, Value>,
 }
 
 /// A client's `access`, in Keycloak's order.
@@ -301,6 +340,11 @@ pub struct UserRepresentation {
     /// Paths of the user's groups: read on create and import, written by export.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
+    /// The fields latchkey does not model, kept as they came (`kept.rs`): a field
+    /// that becomes typed leaves this map by itself.
+    #[serde(flatten)]
+    #[schemars(skip)]
+    pub extra: Map<String, Value>,
 }
 
 /// A group (`GroupRepresentation`), in Keycloak's field order. Which fields a listing
@@ -332,6 +376,11 @@ pub struct GroupRepresentation {
     pub client_roles: Option<BTreeMap<String, Vec<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<GroupAccess>,
+    /// The fields latchkey does not model, kept as they came (`kept.rs`): a field
+    /// that becomes typed leaves this map by itself.
+    #[serde(flatten)]
+    #[schemars(skip)]
+    pub extra: Map<String, Value>,
 }
 
 /// What the caller may do with a group (`GroupPermissionEvaluator.getAccess`).
@@ -402,6 +451,11 @@ pub struct ComponentRepresentation {
     pub sub_type: Option<String>,
     /// Values are lists of strings, as Keycloak writes them (`"priority": ["100"]`).
     pub config: BTreeMap<String, Vec<String>>,
+    /// Fields latchkey does not model (`subComponents`), kept for components other
+    /// than keys.
+    #[serde(flatten)]
+    #[schemars(skip)]
+    pub extra: Map<String, Value>,
 }
 
 impl fmt::Debug for ComponentRepresentation {

@@ -290,6 +290,7 @@ pub fn user_to_representation(user: &User) -> UserRepresentation {
         client_roles: None,
         not_before: Some(profile.not_before),
         groups: None,
+        extra: serde_json::Map::new(),
     }
 }
 

@@ -22,7 +22,9 @@ use crate::token::json::JsonObject;
 use crate::token::jwt;
 use crate::token::keys::{KeyError, KeySet, SigningKey};
 use crate::token::lifetimes::Lifetimes;
-use crate::token::mappers::{self, ClaimSource, CompiledScope, Mapper, Mapping, TokenKind};
+use crate::token::mappers::{
+    self, ClaimSource, CompiledScope, Mapper, Mapping, MemberOf, TokenKind,
+};
 use crate::user::User;
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +42,9 @@ pub struct IssueRequest<'a> {
     pub client: &'a Client,
     pub user: &'a User,
     pub roles: &'a EffectiveRoles,
+    /// The user's groups, for group membership mappers (empty unless
+    /// `ClaimPlan::needs_groups`).
+    pub groups: &'a [MemberOf],
     /// The user session; `None` for client credentials without a refresh token.
     pub session: Option<&'a Session>,
     pub scope: &'a GrantedScope,
@@ -226,12 +231,13 @@ pub fn mapped_claims(
     client: &Client,
     user: &User,
     roles: &EffectiveRoles,
+    groups: &[MemberOf],
     scope: &GrantedScope,
     session_id: Option<&str>,
     kind: TokenKind,
 ) -> Map<String, Value> {
     let roles = client.claims.allowed_roles(roles, &scope.scopes);
-    let source = ClaimSource { user, roles: &roles, session_id };
+    let source = ClaimSource { user, roles: &roles, session_id, groups };
     mappers::other_claims(active_mappers(client, scope), kind, &source)
 }
 
@@ -312,7 +318,7 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
     let mut access_claims = mappers::other_claims(
         mappers.clone(),
         TokenKind::Access,
-        &ClaimSource { user: request.user, roles, session_id },
+        &ClaimSource { user: request.user, roles, session_id, groups: request.groups },
     );
     // The notes a client-credentials login writes on its session, claimed by the
     // `service_account` scope's mappers (`ServiceAccountConstants`), right after `scope`.
@@ -414,7 +420,7 @@ pub fn issue(request: &IssueRequest<'_>) -> Result<IssuedTokens, IssueError> {
         let id_claims = mappers::other_claims(
             mappers.clone(),
             TokenKind::Id,
-            &ClaimSource { user: request.user, roles, session_id },
+            &ClaimSource { user: request.user, roles, session_id, groups: request.groups },
         );
         let id_json = written(id.finish_with(id_claims))?;
         Some(jwt::sign_json(id_key, &id_json)?)

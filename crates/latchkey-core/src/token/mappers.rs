@@ -187,6 +187,9 @@ pub enum Mapping {
     Address { fields: Vec<(&'static str, String)> },
     /// `session_state`, removed in Keycloak 25 and given back by this mapper.
     SessionState,
+    /// The groups the user is a direct member of, by full path or by name, always a
+    /// list and absent when there are none (`GroupMembershipMapper`; facts 2.8).
+    GroupMembership { claim: ClaimPath, full_path: bool },
 }
 
 /// One compiled mapper.
@@ -203,7 +206,7 @@ const MAPPER_AUDIENCE: &str = "oidc-audience-mapper";
 impl Mapper {
     /// Reads one stored mapper: one `Mapper` (an audience mapper naming a client and a
     /// custom audience gives two), or none for a type latchkey does not apply (SAML
-    /// mappers, organization and group membership, script mappers), which adds nothing.
+    /// mappers, organization, script mappers), which adds nothing.
     pub fn compile(mapper: &ProtocolMapper) -> Vec<Mapper> {
         let config = &mapper.config;
         let text = |key: &str| config.get(key).cloned().unwrap_or_default();
@@ -272,6 +275,10 @@ impl Mapper {
                     .collect(),
             }),
             MAPPER_SESSION_STATE => one(Mapping::SessionState),
+            "oidc-group-membership-mapper" => one(Mapping::GroupMembership {
+                claim: claim(),
+                full_path: config.get("full.path").is_some_and(|v| v == "true"),
+            }),
             _ => Vec::new(),
         }
     }
@@ -311,6 +318,9 @@ pub struct ClaimPlan {
     /// without any optional scope: its scope mappings, its own roles and the default
     /// scopes' scope mappings, composites expanded.
     pub scoped_roles: Option<ScopedRoles>,
+    /// Whether a scope of the client or the client itself has a group membership mapper,
+    /// so that a grant reads the user's groups (only then).
+    pub needs_groups: bool,
 }
 
 /// The roles a client without `fullScopeAllowed` lets into its tokens
@@ -365,17 +375,15 @@ impl ClaimPlan {
                     .collect(),
             }
         });
-        ClaimPlan {
-            default_scopes,
-            optional_scopes,
-            client_mappers: client
-                .settings
-                .protocol_mappers
-                .iter()
-                .flat_map(Mapper::compile)
-                .collect(),
-            scoped_roles,
-        }
+        let client_mappers: Vec<Mapper> =
+            client.settings.protocol_mappers.iter().flat_map(Mapper::compile).collect();
+        let needs_groups = default_scopes
+            .iter()
+            .chain(&optional_scopes)
+            .flat_map(|s| s.mappers.iter())
+            .chain(&client_mappers)
+            .any(|m| matches!(m.mapping, Mapping::GroupMembership { .. }));
+        ClaimPlan { default_scopes, optional_scopes, client_mappers, scoped_roles, needs_groups }
     }
 
     pub fn is_default(&self, name: &str) -> bool {
@@ -426,6 +434,14 @@ impl ClaimPlan {
     }
 }
 
+/// A group the user is a direct member of, as a group membership mapper writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberOf {
+    pub name: String,
+    /// `/parent/child`.
+    pub path: String,
+}
+
 /// What the claims of a mapper are made from, besides the mapper.
 #[derive(Debug)]
 pub struct ClaimSource<'a> {
@@ -433,6 +449,9 @@ pub struct ClaimSource<'a> {
     /// The roles the token may carry.
     pub roles: &'a EffectiveRoles,
     pub session_id: Option<&'a str>,
+    /// The user's groups; read from the store only for a client whose plan has a group
+    /// membership mapper (`ClaimPlan::needs_groups`), empty otherwise.
+    pub groups: &'a [MemberOf],
 }
 
 /// The user's value of an attribute, where Keycloak's user profile puts the core fields.
@@ -547,6 +566,18 @@ pub fn other_claims<'a>(
             Mapping::SessionState => {
                 if let Some(session_id) = source.session_id {
                     claims.insert("session_state".into(), json!(session_id));
+                }
+            }
+            Mapping::GroupMembership { claim, full_path } => {
+                let names: Vec<Value> = source
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        Value::from(if *full_path { g.path.as_str() } else { g.name.as_str() })
+                    })
+                    .collect();
+                if !names.is_empty() {
+                    claim.set(&mut claims, Value::Array(names));
                 }
             }
             Mapping::SessionNote { .. }

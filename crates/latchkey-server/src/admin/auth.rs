@@ -64,6 +64,10 @@ pub(crate) enum Permission {
     ViewRoles,
     /// Changing a role by id: `manage-realm` or `manage-clients`, as for `ViewRoles`.
     ManageRoles,
+    /// Reading login and admin events and their configuration (`view-events`).
+    ViewEvents,
+    /// Changing the events configuration and deleting events (`manage-events`).
+    ManageEvents,
 }
 
 impl Permission {
@@ -85,6 +89,8 @@ impl Permission {
                 &["view-realm", "manage-realm", "view-clients", "manage-clients"]
             }
             Permission::ManageRoles => &["manage-realm", "manage-clients"],
+            Permission::ViewEvents => &["view-events", "manage-events"],
+            Permission::ManageEvents => &["manage-events"],
         }
     }
 }
@@ -240,6 +246,16 @@ impl Needs for ViewRoles {
 pub(crate) struct ManageRoles;
 impl Needs for ManageRoles {
     const PERMISSION: Permission = Permission::ManageRoles;
+}
+/// `Permission::ViewEvents`.
+pub(crate) struct ViewEvents;
+impl Needs for ViewEvents {
+    const PERMISSION: Permission = Permission::ViewEvents;
+}
+/// `Permission::ManageEvents`.
+pub(crate) struct ManageEvents;
+impl Needs for ManageEvents {
+    const PERMISSION: Permission = Permission::ManageEvents;
 }
 /// Adding clients without managing the others.
 pub(crate) struct CreateClient;

@@ -46,7 +46,7 @@ pub(crate) async fn post_client_scope(
     AdminRealm { state, realm, caller, .. }: AdminRealm<ManageClients>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: ClientScopeRepresentation = body.json()?;
+    let rep: ClientScopeRepresentation = body.representation()?;
     let scope = client_scopes::create(&state, &realm, &rep).await?;
     let location =
         format!("{}/client-scopes/{}", realm_url(&caller.base_url, &realm.realm.name), scope.id);
@@ -67,7 +67,7 @@ pub(crate) async fn put_client_scope(
     Path((_, id)): Path<(String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: ClientScopeRepresentation = body.json()?;
+    let rep: ClientScopeRepresentation = body.representation()?;
     client_scopes::update(&state, &realm, &id, &rep).await?;
     Ok(no_content())
 }

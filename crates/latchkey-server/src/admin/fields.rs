@@ -5,11 +5,11 @@
 //! before, so a Keycloak client's full representation still fits.
 
 use latchkey_core::representation::{
-    ClientRepresentation, CredentialRepresentation, GroupRepresentation, RealmRepresentation,
-    RoleRepresentation, UserRepresentation,
+    ClientRepresentation, ClientScopeRepresentation, CredentialRepresentation, GroupRepresentation,
+    RealmRepresentation, RoleRepresentation, UserRepresentation,
 };
 
-use super::java::Representation;
+use super::java::{Java, Representation};
 use super::java_types;
 
 /// A representation whose body the Admin API reads as Keycloak's Jackson does.
@@ -46,4 +46,22 @@ impl KnownFields for GroupRepresentation {
 /// `Unrecognized field "wrong"`, facts-12 §2.5).
 impl KnownFields for latchkey_core::client::ProtocolMapper {
     const REPRESENTATION: &'static Representation = &java_types::PROTOCOL_MAPPER_REPRESENTATION;
+}
+
+/// `ClientScopeRepresentation` takes unknown fields (`ignoreUnknown`), but the
+/// `ProtocolMapperRepresentation`s in its `protocolMappers` do not (observed in 26.7.3:
+/// 400 `Invalid json representation for ProtocolMapperRepresentation. Unrecognized field`).
+impl KnownFields for ClientScopeRepresentation {
+    const REPRESENTATION: &'static Representation = &java_types::CLIENT_SCOPE_REPRESENTATION;
+}
+
+/// The body of `…/protocol-mappers/add-models`: `List<ProtocolMapperRepresentation>`,
+/// each element checked as one mapper is (observed in 26.7.3).
+pub(crate) static PROTOCOL_MAPPER_LIST: Java =
+    Java::List(&Java::Object(&java_types::PROTOCOL_MAPPER_REPRESENTATION));
+
+/// `RealmEventsConfigRepresentation` (`PUT /events/config`; observed in 26.7.3:
+/// `Unrecognized field "wrong"`, facts-12 §4.1).
+impl KnownFields for latchkey_core::event::RealmEventsConfigRepresentation {
+    const REPRESENTATION: &'static Representation = &java_types::REALM_EVENTS_CONFIG_REPRESENTATION;
 }

@@ -77,8 +77,13 @@ const MAX_DEPTH: usize = 128;
 /// Checks `body` as Jackson reads it into `root`. Only the first JSON value is read, as
 /// Jackson reads it (what follows it is the typed parse's business).
 pub(crate) fn check(body: &[u8], root: &'static Representation) -> Result<(), Fault> {
+    check_as(body, &Java::Object(root))
+}
+
+/// As `check`, for a body of any Java type (a `List<…Representation>`).
+pub(crate) fn check_as(body: &[u8], root: &Java) -> Result<(), Fault> {
     let mut reader = Reader { bytes: body, at: 0, depth: 0 };
-    reader.value(&Java::Object(root))
+    reader.value(root)
 }
 
 struct Reader<'a> {

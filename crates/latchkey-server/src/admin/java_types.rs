@@ -367,6 +367,19 @@ pub(crate) static PROTOCOL_MAPPER_REPRESENTATION: Representation = Representatio
     ],
 };
 
+pub(crate) static REALM_EVENTS_CONFIG_REPRESENTATION: Representation = Representation {
+    name: "RealmEventsConfigRepresentation",
+    closed: true,
+    fields: &[
+        ("adminEventsDetailsEnabled", Java::Bool),
+        ("adminEventsEnabled", Java::Bool),
+        ("enabledEventTypes", Java::List(&Java::Str)),
+        ("eventsEnabled", Java::Bool),
+        ("eventsExpiration", Java::Long),
+        ("eventsListeners", Java::List(&Java::Str)),
+    ],
+};
+
 pub(crate) static SCOPE_MAPPING_REPRESENTATION: Representation = Representation {
     name: "ScopeMappingRepresentation",
     closed: true,

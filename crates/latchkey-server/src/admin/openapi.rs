@@ -52,6 +52,8 @@ pub(crate) struct Op {
     body_media_type: &'static str,
     /// The Keycloak representation the body is checked as (`java.rs`), when it is one.
     known_fields: Option<&'static Representation>,
+    /// The body is a list of `known_fields` (`closed_list`).
+    known_list: bool,
     /// Fields of the body the handler reads past (checked only as Jackson checks them).
     ignored_fields: &'static [&'static str],
     required_fields: &'static [&'static str],
@@ -70,6 +72,7 @@ pub(crate) fn op(tag: &'static str, summary: &'static str) -> Op {
         body_required: true,
         body_media_type: "application/json",
         known_fields: None,
+        known_list: false,
         ignored_fields: &[],
         required_fields: &[],
         success: Success::NoContent,
@@ -105,6 +108,14 @@ impl Op {
     /// refused, nested representations included; the document says so.
     pub(crate) fn closed(mut self, representation: &'static Representation) -> Self {
         self.known_fields = Some(representation);
+        self
+    }
+
+    /// As `closed`, for a body that is a list of the representation
+    /// (`Body::representation_list`).
+    pub(crate) fn closed_list(mut self, representation: &'static Representation) -> Self {
+        self.known_fields = Some(representation);
+        self.known_list = true;
         self
     }
 
@@ -670,6 +681,23 @@ fn query_parameter(name: &str, kind: &str) -> Value {
             json!({"anyOf": [{"type": "boolean"}, {"type": "string"}]}),
             "`true` in any case is true, any other text false (Java's `Boolean.valueOf`); empty or absent is the default.",
         ),
+        ("event-type", _) => (
+            json!({"type": "string", "enum": latchkey_core::event::SAVED_BY_DEFAULT.iter()
+                .chain(latchkey_core::event::NOT_SAVED_BY_DEFAULT).collect::<Vec<_>>()}),
+            "A Keycloak event type (`EventType`), repeatable; any other is a 400.",
+        ),
+        ("operation-type", _) => (
+            json!({"type": "string", "enum": latchkey_core::event::OPERATION_TYPES}),
+            "`CREATE`, `UPDATE`, `DELETE` or `ACTION`, repeatable; any other is a 400.",
+        ),
+        ("resource-type", _) => (
+            json!({"type": "string", "enum": latchkey_core::event::RESOURCE_TYPES}),
+            "A Keycloak resource type (`ResourceType`), repeatable; any other is a 400.",
+        ),
+        ("date", _) => (
+            json!({"anyOf": [{"type": "string", "pattern": "^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])|-?[0-9]{1,18})$"}, empty]}),
+            "`yyyy-MM-dd` (UTC) or epoch milliseconds; anything else is a 400.",
+        ),
         (kind, _) => (json!({"type": kind}), ""),
     };
     let mut parameter = json!({"name": name, "in": "query", "schema": schema});
@@ -753,7 +781,12 @@ fn document(paths: &[(String, Vec<Routed>)]) -> Value {
                         jackson.insert(name, definition);
                     }
                     let reference = format!("#/components/schemas/Jackson.{}", representation.name);
-                    schema = json!({"allOf": [schema, {"$ref": reference}]});
+                    let jackson = if op.known_list {
+                        json!({"type": "array", "items": {"$ref": reference}})
+                    } else {
+                        json!({"$ref": reference})
+                    };
+                    schema = json!({"allOf": [schema, jackson]});
                 }
                 operation.insert(
                     "requestBody".into(),

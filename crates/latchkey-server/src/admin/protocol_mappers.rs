@@ -11,6 +11,7 @@ use latchkey_core::client_scope::mapper_model_view;
 use serde_json::Value;
 
 use super::auth::{AdminRealm, ManageClients, ViewClients};
+use super::fields::PROTOCOL_MAPPER_LIST;
 use super::request::{Body, created, no_content, path_segment, realm_url};
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
@@ -87,7 +88,7 @@ async fn post_models(
     body: &Body,
 ) -> Result<Response, ApiError> {
     let holder = holder(&state, &realm, kind, id).await?;
-    let mappers: Vec<ProtocolMapper> = body.json()?;
+    let mappers: Vec<ProtocolMapper> = body.representation_list(&PROTOCOL_MAPPER_LIST)?;
     let untyped = body.untyped();
     let given: Vec<(ProtocolMapper, bool)> = mappers
         .into_iter()

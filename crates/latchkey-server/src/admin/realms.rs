@@ -4,13 +4,14 @@
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::representation::{
-    RealmRepresentation, realm_to_representation, role_to_representation,
+    RealmRepresentation, is_realm_setting, partial_export, realm_to_representation,
+    role_to_representation,
 };
 use latchkey_core::store::Store;
 
 use super::auth::{
     AdminCaller, AdminRealm, AnyAdminRole, AnyRealm, CreateRealm, ManageRealm, Permission,
-    forbidden,
+    ViewRealm, forbidden,
 };
 use super::request::{Body, Query, created, no_content, realm_url};
 use crate::error::ApiError;
@@ -120,7 +121,10 @@ pub(crate) async fn put_realm(
     AdminRealm { state, realm, .. }: AdminRealm<ManageRealm>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let rep: RealmRepresentation = body.representation_ignoring(REALM_FILE_PARTS)?;
+    let mut rep: RealmRepresentation = body.representation_ignoring(REALM_FILE_PARTS)?;
+    // The realm's settings are kept; realm-file parts (flows, identity providers...) are
+    // read past, as `RealmAdminResource.updateRealm` does.
+    rep.extra.retain(|name, _| is_realm_setting(name));
     realms::update(&state, &realm, &rep).await?;
     Ok(no_content())
 }
@@ -132,6 +136,26 @@ pub(crate) async fn delete_realm(
 ) -> Result<Response, ApiError> {
     realms::remove(&state, &realm).await?;
     Ok(no_content())
+}
+
+/// `POST /partial-export?exportClients=&exportGroupsAndRoles=`
+/// (`RealmAdminResource.partialExport`, `view-realm`): the realm file without users and
+/// secrets (`partial_export`). 200 with `Content-Type: application/json`, as Keycloak
+/// 26.7.3 sends it (no charset, no `Cache-Control`).
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn post_partial_export(
+    AdminRealm { state, realm, .. }: AdminRealm<ViewRealm>,
+    query: Query,
+) -> Result<Response, ApiError> {
+    let export_clients = query.boolean("exportClients").unwrap_or(false);
+    let export_groups_and_roles = query.boolean("exportGroupsAndRoles").unwrap_or(false);
+    let bundle = crate::bootstrap::load_realm_bundle(
+        &state.store,
+        realm.realm.clone(),
+        crate::bootstrap::ExportedUsers::ServiceAccounts,
+    )
+    .await?;
+    Ok(Json(partial_export(&bundle, export_clients, export_groups_and_roles)).into_response())
 }
 
 /// `POST /clear-realm-cache` (`RealmAdminResource.clearRealmCache`, `manage-realm`): the

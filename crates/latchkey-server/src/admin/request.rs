@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 use super::fields::KnownFields;
-use super::java::{self, Fault};
+use super::java::{self, Fault, Java};
 use crate::error::ApiError;
 use crate::extract::read_body;
 use crate::state::AppState;
@@ -85,15 +85,18 @@ impl Body {
         typed(value)
     }
 
+    /// The body as a list of `T`, each element checked as `representation` checks one
+    /// (`list` is `Java::List` of `T`'s representation).
+    pub(crate) fn representation_list<T: DeserializeOwned + JsonSchema + KnownFields>(
+        &self,
+        list: &'static Java,
+    ) -> Result<Vec<T>, ApiError> {
+        java::check_as(&self.0, list).map_err(java_fault)?;
+        self.json()
+    }
+
     fn check_java<T: KnownFields>(&self) -> Result<(), ApiError> {
-        java::check(&self.0, T::REPRESENTATION).map_err(|fault| match fault {
-            Fault::Malformed => ApiError::MalformedJson,
-            Fault::Range => ApiError::JsonRange,
-            Fault::Mismatch => ApiError::JsonType,
-            Fault::Unknown { representation, field, line, column } => {
-                ApiError::UnknownField { representation, field, line, column }
-            }
-        })
+        java::check(&self.0, T::REPRESENTATION).map_err(java_fault)
     }
 
     /// The body as untyped JSON, for a question its type cannot answer (was a field
@@ -175,6 +178,11 @@ fn not_an_integer() -> ApiError {
 }
 
 impl Query {
+    /// Every value of `name`, in order (a repeated parameter: `?type=LOGIN&type=LOGOUT`).
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
+        self.pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+
     /// The first value of `name`.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
@@ -281,4 +289,16 @@ pub(crate) fn path_segment(value: &str) -> String {
 /// `{base}/admin/realms/{realm}`, as `Location` headers start.
 pub(crate) fn realm_url(base_url: &str, realm: &str) -> String {
     format!("{base_url}/admin/realms/{}", path_segment(realm))
+}
+
+/// A fault of `java::check` as the Admin API answers it.
+fn java_fault(fault: Fault) -> ApiError {
+    match fault {
+        Fault::Malformed => ApiError::MalformedJson,
+        Fault::Range => ApiError::JsonRange,
+        Fault::Mismatch => ApiError::JsonType,
+        Fault::Unknown { representation, field, line, column } => {
+            ApiError::UnknownField { representation, field, line, column }
+        }
+    }
 }

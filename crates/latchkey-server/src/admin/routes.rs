@@ -3,6 +3,7 @@
 
 mod client_scopes;
 mod clients;
+mod events;
 mod groups;
 mod realms;
 mod roles;
@@ -80,5 +81,6 @@ pub(super) fn api() -> Api {
     let api = roles::add(api);
     let api = clients::add(api);
     let api = client_scopes::add(api);
+    let api = events::add(api);
     scope_mappings::add(api)
 }

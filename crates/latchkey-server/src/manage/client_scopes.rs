@@ -155,13 +155,11 @@ pub(crate) async fn update(
     if let Some(attributes) = &rep.attributes {
         scope.attributes.clone_from(attributes);
     }
-    match state.store.update_client_scope(&scope).await {
+    let clients = renamed_in_clients(realm, &stored.name, Some(&name));
+    match state.store.update_client_scope(&scope, &clients).await {
         Err(StoreError::Conflict(_)) => return Err(ScopeRefusal::NameTaken(name).into()),
         Err(StoreError::NotFound(_)) => return Err(ManageError::NotFound(Missing::ClientScope)),
         other => other?,
-    }
-    if name != stored.name {
-        rename_in_clients(state, realm, &stored.name, Some(&name)).await?;
     }
     state.realms.invalidate(&realm.realm.name);
     tracing::info!(scope_id = %scope.id, "client scope updated");
@@ -177,48 +175,45 @@ pub(crate) async fn remove(
     id: &str,
 ) -> Result<(), ManageError> {
     let scope = find(state, realm, id).await?;
-    match state.store.delete_client_scope(&realm.realm.id, id).await {
+    let clients = renamed_in_clients(realm, &scope.name, None);
+    match state.store.delete_client_scope(&realm.realm.id, id, &clients).await {
         Err(StoreError::NotFound(_)) => return Err(ManageError::NotFound(Missing::ClientScope)),
         other => other?,
     }
-    rename_in_clients(state, realm, &scope.name, None).await?;
     state.realms.invalidate(&realm.realm.name);
     tracing::info!(scope_id = %id, "client scope deleted");
     Ok(())
 }
 
-/// Renames a scope in every client's default and optional scopes, or (`None`) takes it out.
-async fn rename_in_clients(
-    state: &AppState,
-    realm: &RealmSnapshot,
-    old: &str,
-    new: Option<&str>,
-) -> Result<(), ManageError> {
-    for stored in realm.clients.values() {
-        let settings = &stored.settings;
-        let has = |names: &[String]| names.iter().any(|n| n == old);
-        if !has(&settings.default_client_scopes) && !has(&settings.optional_client_scopes) {
-            continue;
-        }
-        let mut client = Client::clone(stored);
-        for names in [
-            &mut client.settings.default_client_scopes,
-            &mut client.settings.optional_client_scopes,
-        ] {
-            match new {
-                Some(new) => {
-                    names.iter_mut().filter(|n| *n == old).for_each(|n| *n = new.to_owned())
+/// The clients of the snapshot that name scope `old`, with it renamed to `new` (or, for
+/// `None`, taken out) of their default and optional scopes: written with the scope's own
+/// change, in its transaction. A client deleted meanwhile makes the change `NotFound`, and
+/// the caller's request fails whole rather than half.
+fn renamed_in_clients(realm: &RealmSnapshot, old: &str, new: Option<&str>) -> Vec<Client> {
+    let has = |names: &[String]| names.iter().any(|n| n == old);
+    realm
+        .clients
+        .values()
+        .filter(|stored| {
+            has(&stored.settings.default_client_scopes)
+                || has(&stored.settings.optional_client_scopes)
+        })
+        .map(|stored| {
+            let mut client = Client::clone(stored);
+            for names in [
+                &mut client.settings.default_client_scopes,
+                &mut client.settings.optional_client_scopes,
+            ] {
+                match new {
+                    Some(new) => {
+                        names.iter_mut().filter(|n| *n == old).for_each(|n| *n = new.to_owned())
+                    }
+                    None => names.retain(|n| n != old),
                 }
-                None => names.retain(|n| n != old),
             }
-        }
-        match state.store.update_client(&client).await {
-            // Deleted meanwhile: nothing to rename.
-            Err(StoreError::NotFound(_)) => {}
-            other => other?,
-        }
-    }
-    Ok(())
+            client
+        })
+        .collect()
 }
 
 /// The realm's default (or optional) scopes, in the order added

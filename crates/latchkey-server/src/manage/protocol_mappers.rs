@@ -54,7 +54,7 @@ async fn save(
         Holder::Scope(scope) => {
             let mut changed = scope.clone();
             changed.protocol_mappers = mappers;
-            match state.store.update_client_scope(&changed).await {
+            match state.store.update_client_scope(&changed, &[]).await {
                 Err(StoreError::NotFound(_)) => {
                     return Err(ManageError::NotFound(Missing::ClientScope));
                 }

@@ -24,6 +24,7 @@ pub(crate) async fn create(
     if !name.is_empty() && state.store.find_realm_by_name(&name).await?.is_some() {
         return Err(ManageError::RealmExists);
     }
+    crate::bootstrap::warn_kept_parts(&name, &rep);
     let now = state.clock.now();
     // Plain-text passwords are hashed and keys generated: slow work, off the runtime.
     let bundle = tokio::task::spawn_blocking(move || import_realm(rep, now)).await??;

@@ -48,7 +48,7 @@ fn composite_ids(
     realm: &RealmSnapshot,
     rep: &RoleRepresentation,
 ) -> Result<Vec<String>, ManageError> {
-    let Some(composites) = rep.composites.as_ref().filter(|_| rep.composite) else {
+    let Some(composites) = rep.composites.as_ref().filter(|_| rep.composite == Some(true)) else {
         return Ok(Vec::new());
     };
     let mut ids = Vec::new();

@@ -16,6 +16,7 @@ use super::bearer::verify_access_token;
 use super::token::{RealmForm, authenticate};
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
+use crate::events::LoginEvent;
 use crate::extract::Caller;
 use crate::state::AppState;
 
@@ -83,9 +84,28 @@ async fn introspect(
                 .get("aud")
                 .and_then(|aud| Audience::deserialize(aud).ok())
                 .is_some_and(|aud| aud.contains(&client.client_id));
+            // `INTROSPECT_TOKEN` (not saved by default), Keycloak 26.7.3's details.
+            let mut event = LoginEvent::new(state, &realm, "INTROSPECT_TOKEN", caller);
+            if event.is_on() {
+                event.client(&client.client_id).user(&verified.user.id);
+                if let Some(session_id) = verified.claims.session_id() {
+                    event.session(session_id);
+                }
+            }
             if !is_audience && !skips_audience_check {
+                if event.is_on() {
+                    let reason =
+                        format!("Client '{}' is not in the token audience", client.client_id);
+                    event.detail("reason", &reason);
+                    introspected(&mut event, &verified.claims);
+                }
+                event.error(state, &realm, "invalid_token").await;
                 return Ok(inactive());
             }
+            if event.is_on() {
+                introspected(&mut event, &verified.claims);
+            }
+            event.success(state, &realm).await;
             let mut claims: Map<String, Value> = verified.raw;
             if let Some(azp) = claims.get("azp").cloned() {
                 claims.insert("client_id".into(), azp);
@@ -100,6 +120,14 @@ async fn introspect(
         }
         _ => Err(OAuthError::invalid_request("Unsupported token type.").into()),
     }
+}
+
+/// The details of an access token's introspection.
+fn introspected(event: &mut LoginEvent, claims: &latchkey_core::token::claims::AccessClaims) {
+    event.detail("token_issued_for", claims.azp.as_deref().unwrap_or_default());
+    event.detail("token_id", claims.jti.as_deref().unwrap_or_default());
+    event.detail("token_type", "Bearer");
+    event.detail("client_auth_method", super::token_password::CLIENT_AUTH_METHOD);
 }
 
 async fn introspect_refresh(

@@ -9,7 +9,9 @@ use latchkey_core::oauth_error::OAuthError;
 use latchkey_core::store::Store;
 
 use super::token::{RealmForm, authenticate};
+use super::token_password::CLIENT_AUTH_METHOD;
 use crate::error::ApiError;
+use crate::events::LoginEvent;
 use crate::extract::Caller;
 use crate::headers::cache_control_on_success;
 use crate::revocation::{revoke, session_ended};
@@ -43,7 +45,9 @@ async fn logout(
     };
     let client = authenticate(&realm, &form, caller)?;
     // An expired refresh token still logs out.
-    let claims = read_token(
+    let mut event = LoginEvent::new(state, &realm, "LOGOUT", caller);
+    event.client(&client.client_id);
+    let claims = match read_token(
         &realm.keys,
         refresh_token,
         &caller.issuer(realm_name),
@@ -51,7 +55,15 @@ async fn logout(
         &client,
         state.clock.now(),
         TokenUse::Logout,
-    )?;
+    ) {
+        Ok(claims) => claims,
+        Err(error) => {
+            event.detail("reason", &error.description);
+            event.detail("client_auth_method", CLIENT_AUTH_METHOD);
+            event.error(state, &realm, "invalid_token").await;
+            return Err(error.into());
+        }
+    };
     if let Some(session_id) = claims.session_id()
         && let Some(session) = state.store.find_session(session_id).await?
     {
@@ -64,6 +76,9 @@ async fn logout(
         let now = state.clock.now().secs();
         revoke(state, &realm, session_ended(&realm, session_id, now), now).await?;
         tracing::info!(session_id = %session_id, "session logged out");
+        event.user(&session.user_id).session(session_id);
+        event.detail("client_auth_method", CLIENT_AUTH_METHOD);
+        event.success(state, &realm).await;
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

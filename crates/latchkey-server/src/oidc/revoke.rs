@@ -15,9 +15,12 @@ use serde_json::json;
 
 use super::token::{RealmForm, authenticate};
 use crate::error::ApiError;
+use crate::events::LoginEvent;
 use crate::extract::Caller;
 use crate::revocation::{self, session_ended};
 use crate::state::AppState;
+
+use super::token_password::{CLIENT_AUTH_METHOD, refresh_token_type};
 
 pub async fn post_revoke(
     State(state): State<AppState>,
@@ -79,6 +82,14 @@ async fn revoke(
         let Some(session) = session else { return Ok(invalid_token()) };
         state.store.delete_session(&session.id).await?;
         revocation::revoke(state, &realm, session_ended(&realm, &session.id, now), now).await?;
+        // `REVOKE_GRANT` with Keycloak 26.7.3's details (`facts-12.md` §4.2).
+        let mut event = LoginEvent::new(state, &realm, "REVOKE_GRANT", caller);
+        event.client(&client.client_id).user(&session.user_id).session(&session.id);
+        event.detail("refresh_token_type", refresh_token_type(&session));
+        event.detail("revoked_client", &client.client_id);
+        event.detail("refresh_token_id", claims.jti.as_deref().unwrap_or_default());
+        event.detail("client_auth_method", CLIENT_AUTH_METHOD);
+        event.success(state, &realm).await;
         return Ok(StatusCode::OK.into_response());
     }
     if let Ok(claims) = jwt::verify::<AccessClaims>(&realm.keys, token) {

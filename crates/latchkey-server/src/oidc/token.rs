@@ -9,14 +9,17 @@ use axum::response::{IntoResponse, Response};
 use latchkey_core::client::Client;
 use latchkey_core::grant::GrantType;
 use latchkey_core::grant::client_auth::{PresentedClient, authenticate_client};
+use latchkey_core::group::GroupTree;
 use latchkey_core::oauth_error::{OAuthError, Refusal};
 use latchkey_core::role::EffectiveRoles;
 use latchkey_core::store::Store;
 use latchkey_core::token::issue::IssuedTokens;
+use latchkey_core::token::mappers::MemberOf;
 use latchkey_core::user::User;
 
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
+use crate::events::LoginEvent;
 use crate::extract::{Caller, Form, realm_parameter};
 use crate::headers::no_store;
 use crate::state::AppState;
@@ -47,7 +50,13 @@ pub async fn post_token(
         let grant = GrantType::parse(form.get("grant_type"))?;
         grant_type = Some(grant);
         cors_origin = caller.origin.clone();
-        let client = authenticate(&realm, &form, &caller)?;
+        let client = match authenticate(&realm, &form, &caller) {
+            Ok(client) => client,
+            Err(error) => {
+                client_refused(&state, &realm, &form, &caller, grant).await;
+                return Err(error);
+            }
+        };
         if let Some(origin) = &caller.origin
             && !origin.to_str().is_ok_and(|o| client.settings.allows_origin(o))
         {
@@ -80,6 +89,40 @@ pub async fn post_token(
         Err(error) => error.into_response(),
     });
     crate::cors::allow(response, cors_origin, true)
+}
+
+/// Records the refused client authentication of a token request as the grant's
+/// `_ERROR` event: `client_not_found` for a client id the realm does not have, else
+/// `invalid_client_credentials`, with only the `grant_type` detail (Keycloak 26.7.3,
+/// `facts-12.md` §4.2).
+async fn client_refused(
+    state: &AppState,
+    realm: &RealmSnapshot,
+    form: &Form,
+    caller: &Caller,
+    grant: GrantType,
+) {
+    let (event_type, grant_type) = match grant {
+        GrantType::Password => ("LOGIN", "password"),
+        GrantType::RefreshToken => ("REFRESH_TOKEN", "refresh_token"),
+        GrantType::ClientCredentials => ("CLIENT_LOGIN", "client_credentials"),
+    };
+    let mut event = LoginEvent::new(state, realm, event_type, caller);
+    if !event.is_on() {
+        return;
+    }
+    let presented = PresentedClient::from_parts(
+        caller.authorization.as_deref(),
+        form.get("client_id"),
+        form.get("client_secret"),
+    );
+    let known = presented.client_id.as_deref().and_then(|id| realm.client(id)).is_some();
+    if let Some(client_id) = &presented.client_id {
+        event.client(client_id);
+    }
+    event.detail("grant_type", grant_type);
+    let code = if known { "invalid_client_credentials" } else { "client_not_found" };
+    event.error(state, realm, code).await;
 }
 
 /// The request of a realm's form endpoint (token, logout, revoke, introspect), opened as
@@ -138,6 +181,31 @@ pub fn authenticate(
             Err(error.into())
         }
     }
+}
+
+/// The groups a group membership mapper writes for `user_id`, sorted by path: read only
+/// for a client whose plan has such a mapper (two reads: the user's memberships and the
+/// realm's groups, for their paths), empty for every other client.
+pub async fn member_of(
+    state: &AppState,
+    client: &Client,
+    user_id: &str,
+) -> Result<Vec<MemberOf>, ApiError> {
+    if !client.claims.needs_groups {
+        return Ok(Vec::new());
+    }
+    let ids = state.store.list_user_group_ids(user_id).await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tree = GroupTree::new(state.store.list_groups(&client.realm_id).await?);
+    let mut groups: Vec<MemberOf> = ids
+        .iter()
+        .filter_map(|id| tree.get(id))
+        .map(|group| MemberOf { name: group.name.clone(), path: tree.path(&group.id) })
+        .collect();
+    groups.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(groups)
 }
 
 /// The user's effective roles, composites expanded.

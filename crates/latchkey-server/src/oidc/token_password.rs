@@ -13,9 +13,12 @@ use latchkey_core::time::UnixMillis;
 use latchkey_core::token::issue::IssuedTokens;
 use latchkey_core::user::{PasswordCredential, User};
 
-use super::token::TokenRequest;
+use latchkey_core::event::password_login_error;
+
+use super::token::{TokenRequest, member_of};
 use crate::cache::RealmSnapshot;
 use crate::error::ApiError;
+use crate::events::LoginEvent;
 use crate::revocation::{revoke, user_cut_off};
 use crate::state::AppState;
 
@@ -26,9 +29,12 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     let password = form.get("password").unwrap_or_default();
     let now = state.clock.now();
     let loaded = load_login(state, realm, checked.username, password, now).await?;
-    let role_ids = match loaded.found.user() {
-        Some(user) => state.store.list_user_held_role_ids(&user.id).await?,
-        None => Vec::new(),
+    let (role_ids, groups) = match loaded.found.user() {
+        Some(user) => (
+            state.store.list_user_held_role_ids(&user.id).await?,
+            member_of(state, &request.client, &user.id).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     let address = request.caller.address.map(|a| a.to_string());
     let issuer = request.caller.issuer(&realm.realm.name);
@@ -40,19 +46,71 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
         issuer: &issuer,
         scope: &checked.scope,
         role_ids: &role_ids,
+        groups: &groups,
     })?;
+    let mut event = LoginEvent::new(state, realm, "LOGIN", &request.caller);
+    event.client(&request.client.client_id);
     match decision {
         Password::Granted { tokens, session, login } => {
             save_login(state, realm, &loaded, address.as_deref(), login, password, now).await?;
             state.store.insert_session(&session).await?;
+            if event.is_on() {
+                event.user(&session.user_id).session(&session.id);
+                event.detail("auth_method", "openid-connect");
+                event.detail("token_id", &token_id(&tokens.access_token));
+                event.detail("grant_type", "password");
+                if let Some(refresh_token_id) = &tokens.refresh_token_id {
+                    event.detail("refresh_token_type", refresh_token_type(&session));
+                    event.detail("scope", &tokens.scope);
+                    event.detail("refresh_token_id", refresh_token_id);
+                } else {
+                    event.detail("scope", &tokens.scope);
+                }
+                event.detail("client_auth_method", CLIENT_AUTH_METHOD);
+                event.detail("username", checked.username);
+            }
+            event.success(state, realm).await;
             Ok(tokens)
         }
         Password::Refused { error, login } => {
-            save_login(state, realm, &loaded, address.as_deref(), login, password, now).await?;
+            if event.is_on() {
+                let (code, names_user) = password_login_error(&loaded.input(realm, None, now));
+                if names_user && let Some(user) = loaded.found.user() {
+                    event.user(&user.id);
+                }
+                if code == "resolve_required_actions" {
+                    event.detail("reason", &error.description);
+                }
+                event.detail("auth_method", "openid-connect");
+                event.detail("grant_type", "password");
+                event.detail("client_auth_method", CLIENT_AUTH_METHOD);
+                event.detail("username", checked.username);
+                save_login(state, realm, &loaded, address.as_deref(), login, password, now).await?;
+                event.error(state, realm, code).await;
+            } else {
+                save_login(state, realm, &loaded, address.as_deref(), login, password, now).await?;
+            }
             tracing::info!(error = %error, "password grant refused");
             Err(error.into())
         }
     }
+}
+
+/// `client_auth_method`, as Keycloak 26.7.3 records it for confidential and public
+/// clients alike (`facts-12.md` §4.2).
+pub(crate) const CLIENT_AUTH_METHOD: &str = "client-secret";
+
+/// An access token's `jti`, the events' `token_id`.
+pub(crate) fn token_id(access_token: &str) -> String {
+    latchkey_core::token::jwt::peek_unverified::<serde_json::Value>(access_token)
+        .ok()
+        .and_then(|claims| claims.get("jti").and_then(|jti| jti.as_str()).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// `refresh_token_type`: `Offline` for an offline session's token, else `Refresh`.
+pub(crate) fn refresh_token_type(session: &latchkey_core::session::Session) -> &'static str {
+    if session.offline { "Offline" } else { "Refresh" }
 }
 
 /// Checks a username (or email) and password the way the password grant does, for the

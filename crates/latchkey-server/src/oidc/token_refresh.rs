@@ -10,8 +10,12 @@ use latchkey_core::session::RefreshReuse;
 use latchkey_core::store::Store;
 use latchkey_core::token::issue::IssuedTokens;
 
-use super::token::TokenRequest;
+use latchkey_core::token::claims::RefreshClaims;
+
+use super::token::{TokenRequest, member_of};
+use super::token_password::{CLIENT_AUTH_METHOD, token_id};
 use crate::error::ApiError;
+use crate::events::LoginEvent;
 use crate::state::AppState;
 
 pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTokens, ApiError> {
@@ -21,7 +25,9 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     };
     let now = state.clock.now();
     let issuer = request.caller.issuer(&realm.realm.name);
-    let claims = read_token(
+    let mut event = LoginEvent::new(state, realm, "REFRESH_TOKEN", &request.caller);
+    event.client(&request.client.client_id);
+    let claims = match read_token(
         &realm.keys,
         presented,
         &issuer,
@@ -29,7 +35,16 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
         &request.client,
         now,
         TokenUse::Refresh,
-    )?;
+    ) {
+        Ok(claims) => claims,
+        Err(error) => {
+            event.detail("reason", &error.description);
+            event.detail("grant_type", "refresh_token");
+            event.detail("client_auth_method", CLIENT_AUTH_METHOD);
+            event.error(state, realm, "invalid_token").await;
+            return Err(error.into());
+        }
+    };
     // Two refreshes of one session may race (a token used twice at once, here or on
     // another instance): the reuse state is written only if it is still the one read, and
     // the loser reads and decides again on what the winner wrote.
@@ -40,6 +55,10 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
             None => None,
         };
         let read = context.as_ref().map(|context| context.session.reuse.clone());
+        let groups = match &context {
+            Some(context) => member_of(state, &request.client, &context.session.user_id).await?,
+            None => Vec::new(),
+        };
         let decision = decide(RefreshInput {
             realm: &realm.realm,
             keys: &realm.keys,
@@ -48,12 +67,17 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
             issuer: &issuer,
             claims: &claims,
             context,
+            groups: &groups,
             scope: request.form.get("scope"),
             now,
         })?;
         match decision {
             Refresh::Granted { tokens, write } => {
                 if save(state, write, read.as_ref()).await? {
+                    if event.is_on() {
+                        refreshed(&mut event, &claims, &tokens);
+                        event.success(state, realm).await;
+                    }
                     return Ok(tokens);
                 }
             }
@@ -71,6 +95,18 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
                     save(state, write, read.as_ref()).await?;
                 }
                 tracing::info!(error = %error, "refresh refused");
+                if event.is_on() {
+                    if let Some(session_id) = claims.session_id() {
+                        event.session(session_id);
+                    }
+                    event.detail("reason", &error.description);
+                    event.detail("grant_type", "refresh_token");
+                    event.detail("refresh_token_type", "Refresh");
+                    event.detail("refresh_token_id", claims.jti.as_deref().unwrap_or_default());
+                    event.detail("refresh_token_sub", claims.sub.as_deref().unwrap_or_default());
+                    event.detail("client_auth_method", CLIENT_AUTH_METHOD);
+                }
+                event.error(state, realm, "invalid_token").await;
                 return Err(error.into());
             }
         }
@@ -79,6 +115,27 @@ pub async fn grant(state: &AppState, request: &TokenRequest) -> Result<IssuedTok
     // many places at once, which is what the reuse limit refuses.
     tracing::info!("refresh refused: lost every race for the session's reuse state");
     Err(OAuthError::invalid_grant("Maximum allowed refresh token reuse exceeded").into())
+}
+
+/// A granted refresh's event: the session's user and id, and Keycloak's details.
+fn refreshed(event: &mut LoginEvent, claims: &RefreshClaims, tokens: &IssuedTokens) {
+    if let Some(sub) = &claims.sub {
+        event.user(sub);
+    }
+    if let Some(session_id) = claims.session_id() {
+        event.session(session_id);
+    }
+    event.detail("token_id", &token_id(&tokens.access_token));
+    event.detail("grant_type", "refresh_token");
+    event.detail("refresh_token_type", "Refresh");
+    event.detail("access_token_expiration_time", &tokens.expires_in.to_string());
+    if let Some(updated) = &tokens.refresh_token_id {
+        event.detail("updated_refresh_token_id", updated);
+    }
+    event.detail("scope", &tokens.scope);
+    event.detail("refresh_token_id", claims.jti.as_deref().unwrap_or_default());
+    event.detail("refresh_token_sub", claims.sub.as_deref().unwrap_or_default());
+    event.detail("client_auth_method", CLIENT_AUTH_METHOD);
 }
 
 /// How many times a refresh reads and decides again after losing a race.

@@ -14,8 +14,9 @@ use latchkey_core::token::mappers::TokenKind;
 use serde_json::{Map, Value, json};
 
 use super::bearer::{BearerFailure, bearer_token, verify_access_token};
-use super::token::effective_roles;
+use super::token::{effective_roles, member_of};
 use crate::error::ApiError;
+use crate::events::LoginEvent;
 use crate::extract::{Caller, Form, read_body};
 use crate::headers::userinfo_cache_control;
 use crate::state::AppState;
@@ -121,9 +122,26 @@ async fn userinfo(
                 BearerFailure::SessionExpired => "Session expired",
                 BearerFailure::UserDisabled => "User disabled",
             };
+            let mut event = LoginEvent::new(state, &realm, "USER_INFO_REQUEST", caller);
+            event.detail("reason", description).detail("auth_method", "validate_access_token");
+            event.error(state, &realm, "invalid_token").await;
             return Err(refuse(realm_name, StatusCode::UNAUTHORIZED, "invalid_token", description));
         }
     };
+    // `USER_INFO_REQUEST` (not saved by default) with Keycloak 26.7.3's details.
+    let mut event = LoginEvent::new(state, &realm, "USER_INFO_REQUEST", caller);
+    if event.is_on() {
+        if let Some(azp) = verified.claims.azp.as_deref() {
+            event.client(azp);
+        }
+        event.user(&verified.user.id);
+        if let Some(session_id) = verified.claims.session_id() {
+            event.session(session_id);
+        }
+        event.detail("auth_method", "validate_access_token");
+        event.detail("signature_required", "false");
+        event.detail("username", &verified.user.username);
+    }
     let scope = GrantedScope::from_refresh_scope(
         verified
             .session
@@ -138,6 +156,7 @@ async fn userinfo(
             "Missing openid scope",
         ));
     }
+    event.success(state, &realm).await;
     let mut claims = Map::new();
     claims.insert("sub".into(), json!(verified.user.id));
     let client = verified.claims.azp.as_deref().and_then(|azp| realm.client(azp));
@@ -148,9 +167,17 @@ async fn userinfo(
         } else {
             EffectiveRoles::default()
         };
+        let groups = member_of(state, client, &verified.user.id).await?;
         let session_id = verified.claims.session_id();
-        let mapped =
-            mapped_claims(client, &verified.user, &roles, &scope, session_id, TokenKind::Userinfo);
+        let mapped = mapped_claims(
+            client,
+            &verified.user,
+            &roles,
+            &groups,
+            &scope,
+            session_id,
+            TokenKind::Userinfo,
+        );
         for (name, value) in mapped {
             claims.insert(name, value);
         }

@@ -322,3 +322,94 @@ async fn an_audience_mapper_added_to_a_client_is_in_the_next_token() {
     assert_eq!(admin_call(&app, "DELETE", &one, Some(&token), None).await.status, 204);
     assert!(!audiences(&login().await).contains(&"admin-api".to_owned()));
 }
+
+/// A group membership mapper (`GroupMembershipMapper`) lists the user's direct groups in
+/// every token it is switched on for, follows membership changes, and is absent for a
+/// user in no group: the shapes Keycloak 26.7.3 gave (facts 2.8).
+#[tokio::test]
+async fn a_group_membership_mapper_lists_the_users_groups() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let clients =
+        admin_call(&app, "GET", "/nagra/clients?clientId=crm_client", Some(&token), None).await;
+    let client = clients.body[0]["id"].as_str().unwrap().to_owned();
+    let users = admin_call(
+        &app,
+        "GET",
+        "/nagra/users?username=crm_client_user&exact=true",
+        Some(&token),
+        None,
+    )
+    .await;
+    let user = users.body[0]["id"].as_str().unwrap().to_owned();
+    let ops = create(&app, &token, "/nagra/groups", json!({"name": "ops"})).await;
+    let team =
+        create(&app, &token, &format!("/nagra/groups/{ops}/children"), json!({"name": "te/am"}))
+            .await;
+    let login = || async {
+        let response = app
+            .post_form(
+                &app.token_url("nagra"),
+                &[
+                    ("grant_type", "password"),
+                    ("username", "crm_client_user"),
+                    ("password", "1234"),
+                    ("client_id", "crm_client"),
+                    ("scope", "openid"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        body
+    };
+    let mappers = [
+        json!({"name": "groups", "protocol": "openid-connect",
+            "protocolMapper": "oidc-group-membership-mapper",
+            "config": {"claim.name": "groups", "full.path": "true", "access.token.claim": "true",
+                       "id.token.claim": "true", "userinfo.token.claim": "true"}}),
+        json!({"name": "group names", "protocol": "openid-connect",
+            "protocolMapper": "oidc-group-membership-mapper",
+            "config": {"claim.name": "gn", "access.token.claim": "true"}}),
+    ];
+    let models = format!("/nagra/clients/{client}/protocol-mappers/add-models");
+    let added = admin_call(&app, "POST", &models, Some(&token), Some(json!(mappers))).await;
+    assert_eq!(added.status, 204, "{}", added.body);
+
+    // In no group yet: no claim at all.
+    let body = login().await;
+    let access = jwt_parts(body["access_token"].as_str().unwrap()).1;
+    assert!(access.get("groups").is_none() && access.get("gn").is_none(), "{access}");
+
+    for group in [&team, &ops] {
+        let path = format!("/nagra/users/{user}/groups/{group}");
+        assert_eq!(admin_call(&app, "PUT", &path, Some(&token), None).await.status, 204);
+    }
+    let body = login().await;
+    let access = jwt_parts(body["access_token"].as_str().unwrap()).1;
+    assert_eq!(access["groups"], json!(["/ops", "/ops/te/am"]), "{access}");
+    assert_eq!(access["gn"], json!(["ops", "te/am"]));
+    let id = jwt_parts(body["id_token"].as_str().unwrap()).1;
+    assert_eq!(id["groups"], json!(["/ops", "/ops/te/am"]));
+    assert!(id.get("gn").is_none(), "only switched on for access tokens: {id}");
+    let userinfo: Value = app
+        .http
+        .get(app.oidc_url("nagra", "userinfo"))
+        .bearer_auth(body["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(userinfo["groups"], json!(["/ops", "/ops/te/am"]), "{userinfo}");
+
+    // A refresh reads the memberships again: leaving a group shows in the next token.
+    let path = format!("/nagra/users/{user}/groups/{team}");
+    assert_eq!(admin_call(&app, "DELETE", &path, Some(&token), None).await.status, 204);
+    let refreshed = app.refresh("crm_client", body["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(refreshed.status(), 200);
+    let refreshed: Value = refreshed.json().await.unwrap();
+    let access = jwt_parts(refreshed["access_token"].as_str().unwrap()).1;
+    assert_eq!(access["groups"], json!(["/ops"]), "{access}");
+}

@@ -139,16 +139,28 @@ async fn fine_grained_roles_open_only_their_part_of_the_realm() {
 }
 
 #[tokio::test]
-async fn fields_latchkey_does_not_model_are_accepted_and_ignored() {
-    // Keycloak knows hundreds of realm fields; clients send them back with every PUT.
+async fn fields_latchkey_does_not_model_are_kept_as_given() {
+    // Keycloak knows a hundred realm fields; clients send them back with every PUT, and
+    // GET answers each, with Keycloak 26.7.3's value for a fresh realm (facts-12 §5.1)
+    // until one is set.
     let app = spawn_app().await;
     let token = admin_token(&app).await;
-    let body = json!({"registrationAllowed": true, "smtpServer": {}, "accessTokenLifespan": 400});
+    let before = admin_call(&app, "GET", "/nagra", Some(&token), None).await;
+    assert_eq!(before.body["registrationAllowed"], false);
+    assert_eq!(before.body["browserFlow"], "browser");
+    assert_eq!(before.body["smtpServer"], json!({}));
+    assert_eq!(before.body["clientPolicies"], json!({"policies": []}));
+    let smtp = json!({"host": "mail.example.com", "from": "iam@example.com"});
+    let body = json!({"registrationAllowed": true, "smtpServer": smtp, "accessTokenLifespan": 400,
+        "authenticationFlows": [{"alias": "read past, as Keycloak's updateRealm does"}]});
     let answer = admin_call(&app, "PUT", "/nagra", Some(&token), Some(body)).await;
     assert_eq!(answer.status, 204);
     let got = admin_call(&app, "GET", "/nagra", Some(&token), None).await;
     assert_eq!(got.body["accessTokenLifespan"], 400);
-    assert!(got.body.get("registrationAllowed").is_none());
+    assert_eq!(got.body["registrationAllowed"], true);
+    assert_eq!(got.body["smtpServer"], smtp);
+    assert_eq!(got.body["browserFlow"], "browser");
+    assert!(got.body.get("authenticationFlows").is_none());
 }
 
 #[tokio::test]
@@ -481,4 +493,59 @@ async fn the_clear_cache_endpoints_drop_what_latchkey_cached() {
     grant_management_role(&app, "nagra", "crm_client_user", "manage-realm").await;
     let answer = admin_call(&app, "POST", "/nagra/clear-user-cache", Some(user_token), None).await;
     assert_eq!(answer.status, 204);
+}
+
+/// `POST …/partial-export` (facts-12 §5.2–5.3): no users but service accounts, no secret.
+#[tokio::test]
+async fn partial_export_leaves_out_users_and_secrets() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let client = json!({"clientId": "svc", "secret": "my-secret-value", "publicClient": false,
+        "serviceAccountsEnabled": true});
+    let created = admin_call(&app, "POST", "/nagra/clients", Some(&token), Some(client)).await;
+    assert_eq!(created.status, 201);
+
+    let bare = admin_call(&app, "POST", "/nagra/partial-export", Some(&token), None).await;
+    assert_eq!(bare.status, 200);
+    assert_eq!(bare.headers["content-type"], "application/json");
+    for absent in ["roles", "groups", "clients", "clientScopeMappings", "users"] {
+        assert!(bare.body.get(absent).is_none(), "{absent}");
+    }
+    assert_eq!(bare.body["realm"], "nagra");
+    assert_eq!(bare.body["browserFlow"], "browser");
+    assert!(bare.body["clientScopes"].as_array().is_some_and(|scopes| !scopes.is_empty()));
+    let keys = bare.body["components"]["org.keycloak.keys.KeyProvider"].as_array().unwrap();
+    assert!(!keys.is_empty());
+    for key in keys {
+        for secret in ["privateKey", "secret", "certificate", "kid"] {
+            assert!(key["config"].get(secret).is_none(), "{secret} in {key}");
+        }
+        assert!(key["config"]["priority"][0].is_string());
+    }
+
+    let path = "/nagra/partial-export?exportClients=true&exportGroupsAndRoles=true";
+    let full = admin_call(&app, "POST", path, Some(&token), None).await;
+    assert_eq!(full.status, 200);
+    let svc = full.body["clients"].as_array().unwrap().iter().find(|c| c["clientId"] == "svc");
+    assert_eq!(svc.unwrap()["secret"], "**********");
+    let text = full.body.to_string();
+    assert!(!text.contains("my-secret-value"));
+    let realm_roles: Vec<&str> = full.body["roles"]["realm"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|role| role["name"].as_str().unwrap())
+        .collect();
+    assert!(realm_roles.contains(&"operatorRole"), "{realm_roles:?}");
+    assert!(full.body["groups"].is_array());
+    // Ordinary users never; the service account's user, without credentials.
+    let users = full.body["users"].as_array().unwrap();
+    let names: Vec<&str> = users.iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!(names, ["service-account-svc"]);
+    assert_eq!(users[0]["serviceAccountClientId"], "svc");
+    assert!(users[0].get("credentials").is_none());
+
+    // Without a token: 401.
+    let none = admin_call(&app, "POST", "/nagra/partial-export", None, None).await;
+    assert_eq!(none.status, 401);
 }

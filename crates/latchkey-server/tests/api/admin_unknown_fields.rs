@@ -88,6 +88,22 @@ async fn unknown_fields_are_refused_with_keycloaks_text() {
             "GroupRepresentation",
             "line 1 column 25",
         ),
+        // A client scope takes unknown fields (`ignoreUnknown`), its mappers do not; nor do
+        // the elements of `add-models` (asked of 26.7.3 with these bytes).
+        (
+            "POST",
+            "/nagra/client-scopes".to_owned(),
+            r#"{"name": "s2", "protocol": "openid-connect", "protocolMappers": [{"name": "hc", "protocol": "openid-connect", "protocolMapper": "oidc-hardcoded-claim-mapper", "config": {"claim.name": "x", "claim.value": "1"}, "wrong": 1}]}"#,
+            "ProtocolMapperRepresentation",
+            "line 1 column 221",
+        ),
+        (
+            "POST",
+            format!("/nagra/clients/{client}/protocol-mappers/add-models"),
+            r#"[{"name": "a1", "protocol": "openid-connect", "protocolMapper": "oidc-hardcoded-claim-mapper", "config": {"claim.name": "x", "claim.value": "1"}, "wrong": 1}]"#,
+            "ProtocolMapperRepresentation",
+            "line 1 column 157",
+        ),
         // Objects, literals and a second line, as the shared 26.7.3 server answered them.
         (
             "PUT",
@@ -125,6 +141,15 @@ async fn unknown_fields_are_refused_with_keycloaks_text() {
         );
     }
     assert_eq!(admin_call(&app, "GET", "/nagra/roles/r", Some(&token), None).await.status, 404);
+    let scopes = admin_call(&app, "GET", "/nagra/client-scopes", Some(&token), None).await.body;
+    assert!(!crate::helpers::field(&scopes, "name").contains(&"s2".to_owned()));
+    let mappers = format!("/nagra/clients/{client}/protocol-mappers/models");
+    let mappers = admin_call(&app, "GET", &mappers, Some(&token), None).await.body;
+    assert!(!crate::helpers::field(&mappers, "name").contains(&"a1".to_owned()));
+    // The scope's own unknown fields are read past, as Keycloak does.
+    let body = r#"{"name": "s1", "protocol": "openid-connect", "wrong": "x"}"#;
+    let answer = admin_call_raw(&app, "POST", "/nagra/client-scopes", &token, body).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
     let (status, _, _) = crate::helpers::post(
         &app,
         &app.token_url("nagra"),

@@ -198,7 +198,7 @@ async fn removing_a_built_in_scopes_mapper_removes_its_claim() {
     for name in ["email", "basic"] {
         let mut scope = scopes.iter().find(|s| s.name == name).unwrap().clone();
         scope.protocol_mappers.retain(|m| m.name != "email verified" && m.name != "sub");
-        app.store.update_client_scope(&scope).await.unwrap();
+        app.store.update_client_scope(&scope, &[]).await.unwrap();
     }
     let (_, access) = login(&app, None).await;
     assert!(access.get("email_verified").is_none(), "{access}");

@@ -27,6 +27,7 @@ mod client_auth;
 mod client_scopes;
 mod cors;
 mod endpoints;
+mod events;
 mod helpers;
 mod metrics;
 mod offline;

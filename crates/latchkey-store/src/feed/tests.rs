@@ -36,6 +36,7 @@ async fn realm_with_session(store: &Database) {
         default_client_scopes: Vec::new(),
         client_scope_mappings: Vec::new(),
         users: Vec::new(),
+        kept: Vec::new(),
     };
     let user = User {
         id: "u1".into(),
@@ -159,12 +160,12 @@ async fn client_scope_changes_reach_the_other_instance_as_realm_changes() {
         protocol_mapper: "oidc-audience-mapper".into(),
         config: [("included.custom.audience".to_owned(), "opentv-api".to_owned())].into(),
     });
-    a.update_client_scope(&scope).await.unwrap();
+    a.update_client_scope(&scope, &[]).await.unwrap();
     read_until(&mut feed, realm_changed).await;
     let entry = RealmDefaultScope { scope_id: "sc1".into(), kind: ScopeKind::Optional };
     assert!(a.add_realm_default_scope("id-demo", &entry).await.unwrap());
     read_until(&mut feed, realm_changed).await;
-    a.delete_client_scope("id-demo", "sc1").await.unwrap();
+    a.delete_client_scope("id-demo", "sc1", &[]).await.unwrap();
     read_until(&mut feed, realm_changed).await;
 }
 

@@ -48,6 +48,8 @@ where
     for<'r> SessionRow: FromRow<'r, DB::Row>,
     for<'r> SessionContextRow: FromRow<'r, DB::Row>,
     for<'r> LoginFailureRow: FromRow<'r, DB::Row>,
+    for<'r> super::events::EventRow: FromRow<'r, DB::Row>,
+    for<'r> super::events::AdminEventRow: FromRow<'r, DB::Row>,
 {
     // Sessions.
 
@@ -126,6 +128,10 @@ where
                 .bind(read.use_count)
                 .bind(read.last_refresh),
             SessionWrite::Touch(touches) => return DB::touch_sessions(conn, touches).await,
+            SessionWrite::Event(event) => return Self::insert_event_in(conn, event).await,
+            SessionWrite::AdminEvent(event) => {
+                return Self::insert_admin_event_in(conn, event).await;
+            }
         };
         Ok(query.execute(conn).await.map_err(map_error)?.affected())
     }

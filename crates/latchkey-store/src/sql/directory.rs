@@ -149,6 +149,9 @@ where
         for user in &bundle.users {
             Self::insert_user_bundle_in(&mut tx, user).await?;
         }
+        for kept in &bundle.kept {
+            Self::put_kept_fields_in(&mut tx, kept).await?;
+        }
         tx.commit().await.map_err(map_error)
     }
 
@@ -300,24 +303,8 @@ where
 
     /// Writes everything but the id and the realm; `NotFound` if the client is gone.
     pub(crate) async fn update_client(&self, client: &Client) -> Res<()> {
-        let result = sqlx::query(
-            "UPDATE clients SET client_id = $2, enabled = $3, public_client = $4, secret = $5,
-                 settings = $6
-             WHERE id = $1",
-        )
-        .bind(client.id.as_str())
-        .bind(client.client_id.as_str())
-        .bind(client.enabled)
-        .bind(client.public_client)
-        .bind(client.secret.as_ref().map(Secret::expose))
-        .bind(to_json(&client.settings)?)
-        .execute(&self.write)
-        .await
-        .map_err(map_error)?;
-        if result.affected() == 0 {
-            return Err(StoreError::NotFound(format!("client {}", client.id)));
-        }
-        Ok(())
+        let mut conn = self.write.acquire().await.map_err(map_error)?;
+        super::update_client_row::<DB>(&mut conn, client).await
     }
 
     /// The client's roles go with it (foreign key cascade), and with them their grants.

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use latchkey_core::client::ProtocolMapper;
+use latchkey_core::client::{Client, ProtocolMapper};
 use latchkey_core::client_scope::{ClientScope, RealmDefaultScope, ScopeKind};
 use latchkey_core::store::{ClientScopeMapping, StoreError};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, IntoArguments, Type};
@@ -213,7 +213,11 @@ where
 
     /// Writes the scope's name, description, protocol, attributes and mappers (replacing
     /// them all, ids kept); not its scope mappings.
-    pub(crate) async fn update_client_scope(&self, scope: &ClientScope) -> Res<()> {
+    pub(crate) async fn update_client_scope(
+        &self,
+        scope: &ClientScope,
+        clients: &[Client],
+    ) -> Res<()> {
         let mut tx = self.begin_write().await?;
         let result = sqlx::query(
             "UPDATE client_scopes SET name = $3, description = $4, protocol = $5, attributes = $6
@@ -237,22 +241,33 @@ where
             .await
             .map_err(map_error)?;
         Self::insert_scope_mappers_in(&mut tx, &scope.id, &scope.protocol_mappers).await?;
+        for client in clients {
+            super::update_client_row::<DB>(&mut tx, client).await?;
+        }
         tx.commit().await.map_err(map_error)
     }
 
     /// Deletes the scope with its mappers, scope mappings and realm-default entry.
-    pub(crate) async fn delete_client_scope(&self, realm_id: &str, scope_id: &str) -> Res<()> {
-        let mut conn = self.write.acquire().await.map_err(map_error)?;
+    pub(crate) async fn delete_client_scope(
+        &self,
+        realm_id: &str,
+        scope_id: &str,
+        clients: &[Client],
+    ) -> Res<()> {
+        let mut tx = self.begin_write().await?;
         let result = sqlx::query("DELETE FROM client_scopes WHERE id = $1 AND realm_id = $2")
             .bind(scope_id)
             .bind(realm_id)
-            .execute(&mut *conn)
+            .execute(&mut *tx)
             .await
             .map_err(map_error)?;
         if result.affected() == 0 {
             return Err(StoreError::NotFound(format!("client scope {scope_id}")));
         }
-        Ok(())
+        for client in clients {
+            super::update_client_row::<DB>(&mut tx, client).await?;
+        }
+        tx.commit().await.map_err(map_error)
     }
 
     pub(crate) async fn grant_client_scope_roles(

@@ -59,6 +59,7 @@ fn bundle(name: &str) -> latchkey_core::store::RealmBundle {
         default_client_scopes: Vec::new(),
         client_scope_mappings: Vec::new(),
         users: Vec::new(),
+        kept: Vec::new(),
     }
 }
 

@@ -28,6 +28,31 @@ fn sorted_roles(mut roles: Vec<Role>) -> Vec<Role> {
     roles
 }
 
+/// What latchkey does not model of an imported entity (migration 0017) reads back by
+/// kind and id, and goes when the entity or the realm goes.
+pub(crate) async fn kept_fields_are_stored_with_the_realm_and_go_with_their_entity(db: &Database) {
+    let demo = bundle("demo");
+    let other = bundle("other");
+    db.import_realm(&demo).await.unwrap();
+    db.import_realm(&other).await.unwrap();
+    let realm_id = &demo.realm.id;
+    let mut expected = demo.kept.clone();
+    expected.sort_by(|a, b| (a.kind.as_str(), &a.entity_id).cmp(&(b.kind.as_str(), &b.entity_id)));
+    assert_eq!(db.list_kept_fields(realm_id).await.unwrap(), expected);
+
+    let ids = Ids::new("demo");
+    db.delete_client(realm_id, &ids.of("app")).await.unwrap();
+    db.delete_user(realm_id, &ids.of("alice")).await.unwrap();
+    db.delete_group(realm_id, &ids.of("staff")).await.unwrap();
+    let left: Vec<_> = db.list_kept_fields(realm_id).await.unwrap();
+    let kinds: Vec<&str> = left.iter().map(|k| k.kind.as_str()).collect();
+    assert_eq!(kinds, ["client_scope", "role"]);
+
+    db.delete_realm(realm_id).await.unwrap();
+    assert_eq!(db.list_kept_fields(realm_id).await.unwrap(), Vec::new());
+    assert_eq!(db.list_kept_fields(&other.realm.id).await.unwrap().len(), other.kept.len());
+}
+
 pub(crate) async fn import_reads_back_every_entity(db: &Database) {
     let demo = bundle("demo");
     db.import_realm(&demo).await.unwrap();

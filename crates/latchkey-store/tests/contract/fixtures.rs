@@ -12,10 +12,11 @@ use latchkey_core::realm::Realm;
 use latchkey_core::role::Role;
 use latchkey_core::secret::Secret;
 use latchkey_core::session::{RefreshReuse, Session};
-use latchkey_core::store::{ClientScopeMapping, RealmBundle, UserBundle};
+use latchkey_core::store::{ClientScopeMapping, KeptFields, KeptKind, RealmBundle, UserBundle};
 use latchkey_core::token::algorithm::Algorithm;
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{Credential, PasswordCredential, User, UserProfile};
+use serde_json::json;
 
 /// Milliseconds; the realm's creation time.
 pub(crate) const CREATED: i64 = 1_760_000_000_000;
@@ -42,6 +43,7 @@ impl Ids {
 pub(crate) fn realm(name: &str) -> Realm {
     let mut realm = Realm::new(Ids::new(name).of("realm"), name.to_owned());
     realm.settings.display_name = Some(format!("The {name} realm"));
+    realm.settings.kept.insert("smtpServer".to_owned(), json!({"host": "mail.example.com"}));
     realm.settings.tokens.revoke_refresh_token = true;
     realm.settings.tokens.refresh_token_max_reuse = 2;
     realm.settings.brute_force.brute_force_protected = true;
@@ -263,8 +265,20 @@ pub(crate) fn bundle(name: &str) -> RealmBundle {
             UserBundle { group_ids: vec![ids.of("ops")], ..UserBundle::new(bob, None, Vec::new()) },
             UserBundle::new(service, None, vec![ids.of("app-viewer")]),
         ],
+        kept: vec![
+            kept(&realm_id, KeptKind::Client, &app, json!({"futureClientField": {"a": [1]}})),
+            kept(&realm_id, KeptKind::User, &ids.of("alice"), json!({"federatedIdentities": []})),
+            kept(&realm_id, KeptKind::Role, &ids.of("user"), json!({"futureRoleField": true})),
+            kept(&realm_id, KeptKind::Group, &ids.of("staff"), json!({"futureGroupField": "x"})),
+            kept(&realm_id, KeptKind::ClientScope, &ids.of("audience"), json!({"f": null})),
+        ],
         realm,
     }
+}
+
+fn kept(realm_id: &str, kind: KeptKind, entity_id: &str, fields: serde_json::Value) -> KeptFields {
+    let serde_json::Value::Object(fields) = fields else { unreachable!("an object") };
+    KeptFields { realm_id: realm_id.to_owned(), kind, entity_id: entity_id.to_owned(), fields }
 }
 
 /// A session of the bundle's first user (alice) with the public client.

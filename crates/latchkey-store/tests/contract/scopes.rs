@@ -62,23 +62,45 @@ pub(crate) async fn client_scopes_keep_their_mappers_and_names(db: &Database) {
     changed.attributes.insert("display.on.consent.screen".into(), "false".into());
     changed.protocol_mappers.remove(0);
     changed.protocol_mappers[0].config.insert("claim.name".into(), "x".into());
-    db.update_client_scope(&changed).await.unwrap();
+    db.update_client_scope(&changed, &[]).await.unwrap();
     let scopes = db.list_client_scopes(realm_id).await.unwrap();
     assert_eq!(scopes.iter().find(|s| s.id == changed.id), Some(&changed));
     changed.name = "audience".into();
-    assert_conflict(db.update_client_scope(&changed).await);
+    assert_conflict(db.update_client_scope(&changed, &[]).await);
     let mut gone = changed.clone();
     gone.id = ids.of("gone");
-    assert_not_found(db.update_client_scope(&gone).await);
+    assert_not_found(db.update_client_scope(&gone, &[]).await);
+    // The clients given are written in the scope's transaction: all of it or nothing.
+    let mut client = demo.clients[0].clone();
+    client.settings.default_client_scopes = vec!["renamed-again".into()];
+    let mut missing = client.clone();
+    missing.id = ids.of("no-such-client");
+    let mut again = scopes.iter().find(|s| s.id == second.id).unwrap().clone();
+    again.name = "renamed-again".into();
+    assert_not_found(db.update_client_scope(&again, &[client.clone(), missing.clone()]).await);
+    let stored_scopes = db.list_client_scopes(realm_id).await.unwrap();
+    assert!(stored_scopes.iter().any(|s| s.name == "renamed"), "rolled back");
+    let stored_client =
+        db.find_client_by_client_id(realm_id, &client.client_id).await.unwrap().unwrap();
+    assert_eq!(stored_client.settings, demo.clients[0].settings, "rolled back");
+    db.update_client_scope(&again, std::slice::from_ref(&client)).await.unwrap();
+    let stored_client =
+        db.find_client_by_client_id(realm_id, &client.client_id).await.unwrap().unwrap();
+    assert_eq!(stored_client.settings.default_client_scopes, ["renamed-again"]);
+    again.name = "renamed".into();
+    client.settings = demo.clients[0].settings.clone();
+    db.update_client_scope(&again, std::slice::from_ref(&client)).await.unwrap();
     // Another realm's scope is not updated or deleted through this realm.
     let mut foreign = other.client_scopes[0].clone();
     foreign.realm_id = realm_id.clone();
-    assert_not_found(db.update_client_scope(&foreign).await);
-    assert_not_found(db.delete_client_scope(realm_id, &foreign.id).await);
+    assert_not_found(db.update_client_scope(&foreign, &[]).await);
+    assert_not_found(db.delete_client_scope(realm_id, &foreign.id, &[]).await);
 
     let audience = ids.of("audience");
-    db.delete_client_scope(realm_id, &audience).await.unwrap();
-    assert_not_found(db.delete_client_scope(realm_id, &audience).await);
+    assert_not_found(db.delete_client_scope(realm_id, &audience, &[missing]).await);
+    assert!(db.list_client_scopes(realm_id).await.unwrap().iter().any(|s| s.id == audience));
+    db.delete_client_scope(realm_id, &audience, &[]).await.unwrap();
+    assert_not_found(db.delete_client_scope(realm_id, &audience, &[]).await);
     let names: Vec<String> =
         db.list_client_scopes(realm_id).await.unwrap().into_iter().map(|s| s.name).collect();
     assert_eq!(names, ["renamed"]);

@@ -45,6 +45,7 @@ fn outcome(case: &Case) -> String {
         scope: &scope,
         user: case.user.as_ref(),
         role_ids: &[],
+        groups: &[],
         address: Some("192.0.2.7"),
         now: NOW,
     };

@@ -150,6 +150,7 @@ fn outcome(case: &Case) -> String {
         issuer: ISSUER,
         scope: &request.scope,
         role_ids: &case.role_ids,
+        groups: &[],
     };
     match decide(&input).expect("the realm can sign") {
         Password::Granted { tokens, session, login } => format!(

@@ -77,6 +77,7 @@ fn outcome(case: Case) -> String {
         issuer: ISSUER,
         claims: &claims,
         context: case.context,
+        groups: &[],
         scope: case.scope,
         now: NOW,
     };

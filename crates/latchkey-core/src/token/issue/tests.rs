@@ -113,6 +113,7 @@ fn issue_with(fixture: &Fixture, scope: &GrantedScope, grant: GrantType) -> Issu
         client: &fixture.client,
         user: &fixture.user,
         roles: &fixture.roles,
+        groups: &[],
         session: Some(&fixture.session),
         scope,
         issuer: ISSUER,

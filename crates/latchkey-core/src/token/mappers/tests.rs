@@ -54,14 +54,61 @@ fn roles() -> EffectiveRoles {
     }
 }
 
+/// Alice's groups: `/ops`, and `te/am` below it (a `/` in a name is written as it is).
+fn groups() -> Vec<MemberOf> {
+    vec![
+        MemberOf { name: "ops".into(), path: "/ops".into() },
+        MemberOf { name: "te/am".into(), path: "/ops/te/am".into() },
+    ]
+}
+
 /// The claims `mappers` give alice in `kind`.
 #[track_caller]
 fn check(mappers: &[ProtocolMapper], kind: TokenKind, expected: serde_json::Value) {
+    check_in(&groups(), mappers, kind, expected);
+}
+
+#[track_caller]
+fn check_in(
+    groups: &[MemberOf],
+    mappers: &[ProtocolMapper],
+    kind: TokenKind,
+    expected: serde_json::Value,
+) {
     let compiled: Vec<Mapper> = mappers.iter().flat_map(Mapper::compile).collect();
     let (user, roles) = (alice(), roles());
-    let source = ClaimSource { user: &user, roles: &roles, session_id: Some("sid-1") };
+    let source = ClaimSource { user: &user, roles: &roles, session_id: Some("sid-1"), groups };
     let claims = other_claims(compiled.iter(), kind, &source);
     assert_eq!(serde_json::Value::Object(claims), expected);
+}
+
+/// Measured on Keycloak 26.7.3 (facts 2.8, and `lead-gm`): a list of direct memberships,
+/// by full path with `full.path: true` and by name without it, absent for a user in no
+/// group (`GroupMembershipMapper`).
+#[test]
+fn group_membership_lists_direct_groups_by_path_or_name() {
+    let full = mapper(
+        "oidc-group-membership-mapper",
+        &[("claim.name", "groups"), ("full.path", "true"), ("access.token.claim", "true")],
+    );
+    let short = mapper(
+        "oidc-group-membership-mapper",
+        &[("claim.name", "gn"), ("access.token.claim", "true")],
+    );
+    let mappers = [full, short];
+    check(
+        &mappers,
+        TokenKind::Access,
+        json!({"groups": ["/ops", "/ops/te/am"], "gn": ["ops", "te/am"]}),
+    );
+    check(&mappers, TokenKind::Id, json!({}));
+    check_in(&[], &mappers, TokenKind::Access, json!({}));
+    let plan = |protocol_mappers: Vec<ProtocolMapper>| {
+        let settings = ClientSettings { protocol_mappers, ..ClientSettings::default() };
+        ClaimPlan::compile(&client(settings), &[], &[], &RoleGraph::default()).needs_groups
+    };
+    assert!(plan(mappers.to_vec()));
+    assert!(!plan(vec![mapper("oidc-full-name-mapper", &ALL)]));
 }
 
 const ALL: [(&str, &str); 4] = [

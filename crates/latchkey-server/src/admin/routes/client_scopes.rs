@@ -27,6 +27,7 @@ pub(super) fn add(api: Api) -> Api {
                 client_scopes::post_client_scope,
                 op(TAG, "Create a client scope (a scope-token name; protocol openid-connect, saml or docker-v2)")
                     .body_requiring::<ClientScopeRepresentation>(&["name", "protocol"])
+                    .closed(ClientScopeRepresentation::REPRESENTATION)
                     .created(),
             ),
     )
@@ -41,6 +42,7 @@ pub(super) fn add(api: Api) -> Api {
                 client_scopes::put_client_scope,
                 op(TAG, "Update a client scope (its mappers are not touched)")
                     .body_requiring::<ClientScopeRepresentation>(&["name"])
+                    .closed(ClientScopeRepresentation::REPRESENTATION)
                     .conflicts(),
             )
             .delete(client_scopes::delete_client_scope, op(TAG, "Delete a client scope")),
@@ -142,6 +144,7 @@ pub(super) fn add(api: Api) -> Api {
             protocol_mappers::post_client_mappers,
             op(MAPPERS, "Add several protocol mappers to a client, all or none")
                 .body_list::<ProtocolMapper>()
+                .closed_list(ProtocolMapper::REPRESENTATION)
                 .conflicts(),
         ),
     )
@@ -192,6 +195,7 @@ pub(super) fn add(api: Api) -> Api {
             protocol_mappers::post_scope_mappers,
             op(MAPPERS, "Add several protocol mappers to a client scope, all or none")
                 .body_list::<ProtocolMapper>()
+                .closed_list(ProtocolMapper::REPRESENTATION)
                 .conflicts(),
         ),
     )

@@ -114,6 +114,15 @@ pub(super) fn add(api: Api) -> Api {
         ),
     )
     .route(
+        "/admin/realms/{realm}/partial-export",
+        E::new().post(
+            realms::post_partial_export,
+            op("Realms", "Export the realm without users and secrets")
+                .query(&[("exportClients", "boolean"), ("exportGroupsAndRoles", "boolean")])
+                .returns::<RealmRepresentation>(),
+        ),
+    )
+    .route(
         "/admin/realms/{realm}/clear-realm-cache",
         E::new().post(
             realms::post_clear_realm_cache,
