@@ -35,6 +35,11 @@ const REALM_MANAGEMENT_ROLES: &[(&str, &[&str])] = &[
     ("manage-authorization", &[]),
     ("create-client", &[]),
     ("impersonation", &[]),
+    // Keycloak 26's organizations: latchkey has none, but a realm file or a partial
+    // import from Keycloak names these roles (`keycloak-26.7.3-export.json`).
+    ("query-organizations", &[]),
+    ("view-organizations", &["query-organizations"]),
+    ("manage-organizations", &[]),
 ];
 
 /// Roles of the `account` client (`AccountRoles`), composites listed before their parents.
