@@ -33,7 +33,13 @@ pub struct RealmRepresentation {
     pub display_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_before: Option<i64>,
+    /// Empty is Keycloak's default (RS256); otherwise an algorithm latchkey signs with
+    /// (`Algorithm::parse`; anything else is refused with 400).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = [
+        "", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
+        "EdDSA", "HS256", "HS384", "HS512", null
+    ]))]
     pub default_signature_algorithm: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoke_refresh_token: Option<bool>,
