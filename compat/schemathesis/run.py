@@ -242,6 +242,14 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 include-name = "PUT /admin/realms/{{realm}}/groups/{{id}}"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
 
+# A partial import's resources resolve against the realm: a role, group or user needs a
+# name, a user's groups and roles must exist in the realm or the file, client roles need
+# their client (412), and what exists is refused under FAIL (409). Its refusals are
+# Keycloak's texts, checked by the Rust tests (`tests/api/partial_import.rs`).
+[[operations]]
+include-name = "POST /admin/realms/{{realm}}/partialImport"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "412"]
+
 # `DELETE …/events` clears the realm's login events; `…/events/config` is the realm's
 # configuration, not one of those events, and stays (as in Keycloak 26.7.3).
 [[operations]]

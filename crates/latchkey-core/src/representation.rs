@@ -15,6 +15,7 @@ mod import;
 mod kept;
 mod keys;
 pub mod limits;
+mod partial_import;
 mod roles;
 mod types;
 mod users;
@@ -31,6 +32,10 @@ pub use kept::{is_realm_setting, kept_parts};
 pub use keys::{
     ComponentError, component_to_representation, fallback_key, key_from_component, keys_metadata,
     update_key_from_component,
+};
+pub use partial_import::{
+    Action, ExistingUsers, PartialImportError, PartialImportPlan, PartialImportRepresentation,
+    PartialImportResult, PartialImportResults, Policy, ResourceType, plan_partial_import,
 };
 pub use roles::{role_to_full_representation, role_to_representation};
 pub use types::{

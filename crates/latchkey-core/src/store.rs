@@ -106,6 +106,29 @@ pub struct RealmBundle {
     pub kept: Vec<KeptFields>,
 }
 
+/// What a partial import changes in a realm, applied in one transaction
+/// (`Store::apply_realm_changes`): the entities it overwrites are deleted first (with
+/// what cascades from them: a client's roles, a role's grants, a group's subgroups and
+/// memberships, a user's credentials and sessions), then the new ones are inserted in
+/// the order of a whole-realm import.
+#[derive(Clone, Debug, Default)]
+pub struct RealmChanges {
+    pub realm_id: String,
+    /// The realm's settings, when they change (identity providers are kept there).
+    pub realm: Option<Realm>,
+    pub deleted_users: Vec<String>,
+    pub deleted_groups: Vec<String>,
+    pub deleted_roles: Vec<String>,
+    pub deleted_clients: Vec<String>,
+    pub clients: Vec<Client>,
+    pub roles: Vec<Role>,
+    /// Each after the group above it.
+    pub groups: Vec<Group>,
+    pub client_scope_mappings: Vec<ClientScopeMapping>,
+    pub users: Vec<UserBundle>,
+    pub kept: Vec<KeptFields>,
+}
+
 /// The kinds of entity whose unmodelled realm-file fields are kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum KeptKind {
@@ -198,6 +221,9 @@ pub trait Store: Send + Sync {
     fn delete_realm(&self, realm_id: &str) -> impl Future<Output = Res<()>> + Send;
     /// Inserts a whole realm in one transaction; `Conflict` if the name exists.
     fn import_realm(&self, bundle: &RealmBundle) -> impl Future<Output = Res<()>> + Send;
+    /// Applies a partial import in one transaction: deletes, then inserts. `Conflict` if
+    /// an insert collides with what stays; on any error nothing is written.
+    fn apply_realm_changes(&self, changes: &RealmChanges) -> impl Future<Output = Res<()>> + Send;
     /// The kept fields of the realm's entities (only the export reads them).
     fn list_kept_fields(&self, realm_id: &str)
     -> impl Future<Output = Res<Vec<KeptFields>>> + Send;

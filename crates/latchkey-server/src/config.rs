@@ -22,6 +22,9 @@ pub struct ServerConfig {
     pub tls: Option<TlsFiles>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest realm file the Admin API reads (`POST /admin/realms`, `partialImport`),
+    /// once the caller is authenticated.
+    pub max_import_bytes: usize,
     /// Threads hashing passwords at once.
     pub hash_workers: usize,
     /// Header-read, body-read and idle timeouts and the connection cap of the listener.
@@ -72,6 +75,7 @@ impl Default for ServerConfig {
             hostname: None,
             tls: None,
             max_body_bytes: 64 * 1024,
+            max_import_bytes: 10 * 1024 * 1024,
             hash_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             connections: latchkey_listener::Limits::default(),
             metrics_enabled: false,

@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::oauth_error::{OAuthError, Refusal};
 use latchkey_core::representation::limits::SettingError;
-use latchkey_core::representation::{ComponentError, ImportError};
+use latchkey_core::representation::{ComponentError, ImportError, PartialImportError};
 use latchkey_core::store::StoreError;
 use latchkey_core::token::issue::IssueError;
 use latchkey_core::username::{MAX_LENGTH, MIN_LENGTH, UsernameProblems};
@@ -315,6 +315,7 @@ fn manage_response(error: ManageError) -> Response {
             setting_response(&error)
         }
         ManageError::RealmFile(error) => error_message(S::BAD_REQUEST, &error.to_string()),
+        ManageError::PartialImport(error) => partial_import_response(error),
         ManageError::InvalidUsername(problems) => username_response(problems),
         ManageError::MasterRealm(MasterChange::Rename) => {
             error_message(S::BAD_REQUEST, "Can't rename master realm")
@@ -351,6 +352,22 @@ fn manage_response(error: ManageError) -> Response {
             tracing::error!(error = %error, "admin change failed");
             json_response(S::INTERNAL_SERVER_ERROR, &[("error", "unknown_error")])
         }
+    }
+}
+
+/// `RealmAdminResource.partialImport`'s refusals: `ErrorResponse.exists` (409) for a
+/// resource that exists under `FAIL`, `ErrorResponse.error(…, PRECONDITION_FAILED)` for
+/// client roles without their client, 400 for an unknown policy or a file that does not
+/// import (Keycloak 26.7.3 answers 500 for both).
+fn partial_import_response(error: PartialImportError) -> Response {
+    use StatusCode as S;
+    match error {
+        PartialImportError::Exists(message) => error_message(S::CONFLICT, &message),
+        error @ PartialImportError::NoSuchClient(_) => {
+            error_message(S::PRECONDITION_FAILED, &error.to_string())
+        }
+        error @ PartialImportError::Policy(_) => error_message(S::BAD_REQUEST, &error.to_string()),
+        PartialImportError::Import(error) => manage_response(ManageError::RealmFile(error)),
     }
 }
 

@@ -86,6 +86,11 @@ pub enum ManageError {
     /// A realm representation that does not import or apply.
     #[error(transparent)]
     RealmFile(#[from] ImportError),
+    /// A partial import refused (`PartialImportManager`): a resource exists under
+    /// `FAIL`, client roles without their client, an unknown policy, or a file that
+    /// does not import.
+    #[error(transparent)]
+    PartialImport(#[from] latchkey_core::representation::PartialImportError),
     /// Realm `master` cannot be renamed or deleted: nobody could administer anything.
     #[error("realm master cannot be {0:?}")]
     MasterRealm(MasterChange),

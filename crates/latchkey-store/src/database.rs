@@ -22,8 +22,8 @@ use latchkey_core::revocation::Revocation;
 use latchkey_core::role::Role;
 use latchkey_core::session::{RefreshReuse, Session};
 use latchkey_core::store::{
-    ClientScopeMapping, ClientSessionCount, KeptFields, RealmBundle, SessionContext, Store,
-    StoreError, UserBundle, UserQuery,
+    ClientScopeMapping, ClientSessionCount, KeptFields, RealmBundle, RealmChanges, SessionContext,
+    Store, StoreError, UserBundle, UserQuery,
 };
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{Credential, PasswordCredential, User};
@@ -345,6 +345,15 @@ impl Store for Database {
 
     async fn import_realm(&self, bundle: &RealmBundle) -> Res<()> {
         self.engine.import_realm(bundle).await
+    }
+
+    /// Deleted users take their cached sessions with them; any change of roles, groups
+    /// or clients may change what a cached user holds, so every cached user goes.
+    async fn apply_realm_changes(&self, changes: &RealmChanges) -> Res<()> {
+        let applied = self.engine.apply_realm_changes(changes).await;
+        self.cache.clear_users();
+        self.cache.remove_sessions_where(|s| changes.deleted_users.contains(&s.user_id));
+        applied
     }
 
     async fn list_kept_fields(&self, realm_id: &str) -> Res<Vec<KeptFields>> {

@@ -24,8 +24,8 @@ use latchkey_core::revocation::Revocation;
 use latchkey_core::role::Role;
 use latchkey_core::session::Session;
 use latchkey_core::store::{
-    ClientScopeMapping, ClientSessionCount, KeptFields, RealmBundle, SessionContext, StoreError,
-    UserBundle, UserQuery,
+    ClientScopeMapping, ClientSessionCount, KeptFields, RealmBundle, RealmChanges, SessionContext,
+    StoreError, UserBundle, UserQuery,
 };
 use latchkey_core::token::keys::StoredKey;
 use latchkey_core::user::{Credential, PasswordCredential, User};
@@ -148,6 +148,7 @@ delegate! {
     fn update_realm(&self, realm: &Realm) -> Res<()>;
     fn delete_realm(&self, realm_id: &str) -> Res<()>;
     fn import_realm(&self, bundle: &RealmBundle) -> Res<()>;
+    fn apply_realm_changes(&self, changes: &RealmChanges) -> Res<()>;
     fn list_kept_fields(&self, realm_id: &str) -> Res<Vec<KeptFields>>;
 
     // Keys.

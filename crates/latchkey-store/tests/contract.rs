@@ -94,6 +94,11 @@ async fn importing_a_taken_realm_name_is_a_conflict_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn realm_changes_apply_in_one_transaction() {
+    on_every_backend(directory::realm_changes_apply_in_one_transaction).await;
+}
+
+#[tokio::test]
 async fn keys_are_updated_and_deleted() {
     on_every_backend(directory::keys_are_updated_and_deleted).await;
 }

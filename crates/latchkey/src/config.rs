@@ -83,6 +83,11 @@ pub(crate) struct Options {
     /// Largest request body, in bytes (default 65536).
     #[arg(long, env = "LATCHKEY_HTTP_MAX_BODY_SIZE")]
     pub(crate) http_max_body_size: Option<usize>,
+    /// Largest realm file the Admin API takes (`POST /admin/realms`, `partialImport`), in
+    /// bytes, read only once the caller is authenticated (default 10485760, Keycloak's
+    /// 10 MiB).
+    #[arg(long, env = "LATCHKEY_HTTP_MAX_IMPORT_SIZE")]
+    pub(crate) http_max_import_size: Option<usize>,
     /// Seconds a connection may take to send a request's head, counted from when it
     /// waits for one (opened, or its previous answer sent) (default 30).
     #[arg(long, env = "LATCHKEY_HTTP_HEADER_READ_TIMEOUT")]
@@ -154,6 +159,7 @@ impl Options {
                 .bootstrap_admin_password
                 .or(lower.bootstrap_admin_password),
             http_max_body_size: self.http_max_body_size.or(lower.http_max_body_size),
+            http_max_import_size: self.http_max_import_size.or(lower.http_max_import_size),
             http_header_read_timeout: self
                 .http_header_read_timeout
                 .or(lower.http_header_read_timeout),
@@ -433,6 +439,9 @@ pub(crate) fn start_config(options: &Options, is_dev: bool) -> anyhow::Result<St
     }
     if let Some(limit) = options.http_max_body_size {
         server.max_body_bytes = limit;
+    }
+    if let Some(limit) = options.http_max_import_size {
+        server.max_import_bytes = limit;
     }
     let seconds = |value: Option<u64>, flag: &str, default: std::time::Duration| match value {
         None => Ok(default),

@@ -17,6 +17,7 @@ mod client_scopes;
 mod groups;
 mod kept;
 mod keys;
+mod partial_import;
 
 const NOW: UnixMillis = UnixMillis(1_760_000_000_000);
 

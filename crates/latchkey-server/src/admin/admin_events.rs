@@ -58,7 +58,13 @@ pub(crate) async fn record(
         return next.run(request).await;
     };
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = read_body(body, state.config.max_body_bytes).await else {
+    // A realm file's body is read under the import limit, as its handler reads it.
+    let limit = if resource == "partialImport" {
+        state.config.max_import_bytes
+    } else {
+        state.config.max_body_bytes
+    };
+    let Ok(bytes) = read_body(body, limit).await else {
         // The handler reads the body again and answers the same refusal.
         return next.run(Request::from_parts(parts, Body::empty())).await;
     };

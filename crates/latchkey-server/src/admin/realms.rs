@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::representation::{
-    RealmRepresentation, is_realm_setting, partial_export, realm_to_representation,
-    role_to_representation,
+    PartialImportRepresentation, RealmRepresentation, is_realm_setting, partial_export,
+    realm_to_representation, role_to_representation,
 };
 use latchkey_core::store::Store;
 
@@ -13,7 +13,7 @@ use super::auth::{
     AdminCaller, AdminRealm, AnyAdminRole, AnyRealm, CreateRealm, ManageRealm, Permission,
     ViewRealm, forbidden,
 };
-use super::request::{Body, Query, created, no_content, realm_url};
+use super::request::{Body, ImportBody, Query, created, no_content, realm_url};
 use crate::error::ApiError;
 use crate::manage::{groups, realms};
 
@@ -61,7 +61,7 @@ pub(crate) async fn list_realms(
 #[tracing::instrument(skip_all)]
 pub(crate) async fn post_realm(
     AdminCaller { state, caller, .. }: AdminCaller<CreateRealm>,
-    body: Body,
+    ImportBody(body): ImportBody,
 ) -> Result<Response, ApiError> {
     // Keycloak 26.7.3 answers every fault of this body alike (`facts-types/types5.py`).
     let rep: RealmRepresentation = body.representation().map_err(|error| match error {
@@ -136,6 +136,21 @@ pub(crate) async fn delete_realm(
 ) -> Result<Response, ApiError> {
     realms::remove(&state, &realm).await?;
     Ok(no_content())
+}
+
+/// `POST /partialImport` (`RealmAdminResource.partialImport`, `manage-realm`): the
+/// clients, roles, groups, users and identity providers of a realm file added in one
+/// transaction, with `ifResourceExists` (`FAIL`, `SKIP`, `OVERWRITE`). 200 with
+/// Keycloak's `PartialImportResults`. The file's other fields are read past, as
+/// Keycloak's `PartialImportRepresentation` has none of them.
+#[tracing::instrument(skip_all, fields(realm = %realm.realm.name))]
+pub(crate) async fn post_partial_import(
+    AdminRealm { state, realm, .. }: AdminRealm<ManageRealm>,
+    ImportBody(body): ImportBody,
+) -> Result<Response, ApiError> {
+    let rep: PartialImportRepresentation = body.json()?;
+    let results = realms::partial_import(&state, &realm, rep).await?;
+    Ok(Json(results).into_response())
 }
 
 /// `POST /partial-export?exportClients=&exportGroupsAndRoles=`

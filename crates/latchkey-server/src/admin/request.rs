@@ -29,12 +29,31 @@ impl FromRequest<AppState> for Body {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        Body::read(request, state.config.max_body_bytes).await
+    }
+}
+
+impl Body {
+    async fn read(request: Request, limit: usize) -> Result<Self, ApiError> {
         if let Some(value) = request.headers().get(header::CONTENT_TYPE)
             && !is_json_media_type(value.as_bytes())
         {
             return Err(ApiError::UnsupportedMediaType);
         }
-        Ok(Body(read_body(request.into_body(), state.config.max_body_bytes).await?))
+        Ok(Body(read_body(request.into_body(), limit).await?))
+    }
+}
+
+/// A realm file's body (`POST /admin/realms`, `partialImport`): a [`Body`] under the
+/// larger import limit (`--http-max-import-size`). As the body is the last extractor,
+/// it is read only once the caller is authenticated and allowed.
+pub(crate) struct ImportBody(pub(crate) Body);
+
+impl FromRequest<AppState> for ImportBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ImportBody(Body::read(request, state.config.max_import_bytes).await?))
     }
 }
 

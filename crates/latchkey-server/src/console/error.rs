@@ -124,6 +124,7 @@ pub(crate) fn refusal_text(error: &ManageError) -> String {
         },
         ManageError::PasswordPolicy(violation) => violation.description(),
         ManageError::RealmFile(error) => error.to_string(),
+        ManageError::PartialImport(error) => error.to_string(),
         ManageError::InvalidUsername(problems) => username_text(*problems),
         ManageError::Setting(error) => error.to_string(),
         ManageError::MasterRealm(MasterChange::Rename) => "Can't rename master realm".into(),

@@ -4,7 +4,8 @@
 //! could administer anything.
 
 use latchkey_core::representation::{
-    RealmRepresentation, apply_realm_representation, import_realm,
+    PartialImportRepresentation, PartialImportResults, RealmRepresentation,
+    apply_realm_representation, import_realm, plan_partial_import,
 };
 use latchkey_core::store::{Store, StoreError};
 
@@ -38,6 +39,58 @@ pub(crate) async fn create(
     state.realms.invalidate(&name);
     tracing::info!(realm = %name, "realm created");
     Ok(name)
+}
+
+/// Adds a realm file's clients, roles, groups, users and identity providers to the realm
+/// (`RealmAdminResource.partialImport`), in one transaction; `ifResourceExists` says what
+/// happens to those that exist (`plan_partial_import`).
+pub(crate) async fn partial_import(
+    state: &AppState,
+    snapshot: &RealmSnapshot,
+    rep: PartialImportRepresentation,
+) -> Result<PartialImportResults, ManageError> {
+    let realm = snapshot.realm.clone();
+    let current = crate::bootstrap::load_realm_bundle(
+        &state.store,
+        realm.clone(),
+        crate::bootstrap::ExportedUsers::ServiceAccounts,
+    )
+    .await?;
+    // `UsersPartialImport.exists`: by username, or by email where emails are unique.
+    let mut existing = Vec::new();
+    for user in rep.users.iter().flatten() {
+        let username = latchkey_core::username::java_trim(&user.username).to_lowercase();
+        let mut found = state.store.find_user_by_username(&realm.id, &username).await?;
+        if found.is_none()
+            && !realm.settings.duplicate_emails_allowed
+            && let Some(email) = user.email.as_deref().filter(|e| !e.is_empty())
+        {
+            found = state.store.find_users_by_email(&realm.id, email).await?.into_iter().next();
+        }
+        existing.push(found.map(|user| user.id));
+    }
+    let now = state.clock.now();
+    // Plain-text passwords are hashed: slow work, off the runtime.
+    let plan =
+        tokio::task::spawn_blocking(move || plan_partial_import(&current, &existing, rep, now))
+            .await??;
+    match state.store.apply_realm_changes(&plan.changes).await {
+        Err(StoreError::Conflict(detail)) => {
+            tracing::info!(realm = %realm.name, detail = %detail, "partial import collides");
+            return Err(ManageError::Duplicate);
+        }
+        other => other?,
+    }
+    state.realms.invalidate(&realm.name);
+    let results = &plan.results;
+    tracing::info!(
+        realm = %realm.name,
+        added = results.added,
+        overwritten = results.overwritten,
+        skipped = results.skipped,
+        "partial import"
+    );
+    Ok(plan.results)
 }
 
 /// Applies the fields `rep` gives to the realm (`RealmAdminResource.updateRealm`); a new

@@ -31,6 +31,7 @@ mod events;
 mod helpers;
 mod metrics;
 mod offline;
+mod partial_import;
 mod password_grant;
 mod races;
 mod refresh_grant;

@@ -4,10 +4,13 @@
 use std::collections::HashMap;
 
 use latchkey_core::client::Client;
+use latchkey_core::group::Group;
 use latchkey_core::realm::Realm;
 use latchkey_core::role::Role;
 use latchkey_core::secret::Secret;
-use latchkey_core::store::{RealmBundle, StoreError};
+use latchkey_core::store::{
+    ClientScopeMapping, KeptFields, RealmBundle, RealmChanges, StoreError, UserBundle,
+};
 use latchkey_core::token::keys::StoredKey;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
@@ -83,13 +86,18 @@ where
     /// Writes the name, the switch and the settings; `NotFound` if the realm is gone,
     /// `Conflict` if another realm has the new name.
     pub(crate) async fn update_realm(&self, realm: &Realm) -> Res<()> {
+        let mut conn = self.write.acquire().await.map_err(map_error)?;
+        Self::update_realm_in(&mut conn, realm).await
+    }
+
+    async fn update_realm_in(conn: &mut DB::Connection, realm: &Realm) -> Res<()> {
         let result =
             sqlx::query("UPDATE realms SET name = $2, enabled = $3, settings = $4 WHERE id = $1")
                 .bind(realm.id.as_str())
                 .bind(realm.name.as_str())
                 .bind(realm.enabled)
                 .bind(to_json(&realm.settings)?)
-                .execute(&self.write)
+                .execute(conn)
                 .await
                 .map_err(map_error)?;
         if result.affected() == 0 {
@@ -121,37 +129,87 @@ where
         for key in &bundle.keys {
             Self::insert_key_in(&mut tx, key).await?;
         }
-        for client in &bundle.clients {
-            Self::insert_client_in(&mut tx, client).await?;
-        }
-        for role in &bundle.roles {
-            Self::insert_role_in(&mut tx, role).await?;
-        }
-        for role in &bundle.roles {
-            Self::insert_composites_in(&mut tx, role).await?;
-        }
-        for group in &bundle.groups {
-            Self::insert_group_in(&mut tx, group).await?;
-        }
+        Self::insert_directory_in(&mut tx, &bundle.clients, &bundle.roles, &bundle.groups).await?;
         for scope in &bundle.client_scopes {
             Self::insert_client_scope_in(&mut tx, scope).await?;
         }
         for entry in &bundle.default_client_scopes {
             Self::add_realm_default_scope_in(&mut tx, &bundle.realm.id, entry).await?;
         }
-        for mapping in &bundle.client_scope_mappings {
-            let role_ids = std::slice::from_ref(&mapping.role_id);
-            Self::grant_client_scope_mappings_in(&mut tx, &mapping.client_uuid, role_ids).await?;
-        }
         for group_id in &bundle.default_group_ids {
             Self::add_default_group_in(&mut tx, &bundle.realm.id, group_id).await?;
         }
-        for user in &bundle.users {
-            Self::insert_user_bundle_in(&mut tx, user).await?;
+        let users = (&bundle.client_scope_mappings[..], &bundle.users[..], &bundle.kept[..]);
+        Self::insert_users_in(&mut tx, users).await?;
+        tx.commit().await.map_err(map_error)
+    }
+
+    /// Clients, then their roles and every realm role, then the composite links (a
+    /// composite may name a role listed after it), then groups in order (each after its
+    /// parent): the part of an import that users and scopes may point at.
+    async fn insert_directory_in(
+        conn: &mut DB::Connection,
+        clients: &[Client],
+        roles: &[Role],
+        groups: &[Group],
+    ) -> Res<()> {
+        for client in clients {
+            Self::insert_client_in(conn, client).await?;
         }
-        for kept in &bundle.kept {
-            Self::put_kept_fields_in(&mut tx, kept).await?;
+        for role in roles {
+            Self::insert_role_in(conn, role).await?;
         }
+        for role in roles {
+            Self::insert_composites_in(conn, role).await?;
+        }
+        for group in groups {
+            Self::insert_group_in(conn, group).await?;
+        }
+        Ok(())
+    }
+
+    /// The clients' scope mappings, the users with their credentials, grants and
+    /// memberships, and the kept fields: the part of an import that points at the rest.
+    async fn insert_users_in(
+        conn: &mut DB::Connection,
+        (mappings, users, kept): (&[ClientScopeMapping], &[UserBundle], &[KeptFields]),
+    ) -> Res<()> {
+        for mapping in mappings {
+            let role_ids = std::slice::from_ref(&mapping.role_id);
+            Self::grant_client_scope_mappings_in(conn, &mapping.client_uuid, role_ids).await?;
+        }
+        for user in users {
+            Self::insert_user_bundle_in(conn, user).await?;
+        }
+        for kept in kept {
+            Self::put_kept_fields_in(conn, kept).await?;
+        }
+        Ok(())
+    }
+
+    /// Applies a partial import in one transaction. The overwritten entities go first
+    /// (users, groups, roles, then clients; a row already gone with its container, such
+    /// as a role of a deleted client, is no error), then the new ones are inserted in
+    /// `import_realm`'s order. On any error nothing is written.
+    pub(crate) async fn apply_realm_changes(&self, changes: &RealmChanges) -> Res<()> {
+        let mut tx = self.begin_write().await?;
+        let realm_id = changes.realm_id.as_str();
+        if let Some(realm) = &changes.realm {
+            Self::update_realm_in(&mut tx, realm).await?;
+        }
+        let deletes = [
+            ("DELETE FROM users WHERE realm_id = $1 AND id = $2", &changes.deleted_users),
+            ("DELETE FROM realm_groups WHERE realm_id = $1 AND id = $2", &changes.deleted_groups),
+            ("DELETE FROM roles WHERE realm_id = $1 AND id = $2", &changes.deleted_roles),
+            ("DELETE FROM clients WHERE realm_id = $1 AND id = $2", &changes.deleted_clients),
+        ];
+        for (statement, ids) in deletes {
+            super::for_each_id::<DB>(&mut *tx, statement, realm_id, ids).await?;
+        }
+        Self::insert_directory_in(&mut tx, &changes.clients, &changes.roles, &changes.groups)
+            .await?;
+        let users = (&changes.client_scope_mappings[..], &changes.users[..], &changes.kept[..]);
+        Self::insert_users_in(&mut tx, users).await?;
         tx.commit().await.map_err(map_error)
     }
 

@@ -2,7 +2,7 @@
 
 use latchkey_core::representation::{RealmRepresentation, import_realm};
 use latchkey_core::role::Role;
-use latchkey_core::store::{Store, StoreError};
+use latchkey_core::store::{ClientScopeMapping, RealmChanges, Store, StoreError, UserBundle};
 use latchkey_core::time::UnixMillis;
 use latchkey_core::token::algorithm::{Algorithm, KeyType};
 use latchkey_core::token::keys::KeySet;
@@ -152,6 +152,85 @@ pub(crate) async fn importing_a_taken_realm_name_is_a_conflict_and_writes_nothin
     assert!(db.list_roles(&late.realm.id).await.unwrap().is_empty());
     assert_eq!(db.find_password(&late.users[0].user.id).await.unwrap(), None);
     assert!(db.list_groups(&late.realm.id).await.unwrap().is_empty());
+}
+
+/// A partial import's changes (`apply_realm_changes`): the overwritten entities go with
+/// what cascades from them, the new ones come, and a collision anywhere writes nothing,
+/// its deletes included.
+pub(crate) async fn realm_changes_apply_in_one_transaction(db: &Database) {
+    let demo = bundle("demo");
+    db.import_realm(&demo).await.unwrap();
+    let realm_id = &demo.realm.id;
+    let ids = Ids::new("demo");
+
+    let colliding = RealmChanges {
+        realm_id: realm_id.clone(),
+        deleted_users: vec![ids.of("bob")],
+        clients: vec![fixtures::client(realm_id, &ids.of("new-app"), "backend", None)],
+        ..RealmChanges::default()
+    };
+    assert_conflict(db.apply_realm_changes(&colliding).await);
+    assert!(db.find_user_by_username(realm_id, "bob").await.unwrap().is_some());
+
+    // `app` overwritten: deleted (its roles and their grants with it) and created anew
+    // with a role; `staff` (and `ops` below it) and bob replaced; carol new, in the new
+    // group, holding the new role and a role that stays.
+    let mut settings = demo.realm.clone();
+    settings.settings.display_name = Some("Changed with the import".into());
+    let mut new_group = fixtures::group(realm_id, &ids.of("staff-2"), None, "staff");
+    new_group.role_ids = vec![ids.of("app-2-reader")];
+    let carol = fixtures::user(realm_id, &ids.of("carol"), "carol", None);
+    let changes = RealmChanges {
+        realm_id: realm_id.clone(),
+        realm: Some(settings),
+        deleted_users: vec![ids.of("bob")],
+        deleted_groups: vec![ids.of("staff")],
+        // The second went with its client: no error.
+        deleted_roles: vec![ids.of("user"), ids.of("app-admin")],
+        deleted_clients: vec![ids.of("app")],
+        clients: vec![fixtures::client(realm_id, &ids.of("app-2"), "app", None)],
+        roles: vec![fixtures::role(
+            realm_id,
+            &ids.of("app-2-reader"),
+            Some(&ids.of("app-2")),
+            "reader",
+        )],
+        groups: vec![new_group],
+        client_scope_mappings: vec![ClientScopeMapping {
+            client_uuid: ids.of("app-2"),
+            role_id: ids.of("app-2-reader"),
+        }],
+        users: vec![UserBundle {
+            group_ids: vec![ids.of("staff-2")],
+            ..UserBundle::new(carol, None, vec![ids.of("app-2-reader"), ids.of("admin")])
+        }],
+        kept: Vec::new(),
+    };
+    db.apply_realm_changes(&changes).await.unwrap();
+
+    let realm = db.find_realm_by_name("demo").await.unwrap().unwrap();
+    assert_eq!(realm.settings.display_name.as_deref(), Some("Changed with the import"));
+    let clients: Vec<(String, String)> =
+        db.list_clients(realm_id).await.unwrap().into_iter().map(|c| (c.client_id, c.id)).collect();
+    assert!(clients.contains(&("app".to_owned(), ids.of("app-2"))), "{clients:?}");
+    let roles: Vec<String> =
+        db.list_roles(realm_id).await.unwrap().into_iter().map(|r| r.id).collect();
+    for gone in ["user", "app-admin", "app-viewer"] {
+        assert!(!roles.contains(&ids.of(gone)), "{gone} in {roles:?}");
+    }
+    assert!(roles.contains(&ids.of("app-2-reader")) && roles.contains(&ids.of("admin")));
+    let groups: Vec<String> =
+        db.list_groups(realm_id).await.unwrap().into_iter().map(|g| g.id).collect();
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    assert!(groups.contains(&ids.of("staff-2")) && !groups.contains(&ids.of("ops")));
+    assert!(db.find_user_by_username(realm_id, "bob").await.unwrap().is_none());
+    let carol = db.find_user_by_username(realm_id, "carol").await.unwrap().unwrap();
+    let mut held = db.list_user_role_ids(&carol.id).await.unwrap();
+    held.sort();
+    assert_eq!(held, [ids.of("admin"), ids.of("app-2-reader")]);
+    assert_eq!(db.list_user_group_ids(&carol.id).await.unwrap(), [ids.of("staff-2")]);
+    let mappings = db.list_client_scope_mappings(realm_id).await.unwrap();
+    assert!(mappings.iter().any(|m| m.client_uuid == ids.of("app-2")));
 }
 
 pub(crate) async fn unique_names_are_conflicts(db: &Database) {

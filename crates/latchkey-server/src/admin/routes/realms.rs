@@ -1,7 +1,9 @@
 //! Routes of realms and what hangs off a realm as a whole: the realm itself, its keys
 //! and key providers, its sessions, caches and brute-force records.
 
-use latchkey_core::representation::{ComponentRepresentation, RealmRepresentation};
+use latchkey_core::representation::{
+    ComponentRepresentation, PartialImportRepresentation, PartialImportResults, RealmRepresentation,
+};
 use serde_json::Value;
 
 use super::COMPONENT_SEARCH;
@@ -111,6 +113,20 @@ pub(super) fn add(api: Api) -> Api {
             sessions::post_logout_all,
             op("Sessions", "End every session of the realm")
                 .returns::<serde_json::Map<String, Value>>(),
+        ),
+    )
+    .route(
+        "/admin/realms/{realm}/partialImport",
+        E::new().post(
+            realms::post_partial_import,
+            op(
+                "Realms",
+                "Add a realm file's clients, roles, groups, users and identity providers",
+            )
+            .body::<PartialImportRepresentation>()
+            .refuses(&[("412", "Client roles for a client neither in the realm nor in the file")])
+            .conflicts()
+            .returns::<PartialImportResults>(),
         ),
     )
     .route(
