@@ -184,3 +184,57 @@ async fn refusals_are_keycloaks_and_a_realm_file_past_the_body_limit_imports() {
         admin_call(&app, "GET", "/nagra/users/count?search=bulk-user", Some(&token), None).await;
     assert_eq!(count.body, 900);
 }
+
+/// Admin events of a partial import, as Keycloak 26.7.3 records them (measured): one per
+/// resource written, `CREATE` for added and `UPDATE` for overwritten, of type `REALM`,
+/// at the resource's own path (`realms/{id}` for a realm role), with the file's entry.
+#[tokio::test]
+async fn each_resource_written_is_an_admin_event() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let config = json!({"adminEventsEnabled": true, "adminEventsDetailsEnabled": true});
+    let set = admin_call(&app, "PUT", "/nagra/events/config", Some(&token), Some(config)).await;
+    assert_eq!(set.status, 204);
+    let file = json!({"ifResourceExists": "OVERWRITE", "users": [{"username": "user1"}],
+                      "roles": {"realm": [{"name": "r1"}, {"name": "operatorRole"}]}});
+    let answer = admin_call(&app, "POST", PATH, Some(&token), Some(file)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let id_of = |name: &str| {
+        let results = answer.body["results"].as_array().unwrap();
+        results.iter().find(|r| r["resourceName"] == name).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    let events = admin_call(&app, "GET", "/nagra/admin-events", Some(&token), None).await;
+    let mut seen: Vec<(String, String, String)> = events
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["resourcePath"] != "events/config")
+        .map(|e| {
+            let text = |field: &str| e[field].as_str().unwrap().to_owned();
+            (text("operationType"), text("resourceType"), text("resourcePath"))
+        })
+        .collect();
+    seen.sort();
+    let mut expected = vec![
+        ("CREATE".to_owned(), "REALM".to_owned(), format!("realms/{}", id_of("r1"))),
+        ("CREATE".to_owned(), "REALM".to_owned(), format!("users/{}", id_of("user1"))),
+        ("UPDATE".to_owned(), "REALM".to_owned(), format!("realms/{}", id_of("operatorRole"))),
+    ];
+    expected.sort();
+    assert_eq!(seen, expected);
+    let user_event = events
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["resourcePath"].as_str().unwrap().starts_with("users/"))
+        .unwrap();
+    let representation: Value =
+        serde_json::from_str(user_event["representation"].as_str().unwrap()).unwrap();
+    assert_eq!(representation, json!({"username": "user1", "id": id_of("user1")}));
+}
