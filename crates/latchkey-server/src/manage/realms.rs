@@ -3,6 +3,8 @@
 //! everything in them. Realm `master` is neither renamed nor deleted: without it nobody
 //! could administer anything.
 
+use std::collections::HashMap;
+
 use latchkey_core::representation::{
     PartialImportRepresentation, PartialImportResults, RealmRepresentation,
     apply_realm_representation, import_realm, plan_partial_import,
@@ -56,19 +58,29 @@ pub(crate) async fn partial_import(
         crate::bootstrap::ExportedUsers::ServiceAccounts,
     )
     .await?;
-    // `UsersPartialImport.exists`: by username, or by email where emails are unique.
-    let mut existing = Vec::new();
-    for user in rep.users.iter().flatten() {
-        let username = latchkey_core::username::java_trim(&user.username).to_lowercase();
-        let mut found = state.store.find_user_by_username(&realm.id, &username).await?;
-        if found.is_none()
-            && !realm.settings.duplicate_emails_allowed
-            && let Some(email) = user.email.as_deref().filter(|e| !e.is_empty())
-        {
-            found = state.store.find_users_by_email(&realm.id, email).await?.into_iter().next();
-        }
-        existing.push(found.map(|user| user.id));
-    }
+    // `UsersPartialImport.exists`: by username, or by email where emails are unique;
+    // the realm's users are read once, not once per user of the file.
+    let users = state.store.list_users(&realm.id).await?;
+    let by_username: HashMap<&str, &str> =
+        users.iter().map(|u| (u.username.as_str(), u.id.as_str())).collect();
+    let by_email: HashMap<String, &str> = users
+        .iter()
+        .filter(|_| !realm.settings.duplicate_emails_allowed)
+        .filter_map(|u| Some((u.profile.email.as_deref()?.to_lowercase(), u.id.as_str())))
+        .collect();
+    let existing: Vec<Option<String>> = rep
+        .users
+        .iter()
+        .flatten()
+        .map(|user| {
+            let username = latchkey_core::username::java_trim(&user.username).to_lowercase();
+            let email = user.email.as_deref().filter(|e| !e.is_empty()).map(str::to_lowercase);
+            by_username
+                .get(username.as_str())
+                .or_else(|| email.and_then(|email| by_email.get(&email)))
+                .map(|id| (*id).to_owned())
+        })
+        .collect();
     let now = state.clock.now();
     // Plain-text passwords are hashed: slow work, off the runtime.
     let plan =
